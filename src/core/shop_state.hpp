@@ -1,0 +1,61 @@
+// ShopState: what applying the stream's entries in order yields, with the verdict counts
+// and the id of the last entry seen.
+#pragma once
+
+#include "domain.hpp"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace shop {
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+struct VerdictCounts {
+    std::int64_t total = 0;
+    std::int64_t applied = 0;
+    std::int64_t rejected = 0;
+    std::array<std::int64_t, kReasonCount> byReason{}; // indexed by Reason; [None] == applied
+
+    void count(Reason reason);
+    bool operator==(const VerdictCounts&) const = default;
+};
+
+class ShopState {
+public:
+    using UserMap = std::unordered_map<UserId, User>;
+    using ItemMap = std::unordered_map<std::string, Item, StringHash, std::equal_to<>>;
+
+    const User* findUser(UserId id) const;
+    User* findUser(UserId id);
+    const Item* findItem(std::string_view id) const;
+    Item* findItem(std::string_view id);
+    User& addUser(UserId id, std::string name);
+    Item& addItem(std::string_view id);
+
+    const UserMap& users() const { return users_; }
+    const ItemMap& items() const { return items_; }
+    // Sorted views for output: users by id as numbers, items by id as byte strings.
+    std::vector<const User*> sortedUsers() const;
+    std::vector<const Item*> sortedItems() const;
+
+    VerdictCounts counts;
+    std::string lastEventId; // empty before the first entry
+
+    void clear();
+    bool operator==(const ShopState& other) const;
+
+private:
+    UserMap users_;
+    ItemMap items_;
+};
+
+} // namespace shop

@@ -1,0 +1,63 @@
+// An RAII hiredis connection: TCP or unix socket, AUTH (password or ACL user), SELECT,
+// timeouts, reconnect. Blocking: it lives on one thread (a worker's, never the GUI's).
+#pragma once
+
+#include "redis_url.hpp"
+#include "reply.hpp"
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+
+namespace shop::redis {
+
+struct ConnectOptions {
+    int connectTimeoutMs = 3000;
+    int commandTimeoutMs = 10000; // keep it above any XREAD BLOCK time
+};
+
+class Connection {
+public:
+    Connection() = default;
+    ~Connection();
+    Connection(Connection&& other) noexcept;
+    Connection& operator=(Connection&& other) noexcept;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Connects, authenticates and selects the db. On failure returns false and error()
+    // says what went wrong in words a user can act on (never the password).
+    bool connect(const RedisUrl& url, ConnectOptions options = {});
+    // Drops the socket and connects again with the same URL and options.
+    bool reconnect();
+    void close();
+    bool isConnected() const;
+    const std::string& error() const { return error_; }
+    const RedisUrl& url() const { return url_; }
+
+    // One command, arguments binary-safe. A null Reply means an I/O error (see error());
+    // the connection is then closed and must be reconnected.
+    Reply command(std::initializer_list<std::string_view> args);
+    Reply command(const std::vector<std::string_view>& args);
+
+    // Pipelining: append commands, then read their replies in order.
+    bool append(std::initializer_list<std::string_view> args);
+    bool append(const std::vector<std::string_view>& args);
+    Reply getReply();
+
+    bool setCommandTimeout(int ms);
+
+private:
+    Reply finish(void* reply);
+    bool handshake();
+
+    redisContext* ctx_ = nullptr;
+    RedisUrl url_;
+    ConnectOptions options_;
+    std::string error_;
+};
+
+} // namespace shop::redis

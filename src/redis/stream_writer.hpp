@@ -1,0 +1,53 @@
+// Appends to a stream: one idempotent append by eid through a Lua script (EVALSHA, loaded
+// once; the id of the first append comes back on a retry), and pipelined batches of plain
+// XADDs for the simulator.
+#pragma once
+
+#include "connection.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shop::redis {
+
+struct AppendRequest {
+    std::string type;
+    std::string data;  // JSON text (or MessagePack for legacy entries)
+    std::string eid;   // empty: a new UUID is made
+    std::string actor; // who issued it
+    bool legacy = false; // write only `type` and `data`, as the original demo did
+};
+
+struct AppendResult {
+    bool ok = false;
+    bool duplicate = false; // the eid had been appended before; id is that first entry's
+    std::string id;
+    std::string error;
+};
+
+class StreamWriter {
+public:
+    StreamWriter(Connection& connection, std::string stream);
+
+    // Idempotent append (native format: type, data, v=1, eid, actor).
+    AppendResult append(const AppendRequest& request);
+    // Pipelined XADDs of native (or legacy) entries, `pipeline` per round trip; eids are
+    // generated, no idempotency record is kept. Returns the number written; error() on failure.
+    std::size_t appendBatch(const std::vector<AppendRequest>& requests, std::size_t pipeline = 1000);
+
+    const std::string& error() const { return error_; }
+
+    static std::string newEid(); // random UUID v4 text
+    static constexpr int kEidTtlSeconds = 24 * 3600;
+
+private:
+    bool loadScript();
+
+    Connection& connection_;
+    std::string stream_;
+    std::string scriptSha_;
+    std::string error_;
+};
+
+} // namespace shop::redis

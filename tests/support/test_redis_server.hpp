@@ -1,0 +1,46 @@
+// A private redis-server for one test suite: a unix socket in a temporary directory (no
+// TCP port race) or, on request, a free loopback port; stopped by pid when destroyed, and
+// killed with the test process if that dies first (PR_SET_PDEATHSIG).
+#pragma once
+
+#include "redis/redis_url.hpp"
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+
+class TestRedisServer {
+public:
+    struct Options {
+        bool tcp = false;          // also listen on a free loopback port
+        bool appendOnly = false;   // AOF on (for persistence and restart tests)
+        QStringList extraArgs;     // e.g. {"--requirepass", "secret"}
+        QString dataDir;           // reuse a directory (restart tests); empty: a fresh temp dir
+    };
+
+    TestRedisServer();
+    explicit TestRedisServer(Options options);
+    ~TestRedisServer();
+
+    bool start(); // false with error() when it does not answer PING in time
+    void stop();  // SIGTERM, wait, then SIGKILL
+    void kill();  // SIGKILL, as in a crash
+    void pause(); // SIGSTOP
+    void resume(); // SIGCONT
+    bool isRunning() const;
+
+    shop::redis::RedisUrl url() const; // unix socket by default, TCP when Options::tcp
+    QString urlText() const;           // "unix:///..." or "redis://127.0.0.1:PORT"
+    QString socketPath() const;
+    int port() const { return port_; }
+    QString dataDir() const;
+    qint64 pid() const;
+    QString error() const { return error_; }
+
+private:
+    Options options_;
+    QTemporaryDir tempDir_;
+    QProcess process_;
+    int port_ = 0;
+    QString error_;
+};
