@@ -1,1 +1,116 @@
-// being written
+// ShopState storage and comparison.
+#include "shop_state.hpp"
+
+#include <algorithm>
+
+namespace shop {
+
+void VerdictCounts::count(Reason reason)
+{
+    ++total;
+    ++byReason[static_cast<std::size_t>(reason)];
+    if (reason == Reason::None)
+        ++applied;
+    else
+        ++rejected;
+}
+
+const User* ShopState::findUser(UserId id) const
+{
+    auto it = users_.find(id);
+    return it == users_.end() ? nullptr : &it->second;
+}
+
+User* ShopState::findUser(UserId id)
+{
+    auto it = users_.find(id);
+    return it == users_.end() ? nullptr : &it->second;
+}
+
+const Item* ShopState::findItem(std::string_view id) const
+{
+    auto it = items_.find(id);
+    return it == items_.end() ? nullptr : &it->second;
+}
+
+Item* ShopState::findItem(std::string_view id)
+{
+    auto it = items_.find(id);
+    return it == items_.end() ? nullptr : &it->second;
+}
+
+User& ShopState::addUser(UserId id, std::string name)
+{
+    User& user = users_[id];
+    user.id = id;
+    user.name = std::move(name);
+    return user;
+}
+
+Item& ShopState::addItem(std::string_view id)
+{
+    auto [it, inserted] = items_.try_emplace(std::string(id));
+    if (inserted)
+        it->second.id = it->first;
+    return it->second;
+}
+
+std::vector<const User*> ShopState::sortedUsers() const
+{
+    std::vector<const User*> out;
+    out.reserve(users_.size());
+    for (const auto& [id, user] : users_)
+        out.push_back(&user);
+    std::sort(out.begin(), out.end(), [](const User* a, const User* b) { return a->id < b->id; });
+    return out;
+}
+
+std::vector<const Item*> ShopState::sortedItems() const
+{
+    std::vector<const Item*> out;
+    out.reserve(items_.size());
+    for (const auto& [id, item] : items_)
+        out.push_back(&item);
+    // std::string compares as unsigned bytes (char_traits<char>::compare uses memcmp).
+    std::sort(out.begin(), out.end(), [](const Item* a, const Item* b) { return a->id < b->id; });
+    return out;
+}
+
+void ShopState::clear()
+{
+    users_.clear();
+    items_.clear();
+    counts = {};
+    lastEventId.clear();
+}
+
+namespace {
+bool sameUser(const User& a, const User& b)
+{
+    return a.id == b.id && a.name == b.name && a.balance == b.balance && a.spent == b.spent && a.orders == b.orders;
+}
+bool sameItem(const Item& a, const Item& b)
+{
+    return a.id == b.id && a.name == b.name && a.price == b.price && a.stock == b.stock && a.sold == b.sold;
+}
+} // namespace
+
+bool ShopState::operator==(const ShopState& other) const
+{
+    if (counts != other.counts || lastEventId != other.lastEventId || users_.size() != other.users_.size()
+        || items_.size() != other.items_.size())
+        return false;
+    for (const auto& [id, user] : users_) {
+        const User* o = other.findUser(id);
+        if (!o || !sameUser(user, *o))
+            return false;
+    }
+    for (const auto& [id, item] : items_) {
+        const Item* o = other.findItem(id);
+        if (!o || !sameItem(item, *o))
+            return false;
+    }
+    return true;
+}
+
+} // namespace shop
