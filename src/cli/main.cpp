@@ -1,1 +1,4 @@
-int main() { return 0; } // being written
+// shopstream-cli: the shop's engine without a GUI.
+#include "cli_commands.hpp"
+
+int main(int argc, char** argv) { return shop::cli::runCli(argc, argv); }

@@ -108,9 +108,8 @@ std::string decodeSnapshotHeader(std::string_view blob, SnapshotHeader& out)
     return {};
 }
 
-std::string decodeSnapshot(std::string_view blob, std::string_view expectedStream, ShopState& out, SnapshotHeader* headerOut)
+std::string verifySnapshot(std::string_view blob, std::string_view expectedStream, SnapshotHeader* headerOut)
 {
-    out.clear();
     SnapshotHeader header;
     if (auto error = decodeSnapshotHeader(blob, header); !error.empty())
         return error;
@@ -127,7 +126,18 @@ std::string decodeSnapshot(std::string_view blob, std::string_view expectedStrea
                + " (truncated?)";
     if (checksumHex(body) != header.checksum)
         return "the checksum does not match (the snapshot is damaged)";
+    return {};
+}
 
+std::string decodeSnapshot(std::string_view blob, std::string_view expectedStream, ShopState& out, SnapshotHeader* headerOut)
+{
+    out.clear();
+    SnapshotHeader header;
+    if (auto error = verifySnapshot(blob, expectedStream, &header); !error.empty())
+        return error;
+    if (headerOut)
+        *headerOut = header;
+    const std::string_view body = blob.substr(blob.find('\n') + 1);
     const json b = json::parse(body, nullptr, false);
     if (b.is_discarded() || !b.is_object())
         return "the body is not readable JSON";

@@ -33,7 +33,11 @@ std::string encodeSnapshot(const ShopState& state, std::string_view stream, std:
 // Reads only the header line. Returns an empty string on success, else what is wrong.
 std::string decodeSnapshotHeader(std::string_view blob, SnapshotHeader& out);
 
-// Verifies format, version, stream key and checksum, then loads the state. Returns an
+// Verifies format, version, stream key, size and checksum without loading the body.
+// Returns an empty string when all hold, else what is wrong.
+std::string verifySnapshot(std::string_view blob, std::string_view expectedStream, SnapshotHeader* header = nullptr);
+
+// Verifies as verifySnapshot, then loads the state. Returns an
 // empty string on success, else the reason in words; `out` is cleared on failure.
 std::string decodeSnapshot(std::string_view blob, std::string_view expectedStream, ShopState& out,
                            SnapshotHeader* header = nullptr);

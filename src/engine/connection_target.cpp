@@ -1,1 +1,48 @@
-// being written
+// Resolving the connection target, starting the managed server when needed.
+#include "connection_target.hpp"
+
+#include "logging.hpp"
+
+#include <QProcessEnvironment>
+
+namespace shop::engine {
+
+bool ConnectionTarget::resolve(const QString& urlText, const QString& dataDir)
+{
+    error_.clear();
+    local_.reset();
+    if (urlText.isEmpty()) {
+        QString dir = dataDir;
+        if (dir.isEmpty())
+            dir = qEnvironmentVariable("SHOPSTREAM_DATA_DIR");
+        auto local = std::make_shared<redis::LocalServer>(dir.isEmpty() ? std::string() : dir.toStdString() + "/redis");
+        if (!local->start()) {
+            error_ = QString::fromStdString(local->error());
+            return false;
+        }
+        qCInfo(lcRedis) << "using the managed local server at" << QString::fromStdString(local->socketPath());
+        url_ = local->url();
+        local_ = std::move(local);
+        return true;
+    }
+    std::string error;
+    if (!redis::RedisUrl::parse(urlText.toStdString(), url_, error)) {
+        error_ = QString::fromStdString(error);
+        return false;
+    }
+    if (url_.password.empty()) {
+        const QString password = qEnvironmentVariable("SHOPSTREAM_REDIS_PASSWORD");
+        if (!password.isEmpty())
+            url_.password = password.toStdString();
+    }
+    return true;
+}
+
+QString ConnectionTarget::describe() const
+{
+    if (local_)
+        return QStringLiteral("local server (%1)").arg(QString::fromStdString(local_->socketPath()));
+    return QString::fromStdString(url_.redacted());
+}
+
+} // namespace shop::engine

@@ -1,1 +1,32 @@
-// being written
+// Where the programs connect: a --redis URL, or the managed local server when none is
+// given. The managed server is joined (or started) here and held for the process's life.
+#pragma once
+
+#include "redis/local_server.hpp"
+#include "redis/redis_url.hpp"
+
+#include <QString>
+
+#include <memory>
+
+namespace shop::engine {
+
+class ConnectionTarget {
+public:
+    // urlText empty: the managed local server (dataDir empty: the user's data directory;
+    // the SHOPSTREAM_DATA_DIR environment variable overrides it).
+    // A password missing from the URL is taken from SHOPSTREAM_REDIS_PASSWORD, so that it
+    // need not appear on a command line.
+    bool resolve(const QString& urlText, const QString& dataDir = {});
+    const redis::RedisUrl& url() const { return url_; }
+    bool isManaged() const { return local_ != nullptr; }
+    QString describe() const; // for status lines: the URL without password, or "local server (path)"
+    const QString& error() const { return error_; }
+
+private:
+    redis::RedisUrl url_;
+    std::shared_ptr<redis::LocalServer> local_;
+    QString error_;
+};
+
+} // namespace shop::engine

@@ -1,1 +1,395 @@
-// being written
+// The consumer worker: one step per event-loop turn, so that timers (flush, status,
+// snapshots) and stop() are served between reads.
+#include "consumer_worker.hpp"
+
+#include "logging.hpp"
+
+#include "core/handlers.hpp"
+#include "core/shop_state.hpp"
+#include "redis/connection.hpp"
+#include "redis/snapshot_store.hpp"
+#include "redis/state_loader.hpp"
+#include "redis/stream_reader.hpp"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace shop::engine {
+
+namespace {
+constexpr int kMaxBackoffMs = 5000;
+constexpr std::size_t kTypeClip = 32;
+
+bool isCredentialError(const std::string& error)
+{
+    return error.find("WRONGPASS") != std::string::npos || error.find("NOAUTH") != std::string::npos
+           || error.find("credentials") != std::string::npos || error.find("password") != std::string::npos;
+}
+} // namespace
+
+struct ConsumerWorker::Private {
+    ConsumerOptions options;
+    redis::Connection connection;
+    ShopState state;
+    Event scratch;
+    redis::EntryBatch batch;
+
+    ConnectionState connState = ConnectionState::Connecting;
+    QString message;
+    bool started = false;
+    bool restoredOnce = false;
+    bool live = false;
+    bool stopping = false;
+    bool stepQueued = false;
+    int backoffMs = 200;
+
+    // Changes not yet emitted.
+    std::vector<VerdictRecord> pendingVerdicts;
+    std::set<UserId> pendingUsers;
+    std::set<std::string, std::less<>> pendingItems;
+    bool pendingReset = false;
+    bool pendingCounts = false;
+
+    std::int64_t snapshotTotal = -1; // counts.total at the last snapshot (or restore)
+    std::int64_t replayed = 0;
+    QElapsedTimer catchUpTimer;
+
+    // Rate: total processed at the last status tick.
+    std::int64_t rateTotal = 0;
+    QElapsedTimer rateTimer;
+    double eventsPerSecond = 0;
+
+    QTimer* flushTimer = nullptr;
+    QTimer* statusTimer = nullptr;
+    QTimer* snapshotTimer = nullptr;
+};
+
+ConsumerWorker::ConsumerWorker(ConsumerOptions options, QObject* parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    d->options = std::move(options);
+}
+
+ConsumerWorker::~ConsumerWorker() = default;
+
+void ConsumerWorker::start()
+{
+    if (d->started)
+        return;
+    d->started = true;
+    // Timers are made here, on the worker's thread, so they fire there.
+    d->flushTimer = new QTimer(this);
+    d->flushTimer->setInterval(d->options.flushIntervalMs);
+    connect(d->flushTimer, &QTimer::timeout, this, &ConsumerWorker::flush);
+    d->flushTimer->start();
+    d->statusTimer = new QTimer(this);
+    d->statusTimer->setInterval(d->options.statusIntervalMs);
+    connect(d->statusTimer, &QTimer::timeout, this, &ConsumerWorker::publishStatus);
+    d->statusTimer->start();
+    if (d->options.snapshotIntervalMs > 0) {
+        d->snapshotTimer = new QTimer(this);
+        d->snapshotTimer->setInterval(d->options.snapshotIntervalMs);
+        connect(d->snapshotTimer, &QTimer::timeout, this, [this] { saveSnapshot(false); });
+        d->snapshotTimer->start();
+    }
+    d->rateTimer.start();
+    setState(ConnectionState::Connecting);
+    scheduleStep();
+}
+
+void ConsumerWorker::stop()
+{
+    if (d->stopping)
+        return;
+    d->stopping = true;
+    if (d->flushTimer)
+        d->flushTimer->stop();
+    if (d->statusTimer)
+        d->statusTimer->stop();
+    if (d->snapshotTimer)
+        d->snapshotTimer->stop();
+    flush();
+    if (d->options.snapshotOnStop)
+        saveSnapshot(false);
+    setState(ConnectionState::Stopped);
+    d->connection.close();
+    emit stopped();
+}
+
+void ConsumerWorker::requestSnapshot() { saveSnapshot(true); }
+
+void ConsumerWorker::scheduleStep(int delayMs)
+{
+    if (d->stepQueued || d->stopping)
+        return;
+    d->stepQueued = true;
+    QTimer::singleShot(delayMs, this, [this] {
+        d->stepQueued = false;
+        step();
+    });
+}
+
+void ConsumerWorker::setState(ConnectionState state, const QString& message)
+{
+    const bool changed = state != d->connState || message != d->message;
+    d->connState = state;
+    d->message = message;
+    if (changed)
+        publishStatus();
+}
+
+void ConsumerWorker::fail(const QString& message)
+{
+    qCWarning(lcConsumer).noquote() << message;
+    setState(ConnectionState::Failed, message);
+    emit failed(message);
+    stop();
+}
+
+bool ConsumerWorker::ensureConnected()
+{
+    if (d->connection.isConnected())
+        return true;
+    redis::ConnectOptions connectOptions;
+    connectOptions.commandTimeoutMs = std::max(5000, d->options.blockMs * 4 + 2000);
+    if (d->connection.connect(d->options.url, connectOptions)) {
+        d->backoffMs = 200;
+        qCInfo(lcConsumer).noquote() << "connected to" << d->options.targetDescription;
+        return true;
+    }
+    const std::string error = d->connection.error();
+    if (!d->restoredOnce && isCredentialError(error)) {
+        fail(QString::fromStdString(error)); // waiting will not fix credentials
+        return false;
+    }
+    connectionLost(QString::fromStdString(error));
+    return false;
+}
+
+void ConsumerWorker::connectionLost(const QString& why)
+{
+    d->connection.close();
+    const int delay = d->backoffMs;
+    d->backoffMs = std::min(kMaxBackoffMs, d->backoffMs * 2);
+    qCInfo(lcConsumer).noquote() << "connection lost:" << why << "- retrying in" << delay << "ms";
+    setState(ConnectionState::Disconnected, tr("%1 (retrying in %2 s)").arg(why).arg(delay / 1000.0, 0, 'f', 1));
+    scheduleStep(delay);
+}
+
+void ConsumerWorker::step()
+{
+    if (d->stopping)
+        return;
+    if (!ensureConnected())
+        return;
+
+    if (!d->restoredOnce) {
+        setState(ConnectionState::Restoring);
+        redis::StateLoader loader(d->connection, d->options.stream);
+        redis::LoadOptions loadOptions;
+        loadOptions.fromScratch = d->options.fromScratch;
+        loadOptions.allowGaps = d->options.allowGaps;
+        redis::LoadReport report;
+        if (!loader.restore(d->state, loadOptions, report)) {
+            if (!d->connection.isConnected())
+                return connectionLost(QString::fromStdString(report.error));
+            return fail(QString::fromStdString(report.error));
+        }
+        QStringList warnings;
+        for (const std::string& w : report.warnings) {
+            qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
+            warnings << QString::fromStdString(w);
+        }
+        d->restoredOnce = true;
+        d->snapshotTotal = d->state.counts.total;
+        d->pendingReset = true;
+        d->pendingCounts = true;
+        d->catchUpTimer.start();
+        emit restored(QString::fromStdString(report.snapshotId), d->state.counts.total, warnings);
+        setState(ConnectionState::CatchingUp);
+    }
+
+    redis::StreamReader reader(d->connection, d->options.stream);
+    const std::string after = d->state.lastEventId.empty() ? std::string("0-0") : d->state.lastEventId;
+    const bool ok = d->live ? reader.readBlocking(after, d->options.batchSize, d->options.blockMs, d->batch)
+                            : reader.range(after, d->options.batchSize, d->batch);
+    if (!ok) {
+        if (!d->connection.isConnected())
+            return connectionLost(QString::fromStdString(reader.error()));
+        return fail(QString::fromStdString(reader.error()));
+    }
+    if (d->connState != ConnectionState::CatchingUp && d->connState != ConnectionState::Live)
+        setState(d->live ? ConnectionState::Live : ConnectionState::CatchingUp);
+
+    applyBatch();
+
+    if (!d->live && d->batch.entries.size() < d->options.batchSize) {
+        d->live = true;
+        flush();
+        setState(ConnectionState::Live);
+        qCInfo(lcConsumer) << "caught up:" << d->state.counts.total << "entries," << d->replayed << "replayed in"
+                           << d->catchUpTimer.elapsed() << "ms";
+        emit caughtUp(d->state.counts.total, d->replayed, d->catchUpTimer.elapsed());
+        if (d->options.untilCaughtUp) {
+            stop();
+            return;
+        }
+    }
+    scheduleStep();
+}
+
+void ConsumerWorker::applyBatch()
+{
+    if (d->batch.entries.empty())
+        return;
+    const bool collect = d->options.collectChanges;
+    if (collect)
+        d->pendingVerdicts.reserve(d->pendingVerdicts.size() + d->batch.entries.size());
+    for (const RawEntry& entry : d->batch.entries) {
+        const Reason reason = processEntry(d->state, entry, d->scratch);
+        if (!collect)
+            continue;
+        VerdictRecord record;
+        record.id.assign(entry.id);
+        if (entry.type)
+            record.type.assign(entry.type->substr(0, kTypeClip));
+        record.reason = reason;
+        // The scratch event holds what was decoded (cleared when decoding failed early).
+        const Event& e = d->scratch;
+        record.decoded = reason == Reason::None || reason > Reason::Invalid;
+        if (record.decoded) {
+            record.eventType = e.type;
+            record.userId = e.userId;
+            record.itemId = !e.itemId.empty() ? e.itemId : (e.lines.empty() ? std::string() : e.lines.front().itemId);
+            if (reason == Reason::None) {
+                if (e.userId != 0)
+                    d->pendingUsers.insert(e.userId);
+                if (!e.itemId.empty())
+                    d->pendingItems.insert(e.itemId);
+                for (const OrderLine& line : e.lines)
+                    d->pendingItems.insert(line.itemId);
+            }
+        }
+        d->pendingVerdicts.push_back(std::move(record));
+    }
+    d->replayed += static_cast<std::int64_t>(d->batch.entries.size());
+    d->pendingCounts = true;
+}
+
+void ConsumerWorker::flush()
+{
+    if (!d->pendingCounts && !d->pendingReset)
+        return;
+    ConsumerBatch out;
+    out.reset = d->pendingReset;
+    out.verdicts = std::move(d->pendingVerdicts);
+    d->pendingVerdicts.clear();
+    if (d->options.collectChanges) {
+        if (out.reset) {
+            // A rebuilt state: everything, as it is now.
+            for (const User* u : d->state.sortedUsers())
+                out.users.push_back(*u);
+            for (const Item* i : d->state.sortedItems())
+                out.items.push_back(*i);
+        } else {
+            for (UserId id : d->pendingUsers) {
+                if (const User* u = d->state.findUser(id))
+                    out.users.push_back(*u);
+            }
+            for (const std::string& id : d->pendingItems) {
+                if (const Item* i = d->state.findItem(id))
+                    out.items.push_back(*i);
+            }
+        }
+    }
+    d->pendingUsers.clear();
+    d->pendingItems.clear();
+    d->pendingReset = false;
+    d->pendingCounts = false;
+    out.counts = d->state.counts;
+    out.lastEventId = d->state.lastEventId;
+    emit batchReady(out);
+}
+
+void ConsumerWorker::publishStatus()
+{
+    ConsumerStatus status;
+    status.state = d->connState;
+    status.target = d->options.targetDescription;
+    status.stream = QString::fromStdString(d->options.stream);
+    status.lastEventId = QString::fromStdString(d->state.lastEventId);
+    status.total = d->state.counts.total;
+    status.message = d->message;
+    const qint64 elapsed = d->rateTimer.elapsed();
+    if (elapsed >= 250) {
+        d->eventsPerSecond = double(d->state.counts.total - d->rateTotal) * 1000.0 / double(elapsed);
+        d->rateTotal = d->state.counts.total;
+        d->rateTimer.restart();
+    }
+    status.eventsPerSecond = d->eventsPerSecond;
+    if (d->connection.isConnected() && d->restoredOnce) {
+        redis::StreamReader reader(d->connection, d->options.stream);
+        redis::StreamInfo info;
+        if (reader.info(info) && info.entriesAdded >= 0)
+            status.lag = std::max<qint64>(0, info.entriesAdded - d->state.counts.total);
+        else if (!d->connection.isConnected())
+            return connectionLost(QString::fromStdString(reader.error()));
+    }
+    emit statusChanged(status);
+}
+
+void ConsumerWorker::saveSnapshot(bool onRequest)
+{
+    if (!d->restoredOnce || !d->connection.isConnected()) {
+        if (onRequest)
+            emit snapshotFailed(tr("not connected to Redis: the snapshot was not taken"));
+        return;
+    }
+    if (!onRequest && d->state.counts.total == d->snapshotTotal)
+        return; // nothing changed since the last one
+    QElapsedTimer timer;
+    timer.start();
+    redis::SnapshotStore store(d->connection, d->options.stream, d->options.keepSnapshots);
+    if (!store.save(d->state, QDateTime::currentMSecsSinceEpoch())) {
+        const QString message = QString::fromStdString(store.error());
+        qCWarning(lcSnapshot).noquote() << "snapshot failed:" << message;
+        emit snapshotFailed(message);
+        if (!d->connection.isConnected())
+            connectionLost(message);
+        return;
+    }
+    d->snapshotTotal = d->state.counts.total;
+    qCInfo(lcSnapshot).noquote() << "snapshot saved at" << QString::fromStdString(d->state.lastEventId) << "in"
+                                 << timer.elapsed() << "ms";
+    emit snapshotSaved(QString::fromStdString(d->state.lastEventId), timer.elapsed());
+}
+
+ConsumerThread::ConsumerThread(ConsumerOptions options, QObject* parent)
+    : QObject(parent), worker_(new ConsumerWorker(std::move(options)))
+{
+    registerEngineMetaTypes();
+    thread_.setObjectName(QStringLiteral("shopstream-consumer"));
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+}
+
+ConsumerThread::~ConsumerThread() { shutdown(); }
+
+void ConsumerThread::start()
+{
+    thread_.start();
+    QMetaObject::invokeMethod(worker_, &ConsumerWorker::start, Qt::QueuedConnection);
+}
+
+void ConsumerThread::shutdown()
+{
+    if (!thread_.isRunning())
+        return;
+    QMetaObject::invokeMethod(worker_, &ConsumerWorker::stop, Qt::BlockingQueuedConnection);
+    thread_.quit();
+    thread_.wait();
+}
+
+} // namespace shop::engine

@@ -1,1 +1,96 @@
-// being written
+// ConsumerWorker: the one consumer of the stream, shared by the GUI and `shopstream-cli
+// consume`. It lives on its own QThread (ConsumerThread sets that up), owns the hiredis
+// connection and the ShopState, reads with XRANGE while catching up and XREAD BLOCK in short
+// steps at the head (so its event loop stays live), and emits value-type batches coalesced
+// to at most ~30 a second. Snapshots are written on a QTimer when something changed, and on
+// request. Connection loss is met with reconnects (with backoff) from the last applied id.
+#pragma once
+
+#include "engine_types.hpp"
+
+#include "redis/redis_url.hpp"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+
+#include <memory>
+#include <set>
+#include <string>
+
+class QTimer;
+
+namespace shop::engine {
+
+struct ConsumerOptions {
+    redis::RedisUrl url;
+    QString targetDescription; // shown in the status, no password
+    std::string stream = "shop:events";
+    int snapshotIntervalMs = 30000; // 0: no timed snapshots
+    int keepSnapshots = 10;
+    std::size_t batchSize = 5000;
+    int blockMs = 100;              // XREAD BLOCK step at the head
+    int flushIntervalMs = 33;       // at most ~30 batches a second
+    int statusIntervalMs = 500;
+    bool untilCaughtUp = false;     // stop once the head is reached
+    bool collectChanges = true;     // false: counts only (headless consume)
+    bool fromScratch = false;       // ignore snapshots at start
+    bool allowGaps = false;
+    bool snapshotOnStop = false;    // save a last snapshot (when something changed) on stop()
+};
+
+class ConsumerWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit ConsumerWorker(ConsumerOptions options, QObject* parent = nullptr);
+    ~ConsumerWorker() override;
+
+public slots:
+    void start();           // connect, restore, then follow; call on the worker's thread
+    void stop();            // stops reading and emits stopped()
+    void requestSnapshot(); // save a snapshot of the current state now
+
+signals:
+    void batchReady(const shop::engine::ConsumerBatch& batch);
+    void statusChanged(const shop::engine::ConsumerStatus& status);
+    void restored(const QString& snapshotId, qint64 total, const QStringList& warnings);
+    void caughtUp(qint64 total, qint64 replayed, qint64 elapsedMs);
+    void snapshotSaved(const QString& id, qint64 elapsedMs);
+    void snapshotFailed(const QString& message);
+    void failed(const QString& message); // gave up: nothing more will come
+    void stopped();
+
+private:
+    void step();
+    void scheduleStep(int delayMs = 0);
+    bool ensureConnected();
+    void connectionLost(const QString& why);
+    void applyBatch();
+    void flush();
+    void publishStatus();
+    void saveSnapshot(bool onRequest);
+    void setState(ConnectionState state, const QString& message = {});
+    void fail(const QString& message);
+
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// Owns a ConsumerWorker on its own QThread: construct, connect to worker(), then start().
+// Destruction stops the worker and waits for the thread (quit() then wait()).
+class ConsumerThread : public QObject {
+    Q_OBJECT
+public:
+    explicit ConsumerThread(ConsumerOptions options, QObject* parent = nullptr);
+    ~ConsumerThread() override;
+    ConsumerWorker* worker() const { return worker_; }
+    void start();
+    void shutdown();
+
+private:
+    QThread thread_;
+    ConsumerWorker* worker_;
+};
+
+} // namespace shop::engine

@@ -1,1 +1,57 @@
-// being written
+// Value types that cross from the consumer's thread to its users (GUI models, CLI): only
+// copies, never pointers into the worker's state.
+#pragma once
+
+#include "core/domain.hpp"
+#include "core/shop_state.hpp"
+
+#include <QMetaType>
+#include <QString>
+
+#include <string>
+#include <vector>
+
+namespace shop::engine {
+
+// One entry's verdict, compact enough to keep a million of them.
+struct VerdictRecord {
+    std::string id;      // stream entry id
+    std::string type;    // the entry's type field as written (clipped to 32 bytes)
+    Reason reason = Reason::None;
+    bool decoded = false; // type/userId/itemId below come from a decoded event
+    EventType eventType = EventType::TopUp;
+    UserId userId = 0;    // 0: none
+    std::string itemId;   // first item named (AddItem, SetPrice, AdjustStock, first order line)
+};
+
+// What one read batch (or several, coalesced) changed.
+struct ConsumerBatch {
+    std::vector<VerdictRecord> verdicts; // in stream order
+    std::vector<User> users;             // users changed, as they are now
+    std::vector<Item> items;             // items changed, as they are now
+    VerdictCounts counts;                // totals after the batch
+    std::string lastEventId;
+    bool reset = false;                  // the state was rebuilt: replace everything
+};
+
+enum class ConnectionState { Connecting, Restoring, CatchingUp, Live, Disconnected, Failed, Stopped };
+
+struct ConsumerStatus {
+    ConnectionState state = ConnectionState::Connecting;
+    QString target;        // where, without password
+    QString stream;
+    QString lastEventId;
+    qint64 lag = 0;        // entries behind the head
+    double eventsPerSecond = 0;
+    qint64 total = 0;      // entries processed so far
+    QString message;       // what is going on, in words (errors included)
+};
+
+QString connectionStateName(ConnectionState state);
+
+void registerEngineMetaTypes();
+
+} // namespace shop::engine
+
+Q_DECLARE_METATYPE(shop::engine::ConsumerBatch)
+Q_DECLARE_METATYPE(shop::engine::ConsumerStatus)
