@@ -7,6 +7,7 @@
 #include "redis_url.hpp"
 
 #include <string>
+#include <vector>
 
 namespace shop::redis {
 
@@ -29,6 +30,9 @@ public:
     static std::string defaultDataDir();
 
 private:
+    // Spawns the guardian `command` unless one is alive (fresh: we just started the server).
+    bool ensureGuardian(const std::vector<std::string>& command, bool fresh);
+
     std::string dataDir_;
     std::string socketPath_;
     std::string error_;
