@@ -1,1 +1,286 @@
-// being written
+// The blocking hiredis connection: connect, handshake (AUTH, SELECT), argv commands and
+// pipelining. Every failure ends up in error_ as a sentence a user can act on; an I/O
+// error frees the context, so a dead socket is never reused by accident.
+#include "connection.hpp"
+
+#include <hiredis.h>
+
+#include <array>
+#include <csignal>
+#include <mutex>
+#include <sys/time.h>
+
+namespace shop::redis {
+
+namespace {
+
+timeval toTimeval(int ms)
+{
+    if (ms < 0)
+        ms = 0;
+    return timeval{ms / 1000, (ms % 1000) * 1000};
+}
+
+// hiredis writes with write(2): a peer that went away would kill the process with SIGPIPE
+// instead of giving us EPIPE. Only replaces the default action, never someone's handler.
+void ignoreSigpipeOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction current {};
+        if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+            std::signal(SIGPIPE, SIG_IGN);
+    });
+}
+
+std::string where(const RedisUrl& url)
+{
+    if (url.kind == RedisUrl::Kind::Unix)
+        return url.socketPath;
+    if (url.host.find(':') != std::string::npos)
+        return "[" + url.host + "]:" + std::to_string(url.port);
+    return url.host + ":" + std::to_string(url.port);
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+std::string passwordHint(const RedisUrl& url)
+{
+    if (url.kind == RedisUrl::Kind::Unix)
+        return "give it in the URL as unix://:PASSWORD@" + url.socketPath;
+    return "give it in the URL as redis://:PASSWORD@" + where(url);
+}
+
+// Small commands (all of ours but batches) build their argv on the stack.
+constexpr std::size_t kStackArgs = 16;
+
+template <typename Range, typename Fn>
+auto withArgv(const Range& args, Fn&& fn)
+{
+    const std::size_t n = args.size();
+    std::array<const char*, kStackArgs> argvStack;
+    std::array<std::size_t, kStackArgs> lenStack;
+    std::vector<const char*> argvHeap;
+    std::vector<std::size_t> lenHeap;
+    const char** argv = argvStack.data();
+    std::size_t* lens = lenStack.data();
+    if (n > kStackArgs) {
+        argvHeap.resize(n);
+        lenHeap.resize(n);
+        argv = argvHeap.data();
+        lens = lenHeap.data();
+    }
+    std::size_t i = 0;
+    for (std::string_view a : args) {
+        // hiredis reads exactly lens[i] bytes; a null pointer would be refused for "".
+        argv[i] = a.data() ? a.data() : "";
+        lens[i] = a.size();
+        ++i;
+    }
+    return fn(static_cast<int>(n), argv, lens);
+}
+
+} // namespace
+
+Connection::~Connection() { close(); }
+
+Connection::Connection(Connection&& other) noexcept
+    : ctx_(other.ctx_), url_(std::move(other.url_)), options_(other.options_), error_(std::move(other.error_))
+{
+    other.ctx_ = nullptr;
+}
+
+Connection& Connection::operator=(Connection&& other) noexcept
+{
+    if (this != &other) {
+        close();
+        ctx_ = other.ctx_;
+        other.ctx_ = nullptr;
+        url_ = std::move(other.url_);
+        options_ = other.options_;
+        error_ = std::move(other.error_);
+    }
+    return *this;
+}
+
+bool Connection::connect(const RedisUrl& url, ConnectOptions options)
+{
+    ignoreSigpipeOnce();
+    close();
+    url_ = url;
+    options_ = options;
+    error_.clear();
+
+    const timeval connectTimeout = toTimeval(options.connectTimeoutMs);
+    ctx_ = url.kind == RedisUrl::Kind::Unix ? redisConnectUnixWithTimeout(url.socketPath.c_str(), connectTimeout)
+                                            : redisConnectWithTimeout(url.host.c_str(), url.port, connectTimeout);
+    if (!ctx_) {
+        error_ = "cannot connect to redis at " + where(url_) + ": out of memory";
+        return false;
+    }
+    if (ctx_->err) {
+        const std::string reason = ctx_->errstr;
+        std::string hint;
+        if (contains(reason, "refused") || contains(reason, "No such file"))
+            hint = " — is redis-server running?";
+        else if (contains(reason, "timed out"))
+            hint = " — is the host reachable and the port right?";
+        else if (contains(reason, "not known") || contains(reason, "resolve"))
+            hint = " — check the host name";
+        else if (contains(reason, "Permission denied"))
+            hint = " — this user may not open the socket";
+        error_ = "cannot connect to redis at " + where(url_) + ": " + reason + hint;
+        close();
+        return false;
+    }
+    if (!setCommandTimeout(options.commandTimeoutMs))
+        return false;
+    return handshake();
+}
+
+bool Connection::handshake()
+{
+    const std::string target = where(url_);
+    if (!url_.password.empty()) {
+        Reply r = url_.user.empty() ? command({"AUTH", url_.password}) : command({"AUTH", url_.user, url_.password});
+        if (!r)
+            return false;
+        if (r.isError()) {
+            const std::string_view text = r.str();
+            if (startsWith(text, "WRONGPASS") || contains(text, "invalid password") || contains(text, "invalid username"))
+                error_ = "redis at " + target + " refused the credentials: " + std::string(text);
+            else if (contains(text, "without any password configured"))
+                error_ = "redis at " + target + " has no password set, but the URL gives one: drop it from the URL (" +
+                         std::string(text) + ")";
+            else
+                error_ = "redis at " + target + " rejected AUTH: " + std::string(text);
+            close();
+            return false;
+        }
+    }
+    // SELECT when needed, PING otherwise: either way a missing password shows up here, at
+    // connect time, rather than on the first real command.
+    const std::string db = std::to_string(url_.db);
+    Reply r = url_.db != 0 ? command({"SELECT", db}) : command({"PING"});
+    if (!r)
+        return false;
+    // A user allowed to read but not to PING (ACLs) is still a working connection.
+    if (r.isError() && !(url_.db == 0 && startsWith(r.str(), "NOPERM"))) {
+        const std::string_view text = r.str();
+        if (startsWith(text, "NOAUTH"))
+            error_ = "redis at " + target + " requires a password (NOAUTH): " + passwordHint(url_);
+        else if (url_.db != 0)
+            error_ = "redis at " + target + " cannot select database " + db + ": " + std::string(text);
+        else
+            error_ = "redis at " + target + " does not answer PING: " + std::string(text);
+        close();
+        return false;
+    }
+    return true;
+}
+
+bool Connection::reconnect()
+{
+    const RedisUrl url = url_;
+    return connect(url, options_);
+}
+
+void Connection::close()
+{
+    if (ctx_) {
+        redisFree(ctx_);
+        ctx_ = nullptr;
+    }
+}
+
+bool Connection::isConnected() const { return ctx_ && ctx_->err == 0; }
+
+bool Connection::setCommandTimeout(int ms)
+{
+    options_.commandTimeoutMs = ms;
+    if (!ctx_)
+        return true;
+    if (redisSetTimeout(ctx_, toTimeval(ms)) != REDIS_OK) {
+        error_ = "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + ctx_->errstr;
+        close();
+        return false;
+    }
+    return true;
+}
+
+Reply Connection::finish(void* reply)
+{
+    if (reply)
+        return Reply(static_cast<redisReply*>(reply));
+    const std::string target = where(url_);
+    if (!ctx_) {
+        if (error_.empty())
+            error_ = "not connected to redis at " + target;
+        return Reply();
+    }
+    const std::string reason = ctx_->errstr;
+    if (ctx_->err == REDIS_ERR_EOF || contains(reason, "reset by peer") || contains(reason, "Broken pipe"))
+        error_ = "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?";
+    else if (contains(reason, "temporarily unavailable") || contains(reason, "timed out"))
+        error_ = "redis at " + target + " did not answer within " + std::to_string(options_.commandTimeoutMs) +
+                 " ms; the connection was dropped (is the server overloaded or stopped?)";
+    else
+        error_ = "lost the connection to redis at " + target + ": " + reason;
+    close();
+    return Reply();
+}
+
+Reply Connection::command(std::initializer_list<std::string_view> args)
+{
+    if (!ctx_)
+        return finish(nullptr);
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
+        return finish(redisCommandArgv(ctx_, argc, argv, lens));
+    });
+}
+
+Reply Connection::command(const std::vector<std::string_view>& args)
+{
+    if (!ctx_)
+        return finish(nullptr);
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
+        return finish(redisCommandArgv(ctx_, argc, argv, lens));
+    });
+}
+
+bool Connection::append(std::initializer_list<std::string_view> args)
+{
+    if (!ctx_)
+        return static_cast<bool>(finish(nullptr));
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
+        if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
+            return true;
+        finish(nullptr);
+        return false;
+    });
+}
+
+bool Connection::append(const std::vector<std::string_view>& args)
+{
+    if (!ctx_)
+        return static_cast<bool>(finish(nullptr));
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
+        if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
+            return true;
+        finish(nullptr);
+        return false;
+    });
+}
+
+Reply Connection::getReply()
+{
+    if (!ctx_)
+        return finish(nullptr);
+    void* reply = nullptr;
+    if (redisGetReply(ctx_, &reply) != REDIS_OK)
+        reply = nullptr;
+    return finish(reply);
+}
+
+} // namespace shop::redis

@@ -49,6 +49,7 @@ public:
     Reply getReply();
 
     bool setCommandTimeout(int ms);
+    int commandTimeoutMs() const { return options_.commandTimeoutMs; } // 0: none
 
 private:
     Reply finish(void* reply);

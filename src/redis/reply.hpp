@@ -47,7 +47,8 @@ public:
     std::string_view str() const;
     std::int64_t integer() const;
     std::size_t size() const;
-    ReplyView operator[](std::size_t i) const;
+    ReplyView operator[](std::size_t i) const; // out of range: a nil view
+    const redisReply* raw() const { return r_; }
 
 private:
     const redisReply* r_;

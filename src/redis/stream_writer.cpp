@@ -1,1 +1,195 @@
-// being written
+// Stream appends. append() is idempotent by eid: one Lua script checks S:eid:<uuid>, XADDs
+// only when it is new and records the id for 24 h, so a client that retries after a lost
+// reply gets the first entry's id back instead of a second entry. appendBatch() is plain
+// pipelined XADD for the simulator and benchmarks.
+#include "stream_writer.hpp"
+
+#include "keys.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <random>
+
+namespace shop::redis {
+
+namespace {
+
+// KEYS[1] stream, KEYS[2] eid key; ARGV: type, data, eid, actor, ttl seconds, legacy ("1":
+// only type and data, as the original demo wrote them). Returns {id, 1 if it was there}.
+constexpr std::string_view kAppendScript = R"lua(
+local id = redis.call('GET', KEYS[2])
+if id then return {id, 1} end
+if ARGV[6] == '1' then
+  id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[1], 'data', ARGV[2])
+else
+  id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[1], 'data', ARGV[2], 'v', '1', 'eid', ARGV[3], 'actor', ARGV[4])
+end
+redis.call('SET', KEYS[2], id, 'EX', tonumber(ARGV[5]))
+return {id, 0}
+)lua";
+
+bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+// A Redis error reply on a write, in words: what the user can do about it, then Redis's text.
+std::string describeWriteError(const std::string& stream, std::string_view text)
+{
+    const std::string quoted = " (" + std::string(text) + ")";
+    // Inside the script an ACL refusal reads "ERR The user executing the script can't run
+    // this command ..." rather than NOPERM.
+    if (contains(text, "NOPERM") || contains(text, "no permissions") || contains(text, "can't run this command"))
+        return "the server does not permit writing to " + stream + " for this user" + quoted;
+    if (contains(text, "READONLY"))
+        return "the server is a read-only replica and cannot take writes to " + stream + quoted;
+    if (contains(text, "OOM"))
+        return "redis is out of memory (maxmemory) and refused to write to " + stream + quoted;
+    if (contains(text, "NOAUTH"))
+        return "the server requires a password before writing to " + stream + quoted;
+    if (contains(text, "WRONGTYPE"))
+        return "the key " + stream + " exists but is not a stream" + quoted;
+    if (contains(text, "MISCONF"))
+        return "redis cannot persist to disk and refuses writes to " + stream + quoted;
+    return "writing to " + stream + " failed" + quoted;
+}
+
+} // namespace
+
+StreamWriter::StreamWriter(Connection& connection, std::string stream)
+    : connection_(connection), stream_(std::move(stream))
+{
+}
+
+std::string StreamWriter::newEid()
+{
+    thread_local std::mt19937_64 engine = [] {
+        std::random_device device;
+        std::seed_seq seed{device(), device(), device(), device(), device(), device(), device(), device()};
+        return std::mt19937_64(seed);
+    }();
+    std::uint64_t hi = engine();
+    std::uint64_t lo = engine();
+    hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL; // version 4
+    lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; // variant 10
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    std::size_t pos = 0;
+    auto put = [&](std::uint64_t value, int nibbles, int shift) {
+        for (int i = 0; i < nibbles; ++i) {
+            if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
+                ++pos;
+            out[pos++] = kHex[(value >> (shift - 4 * i)) & 0xF];
+        }
+    };
+    put(hi, 16, 60);
+    put(lo, 16, 60);
+    return out;
+}
+
+bool StreamWriter::loadScript()
+{
+    Reply reply = connection_.command({"SCRIPT", "LOAD", kAppendScript});
+    if (!reply) {
+        error_ = connection_.error();
+        return false;
+    }
+    if (reply.isError() || !reply.isString()) {
+        error_ = describeWriteError(stream_, reply.isError() ? reply.str() : "SCRIPT LOAD gave no sha");
+        return false;
+    }
+    scriptSha_ = std::string(reply.str());
+    return true;
+}
+
+AppendResult StreamWriter::append(const AppendRequest& request)
+{
+    AppendResult result;
+    if (scriptSha_.empty() && !loadScript()) {
+        result.error = error_;
+        return result;
+    }
+    const std::string eid = request.eid.empty() ? newEid() : request.eid;
+    const std::string key = eidKey(stream_, eid);
+    char ttl[16];
+    const auto ttlEnd = std::to_chars(ttl, ttl + sizeof ttl, kEidTtlSeconds).ptr;
+    const std::string_view ttlText(ttl, static_cast<std::size_t>(ttlEnd - ttl));
+
+    Reply reply;
+    // Once more after NOSCRIPT: the server restarted or someone ran SCRIPT FLUSH.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        reply = connection_.command({"EVALSHA", scriptSha_, "2", stream_, key, request.type, request.data, eid,
+                                     request.actor, ttlText, request.legacy ? "1" : "0"});
+        if (!reply || !reply.isError() || reply.str().substr(0, 8) != "NOSCRIPT" || attempt == 1)
+            break;
+        if (!loadScript()) {
+            result.error = error_;
+            return result;
+        }
+    }
+    if (!reply) {
+        error_ = connection_.error();
+        result.error = error_;
+        return result;
+    }
+    if (reply.isError()) {
+        error_ = describeWriteError(stream_, reply.str());
+        result.error = error_;
+        return result;
+    }
+    const ReplyView pair(reply.raw());
+    if (!pair.isArray() || pair.size() != 2 || !pair[0].isString()) {
+        error_ = "unexpected reply from the append script for " + stream_;
+        result.error = error_;
+        return result;
+    }
+    result.ok = true;
+    result.id = std::string(pair[0].str());
+    result.duplicate = pair[1].integer() == 1;
+    return result;
+}
+
+std::size_t StreamWriter::appendBatch(const std::vector<AppendRequest>& requests, std::size_t pipeline)
+{
+    if (pipeline == 0)
+        pipeline = 1;
+    std::size_t written = 0;
+    bool failed = false;
+    for (std::size_t begin = 0; begin < requests.size() && !failed; begin += pipeline) {
+        const std::size_t end = std::min(requests.size(), begin + pipeline);
+        std::size_t sent = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            const AppendRequest& r = requests[i];
+            bool ok;
+            if (r.legacy) {
+                ok = connection_.append({"XADD", stream_, "*", "type", r.type, "data", r.data});
+            } else {
+                // hiredis copies the command into its buffer here, so a temporary eid is fine.
+                const std::string eid = r.eid.empty() ? newEid() : r.eid;
+                ok = connection_.append(
+                    {"XADD", stream_, "*", "type", r.type, "data", r.data, "v", "1", "eid", eid, "actor", r.actor});
+            }
+            if (!ok) {
+                error_ = connection_.error();
+                return written;
+            }
+            ++sent;
+        }
+        // Read every reply of this round trip, even after an error, so the connection stays
+        // in step; commands after a failed one may still have been applied, and are counted.
+        for (std::size_t i = 0; i < sent; ++i) {
+            Reply reply = connection_.getReply();
+            if (!reply) {
+                error_ = connection_.error();
+                return written;
+            }
+            if (reply.isError()) {
+                if (!failed)
+                    error_ = describeWriteError(stream_, reply.str());
+                failed = true;
+            } else {
+                ++written;
+            }
+        }
+    }
+    return written;
+}
+
+} // namespace shop::redis
