@@ -710,6 +710,7 @@ int cmdConsume(int argc, char** argv, const CommandArgs& args)
     options.stream = args.global.stream.toStdString();
     options.snapshotIntervalMs = static_cast<int>(every * 1000);
     options.untilCaughtUp = args.has(QStringLiteral("--until-caught-up"));
+    options.failIfUnreachable = options.untilCaughtUp; // one-shot: do not wait for a server
     options.fromScratch = args.has(QStringLiteral("--from-scratch"));
     options.allowGaps = args.has(QStringLiteral("--allow-gaps"));
     options.collectChanges = false;
@@ -789,6 +790,12 @@ int runCli(int argc, char** argv)
     const int code = parseArgs(args, parsed, done);
     if (done || code != kExitOk)
         return code;
+    if (!parsed.global.redisUrl.isEmpty()) {
+        redis::RedisUrl url;
+        std::string error;
+        if (!redis::RedisUrl::parse(parsed.global.redisUrl.toStdString(), url, error))
+            return usageError(QString::fromStdString(error));
+    }
     const QString& command = parsed.command;
     if (command == QLatin1String("append"))
         return cmdAppend(parsed);

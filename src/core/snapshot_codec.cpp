@@ -16,7 +16,7 @@ namespace {
 
 std::uint64_t fnv1a64(std::string_view bytes)
 {
-    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t h = 14695981039346656037ULL;
     for (unsigned char c : bytes) {
         h ^= c;
         h *= 1099511628211ULL;
@@ -53,6 +53,14 @@ bool take(const json& object, const char* key, T& out)
         return false;
     }
     return true;
+}
+
+std::int64_t rejectedByReason(const VerdictCounts& counts)
+{
+    std::int64_t sum = 0;
+    for (int r = 1; r < kReasonCount; ++r)
+        sum += counts.byReason[r];
+    return sum;
 }
 
 } // namespace
@@ -171,7 +179,8 @@ std::string decodeSnapshot(std::string_view blob, std::string_view expectedStrea
     out.lastEventId = header.lastEventId;
     if (static_cast<std::int64_t>(out.users().size()) != header.users
         || static_cast<std::int64_t>(out.items().size()) != header.items
-        || out.counts.byReason[0] != out.counts.applied || out.counts.applied + out.counts.rejected != out.counts.total) {
+        || out.counts.byReason[0] != out.counts.applied || out.counts.applied + out.counts.rejected != out.counts.total
+        || rejectedByReason(out.counts) != out.counts.rejected) {
         out.clear();
         return "the body's counts disagree with the header";
     }

@@ -160,7 +160,7 @@ bool ConsumerWorker::ensureConnected()
         return true;
     }
     const std::string error = d->connection.error();
-    if (!d->restoredOnce && isCredentialError(error)) {
+    if (!d->restoredOnce && (isCredentialError(error) || d->options.failIfUnreachable)) {
         fail(QString::fromStdString(error)); // waiting will not fix credentials
         return false;
     }

@@ -37,7 +37,8 @@ struct ConsumerOptions {
     bool collectChanges = true;     // false: counts only (headless consume)
     bool fromScratch = false;       // ignore snapshots at start
     bool allowGaps = false;
-    bool snapshotOnStop = false;    // save a last snapshot (when something changed) on stop()
+    bool snapshotOnStop = false;
+    bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)    // save a last snapshot (when something changed) on stop()
 };
 
 class ConsumerWorker : public QObject {

@@ -74,12 +74,13 @@ bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadRepo
     if (!state.lastEventId.empty() && StreamId::parse(state.lastEventId).value_or(StreamId{}) >= *headId)
         return true;
 
+    const std::size_t batchSize = options.batchSize > 0 ? options.batchSize : LoadOptions{}.batchSize;
     EntryBatch batch;
     Event scratch;
     std::vector<Reason> verdicts;
     for (;;) {
         const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
-        if (!reader.range(after, options.batchSize, batch, head)) {
+        if (!reader.range(after, batchSize, batch, head)) {
             report.error = reader.error();
             return false;
         }
@@ -91,7 +92,7 @@ bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadRepo
         report.replayed += static_cast<std::int64_t>(batch.entries.size());
         if (onBatch)
             onBatch(batch, verdicts);
-        if (batch.entries.size() < options.batchSize)
+        if (batch.entries.size() < batchSize)
             return true;
     }
 }

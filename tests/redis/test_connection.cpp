@@ -1,0 +1,279 @@
+// Connection against real redis-servers: unix socket and TCP, AUTH with a password and with
+// an ACL user, SELECT, clear and quick errors for refused / wrong / missing credentials, a
+// stopped (paused) server, and reconnecting after the server was killed and restarted.
+#include "redis/connection.hpp"
+#include "test_redis_server.hpp"
+
+#include <QElapsedTimer>
+#include <QTest>
+
+using shop::redis::ConnectOptions;
+using shop::redis::Connection;
+using shop::redis::RedisUrl;
+
+namespace {
+QString text(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+TestRedisServer::Options serverOptions(bool tcp, QStringList extraArgs = {})
+{
+    TestRedisServer::Options options;
+    options.tcp = tcp;
+    options.extraArgs = std::move(extraArgs);
+    return options;
+}
+} // namespace
+
+class TestConnection : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void connectsOverUnixSocket();
+    void connectsOverTcpAndIsBinarySafe();
+    void pipelinesCommands();
+    void selectsTheDatabase();
+    void refusedConnectionSaysWhatToCheck();
+    void authenticatesWithPassword();
+    void missingOrWrongPasswordFailsClearlyAndQuickly();
+    void authenticatesAsAclUser();
+    void unansweredCommandTimesOut();
+    void killedServerGivesClearErrorThenReconnects();
+    void moveKeepsTheConnection();
+
+private:
+    TestRedisServer server_{serverOptions(true)};
+};
+
+void TestConnection::initTestCase() { QVERIFY2(server_.start(), qPrintable(server_.error())); }
+
+void TestConnection::connectsOverUnixSocket()
+{
+    Connection c;
+    QVERIFY2(c.connect(RedisUrl::unixSocket(server_.socketPath().toStdString())), c.error().c_str());
+    QVERIFY(c.isConnected());
+    shop::redis::Reply r = c.command({"PING"});
+    QVERIFY(r.isString());
+    QCOMPARE(text(r.str()), QStringLiteral("PONG"));
+}
+
+void TestConnection::connectsOverTcpAndIsBinarySafe()
+{
+    Connection c;
+    QVERIFY2(c.connect(server_.url()), c.error().c_str());
+    const std::string value("a\0b\r\n c", 7);
+    QVERIFY(c.command({"SET", std::string_view("bin\0key", 7), value}).isString());
+    shop::redis::Reply r = c.command({"GET", std::string_view("bin\0key", 7)});
+    QVERIFY(r.isString());
+    QCOMPARE(std::string(r.str()), value);
+
+    // Many arguments (more than fit the stack argv) through the vector overload.
+    std::vector<std::string> items;
+    for (int i = 0; i < 40; ++i)
+        items.push_back(std::to_string(i));
+    std::vector<std::string_view> args{"RPUSH", "many"};
+    args.insert(args.end(), items.begin(), items.end());
+    shop::redis::Reply pushed = c.command(args);
+    QVERIFY(pushed.isInteger());
+    QCOMPARE(pushed.integer(), 40);
+    shop::redis::Reply missing = c.command({"GET", "no-such-key"});
+    QVERIFY(missing && missing.isNull());
+}
+
+void TestConnection::pipelinesCommands()
+{
+    Connection c;
+    QVERIFY2(c.connect(server_.url()), c.error().c_str());
+    c.command({"DEL", "counter"});
+    for (int i = 0; i < 500; ++i)
+        QVERIFY(c.append({"INCR", "counter"}));
+    for (int i = 1; i <= 500; ++i) {
+        shop::redis::Reply r = c.getReply();
+        QVERIFY(r.isInteger());
+        QCOMPARE(r.integer(), i);
+    }
+    QVERIFY(c.isConnected());
+}
+
+void TestConnection::selectsTheDatabase()
+{
+    RedisUrl url = server_.url();
+    url.db = 5;
+    Connection five;
+    QVERIFY2(five.connect(url), five.error().c_str());
+    QVERIFY(five.command({"SET", "where", "five"}).isString());
+
+    Connection zero;
+    QVERIFY(zero.connect(server_.url()));
+    QVERIFY(zero.command({"GET", "where"}).isNull());
+    QCOMPARE(text(five.command({"GET", "where"}).str()), QStringLiteral("five"));
+
+    url.db = 4000;
+    Connection bad;
+    QVERIFY(!bad.connect(url));
+    QVERIFY2(text(bad.error()).contains(QStringLiteral("cannot select database 4000")), bad.error().c_str());
+    QVERIFY(!bad.isConnected());
+}
+
+void TestConnection::refusedConnectionSaysWhatToCheck()
+{
+    // A port that was free a moment ago: nothing listens there.
+    TestRedisServer probe(serverOptions(true));
+    QVERIFY(probe.start());
+    const RedisUrl url = probe.url();
+    probe.stop();
+
+    Connection c;
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(!c.connect(url));
+    QVERIFY(timer.elapsed() < 2000);
+    const QString error = text(c.error());
+    QVERIFY2(error.contains(QStringLiteral("cannot connect to redis at 127.0.0.1:%1").arg(url.port)), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("Connection refused")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("is redis-server running?")), qPrintable(error));
+
+    Connection u;
+    QVERIFY(!u.connect(RedisUrl::unixSocket("/nonexistent/redis.sock")));
+    QVERIFY2(text(u.error()).contains(QStringLiteral("/nonexistent/redis.sock")), u.error().c_str());
+    QVERIFY2(text(u.error()).contains(QStringLiteral("is redis-server running?")), u.error().c_str());
+
+    // Commands on a connection that never came up fail with a reason, not a crash.
+    QVERIFY(!u.command({"PING"}));
+    QVERIFY(!u.error().empty());
+}
+
+void TestConnection::authenticatesWithPassword()
+{
+    TestRedisServer secured(serverOptions(false, {"--requirepass", "s3cret-pw"}));
+    QVERIFY2(secured.start(), qPrintable(secured.error()));
+    RedisUrl url = secured.url();
+    url.password = "s3cret-pw";
+    Connection c;
+    QVERIFY2(c.connect(url), c.error().c_str());
+    QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
+
+    // Password and db together: AUTH comes before SELECT.
+    url.db = 2;
+    QVERIFY2(c.connect(url), c.error().c_str());
+    QVERIFY(c.command({"SET", "k", "v"}).isString());
+}
+
+void TestConnection::missingOrWrongPasswordFailsClearlyAndQuickly()
+{
+    TestRedisServer secured(serverOptions(true, {"--requirepass", "s3cret-pw"}));
+    QVERIFY2(secured.start(), qPrintable(secured.error()));
+    const QString where = QStringLiteral("127.0.0.1:%1").arg(secured.port());
+
+    QElapsedTimer timer;
+    timer.start();
+    Connection missing;
+    QVERIFY(!missing.connect(secured.url()));
+    QString error = text(missing.error());
+    QVERIFY2(error.contains(QStringLiteral("redis at %1 requires a password (NOAUTH)").arg(where)), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("redis://:PASSWORD@")), qPrintable(error));
+    QVERIFY(!missing.isConnected());
+
+    RedisUrl url = secured.url();
+    url.password = "not-the-password";
+    Connection wrong;
+    QVERIFY(!wrong.connect(url));
+    error = text(wrong.error());
+    QVERIFY2(error.contains(QStringLiteral("redis at %1 refused the credentials").arg(where)), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("WRONGPASS")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("not-the-password")), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    QVERIFY(timer.elapsed() < 3000);
+
+    // A password for a server that has none says so.
+    Connection extra;
+    url = server_.url();
+    url.password = "unneeded";
+    QVERIFY(!extra.connect(url));
+    QVERIFY2(text(extra.error()).contains(QStringLiteral("has no password set")), extra.error().c_str());
+    QVERIFY(!text(extra.error()).contains(QStringLiteral("unneeded")));
+}
+
+void TestConnection::authenticatesAsAclUser()
+{
+    Connection admin;
+    QVERIFY(admin.connect(server_.url()));
+    shop::redis::Reply r = admin.command({"ACL", "SETUSER", "alice", "reset", "on", ">alice-pw", "~*", "+@all"});
+    QVERIFY2(r.isString(), r.str().data());
+
+    RedisUrl url;
+    std::string parseError;
+    QVERIFY(RedisUrl::parse(QStringLiteral("redis://alice:alice-pw@127.0.0.1:%1/1").arg(server_.port()).toStdString(), url,
+                            parseError));
+    Connection alice;
+    QVERIFY2(alice.connect(url), alice.error().c_str());
+    QCOMPARE(text(alice.command({"ACL", "WHOAMI"}).str()), QStringLiteral("alice"));
+
+    url.password = "wrong";
+    Connection wrong;
+    QVERIFY(!wrong.connect(url));
+    QVERIFY2(text(wrong.error()).contains(QStringLiteral("refused the credentials: WRONGPASS")), wrong.error().c_str());
+
+    // A disabled user is refused the same way.
+    QVERIFY(admin.command({"ACL", "SETUSER", "alice", "off"}).isString());
+    url.password = "alice-pw";
+    QVERIFY(!wrong.connect(url));
+    QVERIFY2(text(wrong.error()).contains(QStringLiteral("WRONGPASS")), wrong.error().c_str());
+}
+
+void TestConnection::unansweredCommandTimesOut()
+{
+    TestRedisServer stuck;
+    QVERIFY2(stuck.start(), qPrintable(stuck.error()));
+    Connection c;
+    QVERIFY(c.connect(stuck.url(), ConnectOptions{.connectTimeoutMs = 1000, .commandTimeoutMs = 300}));
+    stuck.pause();
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(!c.command({"PING"}));
+    QVERIFY(timer.elapsed() < 2000);
+    QVERIFY2(text(c.error()).contains(QStringLiteral("did not answer within 300 ms")), c.error().c_str());
+    QVERIFY(!c.isConnected());
+    stuck.resume();
+    QVERIFY2(c.reconnect(), c.error().c_str());
+    QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
+}
+
+void TestConnection::killedServerGivesClearErrorThenReconnects()
+{
+    TestRedisServer victim(serverOptions(true));
+    QVERIFY2(victim.start(), qPrintable(victim.error()));
+    Connection c;
+    QVERIFY(c.connect(victim.url()));
+    QVERIFY(c.command({"SET", "k", "v"}).isString());
+
+    victim.kill();
+    QVERIFY(!c.command({"GET", "k"}));
+    const QString error = text(c.error());
+    QVERIFY2(error.contains(QStringLiteral("127.0.0.1:%1").arg(victim.port())), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("closed the connection")) || error.contains(QStringLiteral("lost the connection")),
+             qPrintable(error));
+    QVERIFY(!c.isConnected());
+    QVERIFY(!c.command({"PING"})); // still down: no crash, same kind of answer
+    QVERIFY(!c.reconnect());
+    QVERIFY2(text(c.error()).contains(QStringLiteral("is redis-server running?")), c.error().c_str());
+
+    QVERIFY2(victim.start(), qPrintable(victim.error())); // same port again
+    QVERIFY2(c.reconnect(), c.error().c_str());
+    QVERIFY(c.isConnected());
+    QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
+}
+
+void TestConnection::moveKeepsTheConnection()
+{
+    Connection a;
+    QVERIFY(a.connect(server_.url()));
+    Connection b(std::move(a));
+    QVERIFY(b.isConnected());
+    QCOMPARE(text(b.command({"PING"}).str()), QStringLiteral("PONG"));
+    Connection c;
+    c = std::move(b);
+    QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
+}
+
+QTEST_GUILESS_MAIN(TestConnection)
+#include "test_connection.moc"

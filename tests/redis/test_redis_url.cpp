@@ -1,0 +1,155 @@
+// RedisUrl: the accepted URL forms, the errors for the rest, and that no password ever
+// shows in an error text or in redacted().
+#include "redis/redis_url.hpp"
+
+#include <QTest>
+
+using shop::redis::RedisUrl;
+
+class TestRedisUrl : public QObject {
+    Q_OBJECT
+
+private slots:
+    void parsesValidForms_data();
+    void parsesValidForms();
+    void rejectsBadUrls_data();
+    void rejectsBadUrls();
+    void redactedHidesThePassword();
+    void unixSocketFactory();
+    void failedParseLeavesOutputAlone();
+};
+
+void TestRedisUrl::parsesValidForms_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("isUnix");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("socket");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("db");
+
+    QTest::newRow("host only") << "redis://example.org" << false << "example.org" << 6379 << "" << "" << "" << 0;
+    QTest::newRow("host and port") << "redis://127.0.0.1:6390" << false << "127.0.0.1" << 6390 << "" << "" << "" << 0;
+    QTest::newRow("db") << "redis://localhost:7000/3" << false << "localhost" << 7000 << "" << "" << "" << 3;
+    QTest::newRow("trailing slash") << "redis://localhost/" << false << "localhost" << 6379 << "" << "" << "" << 0;
+    QTest::newRow("password only") << "redis://:s3cret@h:1" << false << "h" << 1 << "" << "" << "s3cret" << 0;
+    QTest::newRow("user and password") << "redis://alice:pw@h/2" << false << "h" << 6379 << "" << "alice" << "pw" << 2;
+    QTest::newRow("no colon is a password") << "redis://pw@h" << false << "h" << 6379 << "" << "" << "pw" << 0;
+    QTest::newRow("percent-decoding") << "redis://al%40ce:p%3Aw%2F%25@h" << false << "h" << 6379 << "" << "al@ce" << "p:w/%" << 0;
+    QTest::newRow("raw @ and / in password") << "redis://:p@ss/w@h:5/1" << false << "h" << 5 << "" << "" << "p@ss/w" << 1;
+    QTest::newRow("colon in password") << "redis://u:a:b@h" << false << "h" << 6379 << "" << "u" << "a:b" << 0;
+    QTest::newRow("ipv6") << "redis://[::1]:6380/1" << false << "::1" << 6380 << "" << "" << "" << 1;
+    QTest::newRow("ipv6 no port") << "redis://[fe80::1]" << false << "fe80::1" << 6379 << "" << "" << "" << 0;
+    QTest::newRow("scheme case, spaces") << "  REDIS://h:9  " << false << "h" << 9 << "" << "" << "" << 0;
+    QTest::newRow("db query") << "redis://h?db=4" << false << "h" << 6379 << "" << "" << "" << 4;
+    QTest::newRow("unix") << "unix:///run/redis/redis.sock" << true << "127.0.0.1" << 6379 << "/run/redis/redis.sock" << "" << "" << 0;
+    QTest::newRow("unix db") << "unix:///tmp/r.sock?db=5" << true << "127.0.0.1" << 6379 << "/tmp/r.sock" << "" << "" << 5;
+    QTest::newRow("unix auth") << "unix://bob:x%20y@/tmp/r.sock" << true << "127.0.0.1" << 6379 << "/tmp/r.sock" << "bob" << "x y" << 0;
+}
+
+void TestRedisUrl::parsesValidForms()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, isUnix);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, socket);
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(int, db);
+
+    RedisUrl url;
+    std::string error = "stale";
+    QVERIFY2(RedisUrl::parse(text.toStdString(), url, error), error.c_str());
+    QVERIFY(error.empty());
+    QCOMPARE(url.kind == RedisUrl::Kind::Unix, isUnix);
+    if (!isUnix) {
+        QCOMPARE(QString::fromStdString(url.host), host);
+        QCOMPARE(url.port, port);
+    }
+    QCOMPARE(QString::fromStdString(url.socketPath), socket);
+    QCOMPARE(QString::fromStdString(url.user), user);
+    QCOMPARE(QString::fromStdString(url.password), password);
+    QCOMPARE(url.db, db);
+}
+
+void TestRedisUrl::rejectsBadUrls_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("empty") << "" << "empty";
+    QTest::newRow("no scheme") << "localhost:6379" << "redis://";
+    QTest::newRow("other scheme") << "http://h" << "'http'";
+    QTest::newRow("tls") << "rediss://h" << "TLS";
+    QTest::newRow("no host") << "redis://:6379" << "no host";
+    QTest::newRow("bad port") << "redis://h:port" << "invalid port 'port'";
+    QTest::newRow("port 0") << "redis://h:0" << "invalid port";
+    QTest::newRow("port too big") << "redis://h:65536" << "invalid port";
+    QTest::newRow("empty port") << "redis://h:" << "no port";
+    QTest::newRow("bad db") << "redis://h/abc" << "database";
+    QTest::newRow("negative db") << "redis://h/-1" << "database";
+    QTest::newRow("unknown option") << "redis://h?timeout=3" << "'timeout'";
+    QTest::newRow("open ipv6") << "redis://[::1:6379" << "']'";
+    QTest::newRow("relative unix") << "unix://tmp/r.sock" << "absolute path";
+    QTest::newRow("unix bad db") << "unix:///tmp/r.sock?db=x" << "database";
+    QTest::newRow("bad escape") << "redis://:topsecret%zz@h" << "%-escape";
+}
+
+void TestRedisUrl::rejectsBadUrls()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, mentions);
+    RedisUrl url;
+    std::string error;
+    QVERIFY(!RedisUrl::parse(text.toStdString(), url, error));
+    const QString message = QString::fromStdString(error);
+    QVERIFY2(message.contains(mentions), qPrintable(message));
+    QVERIFY(!message.contains(QLatin1Char('\n')));
+    QVERIFY2(!message.contains(QStringLiteral("topsecret")), qPrintable(message));
+}
+
+void TestRedisUrl::redactedHidesThePassword()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse("redis://alice:topsecret@db.example:6390/2", url, error));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("redis://alice:***@db.example:6390/2"));
+
+    QVERIFY(RedisUrl::parse("redis://:topsecret@h", url, error));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("redis://:***@h:6379"));
+
+    QVERIFY(RedisUrl::parse("redis://[::1]:7000", url, error));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("redis://[::1]:7000"));
+
+    QVERIFY(RedisUrl::parse("unix://:topsecret@/tmp/r.sock?db=3", url, error));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("unix://:***@/tmp/r.sock?db=3"));
+
+    // The redacted text parses back to the same place (with the password replaced).
+    RedisUrl again;
+    QVERIFY(RedisUrl::parse(url.redacted(), again, error));
+    QCOMPARE(again.socketPath, url.socketPath);
+    QCOMPARE(again.db, url.db);
+}
+
+void TestRedisUrl::unixSocketFactory()
+{
+    const RedisUrl url = RedisUrl::unixSocket("/tmp/x.sock");
+    QVERIFY(url.kind == RedisUrl::Kind::Unix);
+    QCOMPARE(url.socketPath, std::string("/tmp/x.sock"));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("unix:///tmp/x.sock"));
+}
+
+void TestRedisUrl::failedParseLeavesOutputAlone()
+{
+    RedisUrl url;
+    url.host = "kept";
+    std::string error;
+    QVERIFY(!RedisUrl::parse("redis://h:99999", url, error));
+    QCOMPARE(url.host, std::string("kept"));
+}
+
+QTEST_APPLESS_MAIN(TestRedisUrl)
+#include "test_redis_url.moc"
