@@ -1,0 +1,186 @@
+// ShopSession: what the QML front end talks to (a QML singleton). It runs the consumer on
+// its thread and the CommandWriter on another, feeds the models from the consumer's
+// batches, and turns the consumer's verdicts on the user's own commands into feedback.
+// The GUI thread never touches the network.
+#pragma once
+
+#include "models.hpp"
+
+#include "engine/engine_types.hpp"
+
+#include <QObject>
+#include <QPointer>
+#include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace shop::engine {
+class ConsumerThread;
+class CommandWriterThread;
+class ConnectionTarget;
+} // namespace shop::engine
+
+namespace shop::app {
+
+struct SessionOptions {
+    QString redisUrl;   // empty: the managed local server
+    QString stream = QStringLiteral("shop:events");
+    QString dataDir;    // managed server's data directory (tests)
+    int snapshotIntervalMs = 30000;
+};
+
+class ShopSession : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+
+    Q_PROPERTY(shop::app::UserListModel* users READ users CONSTANT)
+    Q_PROPERTY(shop::app::ItemListModel* items READ items CONSTANT)
+    Q_PROPERTY(shop::app::EventListModel* events READ events CONSTANT)
+    Q_PROPERTY(shop::app::SnapshotListModel* snapshots READ snapshots CONSTANT)
+
+    /// "connecting", "restoring", "catching up", "live", "disconnected", "failed", "stopped"
+    Q_PROPERTY(QString connectionState READ connectionState NOTIFY statusChanged)
+    /// What is going on, in words (errors included); empty when all is well.
+    Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
+    /// Where we are connected, without password.
+    Q_PROPERTY(QString target READ target NOTIFY statusChanged)
+    Q_PROPERTY(QString stream READ stream NOTIFY statusChanged)
+    Q_PROPERTY(QString lastEventId READ lastEventId NOTIFY statusChanged)
+    Q_PROPERTY(qint64 lag READ lag NOTIFY statusChanged)
+    Q_PROPERTY(double eventsPerSecond READ eventsPerSecond NOTIFY statusChanged)
+    Q_PROPERTY(qint64 totalEvents READ totalEvents NOTIFY countsChanged)
+    Q_PROPERTY(qint64 appliedEvents READ appliedEvents NOTIFY countsChanged)
+    Q_PROPERTY(qint64 rejectedEvents READ rejectedEvents NOTIFY countsChanged)
+    /// True once the consumer has reached the head of the stream at least once.
+    Q_PROPERTY(bool caughtUp READ caughtUp NOTIFY statusChanged)
+    /// True when caught up and the stream holds no entries: offer the demo shop.
+    Q_PROPERTY(bool streamEmpty READ streamEmpty NOTIFY countsChanged)
+    /// A restore (or first catch-up) in progress: 0..1, or -1 when none.
+    Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
+    Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
+    /// The server refused a write for this user (read-only ACL): editing is off.
+    Q_PROPERTY(bool readOnly READ readOnly NOTIFY readOnlyChanged)
+    Q_PROPERTY(QString version READ version CONSTANT)
+
+public:
+    explicit ShopSession(QObject* parent = nullptr);
+    ~ShopSession() override;
+
+    // The instance main() configured; QML gets it through create().
+    static void setInstance(ShopSession* session);
+    static ShopSession* create(QQmlEngine* qmlEngine, QJSEngine* jsEngine);
+
+    // Connects (managed server or URL) and starts the consumer and the writer.
+    bool start(const SessionOptions& options);
+    void stop();
+
+    UserListModel* users() { return &users_; }
+    ItemListModel* items() { return &items_; }
+    EventListModel* events() { return &events_; }
+    SnapshotListModel* snapshots() { return &snapshots_; }
+
+    QString connectionState() const;
+    QString statusMessage() const { return status_.message; }
+    QString target() const { return status_.target; }
+    QString stream() const { return status_.stream; }
+    QString lastEventId() const { return status_.lastEventId; }
+    qint64 lag() const { return status_.lag; }
+    double eventsPerSecond() const { return status_.eventsPerSecond; }
+    qint64 totalEvents() const { return counts_.total; }
+    qint64 appliedEvents() const { return counts_.applied; }
+    qint64 rejectedEvents() const { return counts_.rejected; }
+    bool caughtUp() const { return caughtUp_; }
+    bool streamEmpty() const { return caughtUp_ && counts_.total == 0; }
+    double progress() const { return progress_; }
+    QString progressText() const { return progressText_; }
+    bool readOnly() const { return readOnly_; }
+    QString version() const;
+
+    // Appends an event of `type` with `data` (a JSON object as a map). Returns a request id;
+    // commandFinished reports the outcome: the consumer's verdict, or why it never got there.
+    Q_INVOKABLE QString submit(const QString& type, const QVariantMap& data);
+    Q_INVOKABLE void takeSnapshot();
+    Q_INVOKABLE void refreshSnapshots();
+    Q_INVOKABLE void restoreSnapshot(const QString& snapshotId);
+    Q_INVOKABLE void replayFromScratch();
+    Q_INVOKABLE void loadDemoShop(int events = 5000);
+    // Fetches one entry's fields (type, data decoded as JSON text, eid, actor): entryLoaded.
+    Q_INVOKABLE void loadEntry(const QString& entryId);
+
+    // Connection settings: reconnects to another server / stream. The password goes to
+    // the system keyring (never to a file) when remember is set.
+    Q_INVOKABLE void connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
+                               bool remember);
+    Q_INVOKABLE void useLocalServer(const QString& stream);
+    Q_INVOKABLE QVariantList recentConnections() const; // [{url, user, stream}]
+
+    Q_INVOKABLE QString formatMoney(qint64 minor) const;
+
+signals:
+    void statusChanged();
+    void countsChanged();
+    void progressChanged();
+    void readOnlyChanged();
+    /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
+    /// name, or "" when it was never appended) and message say why, in words.
+    void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
+                         const QString& entryId, const QString& type, qint64 userId, const QString& itemId);
+    void snapshotTaken(const QString& snapshotId);
+    void snapshotFailed(const QString& message);
+    void entryLoaded(const QString& entryId, const QVariantMap& fields);
+    /// Something the user should see once (warnings about skipped snapshots, failures).
+    void notice(const QString& message);
+
+private:
+    void onBatch(const engine::ConsumerBatch& batch);
+    void onStatus(const engine::ConsumerStatus& status);
+    void startConsumer(const QString& snapshotId, bool fromScratch);
+
+    struct Private;
+    std::unique_ptr<Private> d;
+
+    UserListModel users_;
+    ItemListModel items_;
+    EventListModel events_;
+    SnapshotListModel snapshots_;
+    engine::ConsumerStatus status_;
+    VerdictCounts counts_;
+    bool caughtUp_ = false;
+    double progress_ = -1;
+    QString progressText_;
+    bool readOnly_ = false;
+};
+
+// The ranges of DESIGN section 3 for the dialogs, checked as the user types. Each check
+// returns "" when the text is acceptable, or what is wrong in words.
+class ShopRules : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+public:
+    explicit ShopRules(QObject* parent = nullptr) : QObject(parent) {}
+    Q_INVOKABLE QString checkUserId(const QString& text) const;
+    Q_INVOKABLE QString checkItemId(const QString& text) const;
+    Q_INVOKABLE QString checkName(const QString& text, bool required) const;
+    Q_INVOKABLE QString checkReason(const QString& text) const;
+    // Money typed with up to two decimals ("12.50"); min/max in minor units.
+    Q_INVOKABLE QString checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero) const;
+    Q_INVOKABLE QString checkSignedMoney(const QString& text) const; // AdjustBalance delta, not 0
+    Q_INVOKABLE QString checkCount(const QString& text, qint64 min, qint64 max) const;
+    Q_INVOKABLE QString checkStockDelta(const QString& text) const;     // not 0
+    Q_INVOKABLE QString checkOrderId(const QString& text) const;
+    // Parsed values (call after the check passed).
+    Q_INVOKABLE qint64 moneyToMinor(const QString& text) const;
+    Q_INVOKABLE qint64 toInteger(const QString& text) const;
+    Q_INVOKABLE QString formatMoney(qint64 minor) const;
+    Q_INVOKABLE QString reasonText(const QString& reasonName) const;
+};
+
+} // namespace shop::app
+
+Q_DECLARE_METATYPE(shop::app::SessionOptions)
