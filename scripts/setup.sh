@@ -13,6 +13,7 @@ SHOPSTREAM_PACKAGES=(
   qml6-module-qtquick-window qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
   qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qtquick-shapes
   redis-server redis-tools util-linux xvfb xauth imagemagick
+  desktop-file-utils appstream dpkg-dev groff-base
 )
 
 shopstream_install_packages() {

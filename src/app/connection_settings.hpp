@@ -1,1 +1,33 @@
-// being written
+// Remembered connections: URL (without password), user and stream key in QSettings; the
+// password in the system keyring through QtKeychain, never in a file.
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+namespace shop::app {
+
+struct RecentConnection {
+    QString url;    // never holds a password
+    QString user;
+    QString stream;
+};
+
+class ConnectionSettings {
+public:
+    static QList<RecentConnection> recent();
+    static void remember(const RecentConnection& connection); // newest first, at most 8
+    // The keyring key for a connection: URL and user, no secret.
+    static QString keyringKey(const QString& url, const QString& user);
+    // Asynchronous: `done` gets an error text ("" on success).
+    static void storePassword(const QString& key, const QString& password, QObject* context,
+                              std::function<void(QString error)> done);
+    static void readPassword(const QString& key, QObject* context, std::function<void(QString password, QString error)> done);
+    // A URL's password removed ("redis://u:pw@h" -> "redis://u@h"), and the password found.
+    static QString stripPassword(const QString& url, QString* password = nullptr);
+};
+
+} // namespace shop::app

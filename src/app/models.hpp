@@ -11,6 +11,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -129,7 +130,7 @@ public:
     void setUserFilter(qint64 userId);
     QString itemFilter() const { return itemFilter_; }
     void setItemFilter(const QString& itemId);
-    qint64 totalCount() const { return static_cast<qint64>(events_.size()); }
+    qint64 totalCount() const { return static_cast<qint64>(count_); }
 
     Q_INVOKABLE int rowOfEntry(const QString& entryId) const; // among the filtered rows, -1 if absent
     // Balance after each entry that touched the user, oldest first: [{index, entryId, balance}].
@@ -142,36 +143,54 @@ signals:
     void totalCountChanged();
 
 private:
+    // One entry in 40 bytes: the id as numbers, strings interned (types_, items_).
     struct Compact {
         std::uint64_t ms = 0;
         std::int64_t userId = 0;
         std::int64_t balanceAfter = -1;
         std::uint32_t seq = 0;   // ids whose seq does not fit keep it in wideSeq_
         std::uint32_t item = 0;  // index into items_ + 1; 0 for none
-        std::uint16_t type = 0;  // index into types_
+        std::uint32_t type = 0;  // index into types_
         std::uint8_t reason = 0; // shop::Reason
-        std::uint8_t flags = 0;
+        std::uint8_t flags = 0;  // kWideSeq, kOddId (see models.cpp)
     };
+    enum class VerdictFilter : std::uint8_t { All, Applied, Rejected, Nothing };
+
+    const Compact& at(std::size_t index) const
+    {
+        return blocks_[index >> kBlockShift][index & (kBlockSize - 1)];
+    }
     bool accepts(const Compact& e) const;
     void refilter();
     QString entryId(const Compact& e, std::size_t index) const;
+    std::uint64_t seqOf(const Compact& e, std::size_t index) const;
     int rowOfIndex(std::size_t index) const;
+    std::uint32_t internType(const std::string& type);
+    std::uint32_t internItem(const std::string& itemId);
+    bool typeMatchesFilter(const QString& type) const;
 
-    std::vector<Compact> events_;
-    std::vector<std::uint32_t> visible_; // indices into events_ when a filter is set
+    // Fixed-size blocks rather than one vector: growing never copies the entries already
+    // stored, and never leaves up to half of a doubled capacity unused.
+    static constexpr std::size_t kBlockShift = 13;
+    static constexpr std::size_t kBlockSize = std::size_t(1) << kBlockShift;
+    std::vector<std::unique_ptr<Compact[]>> blocks_;
+    std::size_t count_ = 0;
+    std::vector<std::uint32_t> visible_; // indices of the entries shown when a filter is set
     bool filtered_ = false;
-    QHash<std::size_t, std::uint64_t> wideSeq_;
+    QHash<std::size_t, std::uint64_t> wideSeq_; // seq >= 2^32, by index
+    QHash<std::size_t, QString> oddIds_;       // ids that are not "<ms>-<seq>", by index
     std::vector<QString> items_;
     QHash<QString, std::uint32_t> itemIndex_;
     std::vector<QString> types_;
-    QHash<QString, std::uint16_t> typeIndex_;
+    QHash<QString, std::uint32_t> typeIndex_;
+    std::vector<std::uint8_t> typeMatches_; // per types_ entry: passes the type filter
 
     QString typeFilter_;
     QString verdictFilter_;
+    VerdictFilter verdictMode_ = VerdictFilter::All;
     qint64 userFilter_ = 0;
     QString itemFilter_;
-    int typeFilterIndex_ = -1;
-    std::uint32_t itemFilterIndex_ = 0;
+    std::uint32_t itemFilterIndex_ = 0; // the Compact::item the item filter wants
 };
 
 // The stored snapshots, as SnapshotStore::list reports them.
@@ -221,6 +240,7 @@ class ShopSortFilterModel : public QSortFilterProxyModel {
     Q_PROPERTY(bool descending READ descending WRITE setDescending NOTIFY sortChanged)
 public:
     explicit ShopSortFilterModel(QObject* parent = nullptr);
+    void setSourceModel(QAbstractItemModel* model) override;
     QString search() const { return search_; }
     void setSearch(const QString& text);
     QString sortRoleName() const { return sortRoleName_; }
@@ -239,12 +259,17 @@ protected:
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
+    void resolveRoles();
     void applySort();
     QString search_;
     QString sortRoleName_;
     bool descending_ = false;
+    int idRole_ = -1;   // the first role named "...Id", for the search
+    int nameRole_ = -1; // the "name" role, for the search
+    QMetaObject::Connection sourceResetConnection_;
 };
 
+// Minor units with two decimals: 1250 -> "12.50", -305 -> "-3.05".
 QString formatMoney(qint64 minor);
 
 } // namespace shop::app

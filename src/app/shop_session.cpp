@@ -1,1 +1,456 @@
-// being written
+// ShopSession: the consumer and the writer on their threads, the models on this one.
+#include "shop_session.hpp"
+
+#include "connection_settings.hpp"
+
+#include "engine/command_writer.hpp"
+#include "engine/connection_target.hpp"
+#include "engine/consumer_worker.hpp"
+#include "engine/logging.hpp"
+
+#include "shopstream_version.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QJSEngine>
+#include <QLocale>
+#include <QPointer>
+#include <QQmlEngine>
+#include <QThread>
+#include <QUrl>
+#include <QUuid>
+
+#include <cmath>
+
+namespace shop::app {
+
+namespace {
+
+ShopSession* gInstance = nullptr;
+
+// Fields whose values are integers in section 3: QML hands numbers over as doubles (exact
+// up to 2^53) or, for ids that may be larger, as text; both become JSON integers here.
+bool isIntegerField(const QString& key)
+{
+    static const QStringList keys = {QStringLiteral("userId"), QStringLiteral("amount"), QStringLiteral("delta"),
+                                     QStringLiteral("count"),  QStringLiteral("price"),  QStringLiteral("qty")};
+    return keys.contains(key);
+}
+
+nlohmann::json toJson(const QVariant& value, const QString& key)
+{
+    if (isIntegerField(key)) {
+        bool ok = false;
+        const qint64 n = value.typeId() == QMetaType::QString ? value.toString().trimmed().toLongLong(&ok)
+                                                               : value.toLongLong(&ok);
+        const double d = value.toDouble();
+        if (ok && (value.typeId() == QMetaType::QString || d == std::floor(d)))
+            return n;
+    }
+    switch (value.typeId()) {
+    case QMetaType::QVariantMap: {
+        nlohmann::json object = nlohmann::json::object();
+        const QVariantMap map = value.toMap();
+        for (auto it = map.begin(); it != map.end(); ++it)
+            object[it.key().toStdString()] = toJson(it.value(), it.key());
+        return object;
+    }
+    case QMetaType::QVariantList: {
+        nlohmann::json array = nlohmann::json::array();
+        for (const QVariant& v : value.toList())
+            array.push_back(toJson(v, {}));
+        return array;
+    }
+    case QMetaType::Bool:
+        return value.toBool();
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+        return value.toLongLong();
+    case QMetaType::Double: {
+        const double d = value.toDouble();
+        if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0)
+            return static_cast<std::int64_t>(d);
+        return d;
+    }
+    default:
+        return value.toString().toStdString();
+    }
+}
+
+QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+} // namespace
+
+struct ShopSession::Private {
+    SessionOptions options;
+    std::unique_ptr<engine::ConnectionTarget> target;
+    std::unique_ptr<engine::ConsumerThread> consumer;
+    std::unique_ptr<engine::CommandWriterThread> writer;
+    bool starting = false;
+
+    struct Pending {
+        QString type;
+        QString entryId; // known once appended
+    };
+    QHash<QString, Pending> pending;          // by request id
+    QHash<QString, QString> requestByEntry;   // entry id -> request id
+    // Verdicts that arrived before the writer said which entry was ours (both are queued
+    // from different threads), kept only while requests are outstanding.
+    QHash<QString, engine::VerdictRecord> earlyVerdicts;
+
+    qint64 catchUpStartTotal = 0;
+};
+
+ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    engine::registerEngineMetaTypes();
+}
+
+ShopSession::~ShopSession() { stop(); }
+
+void ShopSession::setInstance(ShopSession* session) { gInstance = session; }
+
+ShopSession* ShopSession::create(QQmlEngine*, QJSEngine*)
+{
+    Q_ASSERT(gInstance);
+    QJSEngine::setObjectOwnership(gInstance, QJSEngine::CppOwnership);
+    return gInstance;
+}
+
+QString ShopSession::version() const { return QStringLiteral(SHOPSTREAM_VERSION); }
+
+QString ShopSession::connectionState() const { return engine::connectionStateName(status_.state); }
+
+QString ShopSession::formatMoney(qint64 minor) const { return shop::app::formatMoney(minor); }
+
+bool ShopSession::start(const SessionOptions& options)
+{
+    stop();
+    d->options = options;
+    status_ = {};
+    status_.stream = options.stream;
+    status_.target = options.redisUrl.isEmpty() ? tr("local server") : ConnectionSettings::stripPassword(options.redisUrl);
+    emit statusChanged();
+    d->starting = true;
+    // Resolving may start the managed redis-server and wait for it: not on this thread.
+    QPointer<ShopSession> self(this);
+    auto* resolver = QThread::create([self, options] {
+        auto target = std::make_unique<engine::ConnectionTarget>();
+        const bool ok = target->resolve(options.redisUrl, options.dataDir);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(), [self, ok, t = target.release()] {
+                std::unique_ptr<engine::ConnectionTarget> owned(t);
+                if (!self)
+                    return;
+                self->d->starting = false;
+                if (!ok) {
+                    self->status_.state = engine::ConnectionState::Failed;
+                    self->status_.message = owned->error();
+                    emit self->statusChanged();
+                    emit self->notice(owned->error());
+                    return;
+                }
+                self->d->target = std::move(owned);
+                self->status_.target = self->d->target->describe();
+                self->d->writer = std::make_unique<engine::CommandWriterThread>(self->d->target->url(),
+                                                                                 self->d->options.stream.toStdString());
+                engine::CommandWriter* writer = self->d->writer->writer();
+                ShopSession* s = self.data();
+                connect(writer, &engine::CommandWriter::appended, s, [s](const QString& requestId, const QString& entryId, bool) {
+                    auto it = s->d->pending.find(requestId);
+                    if (it == s->d->pending.end())
+                        return;
+                    it->entryId = entryId;
+                    s->d->requestByEntry.insert(entryId, requestId);
+                    if (auto early = s->d->earlyVerdicts.find(entryId); early != s->d->earlyVerdicts.end()) {
+                        const engine::VerdictRecord record = *early;
+                        s->d->earlyVerdicts.erase(early);
+                        s->finishRequests({record});
+                    }
+                });
+                connect(writer, &engine::CommandWriter::appendFailed, s,
+                        [s](const QString& requestId, const QString& message, bool denied) {
+                            const Private::Pending p = s->d->pending.take(requestId);
+                            if (denied && !s->readOnly_) {
+                                s->readOnly_ = true;
+                                emit s->readOnlyChanged();
+                            }
+                            const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
+                                                        : message;
+                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, 0, {});
+                        });
+                connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
+                    emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
+                                                   : tr("The demo shop could not be loaded: %1").arg(error));
+                });
+                connect(writer, &engine::CommandWriter::snapshotsListed, s, [s](const QVariantList& list, const QString& error) {
+                    if (!error.isEmpty()) {
+                        emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
+                        return;
+                    }
+                    std::vector<SnapshotListModel::Row> rows;
+                    for (auto it = list.crbegin(); it != list.crend(); ++it) { // newest first
+                        const QVariantMap m = it->toMap();
+                        rows.push_back({m.value(QStringLiteral("id")).toString(), m.value(QStringLiteral("createdMs")).toLongLong(),
+                                        m.value(QStringLiteral("events")).toLongLong(), m.value(QStringLiteral("bytes")).toLongLong(),
+                                        m.value(QStringLiteral("verified")).toBool(), m.value(QStringLiteral("problem")).toString()});
+                    }
+                    s->snapshots_.setRows(std::move(rows));
+                });
+                connect(writer, &engine::CommandWriter::entryLoaded, s,
+                        [s](const QString& id, const QVariantMap& fields, const QString& error) {
+                            QVariantMap out = fields;
+                            if (!error.isEmpty())
+                                out.insert(QStringLiteral("error"), error);
+                            emit s->entryLoaded(id, out);
+                        });
+                s->startConsumer({}, false);
+                s->refreshSnapshots();
+            },
+            Qt::QueuedConnection);
+    });
+    connect(resolver, &QThread::finished, resolver, &QObject::deleteLater);
+    resolver->start();
+    return true;
+}
+
+void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
+{
+    d->consumer.reset();
+    users_.apply({}, true);
+    items_.apply({}, true);
+    events_.clear();
+    counts_ = {};
+    caughtUp_ = false;
+    emit countsChanged();
+
+    engine::ConsumerOptions options;
+    options.url = d->target->url();
+    options.targetDescription = d->target->describe();
+    options.stream = d->options.stream.toStdString();
+    options.snapshotIntervalMs = d->options.snapshotIntervalMs;
+    options.restoreSnapshotId = snapshotId.toStdString();
+    options.fromScratch = fromScratch;
+    options.collectChanges = true;
+    options.statusIntervalMs = 250;
+    d->consumer = std::make_unique<engine::ConsumerThread>(options);
+    engine::ConsumerWorker* worker = d->consumer->worker();
+    connect(worker, &engine::ConsumerWorker::batchReady, this, &ShopSession::onBatch);
+    connect(worker, &engine::ConsumerWorker::statusChanged, this, &ShopSession::onStatus);
+    connect(worker, &engine::ConsumerWorker::restored, this, [this](const QString& id, qint64 total, const QStringList& warnings) {
+        for (const QString& w : warnings)
+            emit notice(w);
+        d->catchUpStartTotal = total;
+        if (!id.isEmpty())
+            qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
+    });
+    connect(worker, &engine::ConsumerWorker::caughtUp, this, [this] {
+        caughtUp_ = true;
+        progress_ = -1;
+        progressText_.clear();
+        emit progressChanged();
+        emit statusChanged();
+        emit countsChanged();
+    });
+    connect(worker, &engine::ConsumerWorker::snapshotSaved, this, [this](const QString& id) {
+        emit snapshotTaken(id);
+        refreshSnapshots();
+    });
+    connect(worker, &engine::ConsumerWorker::snapshotFailed, this, &ShopSession::snapshotFailed);
+    connect(worker, &engine::ConsumerWorker::failed, this, &ShopSession::notice);
+    progress_ = 0;
+    progressText_ = snapshotId.isEmpty() ? (fromScratch ? tr("Replaying from the start…") : tr("Loading the shop…"))
+                                         : tr("Restoring snapshot %1…").arg(snapshotId);
+    emit progressChanged();
+    d->consumer->start();
+}
+
+void ShopSession::stop()
+{
+    d->consumer.reset();
+    d->writer.reset();
+}
+
+void ShopSession::onBatch(const engine::ConsumerBatch& batch)
+{
+    if (batch.reset) {
+        users_.apply(batch.users, true);
+        items_.apply(batch.items, true);
+        events_.clear();
+    } else {
+        users_.apply(batch.users, false);
+        items_.apply(batch.items, false);
+    }
+    events_.append(batch.verdicts);
+    if (!batch.lastEventId.empty() || batch.reset) {
+        counts_ = batch.counts;
+        emit countsChanged();
+    }
+    finishRequests(batch.verdicts);
+}
+
+void ShopSession::finishRequests(const std::vector<engine::VerdictRecord>& verdicts)
+{
+    if (d->pending.isEmpty())
+        return;
+    for (const engine::VerdictRecord& v : verdicts) {
+        const QString entryId = fromStd(v.id);
+        const auto request = d->requestByEntry.find(entryId);
+        if (request == d->requestByEntry.end()) {
+            if (d->earlyVerdicts.size() < 100000)
+                d->earlyVerdicts.insert(entryId, v);
+            continue;
+        }
+        const QString requestId = request.value();
+        d->requestByEntry.erase(request);
+        const Private::Pending p = d->pending.take(requestId);
+        const bool applied = v.reason == Reason::None;
+        const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
+        const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
+        emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, fromStd(v.itemId));
+    }
+    if (d->pending.isEmpty())
+        d->earlyVerdicts.clear();
+}
+
+void ShopSession::onStatus(const engine::ConsumerStatus& status)
+{
+    status_ = status;
+    if (status.state == engine::ConnectionState::CatchingUp || status.state == engine::ConnectionState::Restoring) {
+        const qint64 done = status.total - d->catchUpStartTotal;
+        const qint64 all = done + status.lag;
+        progress_ = all > 0 ? double(done) / double(all) : 0;
+        const QLocale locale;
+        const double left = status.eventsPerSecond > 0 ? status.lag / status.eventsPerSecond : -1;
+        progressText_ = tr("Replaying %1 of %2 events (%3 a second%4)")
+                            .arg(locale.toString(done), locale.toString(all), locale.toString(qRound64(status.eventsPerSecond)),
+                                 left >= 0 ? tr(", %1 s left").arg(left, 0, 'f', 1) : QString());
+        emit progressChanged();
+    }
+    emit statusChanged();
+}
+
+QString ShopSession::submit(const QString& type, const QVariantMap& data)
+{
+    const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (!d->writer) {
+        QMetaObject::invokeMethod(
+            this, [this, requestId, type] {
+                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, 0, {});
+            },
+            Qt::QueuedConnection);
+        return requestId;
+    }
+    nlohmann::json object = nlohmann::json::object();
+    for (auto it = data.begin(); it != data.end(); ++it)
+        object[it.key().toStdString()] = toJson(it.value(), it.key());
+    d->pending.insert(requestId, {type, {}});
+    const QByteArray json = QByteArray::fromStdString(object.dump());
+    const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
+    QMetaObject::invokeMethod(d->writer->writer(), "append", Qt::QueuedConnection, Q_ARG(QString, requestId),
+                              Q_ARG(QString, type), Q_ARG(QByteArray, json), Q_ARG(QString, actor));
+    return requestId;
+}
+
+void ShopSession::takeSnapshot()
+{
+    if (d->consumer)
+        QMetaObject::invokeMethod(d->consumer->worker(), &engine::ConsumerWorker::requestSnapshot, Qt::QueuedConnection);
+}
+
+void ShopSession::refreshSnapshots()
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::listSnapshots, Qt::QueuedConnection);
+}
+
+void ShopSession::restoreSnapshot(const QString& snapshotId)
+{
+    if (d->target)
+        startConsumer(snapshotId, false);
+}
+
+void ShopSession::replayFromScratch()
+{
+    if (d->target)
+        startConsumer({}, true);
+}
+
+void ShopSession::loadDemoShop(int events)
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), "produceDemo", Qt::QueuedConnection, Q_ARG(int, events),
+                                  Q_ARG(quint64, 1));
+}
+
+void ShopSession::loadEntry(const QString& entryId)
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), "loadEntry", Qt::QueuedConnection, Q_ARG(QString, entryId));
+}
+
+void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
+                            bool remember)
+{
+    QString urlPassword;
+    const QString cleanUrl = ConnectionSettings::stripPassword(url.trimmed(), &urlPassword);
+    const QString secret = password.isEmpty() ? urlPassword : password;
+    const QString key = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
+    if (secret.isEmpty() && !remember) {
+        // A remembered connection: its password, if any, is in the keyring.
+        ConnectionSettings::readPassword(ConnectionSettings::keyringKey(cleanUrl, user), this,
+                                         [this, cleanUrl, user, key](const QString& stored, const QString&) {
+                                             connectWith(cleanUrl, user, stored, key);
+                                         });
+        return;
+    }
+    if (remember) {
+        ConnectionSettings::remember({cleanUrl, user, key});
+        if (!secret.isEmpty())
+            ConnectionSettings::storePassword(ConnectionSettings::keyringKey(cleanUrl, user), secret, this,
+                                              [this](const QString& error) {
+                                                  if (!error.isEmpty())
+                                                      emit notice(tr("The password could not be kept in the system keyring "
+                                                                     "(%1); it is used for this session only.")
+                                                                      .arg(error));
+                                              });
+    }
+    connectWith(cleanUrl, user, secret, key);
+}
+
+void ShopSession::connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream)
+{
+    // The full URL (with the secret) lives only in memory, for this connection.
+    QString full = cleanUrl;
+    if (!user.isEmpty() || !secret.isEmpty()) {
+        const auto scheme = cleanUrl.indexOf(QLatin1String("://"));
+        const auto at = cleanUrl.indexOf(QLatin1Char('@'));
+        const QString hostPart = at > scheme ? cleanUrl.mid(at + 1) : cleanUrl.mid(scheme + 3);
+        full = cleanUrl.left(scheme + 3) + QString::fromUtf8(QUrl::toPercentEncoding(user)) + QLatin1Char(':')
+               + QString::fromUtf8(QUrl::toPercentEncoding(secret)) + QLatin1Char('@') + hostPart;
+    }
+    SessionOptions options = d->options;
+    options.redisUrl = full;
+    options.stream = stream;
+    start(options);
+}
+
+void ShopSession::useLocalServer(const QString& stream)
+{
+    SessionOptions options = d->options;
+    options.redisUrl.clear();
+    options.stream = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
+    start(options);
+}
+
+QVariantList ShopSession::recentConnections() const
+{
+    QVariantList out;
+    for (const RecentConnection& c : ConnectionSettings::recent())
+        out.append(QVariantMap{{QStringLiteral("url"), c.url}, {QStringLiteral("user"), c.user}, {QStringLiteral("stream"), c.stream}});
+    return out;
+}
+
+} // namespace shop::app

@@ -140,6 +140,8 @@ private:
     void onBatch(const engine::ConsumerBatch& batch);
     void onStatus(const engine::ConsumerStatus& status);
     void startConsumer(const QString& snapshotId, bool fromScratch);
+    void finishRequests(const std::vector<engine::VerdictRecord>& verdicts);
+    void connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream);
 
     struct Private;
     std::unique_ptr<Private> d;

@@ -3,6 +3,7 @@
 #include "consumer_worker.hpp"
 
 #include "logging.hpp"
+#include "replay_timeline.hpp"
 
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -47,6 +48,7 @@ struct ConsumerWorker::Private {
 
     // Changes not yet emitted.
     std::vector<VerdictRecord> pendingVerdicts;
+    std::string pendingOps;
     std::set<UserId> pendingUsers;
     std::set<std::string, std::less<>> pendingItems;
     bool pendingReset = false;
@@ -191,6 +193,7 @@ void ConsumerWorker::step()
         redis::LoadOptions loadOptions;
         loadOptions.fromScratch = d->options.fromScratch;
         loadOptions.allowGaps = d->options.allowGaps;
+        loadOptions.snapshotId = d->options.restoreSnapshotId;
         redis::LoadReport report;
         if (!loader.restore(d->state, loadOptions, report)) {
             if (!d->connection.isConnected())
@@ -263,7 +266,12 @@ void ConsumerWorker::applyBatch()
             record.eventType = e.type;
             record.userId = e.userId;
             record.itemId = !e.itemId.empty() ? e.itemId : (e.lines.empty() ? std::string() : e.lines.front().itemId);
+            if (const User* user = e.userId != 0 ? d->state.findUser(e.userId) : nullptr)
+                record.balanceAfter = user->balance;
             if (reason == Reason::None) {
+                record.opOffset = static_cast<std::uint32_t>(d->pendingOps.size());
+                ReplayTimeline::encodeEvent(e, d->pendingOps);
+                record.opLength = static_cast<std::uint32_t>(d->pendingOps.size()) - record.opOffset;
                 if (e.userId != 0)
                     d->pendingUsers.insert(e.userId);
                 if (!e.itemId.empty())
@@ -286,6 +294,8 @@ void ConsumerWorker::flush()
     out.reset = d->pendingReset;
     out.verdicts = std::move(d->pendingVerdicts);
     d->pendingVerdicts.clear();
+    out.ops = std::move(d->pendingOps);
+    d->pendingOps.clear();
     if (d->options.collectChanges) {
         if (out.reset) {
             // A rebuilt state: everything, as it is now.

@@ -36,6 +36,7 @@ struct ConsumerOptions {
     bool untilCaughtUp = false;     // stop once the head is reached
     bool collectChanges = true;     // false: counts only (headless consume)
     bool fromScratch = false;       // ignore snapshots at start
+    std::string restoreSnapshotId;  // start from this snapshot (it must verify) instead of the newest
     bool allowGaps = false;
     bool snapshotOnStop = false;
     bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)    // save a last snapshot (when something changed) on stop()

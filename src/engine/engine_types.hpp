@@ -22,11 +22,15 @@ struct VerdictRecord {
     EventType eventType = EventType::TopUp;
     UserId userId = 0;    // 0: none
     std::string itemId;   // first item named (AddItem, SetPrice, AdjustStock, first order line)
+    std::int64_t balanceAfter = -1; // the user's balance after the entry, -1 when no user
+    std::uint32_t opOffset = 0;     // the applied event, encoded for the replay timeline:
+    std::uint32_t opLength = 0;     // ConsumerBatch::ops[opOffset, +opLength); 0 when rejected
 };
 
 // What one read batch (or several, coalesced) changed.
 struct ConsumerBatch {
     std::vector<VerdictRecord> verdicts; // in stream order
+    std::string ops;                     // encoded applied events (ReplayTimeline::encodeEvent)
     std::vector<User> users;             // users changed, as they are now
     std::vector<Item> items;             // items changed, as they are now
     VerdictCounts counts;                // totals after the batch

@@ -173,9 +173,21 @@ RestoreOutcome SnapshotStore::restoreNewest(ShopState& state, std::string_view u
     if (ids.empty())
         return outcome;
     std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
-        return StreamId::parse(a).value_or(StreamId{}) < StreamId::parse(b).value_or(StreamId{});
+        return StreamId::parse(a).value_or(StreamId{}) > StreamId::parse(b).value_or(StreamId{});
     });
+    return restoreFrom(ids, state, untilId);
+}
 
+RestoreOutcome SnapshotStore::restore(std::string_view id, ShopState& state)
+{
+    return restoreFrom({std::string(id)}, state, {});
+}
+
+RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, ShopState& state, std::string_view untilId)
+{
+    RestoreOutcome outcome;
+    state.clear();
+    error_.clear();
     StreamReader reader(connection_, stream_);
     StreamInfo info;
     std::string lastEntry;
@@ -184,8 +196,7 @@ RestoreOutcome SnapshotStore::restoreNewest(ShopState& state, std::string_view u
         return outcome;
     }
 
-    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-        const std::string& id = *it;
+    for (const std::string& id : ids) {
         if (!untilId.empty() && idAfter(id, untilId))
             continue; // taken after the point asked for: not a candidate, not a fault
         if (lastEntry.empty() || idAfter(id, lastEntry)) {

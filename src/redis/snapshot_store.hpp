@@ -43,11 +43,16 @@ public:
     // given) nor after the stream's last id. Checks that no entries are missing between it
     // and the stream's first entry; refuses loudly when they are.
     RestoreOutcome restoreNewest(ShopState& state, std::string_view untilId = {});
+    // Loads exactly the snapshot `id`, with the same checks; not restored (with a warning
+    // saying why) when it fails one.
+    RestoreOutcome restore(std::string_view id, ShopState& state);
 
     const std::string& error() const { return error_; }
     const std::string& stream() const { return stream_; }
 
 private:
+    RestoreOutcome restoreFrom(const std::vector<std::string>& newestFirst, ShopState& state, std::string_view untilId);
+
     Connection& connection_;
     std::string stream_;
     int keep_;

@@ -19,7 +19,11 @@ bool StateLoader::restore(ShopState& state, const LoadOptions& options, LoadRepo
     state.clear();
     if (!options.fromScratch) {
         SnapshotStore store(connection_, stream_);
-        RestoreOutcome outcome = store.restoreNewest(state, options.untilId);
+        RestoreOutcome outcome = options.snapshotId.empty() ? store.restoreNewest(state, options.untilId)
+                                                            : store.restore(options.snapshotId, state);
+        if (!options.snapshotId.empty() && !outcome.restored && outcome.error.empty())
+            outcome.error = "snapshot " + options.snapshotId + " cannot be used: "
+                            + (outcome.warnings.empty() ? std::string("it was not found") : outcome.warnings.back());
         report.warnings.insert(report.warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
         if (!outcome.error.empty()) {
             if (!options.allowGaps || !connection_.isConnected()) {

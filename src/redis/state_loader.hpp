@@ -23,6 +23,7 @@ struct LoadOptions {
     std::string untilId;          // empty: up to the head
     std::size_t batchSize = 10000;
     bool allowGaps = false;       // go on (with a warning) when entries are missing
+    std::string snapshotId;       // restore exactly this snapshot (an error when it does not verify)
 };
 
 struct LoadReport {

@@ -1,0 +1,179 @@
+// CommandWriter: appends and one-off reads on the writer's thread.
+#include "command_writer.hpp"
+
+#include "logging.hpp"
+
+#include "core/entry_decoder.hpp"
+#include "core/simulator.hpp"
+#include "redis/connection.hpp"
+#include "redis/snapshot_store.hpp"
+#include "redis/stream_writer.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace shop::engine {
+
+struct CommandWriter::Private {
+    redis::RedisUrl url;
+    std::string stream;
+    redis::Connection connection;
+};
+
+CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, QObject* parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    d->url = std::move(url);
+    d->stream = std::move(stream);
+}
+
+CommandWriter::~CommandWriter() = default;
+
+bool CommandWriter::ensureConnected(QString& error)
+{
+    if (d->connection.isConnected())
+        return true;
+    if (d->connection.connect(d->url))
+        return true;
+    error = QString::fromStdString(d->connection.error());
+    return false;
+}
+
+void CommandWriter::append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor)
+{
+    redis::AppendRequest request;
+    request.type = type.toStdString();
+    request.data = data.toStdString();
+    request.actor = actor.toStdString();
+    request.eid = redis::StreamWriter::newEid(); // fixed for both attempts: a retry adds nothing
+    QString error;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!ensureConnected(error))
+            continue;
+        redis::StreamWriter writer(d->connection, d->stream);
+        const redis::AppendResult result = writer.append(request);
+        if (result.ok) {
+            emit appended(requestId, QString::fromStdString(result.id), result.duplicate);
+            return;
+        }
+        error = QString::fromStdString(result.error);
+        if (d->connection.isConnected()) {
+            const bool denied = result.error.find("NOPERM") != std::string::npos
+                                || result.error.find("not permit") != std::string::npos
+                                || result.error.find("can't run this command") != std::string::npos;
+            emit appendFailed(requestId, error, denied);
+            return;
+        }
+        qCInfo(lcRedis).noquote() << "append lost its connection, retrying with the same eid:" << error;
+    }
+    emit appendFailed(requestId, tr("the event was not appended: %1").arg(error), false);
+}
+
+void CommandWriter::produceDemo(int events, quint64 seed)
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit demoProduced(0, error);
+        return;
+    }
+    SimulatorOptions options;
+    options.users = std::max(10, events / 80);
+    options.items = std::max(8, events / 160);
+    options.seed = seed;
+    ShopSimulator simulator(options);
+    std::vector<redis::AppendRequest> requests(static_cast<std::size_t>(std::max(0, events)));
+    SimEntry entry;
+    for (auto& request : requests) {
+        simulator.next(entry);
+        request.type = entry.type;
+        request.data = entry.data;
+        request.actor = "demo";
+    }
+    redis::StreamWriter writer(d->connection, d->stream);
+    const std::size_t written = writer.appendBatch(requests);
+    emit demoProduced(static_cast<int>(written), written == requests.size() ? QString() : QString::fromStdString(writer.error()));
+}
+
+void CommandWriter::listSnapshots()
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit snapshotsListed({}, error);
+        return;
+    }
+    redis::SnapshotStore store(d->connection, d->stream);
+    std::vector<redis::SnapshotListing> listing;
+    if (!store.list(listing)) {
+        emit snapshotsListed({}, QString::fromStdString(store.error()));
+        return;
+    }
+    QVariantList out;
+    for (const auto& s : listing) {
+        out.append(QVariantMap{
+            {QStringLiteral("id"), QString::fromStdString(s.id)},
+            {QStringLiteral("createdMs"), static_cast<qint64>(s.header.createdMs)},
+            {QStringLiteral("events"), static_cast<qint64>(s.header.total)},
+            {QStringLiteral("bytes"), static_cast<qint64>(s.bytes)},
+            {QStringLiteral("verified"), s.verified},
+            {QStringLiteral("problem"), QString::fromStdString(s.problem)},
+        });
+    }
+    emit snapshotsListed(out, {});
+}
+
+void CommandWriter::loadEntry(const QString& entryId)
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit entryLoaded(entryId, {}, error);
+        return;
+    }
+    const std::string id = entryId.toStdString();
+    // An inclusive range of one id.
+    redis::Reply reply = d->connection.command({"XRANGE", d->stream, id, id});
+    if (!reply || reply.isError() || reply.size() == 0) {
+        emit entryLoaded(entryId, {}, reply ? tr("entry %1 is not in the stream").arg(entryId)
+                                            : QString::fromStdString(d->connection.error()));
+        return;
+    }
+    RawEntry entry;
+    const redis::ReplyView fields = redis::ReplyView(reply.raw())[0][1];
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2)
+        entry.setField(fields[i].str(), fields[i + 1].str());
+    QVariantMap out;
+    const auto text = [](std::optional<std::string_view> v) {
+        return v ? QString::fromUtf8(v->data(), static_cast<qsizetype>(v->size())) : QString();
+    };
+    out.insert(QStringLiteral("type"), text(entry.type));
+    out.insert(QStringLiteral("eid"), text(entry.eid));
+    out.insert(QStringLiteral("actor"), text(entry.actor));
+    out.insert(QStringLiteral("version"), text(entry.v));
+    QString data = text(entry.data);
+    if (entry.data && entryFormat(entry) == EntryFormat::Legacy) {
+        const auto decoded = nlohmann::json::from_msgpack(entry.data->begin(), entry.data->end(), true, false);
+        data = decoded.is_discarded()
+                   ? tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size())
+                   : QString::fromStdString(decoded.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        out.insert(QStringLiteral("format"), QStringLiteral("legacy MessagePack"));
+    } else {
+        out.insert(QStringLiteral("format"), QStringLiteral("JSON"));
+    }
+    out.insert(QStringLiteral("data"), data);
+    emit entryLoaded(entryId, out, {});
+}
+
+CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream)
+    : writer_(new CommandWriter(std::move(url), std::move(stream)))
+{
+    thread_.setObjectName(QStringLiteral("shopstream-commands"));
+    writer_->moveToThread(&thread_);
+    QObject::connect(&thread_, &QThread::finished, writer_, &QObject::deleteLater);
+    thread_.start();
+}
+
+CommandWriterThread::~CommandWriterThread()
+{
+    thread_.quit();
+    thread_.wait();
+}
+
+} // namespace shop::engine

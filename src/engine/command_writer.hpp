@@ -1,0 +1,62 @@
+// CommandWriter: the GUI's writes and one-off reads, off the GUI thread. It appends the
+// user's events (each with its own eid, so a retry after a lost connection never adds a
+// second entry), produces the demo shop, lists snapshots and fetches single entries. It
+// lives on its own QThread (CommandWriterThread) with its own connection.
+#pragma once
+
+#include "redis/redis_url.hpp"
+
+#include <QObject>
+#include <QThread>
+#include <QVariantList>
+#include <QVariantMap>
+
+#include <memory>
+#include <string>
+
+namespace shop::engine {
+
+class CommandWriter : public QObject {
+    Q_OBJECT
+public:
+    CommandWriter(redis::RedisUrl url, std::string stream, QObject* parent = nullptr);
+    ~CommandWriter() override;
+
+public slots:
+    // Appends an event (data: JSON text) with a fresh eid; retried once with the same eid
+    // after a reconnect when the connection broke.
+    void append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor);
+    void produceDemo(int events, quint64 seed);
+    void listSnapshots();
+    void loadEntry(const QString& entryId);
+
+signals:
+    void appended(const QString& requestId, const QString& entryId, bool duplicate);
+    // permissionDenied: the server refused writing for this user (a read-only ACL).
+    void appendFailed(const QString& requestId, const QString& message, bool permissionDenied);
+    void demoProduced(int count, const QString& error);
+    // [{id, createdMs, events, bytes, verified, problem}], oldest first; error when it failed.
+    void snapshotsListed(const QVariantList& snapshots, const QString& error);
+    // {type, data, eid, actor} (data decoded to JSON text for legacy entries); empty when absent.
+    void entryLoaded(const QString& entryId, const QVariantMap& fields, const QString& error);
+
+private:
+    bool ensureConnected(QString& error);
+
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// Owns a CommandWriter on its own thread. Destruction quits and waits.
+class CommandWriterThread {
+public:
+    CommandWriterThread(redis::RedisUrl url, std::string stream);
+    ~CommandWriterThread();
+    CommandWriter* writer() const { return writer_; }
+
+private:
+    QThread thread_;
+    CommandWriter* writer_;
+};
+
+} // namespace shop::engine
