@@ -1,3 +1,253 @@
-// being written
+// The main window: edit actions in the header, the four pages, the status bar, and the
+// feedback (outage banner, demo offer, progress, verdicts, notices). The edit dialogs are
+// opened pre-filled with the user or item selected on the Users / Items pages.
 import QtQuick
-Item {}
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ApplicationWindow {
+    id: root
+    objectName: "mainWindow"
+    title: "ShopStream"
+    width: 1280
+    height: 800
+    minimumWidth: 1024
+    minimumHeight: 700
+    visible: true
+
+    readonly property bool outage: ShopSession.connectionState === "disconnected"
+                                   || ShopSession.connectionState === "failed"
+    property bool demoRequested: false
+
+    // Arrays of ids are built in untyped functions: Qt 6.4's qmlcachegen compiles such an
+    // array literal in a binding into code that crashes.
+    function dialogs() {
+        return [registerUserDialog, topUpDialog, adjustBalanceDialog, addItemDialog, setPriceDialog,
+                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog]
+    }
+    function pagesInOrder() {
+        return [usersPage, itemsPage, eventsPage, snapshotsPage]
+    }
+    function editActions() {
+        return [registerUserAction, topUpAction, adjustBalanceAction, addItemAction, setPriceAction,
+                adjustStockAction, placeOrderAction, takeSnapshotAction]
+    }
+    function appActions() {
+        return [connectionAction, aboutAction, quitAction]
+    }
+    function selectedUser(): string {
+        return usersPage.selectedUserId ? String(usersPage.selectedUserId) : ""
+    }
+    // Opens one dialog at a time (shortcuts must not stack them), pre-filled.
+    function openDialog(dialog, first, second) {
+        if (dialogs().some(d => d.visible))
+            return
+        dialog.prefill(first, second)
+        dialog.open()
+    }
+    // The details panes' quick actions go through the same actions as the toolbar.
+    function pageAction(action: string) {
+        const actions = { topUp: topUpAction, adjustBalance: adjustBalanceAction, placeOrder: placeOrderAction,
+                          addItem: addItemAction, setPrice: setPriceAction, adjustStock: adjustStockAction }
+        actions[action].trigger()
+    }
+    function commandName(type: string): string {
+        switch (type) {
+        case "RegisterUser": return qsTr("Registration")
+        case "TopUp": return qsTr("Top up")
+        case "AdjustBalance": return qsTr("Balance adjustment")
+        case "AddItem": return qsTr("Add item")
+        case "SetPrice": return qsTr("Price change")
+        case "AdjustStock": return qsTr("Stock adjustment")
+        case "Order": case "OrderType": return qsTr("Order")
+        default: return type
+        }
+    }
+    function showVerdict(applied: bool, reason: string, message: string, type: string, userId: var, itemId: string) {
+        const what = commandName(type)
+        const subject = userId > 0 ? qsTr("user %1").arg(userId) : itemId !== "" ? qsTr("item %1").arg(itemId) : ""
+        if (applied)
+            toast.show(subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject), true)
+        else
+            toast.show(qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason)), false)
+    }
+
+    Connections {
+        target: ShopSession
+        function onCommandFinished(requestId: string, applied: bool, reason: string, message: string,
+                                   entryId: string, type: string, userId: var, itemId: string) {
+            root.showVerdict(applied, reason, message, type, userId, itemId)
+            if (applied && userId > 0)
+                usersPage.selectUser(userId)
+            if (applied && itemId !== "")
+                itemsPage.selectItem(itemId)
+        }
+        function onSnapshotTaken(snapshotId: string) {
+            toast.show(qsTr("Snapshot taken: %1").arg(snapshotId), true)
+            ShopSession.refreshSnapshots()
+        }
+        function onSnapshotFailed(message: string) { toast.show(qsTr("Snapshot failed: %1").arg(message), false) }
+        function onNotice(message: string) {
+            noticeBanner.text = message
+            noticeBanner.visible = true
+        }
+        function onStreamEmptyChanged() { root.demoRequested = false }
+    }
+
+    ShopAction { id: registerUserAction; objectName: "registerUserAction"; text: qsTr("Register user…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Register a new user (Ctrl+U)"); onTriggered: root.openDialog(registerUserDialog, "") }
+    ShopAction { id: topUpAction; objectName: "topUpAction"; text: qsTr("Top up…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Add money to a user's balance (Ctrl+T)"); onTriggered: root.openDialog(topUpDialog, root.selectedUser()) }
+    ShopAction { id: adjustBalanceAction; objectName: "adjustBalanceAction"; text: qsTr("Adjust balance…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Correct a user's balance up or down"); onTriggered: root.openDialog(adjustBalanceDialog, root.selectedUser()) }
+    ShopAction { id: addItemAction; objectName: "addItemAction"; text: qsTr("Add item / restock…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Add a new item or more units of one (Ctrl+I)"); onTriggered: root.openDialog(addItemDialog, itemsPage.selectedItemId) }
+    ShopAction { id: setPriceAction; objectName: "setPriceAction"; text: qsTr("Set price…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Set an item's price"); onTriggered: root.openDialog(setPriceDialog, itemsPage.selectedItemId) }
+    ShopAction { id: adjustStockAction; objectName: "adjustStockAction"; text: qsTr("Adjust stock…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Correct an item's stock up or down"); onTriggered: root.openDialog(adjustStockDialog, itemsPage.selectedItemId) }
+    ShopAction { id: placeOrderAction; objectName: "placeOrderAction"; text: qsTr("Place order…"); enabled: !ShopSession.readOnly
+             hint: qsTr("Order items for a user (Ctrl+O)"); onTriggered: root.openDialog(placeOrderDialog, root.selectedUser()) }
+    ShopAction { id: takeSnapshotAction; objectName: "takeSnapshotAction"; text: qsTr("Take snapshot"); enabled: !ShopSession.readOnly
+             hint: qsTr("Save the current state as a snapshot now (Ctrl+Shift+S)"); onTriggered: ShopSession.takeSnapshot() }
+    ShopAction { id: connectionAction; objectName: "connectionAction"; text: qsTr("Connection…")
+             onTriggered: root.openDialog(connectionDialog, ShopSession.target, ShopSession.stream) }
+    ShopAction { id: aboutAction; objectName: "aboutAction"; text: qsTr("About ShopStream"); onTriggered: root.openDialog(aboutDialog) }
+    ShopAction { id: quitAction; objectName: "quitAction"; text: qsTr("Quit"); onTriggered: root.close() }
+
+    Shortcut { sequence: "Ctrl+U"; onActivated: registerUserAction.trigger() }
+    Shortcut { sequence: "Ctrl+T"; onActivated: topUpAction.trigger() }
+    Shortcut { sequence: "Ctrl+I"; onActivated: addItemAction.trigger() }
+    Shortcut { sequence: "Ctrl+O"; onActivated: placeOrderAction.trigger() }
+    Shortcut { sequence: "Ctrl+Shift+S"; onActivated: takeSnapshotAction.trigger() }
+    Shortcut { sequence: "Ctrl+L"; onActivated: connectionAction.trigger() }
+    Shortcut { sequence: StandardKey.HelpContents; onActivated: aboutAction.trigger() }
+    Shortcut { sequence: StandardKey.Quit; onActivated: quitAction.trigger() }
+    Shortcut { sequence: StandardKey.Find; onActivated: root.pagesInOrder()[tabs.currentIndex].focusSearch() }
+    Shortcut { sequence: "Ctrl+1"; onActivated: tabs.currentIndex = 0 }
+    Shortcut { sequence: "Ctrl+2"; onActivated: tabs.currentIndex = 1 }
+    Shortcut { sequence: "Ctrl+3"; onActivated: tabs.currentIndex = 2 }
+    Shortcut { sequence: "Ctrl+4"; onActivated: tabs.currentIndex = 3 }
+
+    header: MainToolBar {
+        editActions: root.editActions()
+        appActions: root.appActions()
+    }
+    footer: ShopStatusBar {}
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        Banner {
+            objectName: "outageBanner"
+            Layout.fillWidth: true
+            visible: root.outage
+            accent: accents.rejected
+            messageObjectName: "outageMessage"
+            text: (ShopSession.connectionState === "failed"
+                   ? qsTr("Cannot reach the shop's Redis.") : qsTr("The connection to the shop's Redis is lost."))
+                  + (ShopSession.statusMessage !== "" ? " " + ShopSession.statusMessage : "")
+                  + " " + qsTr("Showing the last known state.")
+            buttonText: qsTr("Connection…")
+            buttonObjectName: "outageConnectionButton"
+            onButtonClicked: connectionAction.trigger()
+        }
+        Banner {
+            objectName: "readOnlyBanner"
+            Layout.fillWidth: true
+            visible: ShopSession.readOnly
+            messageObjectName: "readOnlyMessage"
+            text: qsTr("The server does not permit writing for this user: editing is off, the shop is shown read-only.")
+        }
+        Banner {
+            id: noticeBanner
+            objectName: "noticeBanner"
+            Layout.fillWidth: true
+            visible: false
+            closable: true
+            messageObjectName: "noticeMessage"
+            onDismissed: visible = false
+        }
+        Banner {
+            objectName: "demoOffer"
+            Layout.fillWidth: true
+            visible: ShopSession.streamEmpty && !ShopSession.readOnly && !root.demoRequested
+            accent: accents.system.highlight
+            messageObjectName: "demoOfferMessage"
+            text: qsTr("This shop has no events yet. Load a demo shop?")
+            buttonText: qsTr("Load demo shop")
+            buttonObjectName: "loadDemoButton"
+            onButtonClicked: {
+                root.demoRequested = true
+                ShopSession.loadDemoShop(5000)
+            }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.margins: 6
+            visible: ShopSession.progress >= 0
+            spacing: 10
+            ProgressBar {
+                objectName: "progressBar"
+                Layout.preferredWidth: 320
+                visible: ShopSession.progress >= 0
+                value: Math.max(0, ShopSession.progress)
+                Accessible.name: ShopSession.progressText
+            }
+            Label {
+                objectName: "progressText"
+                Layout.fillWidth: true
+                textFormat: Text.PlainText
+                elide: Text.ElideRight
+                text: ShopSession.progressText
+            }
+        }
+
+        TabBar {
+            id: tabs
+            objectName: "pageTabs"
+            Layout.fillWidth: true
+            TabButton { objectName: "usersTab"; text: qsTr("Users"); Accessible.name: text }
+            TabButton { objectName: "itemsTab"; text: qsTr("Items"); Accessible.name: text }
+            TabButton { objectName: "eventsTab"; text: qsTr("Events"); Accessible.name: text }
+            TabButton { objectName: "snapshotsTab"; text: qsTr("Snapshots"); Accessible.name: text }
+        }
+        StackLayout {
+            id: pages
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            currentIndex: tabs.currentIndex
+            UsersPage {
+                id: usersPage
+                onActionRequested: (action) => root.pageAction(action)
+            }
+            ItemsPage {
+                id: itemsPage
+                onActionRequested: (action) => root.pageAction(action)
+            }
+            EventsPage { id: eventsPage }
+            SnapshotsPage { id: snapshotsPage }
+        }
+    }
+
+    VerdictToast {
+        id: toast
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 16
+    }
+
+    Accents { id: accents }
+
+    RegisterUserDialog { id: registerUserDialog }
+    TopUpDialog { id: topUpDialog }
+    AdjustBalanceDialog { id: adjustBalanceDialog }
+    AddItemDialog { id: addItemDialog }
+    SetPriceDialog { id: setPriceDialog }
+    AdjustStockDialog { id: adjustStockDialog }
+    PlaceOrderDialog { id: placeOrderDialog }
+    ConnectionDialog { id: connectionDialog }
+    AboutDialog { id: aboutDialog }
+}

@@ -9,7 +9,7 @@ SHOPSTREAM_PACKAGES=(
   cmake ninja-build ccache g++ pkg-config
   qt6-base-dev qt6-declarative-dev libhiredis-dev nlohmann-json3-dev libgl-dev
   qtkeychain-qt6-dev
-  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
+  qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
   qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qtquick-shapes
   redis-server redis-tools util-linux xvfb xauth imagemagick

@@ -145,7 +145,7 @@ int main(int argc, char** argv)
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     applyPalette();
 
-    shop::app::ShopSession session;
+    shop::app::ShopSession session(nullptr);
     shop::app::ShopSession::setInstance(&session);
 
     QQmlApplicationEngine engine;

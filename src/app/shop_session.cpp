@@ -121,6 +121,16 @@ ShopSession* ShopSession::create(QQmlEngine*, QJSEngine*)
 
 QString ShopSession::version() const { return QStringLiteral(SHOPSTREAM_VERSION); }
 
+// Messages from the engine start in lower case (they are also log lines); the window shows
+// them as sentences.
+QString ShopSession::statusMessage() const
+{
+    QString m = status_.message;
+    if (!m.isEmpty())
+        m[0] = m[0].toUpper();
+    return m;
+}
+
 QString ShopSession::connectionState() const { return engine::connectionStateName(status_.state); }
 
 QString ShopSession::formatMoney(qint64 minor) const { return shop::app::formatMoney(minor); }

@@ -66,9 +66,12 @@ class ShopSession : public QObject {
     /// The server refused a write for this user (read-only ACL): editing is off.
     Q_PROPERTY(bool readOnly READ readOnly NOTIFY readOnlyChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
+    Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 
 public:
-    explicit ShopSession(QObject* parent = nullptr);
+    // No default constructor on purpose: Qt 6.4 would then build its own singleton
+    // instead of calling create(), which hands QML the instance main() configured.
+    explicit ShopSession(QObject* parent);
     ~ShopSession() override;
 
     // The instance main() configured; QML gets it through create().
@@ -85,7 +88,7 @@ public:
     SnapshotListModel* snapshots() { return &snapshots_; }
 
     QString connectionState() const;
-    QString statusMessage() const { return status_.message; }
+    QString statusMessage() const;
     QString target() const { return status_.target; }
     QString stream() const { return status_.stream; }
     QString lastEventId() const { return status_.lastEventId; }
@@ -100,6 +103,7 @@ public:
     QString progressText() const { return progressText_; }
     bool readOnly() const { return readOnly_; }
     QString version() const;
+    QString qtVersion() const { return QString::fromLatin1(qVersion()); }
 
     // Appends an event of `type` with `data` (a JSON object as a map). Returns a request id;
     // commandFinished reports the outcome: the consumer's verdict, or why it never got there.

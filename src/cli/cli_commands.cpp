@@ -1,6 +1,7 @@
 // shopstream-cli: argument parsing, the commands, and their output. Errors are one line on
 // stderr ("shopstream-cli: ...") with a non-zero exit; nothing here deletes stream entries.
 #include "cli_commands.hpp"
+#include "bench.hpp"
 
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
@@ -84,6 +85,7 @@ Commands:
   events               list entries with their verdicts
   snapshot save|list|verify
                        take, list or check snapshots
+  bench                the performance suite, against a private redis-server
 
 Options for every command:
   --redis URL          redis://[user:password@]host[:port][/db] or unix:///path/to.sock;
@@ -162,6 +164,7 @@ Lists entries with their verdicts (applied, or rejected and why), oldest first.
   verify   rebuild from scratch up to the newest snapshot and compare the two; exit 1 when
            they differ
 )"},
+        {QStringLiteral("bench"), kBenchHelp},
     };
     return help;
 }
@@ -185,6 +188,7 @@ const QHash<QString, QList<OptionSpec>>& commandOptions()
          {{"--snapshot-every", true}, {"--until-caught-up", false}, {"--from-scratch", false}, {"--allow-gaps", false}}},
         {QStringLiteral("events"), {{"--from", true}, {"--count", true}, {"--json", false}}},
         {QStringLiteral("snapshot"), {{"--json", false}}},
+        {QStringLiteral("bench"), {{"--events", true}, {"--quick", false}, {"--json", false}}},
     };
     return options;
 }
@@ -809,6 +813,8 @@ int runCli(int argc, char** argv)
         return cmdSnapshot(parsed);
     if (command == QLatin1String("consume"))
         return cmdConsume(argc, argv, parsed);
+    if (command == QLatin1String("bench"))
+        return cmdBench(parsed);
     return usageError(QStringLiteral("\"%1\" is not available yet").arg(command));
 }
 

@@ -1,0 +1,49 @@
+// Name, version and what the program is for.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "aboutDialog"
+    title: qsTr("About ShopStream")
+    okText: qsTr("Close")
+
+    function prefill() {}
+
+    Label {
+        text: "ShopStream"
+        font.bold: true
+        font.pointSize: dialog.font.pointSize * 1.6
+    }
+    Label {
+        objectName: "aboutVersion"
+        textFormat: Text.PlainText
+        // qtVersion is requested from ShopSession; read by name so the file works without it.
+        text: qsTr("Version %1").arg(ShopSession.version)
+              + (ShopSession["qtVersion"] ? qsTr(" · Qt %1").arg(ShopSession["qtVersion"]) : "")
+    }
+    Label {
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
+        text: qsTr("A desktop console for an event-sourced shop whose history is a Redis Stream.")
+    }
+    Label {
+        objectName: "aboutMemory"
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
+        text: qsTr("%1 events in memory, %2 MiB.")
+                .arg(ShopSession.events.totalCount)
+                .arg((ShopSession.events.memoryBytes() / 1048576).toFixed(1))
+    }
+
+    footer: DialogButtonBox {
+        Button {
+            objectName: "aboutDialogOk"
+            text: dialog.okText
+            Accessible.name: text
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// Adds an item or restocks it: AddItem {itemId, count, price?, name?}. An empty price or name
+// field is left out of the event, so it keeps what the item has.
+import QtQuick
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "addItemDialog"
+    title: qsTr("Add item / restock")
+    okText: qsTr("Add")
+    initialFocus: itemIdInput.text === "" ? itemIdInput.field : countInput.field
+    valid: itemIdInput.valid && countInput.valid && priceInput.valid && nameInput.valid
+
+    function prefill(id: string) {
+        itemIdInput.reset(id)
+        countInput.reset("")
+        priceInput.reset("")
+        nameInput.reset("")
+    }
+
+    ValidatedField {
+        id: itemIdInput
+        name: "itemIdField"
+        label: qsTr("Item id")
+        placeholderText: qsTr("letters, digits, _ . -")
+        error: ShopRules.checkItemId(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: countInput
+        name: "countField"
+        label: qsTr("Units to add")
+        inputMethodHints: Qt.ImhDigitsOnly
+        error: ShopRules.checkCount(text, 0, 1e9)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: priceInput
+        name: "priceField"
+        label: qsTr("Price (optional)")
+        placeholderText: qsTr("empty: keep the current price")
+        inputMethodHints: Qt.ImhFormattedNumbersOnly
+        error: text === "" ? "" : ShopRules.checkMoney(text, 0, 1e15, true)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: nameInput
+        name: "nameField"
+        label: qsTr("Name (optional)")
+        placeholderText: qsTr("empty: keep the current name")
+        error: text === "" ? "" : ShopRules.checkName(text, false)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: {
+        const data = {
+            itemId: itemIdInput.text,
+            count: ShopRules.toInteger(countInput.text)
+        }
+        if (priceInput.text !== "")
+            data.price = ShopRules.moneyToMinor(priceInput.text)
+        if (nameInput.text !== "")
+            data.name = nameInput.text
+        ShopSession.submit("AddItem", data)
+    }
+}

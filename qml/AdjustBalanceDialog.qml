@@ -1,0 +1,48 @@
+// Corrects a user's balance up or down: AdjustBalance {userId, delta, reason}.
+import QtQuick
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "adjustBalanceDialog"
+    title: qsTr("Adjust balance")
+    okText: qsTr("Adjust")
+    initialFocus: userIdInput.text === "" ? userIdInput.field : deltaInput.field
+    valid: userIdInput.valid && deltaInput.valid && reasonInput.valid
+
+    function prefill(id: string) {
+        userIdInput.reset(id)
+        deltaInput.reset("")
+        reasonInput.reset("")
+    }
+
+    ValidatedField {
+        id: userIdInput
+        name: "userIdField"
+        label: qsTr("User id")
+        inputMethodHints: Qt.ImhDigitsOnly
+        error: ShopRules.checkUserId(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: deltaInput
+        name: "deltaField"
+        label: qsTr("Change (negative to take money off)")
+        placeholderText: qsTr("e.g. -5.00 or 3.20")
+        error: ShopRules.checkSignedMoney(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: reasonInput
+        name: "reasonField"
+        label: qsTr("Reason")
+        error: ShopRules.checkReason(text)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: ShopSession.submit("AdjustBalance", {
+        userId: userIdInput.text.replace(/\s/g, ""),
+        delta: ShopRules.moneyToMinor(deltaInput.text),
+        reason: reasonInput.text
+    })
+}

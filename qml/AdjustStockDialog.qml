@@ -1,0 +1,47 @@
+// Corrects an item's stock up or down: AdjustStock {itemId, delta, reason}.
+import QtQuick
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "adjustStockDialog"
+    title: qsTr("Adjust stock")
+    okText: qsTr("Adjust")
+    initialFocus: itemIdInput.text === "" ? itemIdInput.field : deltaInput.field
+    valid: itemIdInput.valid && deltaInput.valid && reasonInput.valid
+
+    function prefill(id: string) {
+        itemIdInput.reset(id)
+        deltaInput.reset("")
+        reasonInput.reset("")
+    }
+
+    ValidatedField {
+        id: itemIdInput
+        name: "itemIdField"
+        label: qsTr("Item id")
+        error: ShopRules.checkItemId(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: deltaInput
+        name: "deltaField"
+        label: qsTr("Change in units (negative to remove)")
+        placeholderText: qsTr("e.g. -3 or 10")
+        error: ShopRules.checkStockDelta(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: reasonInput
+        name: "reasonField"
+        label: qsTr("Reason")
+        error: ShopRules.checkReason(text)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: ShopSession.submit("AdjustStock", {
+        itemId: itemIdInput.text,
+        delta: ShopRules.toInteger(deltaInput.text),
+        reason: reasonInput.text
+    })
+}

@@ -1,0 +1,128 @@
+// Where to read the shop from: a Redis URL (with optional user and password) and a stream key,
+// or the managed local server. The password goes to the system keyring only when remembered.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "connectionDialog"
+    title: qsTr("Connection")
+    okText: qsTr("Connect")
+    width: Math.min(520, parent ? parent.width - 40 : 520)
+    initialFocus: urlInput.field
+    valid: urlInput.valid && streamInput.valid
+
+    property var recent: []
+
+    function prefill(url: string, stream: string) {
+        recent = ShopSession.recentConnections()
+        urlInput.reset(url)
+        userInput.reset("")
+        passwordInput.reset("")
+        streamInput.reset(stream)
+    }
+
+    // Leading or trailing blanks count as mistakes rather than being trimmed silently.
+    function checkUrl(url: string): string {
+        if (url === "")
+            return qsTr("Enter a server address, e.g. redis://localhost:6379 or unix:///run/redis.sock")
+        const rest = url.startsWith("redis://") ? url.substring(8) : url.startsWith("unix:///") ? url.substring(7) : ""
+        if (rest === "" || rest === "/" || url.indexOf(" ") >= 0)
+            return qsTr("The address starts with redis://host[:port][/db] or unix:///path")
+        return ""
+    }
+
+    ValidatedField {
+        id: urlInput
+        name: "urlField"
+        label: qsTr("Server")
+        placeholderText: "redis://localhost:6379"
+        error: dialog.checkUrl(text)
+        onAccepted: dialog.tryAccept()
+    }
+    RowLayout {
+        spacing: 8
+        ValidatedField {
+            id: userInput
+            name: "userField"
+            label: qsTr("User (optional)")
+            onAccepted: dialog.tryAccept()
+        }
+        ValidatedField {
+            id: passwordInput
+            name: "passwordField"
+            label: qsTr("Password (optional)")
+            echoMode: TextInput.Password
+            onAccepted: dialog.tryAccept()
+        }
+    }
+    ValidatedField {
+        id: streamInput
+        name: "streamField"
+        label: qsTr("Stream")
+        placeholderText: "shop:events"
+        error: text === "" ? qsTr("Enter the stream key, e.g. shop:events")
+                         : text.indexOf(" ") >= 0 ? qsTr("A stream key has no spaces") : ""
+        onAccepted: dialog.tryAccept()
+    }
+    CheckBox {
+        id: remember
+        objectName: "rememberCheck"
+        text: qsTr("Remember this connection (the password goes to the system keyring)")
+        Accessible.name: text
+    }
+
+    Label {
+        text: qsTr("Recent connections")
+        visible: dialog.recent.length > 0
+    }
+    ListView {
+        id: recentList
+        objectName: "recentConnections"
+        Layout.fillWidth: true
+        Layout.preferredHeight: Math.min(contentHeight, 120)
+        visible: dialog.recent.length > 0
+        clip: true
+        model: dialog.recent
+        delegate: ItemDelegate {
+            id: recentRow
+            required property var modelData
+            required property int index
+            objectName: "recentConnection_" + index
+            width: recentList.width
+            text: (modelData.user ? modelData.user + " @ " : "") + modelData.url + "  ·  " + modelData.stream
+            Accessible.name: text
+            contentItem: Label {
+                text: recentRow.text
+                textFormat: Text.PlainText
+                elide: Text.ElideMiddle
+            }
+            onClicked: {
+                urlInput.reset(modelData.url)
+                userInput.reset(modelData.user || "")
+                streamInput.reset(modelData.stream)
+                passwordInput.field.forceActiveFocus()
+            }
+        }
+    }
+
+    Button {
+        objectName: "useLocalServerButton"
+        text: qsTr("Use local server")
+        enabled: streamInput.valid
+        Accessible.name: text
+        ToolTip.visible: hovered
+        ToolTip.text: qsTr("Start (or share) the redis-server that ShopStream manages itself")
+        onClicked: {
+            ShopSession.useLocalServer(streamInput.text)
+            dialog.close()
+        }
+    }
+
+    onAccepted: ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
+                                      streamInput.text, remember.checked)
+}

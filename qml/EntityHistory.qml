@@ -1,0 +1,36 @@
+// The events that touched one user or item, oldest first, kept scrolled to the newest. It
+// reads the shared ShopSession.events model, whose filters the visible page sets.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import ShopStream
+
+ListView {
+    id: list
+
+    property bool active: false
+    property bool showBalance: false
+
+    clip: true
+    reuseItems: true
+    boundsBehavior: Flickable.StopAtBounds
+    model: active ? ShopSession.events : null
+    ScrollBar.vertical: ScrollBar {}
+    delegate: HistoryRow { showBalance: list.showBalance }
+
+    onCountChanged: toEnd.restart()
+
+    Timer {
+        id: toEnd
+        interval: 0
+        onTriggered: list.positionViewAtEnd()
+    }
+
+    Label {
+        anchors.centerIn: parent
+        visible: list.active && list.count === 0
+        text: qsTr("No events yet")
+        color: palette.placeholderText
+    }
+}

@@ -1,0 +1,31 @@
+// A row of the Events table. Kept light for a million rows: fixed height, plain Text cells.
+import QtQuick
+
+TableRow {
+    id: row
+    required property string entryId
+    required property string timeText
+    required property string type
+    required property bool applied
+    required property string reasonText
+    required property var userId
+    required property string itemId
+    required property var widths
+    required property color appliedColor
+    required property color rejectedColor
+
+    objectName: "eventRow_" + entryId
+    Accessible.role: Accessible.Row
+    Accessible.name: qsTr("%1 %2 %3").arg(entryId).arg(type).arg(applied ? qsTr("applied") : reasonText)
+
+    TableCell { cellWidth: row.widths[0]; text: row.timeText; color: row.textColor }
+    TableCell { cellWidth: row.widths[1]; text: row.entryId; color: row.textColor }
+    TableCell { cellWidth: row.widths[2]; text: row.type; color: row.textColor }
+    TableCell {
+        cellWidth: row.widths[3]
+        text: row.applied ? qsTr("applied") : row.reasonText
+        color: row.current ? row.textColor : row.applied ? row.appliedColor : row.rejectedColor
+    }
+    TableCell { cellWidth: row.widths[4]; numeric: true; text: row.userId > 0 ? row.userId : ""; color: row.textColor }
+    TableCell { cellWidth: row.widths[5]; text: row.itemId; color: row.textColor }
+}

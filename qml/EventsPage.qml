@@ -1,0 +1,211 @@
+// The Events page: every stream entry with its verdict, filterable by type, verdict, user
+// and item, optionally following the newest. While visible it owns the shared events
+// model's filters: it (re)applies its own controls' values whenever it is shown.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+Page {
+    id: page
+    objectName: "eventsPage"
+
+    readonly property var widths: [155, 170, 105, -1, 60, 110]
+    property string selectedEntryId: ""
+
+    function selectRow(row: int) {
+        const events = ShopSession.events
+        if (row < 0 || row >= list.count)
+            return
+        const at = events.index(row, 0)
+        list.currentIndex = row
+        list.positionViewAtIndex(row, ListView.Contain)
+        details.applied = events.data(at, EventListModel.AppliedRole)
+        details.verdict = events.data(at, EventListModel.ReasonTextRole)
+        selectedEntryId = events.data(at, EventListModel.EntryIdRole)
+        follow.checked = false
+    }
+    function focusSearch() {
+        userField.forceActiveFocus()
+        userField.selectAll()
+    }
+    function applyEventFilters() {
+        const events = ShopSession.events
+        events.typeFilter = typeFilter.currentValue || ""
+        events.verdictFilter = verdictFilter.currentValue || ""
+        events.userFilter = userField.valid ? Number(userField.text || 0) : 0
+        events.itemFilter = itemField.valid ? itemField.text : ""
+        list.currentIndex = selectedEntryId === "" ? -1 : events.rowOfEntry(selectedEntryId)
+        if (follow.checked)
+            list.positionViewAtEnd()
+    }
+
+    onVisibleChanged: if (visible) applyEventFilters()
+
+    Accents { id: accents }
+
+    Timer {
+        id: toEnd
+        interval: 0
+        onTriggered: list.positionViewAtEnd()
+    }
+    // Typing in the id fields refilters after a pause, not on every key.
+    Timer {
+        id: refilter
+        interval: 250
+        onTriggered: if (page.visible) page.applyEventFilters()
+    }
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: 8
+            anchors.rightMargin: 8
+            spacing: 8
+            ComboBox {
+                id: typeFilter
+                objectName: "typeFilter"
+                Layout.preferredWidth: 170
+                textRole: "text"
+                valueRole: "value"
+                Accessible.name: qsTr("Event type")
+                model: [
+                    { text: qsTr("All types"), value: "" },
+                    { text: "RegisterUser", value: "RegisterUser" },
+                    { text: "TopUp", value: "TopUp" },
+                    { text: "AdjustBalance", value: "AdjustBalance" },
+                    { text: "AddItem", value: "AddItem" },
+                    { text: "SetPrice", value: "SetPrice" },
+                    { text: "AdjustStock", value: "AdjustStock" },
+                    { text: "Order", value: "Order" }
+                ]
+                onActivated: page.applyEventFilters()
+            }
+            ComboBox {
+                id: verdictFilter
+                objectName: "verdictFilter"
+                Layout.preferredWidth: 150
+                textRole: "text"
+                valueRole: "value"
+                Accessible.name: qsTr("Verdict")
+                model: [
+                    { text: qsTr("All verdicts"), value: "" },
+                    { text: qsTr("Applied"), value: "applied" },
+                    { text: qsTr("Rejected"), value: "rejected" }
+                ]
+                onActivated: page.applyEventFilters()
+            }
+            TextField {
+                id: userField
+                readonly property bool valid: text === "" || ShopRules.checkUserId(text) === ""
+                objectName: "userFilterField"
+                Layout.preferredWidth: 130
+                placeholderText: qsTr("User id")
+                inputMethodHints: Qt.ImhDigitsOnly
+                selectByMouse: true
+                color: valid ? palette.text : accents.rejected
+                Accessible.name: qsTr("Only events of user")
+                onTextChanged: refilter.restart()
+            }
+            TextField {
+                id: itemField
+                readonly property bool valid: text === "" || ShopRules.checkItemId(text) === ""
+                objectName: "itemFilterField"
+                Layout.preferredWidth: 160
+                placeholderText: qsTr("Item id")
+                selectByMouse: true
+                color: valid ? palette.text : accents.rejected
+                Accessible.name: qsTr("Only events of item")
+                onTextChanged: refilter.restart()
+            }
+            Label {
+                objectName: "eventCount"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignRight
+                elide: Text.ElideLeft
+                color: palette.placeholderText
+                text: list.count === ShopSession.events.totalCount
+                      ? qsTr("%1 events").arg(list.count)
+                      : qsTr("%1 of %2 events").arg(list.count).arg(ShopSession.events.totalCount)
+            }
+            Switch {
+                id: follow
+                objectName: "followNewest"
+                text: qsTr("Follow newest")
+                checked: true
+                Accessible.name: text
+                onToggled: if (checked) list.positionViewAtEnd()
+            }
+        }
+    }
+
+    SplitView {
+        anchors.fill: parent
+
+        ColumnLayout {
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 520
+            spacing: 0
+            // Not sortable (the stream's order is the order), so the header is a plain row.
+            TableRow {
+                id: columnHeader
+                Layout.fillWidth: true
+                index: 0
+                current: false
+                color: system.button
+                TableCell { cellWidth: page.widths[0]; text: qsTr("Time"); font.bold: true; color: columnHeader.system.buttonText }
+                TableCell { cellWidth: page.widths[1]; text: qsTr("Entry id"); font.bold: true; color: columnHeader.system.buttonText }
+                TableCell { cellWidth: page.widths[2]; text: qsTr("Type"); font.bold: true; color: columnHeader.system.buttonText }
+                TableCell { cellWidth: page.widths[3]; text: qsTr("Verdict"); font.bold: true; color: columnHeader.system.buttonText }
+                TableCell { cellWidth: page.widths[4]; text: qsTr("User"); font.bold: true; color: columnHeader.system.buttonText; numeric: true }
+                TableCell { cellWidth: page.widths[5]; text: qsTr("Item"); font.bold: true; color: columnHeader.system.buttonText }
+            }
+            ListView {
+                id: list
+                objectName: "eventList"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                reuseItems: true
+                highlightMoveDuration: 0
+                boundsBehavior: Flickable.StopAtBounds
+                model: page.visible ? ShopSession.events : null
+                ScrollBar.vertical: ScrollBar { policy: ScrollBar.AlwaysOn }
+                delegate: EventRow {
+                    widths: page.widths
+                    appliedColor: accents.applied
+                    rejectedColor: accents.rejected
+                    // The events model has its own role named "index" (the position in the
+                    // whole stream), so the row is looked up by entry id.
+                    onClicked: {
+                        list.forceActiveFocus()
+                        page.selectRow(ShopSession.events.rowOfEntry(entryId))
+                    }
+                }
+                keyNavigationEnabled: false
+                Keys.onUpPressed: page.selectRow(currentIndex - 1)
+                Keys.onDownPressed: page.selectRow(currentIndex + 1)
+                onCountChanged: if (follow.checked) toEnd.restart()
+                onMovementStarted: follow.checked = false
+                onMovementEnded: if (atYEnd) follow.checked = true
+
+                Label {
+                    anchors.centerIn: parent
+                    visible: list.count === 0
+                    text: ShopSession.events.totalCount === 0 ? qsTr("No events yet")
+                                                              : qsTr("No event matches the filters")
+                    color: palette.placeholderText
+                }
+            }
+        }
+
+        EntryDetails {
+            id: details
+            SplitView.preferredWidth: 380
+            SplitView.minimumWidth: 280
+            entryId: page.selectedEntryId
+        }
+    }
+}

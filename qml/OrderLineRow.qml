@@ -1,0 +1,69 @@
+// One line of the order dialog: an item picker (editable, suggesting the known item ids),
+// a quantity and a remove button. Edits are written back to the dialog's ListModel.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ColumnLayout {
+    id: line
+
+    required property int index
+    required property string itemId
+    required property string qty
+    property var itemIds: []
+    property bool removable: true
+    readonly property string itemError: ShopRules.checkItemId(itemId)
+    readonly property string qtyError: ShopRules.checkCount(qty, 1, 1e9)
+    signal edited(int index, string role, string value)
+    signal removeRequested(int index)
+
+    spacing: 2
+
+    Accents { id: accents }
+
+    RowLayout {
+        Layout.fillWidth: true
+        ComboBox {
+            id: picker
+            objectName: "lineItem_" + line.index
+            Layout.fillWidth: true
+            editable: true
+            model: line.itemIds
+            currentIndex: -1 // a new line starts empty, not on the first item
+            Accessible.name: qsTr("Item of line %1").arg(line.index + 1)
+            Component.onCompleted: editText = line.itemId
+            onEditTextChanged: if (editText !== line.itemId) line.edited(line.index, "itemId", editText)
+        }
+        TextField {
+            objectName: "lineQty_" + line.index
+            Layout.preferredWidth: 90
+            text: line.qty
+            inputMethodHints: Qt.ImhDigitsOnly
+            selectByMouse: true
+            placeholderText: qsTr("qty")
+            Accessible.name: qsTr("Quantity of line %1").arg(line.index + 1)
+            onTextEdited: line.edited(line.index, "qty", text)
+        }
+        ToolButton {
+            objectName: "removeLine_" + line.index
+            text: "✕"
+            enabled: line.removable
+            Accessible.name: qsTr("Remove line %1").arg(line.index + 1)
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Remove this line")
+            onClicked: line.removeRequested(line.index)
+        }
+    }
+    Label {
+        objectName: "lineError_" + line.index
+        Layout.fillWidth: true
+        // A fresh line's empty item is not an error worth shouting about; OK stays disabled.
+        readonly property bool showItemError: line.itemId !== "" && line.itemError !== ""
+        visible: showItemError || line.qtyError !== ""
+        text: showItemError ? line.itemError : line.qtyError
+        textFormat: Text.PlainText
+        wrapMode: Text.Wrap
+        color: accents.rejected
+    }
+}

@@ -1,0 +1,135 @@
+// Places an order with one or more lines: Order {userId, lines: [{itemId, qty}], orderId?}.
+// The total is shown when every line names a priced item; the consumer still decides.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "placeOrderDialog"
+    title: qsTr("Place order")
+    okText: qsTr("Place order")
+    width: Math.min(560, parent ? parent.width - 40 : 560)
+    initialFocus: userIdInput.text === "" ? userIdInput.field : null
+    valid: userIdInput.valid && orderIdInput.valid && linesValid
+
+    readonly property int maxLines: 100
+    property var itemIds: []
+    // Bumped on every line edit: the ListModel's contents are read by functions below.
+    property int revision: 0
+    readonly property bool linesValid: {
+        revision
+        for (let i = 0; i < lines.count; ++i) {
+            const l = lines.get(i)
+            if (ShopRules.checkItemId(l.itemId) !== "" || ShopRules.checkCount(l.qty, 1, 1e9) !== "")
+                return false
+        }
+        return lines.count > 0
+    }
+    readonly property var total: { revision; return orderTotal() }
+
+    function prefill(id: string) {
+        itemIds = ShopSession.items.itemIds()
+        userIdInput.reset(id)
+        orderIdInput.reset("")
+        lines.clear()
+        lines.append({ itemId: "", qty: "1" })
+        ++revision
+    }
+
+    // {known, minor, missing, unknown}: the sum over the lines, or the first line's item
+    // whose price is not known (unknown: the shop has no such item).
+    function orderTotal(): var {
+        const items = ShopSession.items
+        let minor = 0
+        for (let i = 0; i < lines.count; ++i) {
+            const l = lines.get(i)
+            const row = items.rowOf(l.itemId)
+            const price = row < 0 ? 0 : items.data(items.index(row, 0), ItemListModel.PriceRole)
+            if (price <= 0)
+                return { known: false, minor: 0, missing: l.itemId, unknown: row < 0 }
+            minor += price * ShopRules.toInteger(l.qty)
+        }
+        return { known: true, minor: minor, missing: "", unknown: false }
+    }
+
+    ListModel { id: lines }
+
+    ValidatedField {
+        id: userIdInput
+        name: "userIdField"
+        label: qsTr("User id")
+        inputMethodHints: Qt.ImhDigitsOnly
+        error: ShopRules.checkUserId(text)
+        onAccepted: dialog.tryAccept()
+    }
+
+    Label { text: qsTr("Lines (item, quantity)") }
+    ListView {
+        id: lineList
+        objectName: "orderLines"
+        Layout.fillWidth: true
+        Layout.preferredHeight: Math.min(contentHeight, 260)
+        clip: true
+        spacing: 4
+        model: lines
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar {}
+        delegate: OrderLineRow {
+            width: lineList.width - 12
+            itemIds: dialog.itemIds
+            removable: lines.count > 1
+            onEdited: (index, role, value) => { lines.setProperty(index, role, value); ++dialog.revision }
+            onRemoveRequested: (index) => { lines.remove(index); ++dialog.revision }
+        }
+    }
+    RowLayout {
+        Button {
+            objectName: "addLineButton"
+            text: qsTr("Add line")
+            enabled: lines.count < dialog.maxLines
+            Accessible.name: text
+            onClicked: {
+                lines.append({ itemId: "", qty: "1" })
+                ++dialog.revision
+                lineList.positionViewAtEnd()
+            }
+        }
+        Label {
+            objectName: "orderTotalLabel"
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignRight
+            textFormat: Text.PlainText
+            elide: Text.ElideRight
+            text: {
+                const t = dialog.total
+                if (t.known)
+                    return qsTr("Total: %1").arg(ShopRules.formatMoney(t.minor))
+                if (ShopRules.checkItemId(t.missing) !== "")
+                    return qsTr("Total: not known yet")
+                return t.unknown ? qsTr("Total: not known (the shop has no item %1)").arg(t.missing)
+                                 : qsTr("Total: not known (item %1 has no price)").arg(t.missing)
+            }
+        }
+    }
+
+    ValidatedField {
+        id: orderIdInput
+        name: "orderIdField"
+        label: qsTr("Order id (optional)")
+        error: text === "" ? "" : ShopRules.checkOrderId(text)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: {
+        const data = { userId: userIdInput.text.replace(/\s/g, ""), lines: [] }
+        for (let i = 0; i < lines.count; ++i)
+            data.lines.push({ itemId: lines.get(i).itemId, qty: ShopRules.toInteger(lines.get(i).qty) })
+        if (orderIdInput.text !== "")
+            data.orderId = orderIdInput.text
+        ShopSession.submit("Order", data)
+    }
+}

@@ -1,0 +1,39 @@
+// Registers a user: RegisterUser {userId, name}.
+import QtQuick
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "registerUserDialog"
+    title: qsTr("Register user")
+    okText: qsTr("Register")
+    initialFocus: userIdInput.text === "" ? userIdInput.field : nameInput.field
+    valid: userIdInput.valid && nameInput.valid
+
+    function prefill(id: string) {
+        userIdInput.reset(id)
+        nameInput.reset("")
+    }
+
+    ValidatedField {
+        id: userIdInput
+        name: "userIdField"
+        label: qsTr("User id")
+        placeholderText: qsTr("a whole number, e.g. 42")
+        inputMethodHints: Qt.ImhDigitsOnly
+        error: ShopRules.checkUserId(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: nameInput
+        name: "nameField"
+        label: qsTr("Name")
+        error: ShopRules.checkName(text, true)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: ShopSession.submit("RegisterUser", {
+        userId: userIdInput.text.replace(/\s/g, ""),
+        name: nameInput.text
+    })
+}

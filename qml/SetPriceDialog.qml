@@ -1,0 +1,39 @@
+// Sets an item's price: SetPrice {itemId, price}. A price of 0 makes the item unpriced.
+import QtQuick
+import ShopStream
+
+ShopDialog {
+    id: dialog
+    objectName: "setPriceDialog"
+    title: qsTr("Set price")
+    okText: qsTr("Set price")
+    initialFocus: itemIdInput.text === "" ? itemIdInput.field : priceInput.field
+    valid: itemIdInput.valid && priceInput.valid
+
+    function prefill(id: string) {
+        itemIdInput.reset(id)
+        priceInput.reset("")
+    }
+
+    ValidatedField {
+        id: itemIdInput
+        name: "itemIdField"
+        label: qsTr("Item id")
+        error: ShopRules.checkItemId(text)
+        onAccepted: dialog.tryAccept()
+    }
+    ValidatedField {
+        id: priceInput
+        name: "priceField"
+        label: qsTr("Price (0 = unpriced)")
+        placeholderText: qsTr("e.g. 4.99")
+        inputMethodHints: Qt.ImhFormattedNumbersOnly
+        error: ShopRules.checkMoney(text, 0, 1e15, true)
+        onAccepted: dialog.tryAccept()
+    }
+
+    onAccepted: ShopSession.submit("SetPrice", {
+        itemId: itemIdInput.text,
+        price: ShopRules.moneyToMinor(priceInput.text)
+    })
+}

@@ -1,0 +1,111 @@
+// The footer: connection state (coloured dot), target, stream, last id, lag, rate, and the
+// applied / rejected totals.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+ToolBar {
+    id: bar
+    objectName: "statusBar"
+
+    readonly property string connState: ShopSession.connectionState
+    readonly property color stateColor: {
+        switch (connState) {
+        case "live": return accents.applied
+        case "disconnected":
+        case "failed": return accents.rejected
+        case "stopped": return accents.idle
+        default: return accents.warning
+        }
+    }
+    readonly property string stateText: {
+        switch (connState) {
+        case "connecting": return qsTr("Connecting")
+        case "restoring": return qsTr("Restoring")
+        case "catching up": return qsTr("Catching up")
+        case "live": return qsTr("Live")
+        case "disconnected": return qsTr("Disconnected")
+        case "failed": return qsTr("Failed")
+        case "stopped": return qsTr("Stopped")
+        default: return connState
+        }
+    }
+
+    Accents { id: accents }
+
+    component Sep: Rectangle {
+        implicitWidth: 1
+        Layout.fillHeight: true
+        Layout.margins: 4
+        color: system.mid
+        SystemPalette { id: system }
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: 8
+        anchors.rightMargin: 8
+        spacing: 8
+
+        Rectangle {
+            objectName: "connectionDot"
+            implicitWidth: 12; implicitHeight: 12; radius: 6
+            color: bar.stateColor
+            border.color: Qt.darker(bar.stateColor, 1.4)
+        }
+        Label {
+            objectName: "connectionStateLabel"
+            text: bar.stateText
+            font.bold: true
+            Accessible.name: qsTr("Connection: %1").arg(bar.stateText)
+        }
+        Sep {}
+        Label {
+            objectName: "targetLabel"
+            Layout.fillWidth: true
+            Layout.minimumWidth: 80
+            textFormat: Text.PlainText
+            elide: Text.ElideMiddle
+            text: ShopSession.target
+            ToolTip.visible: targetHover.hovered && truncated
+            ToolTip.text: ShopSession.target
+            HoverHandler { id: targetHover }
+        }
+        Sep {}
+        Label {
+            objectName: "streamLabel"
+            Layout.maximumWidth: 180
+            textFormat: Text.PlainText
+            elide: Text.ElideRight
+            text: qsTr("stream %1").arg(ShopSession.stream)
+        }
+        Sep {}
+        Label {
+            objectName: "lastIdLabel"
+            textFormat: Text.PlainText
+            text: qsTr("last %1").arg(ShopSession.lastEventId || "–")
+        }
+        Sep {}
+        Label {
+            objectName: "lagLabel"
+            text: qsTr("lag %1").arg(ShopSession.lag)
+            color: ShopSession.lag > 0 ? accents.warning : bar.palette.windowText
+        }
+        Label {
+            objectName: "rateLabel"
+            text: qsTr("%1 ev/s").arg(Math.round(ShopSession.eventsPerSecond))
+        }
+        Sep {}
+        Label {
+            objectName: "appliedLabel"
+            text: qsTr("%1 applied").arg(ShopSession.appliedEvents)
+            color: accents.applied
+        }
+        Label {
+            objectName: "rejectedLabel"
+            text: qsTr("%1 rejected").arg(ShopSession.rejectedEvents)
+            color: ShopSession.rejectedEvents > 0 ? accents.rejected : bar.palette.windowText
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// The Snapshots page: the stored snapshots (newest first) with take, restore, replay and
+// refresh. The list is refreshed whenever the page is shown.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+Page {
+    id: page
+    objectName: "snapshotsPage"
+
+    readonly property var widths: [220, 170, 110, 100, -1]
+    readonly property string selectedId: list.currentItem ? (list.currentItem as SnapshotRow).snapshotId : ""
+
+    function focusSearch() {}
+
+    onVisibleChanged: if (visible) ShopSession.refreshSnapshots()
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: 8
+            anchors.rightMargin: 8
+            spacing: 8
+            Button {
+                objectName: "takeSnapshotButton"
+                text: qsTr("Take snapshot now")
+                enabled: !ShopSession.readOnly
+                Accessible.name: text
+                onClicked: ShopSession.takeSnapshot()
+            }
+            Button {
+                objectName: "restoreSnapshotButton"
+                text: qsTr("Restore from selected…")
+                enabled: page.selectedId !== "" && list.currentItem && (list.currentItem as SnapshotRow).verified
+                Accessible.name: text
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Rebuild the shop from the selected snapshot and the events after it")
+                onClicked: restoreConfirm.open()
+            }
+            Button {
+                objectName: "replayFromScratchButton"
+                text: qsTr("Replay from scratch…")
+                Accessible.name: text
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Rebuild the shop from the first event of the stream")
+                onClicked: replayConfirm.open()
+            }
+            Item { Layout.fillWidth: true }
+            Button {
+                objectName: "refreshSnapshotsButton"
+                text: qsTr("Refresh")
+                Accessible.name: text
+                onClicked: ShopSession.refreshSnapshots()
+            }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        TableRow {
+            id: columnHeader
+            Layout.fillWidth: true
+            index: 0
+            current: false
+            color: system.button
+            TableCell { cellWidth: page.widths[0]; text: qsTr("Snapshot (last event)"); font.bold: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[1]; text: qsTr("Taken"); font.bold: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[2]; text: qsTr("Events"); font.bold: true; numeric: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[3]; text: qsTr("Size"); font.bold: true; numeric: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[4]; text: qsTr("Verified"); font.bold: true; color: columnHeader.system.buttonText }
+        }
+        ListView {
+            id: list
+            objectName: "snapshotList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: ShopSession.snapshots
+            highlightMoveDuration: 0
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            delegate: SnapshotRow {
+                widths: page.widths
+                onClicked: {
+                    list.currentIndex = index
+                    list.forceActiveFocus()
+                }
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: list.count === 0
+                text: qsTr("No snapshots yet: take one now, or wait for the periodic one")
+                color: palette.placeholderText
+            }
+        }
+    }
+
+    ConfirmDialog {
+        id: restoreConfirm
+        objectName: "restoreConfirmDialog"
+        title: qsTr("Restore from snapshot")
+        okText: qsTr("Restore")
+        text: qsTr("This drops the state in memory, loads snapshot %1 and replays the events after it. The stream itself is not changed.").arg(page.selectedId)
+        onAccepted: ShopSession.restoreSnapshot(page.selectedId)
+    }
+    ConfirmDialog {
+        id: replayConfirm
+        objectName: "replayConfirmDialog"
+        title: qsTr("Replay from scratch")
+        okText: qsTr("Replay")
+        text: qsTr("This drops the state in memory and replays every event of the stream from the first. It can take a while on a long stream; the stream itself is not changed.")
+        onAccepted: ShopSession.replayFromScratch()
+    }
+}

@@ -1,0 +1,1065 @@
+// shopstream-cli bench: every figure of DESIGN section 9 in one run, against a private
+// redis-server (unix socket in a temporary directory, no persistence) that is stopped at
+// the end, even on error. Each figure is printed next to the baseline it is compared with:
+// the same stream read with XRANGE COUNT 10000 through hiredis doing nothing but counting,
+// or the same entries written with raw pipelined XADDs. Catch-up runs in a child process
+// (the real `shopstream-cli consume`), so that its peak RSS is its own.
+#include "bench.hpp"
+
+#include "core/entry_decoder.hpp"
+#include "core/handlers.hpp"
+#include "core/shop_state.hpp"
+#include "core/simulator.hpp"
+#include "engine/replay_timeline.hpp"
+#include "redis/connection.hpp"
+#include "redis/snapshot_store.hpp"
+#include "redis/state_loader.hpp"
+#include "redis/stream_reader.hpp"
+#include "redis/stream_writer.hpp"
+
+#include <hiredis.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdarg>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace shop::cli {
+
+const char* const kBenchHelp = R"(Usage: shopstream-cli bench [--events N] [--quick] [--json]
+
+The performance suite. Starts its own redis-server (unix socket in a temporary directory,
+no persistence; stopped at the end), writes N simulated entries in the native format and
+N in the legacy format, and measures: append throughput (produce vs raw pipelined XADD),
+one idempotent append's latency, catch-up from scratch (the real consumer in a child
+process: events/s and peak RSS) against a raw XRANGE read of the same stream, apply-only
+throughput in memory, snapshot save and restore, restart from a snapshot plus a tail,
+and replay seeks. Every figure is printed with its baseline, the ratio, the target and
+whether it is met. Figures never make the command fail; a figure that cannot be measured
+does (exit 1). GUI figures come from bench/gui_bench, run when found.
+
+  --events N   entries per stream (default 1000000, at least 2000)
+  --quick      fewer repetitions (a smoke run: shopstream-cli bench --events 20000 --quick)
+  --json       print the figures as JSON instead of a table
+)";
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr double kNone = std::numeric_limits<double>::quiet_NaN(); // no baseline
+
+constexpr std::size_t kReadBatch = 10000;   // XRANGE COUNT, as the consumer and the baseline use
+constexpr std::size_t kProduceChunk = 10000; // as `produce` writes
+constexpr std::int64_t kUsers = 10000;
+constexpr std::int64_t kItems = 1000;
+constexpr std::int64_t kSnapshotUsers = 100000;
+constexpr std::int64_t kSnapshotItems = 10000;
+constexpr std::size_t kRestartTail = 1000;
+
+const char* const kNative = "bench:native";
+const char* const kLegacy = "bench:legacy";
+const char* const kRawAppend = "bench:raw-append";
+const char* const kOneByOne = "bench:append-one";
+const char* const kSnapshots = "bench:snapshots";
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double msSince(Clock::time_point start) { return secondsSince(start) * 1000.0; }
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * double(v.size())));
+    return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// ---- one row of the table ---------------------------------------------------------------
+
+enum class Goal { None, RatioAtLeast, AtMost, Below };
+
+struct Row {
+    std::string name;
+    double figure = std::numeric_limits<double>::quiet_NaN();
+    std::string unit;
+    double baseline = std::numeric_limits<double>::quiet_NaN(); // same unit as figure
+    Goal goal = Goal::None;
+    double target = 0;
+    std::string note;
+
+    bool measured() const { return std::isfinite(figure); }
+    double ratio() const { return std::isfinite(baseline) && baseline > 0 ? figure / baseline : std::numeric_limits<double>::quiet_NaN(); }
+    std::optional<bool> met() const
+    {
+        if (!measured())
+            return std::nullopt;
+        switch (goal) {
+        case Goal::None:
+            return std::nullopt;
+        case Goal::RatioAtLeast:
+            return std::isfinite(ratio()) ? std::optional<bool>(ratio() >= target) : std::nullopt;
+        case Goal::AtMost:
+            return figure <= target;
+        case Goal::Below:
+            return figure < target;
+        }
+        return std::nullopt;
+    }
+    std::string targetText() const
+    {
+        char buf[64];
+        switch (goal) {
+        case Goal::None:
+            return "-";
+        case Goal::RatioAtLeast:
+            std::snprintf(buf, sizeof buf, ">= %.1fx", target);
+            return buf;
+        case Goal::AtMost:
+            std::snprintf(buf, sizeof buf, "<= %g %s", target, unit.c_str());
+            return buf;
+        case Goal::Below:
+            std::snprintf(buf, sizeof buf, "< %g %s", target, unit.c_str());
+            return buf;
+        }
+        return "-";
+    }
+};
+
+std::string formatNumber(double v)
+{
+    if (!std::isfinite(v))
+        return "-";
+    char buf[64];
+    if (std::fabs(v) >= 1000) {
+        // thousands separators for big counts
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        std::string digits = buf;
+        std::string out;
+        const bool negative = !digits.empty() && digits[0] == '-';
+        if (negative)
+            digits.erase(0, 1);
+        for (std::size_t i = 0; i < digits.size(); ++i) {
+            if (i > 0 && (digits.size() - i) % 3 == 0)
+                out.push_back(',');
+            out.push_back(digits[i]);
+        }
+        return negative ? "-" + out : out;
+    }
+    if (std::fabs(v) >= 100)
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else if (std::fabs(v) >= 10)
+        std::snprintf(buf, sizeof buf, "%.1f", v);
+    else if (std::fabs(v) >= 0.1)
+        std::snprintf(buf, sizeof buf, "%.2f", v);
+    else
+        std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+void printTable(const std::vector<Row>& rows)
+{
+    std::printf("%-44s %12s %-9s %12s %7s %-12s %s\n", "benchmark", "figure", "unit", "baseline", "ratio", "target", "note");
+    std::printf("%s\n", std::string(120, '-').c_str());
+    for (const Row& r : rows) {
+        std::string note;
+        if (!r.measured())
+            note = "NOT MEASURED";
+        else if (const auto met = r.met())
+            note = *met ? "met" : "not met";
+        if (!r.note.empty())
+            note += (note.empty() ? "" : "; ") + r.note;
+        char ratio[32] = "-";
+        if (std::isfinite(r.ratio()))
+            std::snprintf(ratio, sizeof ratio, "%.2fx", r.ratio());
+        std::printf("%-44s %12s %-9s %12s %7s %-12s %s\n", r.name.c_str(), formatNumber(r.figure).c_str(), r.unit.c_str(),
+                    formatNumber(r.baseline).c_str(), ratio, r.targetText().c_str(), note.c_str());
+    }
+}
+
+json rowsToJson(const std::vector<Row>& rows)
+{
+    json out = json::array();
+    const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    for (const Row& r : rows) {
+        const auto met = r.met();
+        out.push_back({{"name", r.name},
+                       {"figure", num(r.figure)},
+                       {"unit", r.unit},
+                       {"baseline", num(r.baseline)},
+                       {"ratio", num(r.ratio())},
+                       {"target", r.targetText()},
+                       {"met", met ? json(*met) : json(nullptr)},
+                       {"note", r.note}});
+    }
+    return out;
+}
+
+// ---- the private redis-server -------------------------------------------------------------
+
+class PrivateRedis {
+public:
+    ~PrivateRedis() { stop(); }
+
+    bool start(std::string& error)
+    {
+        char pattern[] = "/tmp/shopstream-bench-XXXXXX";
+        if (!::mkdtemp(pattern)) {
+            error = std::string("cannot create a temporary directory: ") + std::strerror(errno);
+            return false;
+        }
+        dir_ = pattern;
+        socket_ = dir_ + "/redis.sock";
+        const std::string log = dir_ + "/redis.log";
+        pid_ = ::fork();
+        if (pid_ < 0) {
+            error = std::string("cannot start redis-server: ") + std::strerror(errno);
+            return false;
+        }
+        if (pid_ == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the bench, even a killed one
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (fd >= 0) {
+                ::dup2(fd, STDOUT_FILENO);
+                ::dup2(fd, STDERR_FILENO);
+            }
+            const int null = ::open("/dev/null", O_RDONLY);
+            if (null >= 0)
+                ::dup2(null, STDIN_FILENO);
+            ::execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket_.c_str(), "--unixsocketperm",
+                     "700", "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), "--daemonize", "no",
+                     static_cast<char*>(nullptr));
+            std::fprintf(stderr, "cannot run redis-server: %s\n", std::strerror(errno));
+            ::_exit(127);
+        }
+        const auto deadline = Clock::now() + std::chrono::seconds(10);
+        while (Clock::now() < deadline) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                error = "redis-server exited at start (is it installed? see " + log + ")";
+                return false;
+            }
+            redis::Connection probe;
+            redis::ConnectOptions options;
+            options.connectTimeoutMs = 500;
+            options.commandTimeoutMs = 1000;
+            if (probe.connect(url(), options))
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        error = "redis-server did not answer PING within 10 s";
+        stop();
+        return false;
+    }
+
+    void stop()
+    {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            const auto deadline = Clock::now() + std::chrono::seconds(10);
+            int status = 0;
+            while (::waitpid(pid_, &status, WNOHANG) == 0) {
+                if (Clock::now() > deadline) {
+                    ::kill(pid_, SIGKILL);
+                    ::waitpid(pid_, &status, 0);
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            pid_ = -1;
+        }
+        if (!dir_.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+            dir_.clear();
+        }
+    }
+
+    redis::RedisUrl url() const { return redis::RedisUrl::unixSocket(socket_); }
+    std::string urlText() const { return "unix://" + socket_; }
+    const std::string& socketPath() const { return socket_; }
+
+private:
+    pid_t pid_ = -1;
+    std::string dir_;
+    std::string socket_;
+};
+
+// ---- a child process: its output, wall time and peak RSS ------------------------------------
+
+struct ChildRun {
+    bool ok = false;
+    int exitCode = -1;
+    std::string output;
+    double wallSeconds = 0;
+    double maxRssMb = 0;
+};
+
+ChildRun runChild(const std::vector<std::string>& argv, const std::vector<std::string>& extraEnv = {})
+{
+    ChildRun run;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return run;
+    const auto start = Clock::now();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return run;
+    }
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::dup2(fds[1], STDOUT_FILENO);
+        ::dup2(fds[1], STDERR_FILENO);
+        for (const std::string& e : extraEnv)
+            ::putenv(const_cast<char*>(e.c_str()));
+        std::vector<char*> args;
+        for (const std::string& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n > 0)
+            run.output.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    ::close(fds[0]);
+    int status = 0;
+    rusage usage{};
+    while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+    }
+    run.wallSeconds = secondsSince(start);
+    run.maxRssMb = double(usage.ru_maxrss) / 1024.0; // KiB on Linux
+    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    run.ok = run.exitCode == 0;
+    return run;
+}
+
+std::string selfExe()
+{
+    std::error_code ec;
+    const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : p.string();
+}
+
+// ---- the benchmarks -----------------------------------------------------------------------
+
+class Bench {
+public:
+    Bench(std::size_t events, bool quick, bool json) : n_(events), quick_(quick), json_(json) {}
+
+    int run();
+
+private:
+    void progress(const char* format, ...) __attribute__((format(printf, 2, 3)));
+    bool connect(redis::Connection& c);
+    redisContext* rawConnect();
+
+    void appendOne();
+    void produce();
+    double rawRead(const char* stream, std::size_t& entries);
+    void catchUp(const char* stream, const char* label);
+    void inProcessCatchUp();
+    void inMemory();
+    void inMemoryLegacy();
+    void replay();
+    void snapshots();
+    void restart();
+    void gui();
+
+    Row& add(Row row)
+    {
+        rows_.push_back(std::move(row));
+        return rows_.back();
+    }
+
+    std::size_t n_;
+    bool quick_;
+    bool json_;
+    PrivateRedis server_;
+    std::vector<Row> rows_;
+    double rawNative_ = std::numeric_limits<double>::quiet_NaN(); // events/s, median
+    double rawLegacy_ = std::numeric_limits<double>::quiet_NaN();
+    engine::ReplayTimeline timeline_;
+    std::string error_;
+};
+
+void Bench::progress(const char* format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    std::fputs("bench: ", stderr);
+    std::vfprintf(stderr, format, args);
+    std::fputc('\n', stderr);
+    va_end(args);
+}
+
+bool Bench::connect(redis::Connection& c)
+{
+    redis::ConnectOptions options;
+    options.commandTimeoutMs = 120000;
+    if (!c.connect(server_.url(), options)) {
+        error_ = c.error();
+        return false;
+    }
+    return true;
+}
+
+redisContext* Bench::rawConnect()
+{
+    redisContext* ctx = redisConnectUnix(server_.socketPath().c_str());
+    if (!ctx || ctx->err) {
+        if (ctx)
+            redisFree(ctx);
+        return nullptr;
+    }
+    return ctx;
+}
+
+// One append through the GUI's path: StreamWriter::append (the Lua script, one round trip).
+void Bench::appendOne()
+{
+    const std::size_t count = quick_ ? 500 : 10000;
+    progress("%zu single appends (EVALSHA, one round trip each)", count);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    redis::StreamWriter writer(c, kOneByOne);
+    std::vector<double> ms;
+    ms.reserve(count);
+    redis::AppendRequest request;
+    request.type = "TopUp";
+    request.actor = "bench";
+    for (std::size_t i = 0; i < count + 100; ++i) {
+        request.data = "{\"userId\":" + std::to_string(i % 1000 + 1) + ",\"amount\":500}";
+        request.eid.clear();
+        const auto start = Clock::now();
+        const auto result = writer.append(request);
+        const double t = msSince(start);
+        if (!result.ok) {
+            error_ = result.error;
+            return;
+        }
+        if (i >= 100) // the first ones load the script and warm up
+            ms.push_back(t);
+    }
+    add({"append one (Lua, CommandWriter path) p50", percentile(ms, 50), "ms", kNone, Goal::Below, 1.0, ""});
+    add({"append one (Lua, CommandWriter path) p99", percentile(ms, 99), "ms", kNone, Goal::None, 0,
+         "max " + formatNumber(*std::max_element(ms.begin(), ms.end())) + " ms"});
+    c.command({"DEL", kOneByOne});
+}
+
+// `produce` (StreamWriter::appendBatch) and the raw pipelined XADD baseline, chunk by chunk
+// in turn (the same entries, the same pipeline depth), so that a busy moment of the machine
+// falls on both. Then the legacy stream.
+void Bench::produce()
+{
+    progress("writing %zu native entries (produce vs raw pipelined XADD, interleaved)", n_);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    redisContext* raw = rawConnect();
+    if (!raw) {
+        error_ = "cannot open a raw hiredis connection";
+        return;
+    }
+    constexpr std::size_t kPipeline = 1000; // StreamWriter::appendBatch's default
+    SimulatorOptions options;
+    options.users = kUsers;
+    options.items = kItems;
+    options.seed = 1;
+    ShopSimulator sim(options);
+    redis::StreamWriter writer(c, kNative);
+    std::vector<redis::AppendRequest> requests;
+    std::vector<std::string> rawEids;
+    SimEntry entry;
+    double produceSeconds = 0, rawSeconds = 0;
+    for (std::size_t written = 0; written < n_;) {
+        const std::size_t chunk = std::min(kProduceChunk, n_ - written);
+        requests.resize(chunk);
+        rawEids.resize(chunk);
+        for (std::size_t i = 0; i < chunk; ++i) {
+            sim.next(entry);
+            requests[i].type = entry.type;
+            requests[i].data = entry.data;
+            requests[i].actor = "simulator";
+            requests[i].legacy = false;
+            rawEids[i] = redis::StreamWriter::newEid();
+        }
+        // Raw baseline: the same fields (eids made beforehand), hiredis only.
+        auto start = Clock::now();
+        for (std::size_t begin = 0; begin < chunk; begin += kPipeline) {
+            const std::size_t end = std::min(chunk, begin + kPipeline);
+            for (std::size_t i = begin; i < end; ++i) {
+                const auto& r = requests[i];
+                const char* argv[] = {"XADD", kRawAppend, "*", "type", r.type.c_str(), "data", r.data.c_str(),
+                                      "v", "1", "eid", rawEids[i].c_str(), "actor", r.actor.c_str()};
+                const std::size_t lens[] = {4, std::strlen(kRawAppend), 1, 4, r.type.size(), 4, r.data.size(),
+                                            1, 1, 3, rawEids[i].size(), 5, r.actor.size()};
+                redisAppendCommandArgv(raw, 13, argv, lens);
+            }
+            for (std::size_t i = begin; i < end; ++i) {
+                void* reply = nullptr;
+                if (redisGetReply(raw, &reply) != REDIS_OK) {
+                    error_ = "raw XADD failed";
+                    redisFree(raw);
+                    return;
+                }
+                freeReplyObject(reply);
+            }
+        }
+        rawSeconds += secondsSince(start);
+        start = Clock::now();
+        const std::size_t done = writer.appendBatch(requests);
+        produceSeconds += secondsSince(start);
+        if (done != chunk) {
+            error_ = writer.error();
+            redisFree(raw);
+            return;
+        }
+        written += chunk;
+    }
+    redisFree(raw);
+    const double rawRate = double(n_) / rawSeconds;
+    add({"raw pipelined XADD (baseline)", rawRate, "events/s", kNone, Goal::None, 0, "hiredis, 1000 per round trip"});
+    add({"produce (StreamWriter::appendBatch)", double(n_) / produceSeconds, "events/s", rawRate, Goal::RatioAtLeast, 0.7,
+         "native; simulation not timed"});
+    c.command({"DEL", kRawAppend});
+
+    progress("writing %zu legacy entries", n_);
+    options.legacy = true;
+    ShopSimulator legacy(options);
+    redis::StreamWriter legacyWriter(c, kLegacy);
+    double legacySeconds = 0;
+    for (std::size_t written = 0; written < n_;) {
+        const std::size_t chunk = std::min(kProduceChunk, n_ - written);
+        requests.resize(chunk);
+        for (auto& r : requests) {
+            legacy.next(entry);
+            r.type = entry.type;
+            r.data = entry.data;
+            r.legacy = true;
+        }
+        const auto start = Clock::now();
+        if (legacyWriter.appendBatch(requests) != chunk) {
+            error_ = legacyWriter.error();
+            return;
+        }
+        legacySeconds += secondsSince(start);
+        written += chunk;
+    }
+    add({"produce --legacy (appendBatch)", double(n_) / legacySeconds, "events/s", rawRate, Goal::None, 0,
+         "legacy entries are smaller"});
+}
+
+// The baseline: XRANGE COUNT 10000 through hiredis, doing nothing but counting entries.
+double Bench::rawRead(const char* stream, std::size_t& entries)
+{
+    entries = 0;
+    redisContext* ctx = rawConnect();
+    if (!ctx)
+        return std::numeric_limits<double>::quiet_NaN();
+    std::string start = "-";
+    const auto begin = Clock::now();
+    for (;;) {
+        const char* argv[] = {"XRANGE", stream, start.c_str(), "+", "COUNT", "10000"};
+        const std::size_t lens[] = {6, std::strlen(stream), start.size(), 1, 5, 5};
+        auto* reply = static_cast<redisReply*>(redisCommandArgv(ctx, 6, argv, lens));
+        if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+            if (reply)
+                freeReplyObject(reply);
+            redisFree(ctx);
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+        const std::size_t got = reply->elements;
+        entries += got;
+        if (got > 0) {
+            const redisReply* last = reply->element[got - 1]->element[0];
+            start.assign("(");
+            start.append(last->str, last->len);
+        }
+        freeReplyObject(reply);
+        if (got < kReadBatch)
+            break;
+    }
+    const double seconds = secondsSince(begin);
+    redisFree(ctx);
+    return double(entries) / seconds;
+}
+
+// Catch-up from scratch by the real consumer in a child process, alternated with the raw
+// read so that both see the same machine; medians of the repetitions.
+void Bench::catchUp(const char* stream, const char* label)
+{
+    const int reps = quick_ ? 1 : 3;
+    const std::string exe = selfExe();
+    std::vector<double> rawRates, rates, walls, rss;
+    std::size_t rawEntries = 0;
+    for (int rep = 0; rep < reps; ++rep) {
+        progress("%s: raw XRANGE read and consumer catch-up, run %d of %d", label, rep + 1, reps);
+        const double raw = rawRead(stream, rawEntries);
+        if (!std::isfinite(raw) || rawEntries != n_) {
+            error_ = std::string("the raw XRANGE read of ") + stream + " failed";
+            return;
+        }
+        rawRates.push_back(raw);
+        const ChildRun run = runChild({exe, "--redis", server_.urlText(), "--stream", stream, "consume", "--until-caught-up",
+                                       "--snapshot-every", "0", "--from-scratch"});
+        // "caught up: N events (R replayed in S s, E events/s)"
+        const auto at = run.output.find("caught up: ");
+        long long total = 0, replayed = 0;
+        double secs = 0, perSecond = 0;
+        if (!run.ok || at == std::string::npos
+            || std::sscanf(run.output.c_str() + at, "caught up: %lld events (%lld replayed in %lf s, %lf events/s)", &total,
+                           &replayed, &secs, &perSecond) != 4
+            || static_cast<std::size_t>(total) != n_) {
+            error_ = std::string("the consumer's catch-up of ") + stream + " failed: " + run.output;
+            return;
+        }
+        rates.push_back(perSecond);
+        walls.push_back(run.wallSeconds);
+        rss.push_back(run.maxRssMb);
+    }
+    const double raw = median(rawRates);
+    (std::string(stream) == kNative ? rawNative_ : rawLegacy_) = raw;
+    char note[160];
+    std::snprintf(note, sizeof note, "%zu entries; runs %s..%s", n_,
+                  formatNumber(*std::min_element(rawRates.begin(), rawRates.end())).c_str(),
+                  formatNumber(*std::max_element(rawRates.begin(), rawRates.end())).c_str());
+    add({std::string("raw XRANGE read, ") + label + " (baseline)", raw, "events/s", kNone, Goal::None, 0, note});
+    std::snprintf(note, sizeof note, "consume child; runs %s..%s; wall %.2f s incl. start",
+                  formatNumber(*std::min_element(rates.begin(), rates.end())).c_str(),
+                  formatNumber(*std::max_element(rates.begin(), rates.end())).c_str(), median(walls));
+    add({std::string("catch-up from scratch, ") + label, median(rates), "events/s", raw, Goal::RatioAtLeast, 0.8, note});
+    add({std::string("catch-up peak RSS, ") + label, *std::max_element(rss.begin(), rss.end()), "MB", kNone, Goal::AtMost,
+         200, "ru_maxrss of the consume child"});
+}
+
+// StateLoader::load from scratch in this process (what `state --from-scratch` does).
+void Bench::inProcessCatchUp()
+{
+    progress("in-process StateLoader catch-up of %s", kNative);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    ShopState state;
+    redis::LoadReport report;
+    redis::LoadOptions options;
+    options.fromScratch = true;
+    redis::StateLoader loader(c, kNative);
+    const auto start = Clock::now();
+    if (!loader.load(state, options, report)) {
+        error_ = report.error;
+        return;
+    }
+    const double seconds = secondsSince(start);
+    add({"catch-up in-process (StateLoader), native", double(state.counts.total) / seconds, "events/s", rawNative_,
+         Goal::None, 0, "state --from-scratch's path"});
+}
+
+// Reads the native stream into memory batch by batch (not timed), then times decode+apply
+// (processEntry) and apply-only of the same entries decoded beforehand, on two states that
+// must end equal. The applied events also fill the replay timeline.
+void Bench::inMemory()
+{
+    progress("in-memory decode+apply and apply-only of %s", kNative);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    redis::StreamReader reader(c, kNative);
+    redis::EntryBatch batch;
+    ShopState viaProcess, viaApply;
+    Event scratch;
+    std::vector<Event> decoded;
+    std::vector<Reason> reasons;
+    std::string op;
+    double processSeconds = 0, applySeconds = 0;
+    std::size_t total = 0;
+    timeline_.clear();
+    for (;;) {
+        if (!reader.range(viaProcess.lastEventId, kReadBatch, batch)) {
+            error_ = reader.error();
+            return;
+        }
+        const std::size_t count = batch.entries.size();
+        if (count == 0)
+            break;
+        auto start = Clock::now();
+        for (const RawEntry& e : batch.entries)
+            processEntry(viaProcess, e, scratch);
+        processSeconds += secondsSince(start);
+
+        if (decoded.size() < count)
+            decoded.resize(count);
+        reasons.resize(count);
+        for (std::size_t i = 0; i < count; ++i)
+            reasons[i] = decodeEntry(batch.entries[i], decoded[i]);
+        start = Clock::now();
+        for (std::size_t i = 0; i < count; ++i) {
+            if (reasons[i] == Reason::None)
+                reasons[i] = applyEvent(viaApply, decoded[i]);
+            viaApply.counts.count(reasons[i]);
+        }
+        applySeconds += secondsSince(start);
+        viaApply.lastEventId.assign(batch.entries.back().id);
+
+        for (std::size_t i = 0; i < count; ++i) {
+            op.clear();
+            if (reasons[i] == Reason::None)
+                engine::ReplayTimeline::encodeEvent(decoded[i], op);
+            timeline_.append(batch.entries[i].id, reasons[i], op);
+        }
+        total += count;
+        if (count < kReadBatch)
+            break;
+    }
+    if (!(viaProcess == viaApply)) {
+        error_ = "decode+apply and apply-only ended in different states";
+        return;
+    }
+    char note[96];
+    std::snprintf(note, sizeof note, "%zu entries, %.1f%% applied", total,
+                  100.0 * double(viaProcess.counts.applied) / double(std::max<std::int64_t>(1, viaProcess.counts.total)));
+    add({"apply-only in memory (pre-decoded), native", double(total) / applySeconds, "events/s", rawNative_, Goal::None, 0,
+         note});
+    add({"decode+apply in memory, native", double(total) / processSeconds, "events/s", rawNative_, Goal::None, 0,
+         "processEntry on entries already read"});
+}
+
+void Bench::inMemoryLegacy()
+{
+    progress("in-memory decode+apply of %s", kLegacy);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    redis::StreamReader reader(c, kLegacy);
+    redis::EntryBatch batch;
+    ShopState state;
+    Event scratch;
+    double seconds = 0;
+    std::size_t total = 0;
+    for (;;) {
+        if (!reader.range(state.lastEventId, kReadBatch, batch)) {
+            error_ = reader.error();
+            return;
+        }
+        if (batch.entries.empty())
+            break;
+        const auto start = Clock::now();
+        for (const RawEntry& e : batch.entries)
+            processEntry(state, e, scratch);
+        seconds += secondsSince(start);
+        total += batch.entries.size();
+        if (batch.entries.size() < kReadBatch)
+            break;
+    }
+    add({"decode+apply in memory, legacy", double(total) / seconds, "events/s", rawLegacy_, Goal::None, 0,
+         "MessagePack via nlohmann::json"});
+}
+
+// Seeks to random positions of the timeline built by inMemory().
+void Bench::replay()
+{
+    const std::size_t seeks = quick_ ? 50 : 500;
+    progress("%zu replay seeks over %zu entries", seeks, timeline_.size());
+    if (timeline_.size() != n_) {
+        error_ = "the replay timeline was not built";
+        return;
+    }
+    std::mt19937_64 random(42);
+    std::uniform_int_distribution<std::size_t> position(0, timeline_.size());
+    std::vector<double> ms;
+    for (std::size_t i = 0; i < seeks; ++i) {
+        const std::size_t p = position(random);
+        const auto start = Clock::now();
+        timeline_.seek(p);
+        ms.push_back(msSince(start));
+        if (timeline_.position() != p) {
+            error_ = "a replay seek ended at the wrong position";
+            return;
+        }
+    }
+    double sum = 0;
+    for (double v : ms)
+        sum += v;
+    char note[128];
+    std::snprintf(note, sizeof note, "%zu seeks; %zu checkpoints every %zu; timeline %.0f bytes/event", seeks,
+                  timeline_.checkpointCount(), timeline_.checkpointEvery(),
+                  double(timeline_.memoryBytes()) / double(timeline_.size()));
+    add({"replay seek, mean", sum / double(ms.size()), "ms", kNone, Goal::Below, 50, note});
+    add({"replay seek, p50", percentile(ms, 50), "ms", kNone, Goal::Below, 50, ""});
+    add({"replay seek, p99", percentile(ms, 99), "ms", kNone, Goal::Below, 50, ""});
+    add({"replay seek, max", *std::max_element(ms.begin(), ms.end()), "ms", kNone, Goal::Below, 50, ""});
+    timeline_.clear();
+}
+
+// Save and restore of a state of 100k users and 10k items, built directly.
+void Bench::snapshots()
+{
+    const int reps = quick_ ? 1 : 5;
+    progress("snapshot save and restore of %lld users and %lld items, %d runs", static_cast<long long>(kSnapshotUsers),
+             static_cast<long long>(kSnapshotItems), reps);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    ShopState state;
+    std::mt19937_64 random(7);
+    for (std::int64_t u = 1; u <= kSnapshotUsers; ++u) {
+        User& user = state.addUser(u, "Customer " + std::to_string(u));
+        user.balance = static_cast<std::int64_t>(random() % 10'000'000);
+        user.spent = static_cast<std::int64_t>(random() % 10'000'000);
+        user.orders = static_cast<std::int64_t>(random() % 1000);
+    }
+    char id[32];
+    for (std::int64_t i = 1; i <= kSnapshotItems; ++i) {
+        std::snprintf(id, sizeof id, "item-%05lld", static_cast<long long>(i));
+        Item& item = state.addItem(id);
+        item.name = "Item number " + std::to_string(i);
+        item.price = static_cast<std::int64_t>(random() % 100000 + 1);
+        item.stock = static_cast<std::int64_t>(random() % 10000);
+        item.sold = static_cast<std::int64_t>(random() % 100000);
+    }
+    for (int i = 0; i < 1000; ++i)
+        state.counts.count(static_cast<Reason>(i % kReasonCount));
+    // The snapshot's id must be an entry of the stream (restore checks it against the head).
+    redis::Reply added = c.command({"XADD", kSnapshots, "*", "type", "TopUp", "data", "{}"});
+    if (!added || !added.isString()) {
+        error_ = "cannot write the snapshot stream";
+        return;
+    }
+    state.lastEventId = std::string(added.str());
+    redis::SnapshotStore store(c, kSnapshots);
+    std::vector<double> saveMs, restoreMs;
+    std::size_t bytes = 0;
+    for (int rep = 0; rep < reps; ++rep) {
+        auto start = Clock::now();
+        if (!store.save(state, 1700000000000)) {
+            error_ = store.error();
+            return;
+        }
+        saveMs.push_back(msSince(start));
+        ShopState restored;
+        start = Clock::now();
+        const auto outcome = store.restore(state.lastEventId, restored);
+        restoreMs.push_back(msSince(start));
+        if (!outcome.restored || !(restored == state)) {
+            error_ = "the snapshot did not restore the state it saved";
+            return;
+        }
+    }
+    std::string blob;
+    if (store.loadBlob(state.lastEventId, blob))
+        bytes = blob.size();
+    char note[96];
+    std::snprintf(note, sizeof note, "100k users, 10k items, %.1f MB blob; median of %d", double(bytes) / 1e6, reps);
+    add({"snapshot save", median(saveMs), "ms", kNone, Goal::Below, 200, note});
+    add({"snapshot restore", median(restoreMs), "ms", kNone, Goal::Below, 200, "verify + decode"});
+}
+
+// Restart: StateLoader::load of the native stream with a snapshot at N-1000 and a 1k tail.
+void Bench::restart()
+{
+    const int reps = quick_ ? 1 : 5;
+    progress("restart from a snapshot at N-%zu, %d runs", kRestartTail, reps);
+    redis::Connection c;
+    if (!connect(c))
+        return;
+    char tail[24];
+    std::snprintf(tail, sizeof tail, "%zu", kRestartTail + 1);
+    redis::Reply r = c.command({"XREVRANGE", kNative, "+", "-", "COUNT", tail});
+    if (!r || r.size() != kRestartTail + 1) {
+        error_ = "cannot find the restart snapshot's entry";
+        return;
+    }
+    const std::string at(redis::ReplyView(r.raw())[kRestartTail][0].str());
+    {
+        ShopState state;
+        redis::LoadReport report;
+        redis::LoadOptions options;
+        options.fromScratch = true;
+        options.untilId = at;
+        redis::StateLoader loader(c, kNative);
+        if (!loader.load(state, options, report)) {
+            error_ = report.error;
+            return;
+        }
+        redis::SnapshotStore store(c, kNative);
+        if (!store.save(state, 1700000000000)) {
+            error_ = store.error();
+            return;
+        }
+    }
+    std::vector<double> ms;
+    for (int rep = 0; rep < reps; ++rep) {
+        ShopState state;
+        redis::LoadReport report;
+        redis::StateLoader loader(c, kNative);
+        const auto start = Clock::now();
+        if (!loader.load(state, {}, report)) {
+            error_ = report.error;
+            return;
+        }
+        ms.push_back(msSince(start));
+        if (report.snapshotId != at || report.replayed != static_cast<std::int64_t>(kRestartTail)
+            || state.counts.total != static_cast<std::int64_t>(n_)) {
+            error_ = "the restart did not use the snapshot and its tail";
+            return;
+        }
+    }
+    char note[96];
+    std::snprintf(note, sizeof note, "StateLoader::load, %lld users/%lld items; median of %d",
+                  static_cast<long long>(kUsers), static_cast<long long>(kItems), reps);
+    add({"restart: snapshot + 1k-event tail", median(ms), "ms", kNone, Goal::Below, 500, note});
+}
+
+// The GUI figures live in bench/gui_bench (it links the GUI library, the CLI does not).
+void Bench::gui()
+{
+    const std::filesystem::path exe = selfExe();
+    std::vector<std::filesystem::path> candidates;
+    if (const char* env = std::getenv("SHOPSTREAM_GUI_BENCH"))
+        candidates.emplace_back(env);
+    candidates.push_back(exe.parent_path().parent_path().parent_path() / "bench" / "gui_bench"); // build/src/cli -> build/bench
+    candidates.push_back(exe.parent_path() / "shopstream-gui-bench");
+    for (const auto& path : candidates) {
+        if (::access(path.c_str(), X_OK) != 0)
+            continue;
+        progress("GUI figures from %s", path.c_str());
+        const ChildRun run = runChild({path.string(), "--events", std::to_string(n_), "--json"}, {"QT_QPA_PLATFORM=offscreen"});
+        const auto begin = run.output.find('[');
+        const auto rows = run.ok && begin != std::string::npos ? json::parse(run.output.substr(begin), nullptr, false) : json();
+        if (!rows.is_array()) {
+            add({"GUI: EventListModel memory per event", std::numeric_limits<double>::quiet_NaN(), "bytes", kNone, Goal::AtMost,
+                 100, path.string() + " failed"});
+            return;
+        }
+        for (const auto& r : rows) {
+            Row row;
+            row.name = r.value("name", "");
+            row.figure = r["figure"].is_number() ? r["figure"].get<double>() : std::numeric_limits<double>::quiet_NaN();
+            row.unit = r.value("unit", "");
+            row.goal = r.value("goalAtMost", -1.0) >= 0 ? Goal::AtMost : Goal::None;
+            row.target = r.value("goalAtMost", 0.0);
+            row.note = r.value("note", "");
+            add(row);
+        }
+        return;
+    }
+    if (!json_)
+        std::printf("GUI figures (EventListModel memory per event): run bench/gui_bench in the build tree "
+                    "(QT_QPA_PLATFORM=offscreen build/bench/gui_bench); it was not found next to this program.\n");
+}
+
+int Bench::run()
+{
+    if (!server_.start(error_)) {
+        std::fprintf(stderr, "shopstream-cli: %s\n", error_.c_str());
+        return 1;
+    }
+    progress("private redis-server at %s; %zu events per stream, %lld users, %lld items%s", server_.socketPath().c_str(), n_,
+             static_cast<long long>(kUsers), static_cast<long long>(kItems), quick_ ? " (quick)" : "");
+    const std::vector<std::pair<const char*, std::function<void()>>> steps = {
+        {"append one", [this] { appendOne(); }},
+        {"produce", [this] { produce(); }},
+        {"catch-up native", [this] { catchUp(kNative, "native"); }},
+        {"catch-up legacy", [this] { catchUp(kLegacy, "legacy"); }},
+        {"in-process catch-up", [this] { inProcessCatchUp(); }},
+        {"in memory", [this] { inMemory(); }},
+        {"in memory legacy", [this] { inMemoryLegacy(); }},
+        {"replay", [this] { replay(); }},
+        {"snapshots", [this] { snapshots(); }},
+        {"restart", [this] { restart(); }},
+    };
+    bool failed = false;
+    for (const auto& [name, step] : steps) {
+        error_.clear();
+        step();
+        if (!error_.empty()) {
+            std::fprintf(stderr, "shopstream-cli: bench: %s: %s\n", name, error_.c_str());
+            failed = true;
+            if (std::string(name) == "produce")
+                break; // nothing else can be measured without the streams
+        }
+    }
+    server_.stop();
+    gui();
+
+    for (const Row& r : rows_)
+        failed = failed || !r.measured();
+    if (json_) {
+        const json out = {{"events", n_}, {"quick", quick_}, {"rows", rowsToJson(rows_)}};
+        std::printf("%s\n", out.dump(2).c_str());
+    } else {
+        std::printf("shopstream bench: %zu events per stream, %lld users, %lld items, %u cores%s\n\n", n_,
+                    static_cast<long long>(kUsers), static_cast<long long>(kItems), std::thread::hardware_concurrency(),
+                    quick_ ? ", quick" : "");
+        printTable(rows_);
+        std::printf("\n%zu figures; %s\n", rows_.size(),
+                    failed ? "some could not be measured (see above)" : "all measured (targets are reported, never enforced)");
+    }
+    return failed ? 1 : 0;
+}
+
+} // namespace
+
+int cmdBench(const CommandArgs& args)
+{
+    if (!args.positionals.isEmpty()) {
+        std::fprintf(stderr, "shopstream-cli: bench takes no arguments (see shopstream-cli bench --help)\n");
+        return 2;
+    }
+    qint64 events = 1000000;
+    if (args.has(QStringLiteral("--events"))) {
+        bool ok = false;
+        events = args.value(QStringLiteral("--events")).toLongLong(&ok);
+        if (!ok || events < 2000 || events > 100'000'000) {
+            std::fprintf(stderr, "shopstream-cli: --events must be a whole number from 2000 to 100000000 "
+                                 "(see shopstream-cli bench --help)\n");
+            return 2;
+        }
+    }
+    if (!args.global.redisUrl.isEmpty())
+        std::fprintf(stderr, "shopstream-cli: warning: bench uses its own private redis-server; --redis is ignored\n");
+    // A broken pipe to a child must not kill the bench.
+    std::signal(SIGPIPE, SIG_IGN);
+    Bench bench(static_cast<std::size_t>(events), args.has(QStringLiteral("--quick")), args.has(QStringLiteral("--json")));
+    return bench.run();
+}
+
+} // namespace shop::cli

@@ -1,0 +1,198 @@
+// ReplayTimeline: the state at any position equals applying that prefix from scratch;
+// seeks, steps and stateAt agree; checkpoints stay bounded as the history grows.
+#include "engine/replay_timeline.hpp"
+
+#include "core/handlers.hpp"
+#include "core/simulator.hpp"
+
+#include <QTest>
+
+#include <random>
+
+using namespace shop;
+using shop::engine::ReplayTimeline;
+
+namespace {
+
+struct History {
+    std::vector<std::string> ids, types, data;
+};
+
+History simulate(std::size_t n, bool legacy, std::uint64_t seed)
+{
+    History h;
+    ShopSimulator sim({60, 25, seed, legacy});
+    SimEntry e;
+    for (std::size_t i = 0; i < n; ++i) {
+        sim.next(e);
+        h.ids.push_back(std::to_string(1000 + i / 3) + "-" + std::to_string(i % 3));
+        h.types.push_back(e.type);
+        h.data.push_back(e.data);
+    }
+    return h;
+}
+
+RawEntry raw(const History& h, std::size_t i)
+{
+    RawEntry r;
+    r.id = h.ids[i];
+    r.type = h.types[i];
+    r.data = h.data[i];
+    return r;
+}
+
+// Feeds the timeline as the GUI does: verdict plus the encoded event when applied.
+void feed(ReplayTimeline& timeline, const History& h, std::size_t from, std::size_t to, ShopState& live)
+{
+    Event scratch;
+    std::string op;
+    for (std::size_t i = from; i < to; ++i) {
+        const Reason reason = processEntry(live, raw(h, i), scratch);
+        op.clear();
+        if (reason == Reason::None)
+            ReplayTimeline::encodeEvent(scratch, op);
+        timeline.append(h.ids[i], reason, op);
+    }
+}
+
+ShopState prefix(const History& h, std::size_t p)
+{
+    ShopState s;
+    Event scratch;
+    for (std::size_t i = 0; i < p; ++i)
+        processEntry(s, raw(h, i), scratch);
+    return s;
+}
+
+} // namespace
+
+class TestReplayTimeline : public QObject {
+    Q_OBJECT
+private slots:
+    void seekEqualsPrefixFromScratch_data();
+    void seekEqualsPrefixFromScratch();
+    void stepsAndSeeksAgree();
+    void stateAtDoesNotMoveTheCursor();
+    void touchedNamesWhatTheStepsChanged();
+    void lookups();
+    void checkpointsStayBounded();
+};
+
+void TestReplayTimeline::seekEqualsPrefixFromScratch_data()
+{
+    QTest::addColumn<bool>("legacy");
+    QTest::addColumn<int>("every");
+    QTest::newRow("native, K=97") << false << 97;
+    QTest::newRow("native, K=auto") << false << 0;
+    QTest::newRow("legacy, K=50") << true << 50;
+}
+
+void TestReplayTimeline::seekEqualsPrefixFromScratch()
+{
+    QFETCH(bool, legacy);
+    QFETCH(int, every);
+    const History h = simulate(4000, legacy, 11);
+    ReplayTimeline timeline(static_cast<std::size_t>(every));
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    QCOMPARE(timeline.size(), h.ids.size());
+    timeline.seek(timeline.size());
+    QVERIFY(timeline.state() == live);
+
+    std::mt19937_64 rng(7);
+    std::vector<std::size_t> points = {0, 1, 96, 97, 98, 1999, 3999, 4000};
+    for (int i = 0; i < 40; ++i)
+        points.push_back(rng() % (h.ids.size() + 1));
+    for (std::size_t p : points) {
+        timeline.seek(p);
+        QCOMPARE(timeline.position(), p);
+        QVERIFY2(timeline.state() == prefix(h, p), qPrintable(QStringLiteral("position %1").arg(p)));
+    }
+}
+
+void TestReplayTimeline::stepsAndSeeksAgree()
+{
+    const History h = simulate(1500, false, 3);
+    ReplayTimeline timeline(64);
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    ReplayTimeline::Touched touched;
+    // Forward one at a time from 700, then back one at a time, against direct seeks.
+    timeline.seek(700);
+    for (std::size_t p = 701; p <= 760; ++p) {
+        timeline.seek(p);
+        const ShopState stepped = timeline.state();
+        QVERIFY(timeline.stateAt(p) == stepped);
+    }
+    for (std::size_t p = 760; p-- > 690;) {
+        timeline.seek(p);
+        QVERIFY2(timeline.state() == prefix(h, p), qPrintable(QStringLiteral("back to %1").arg(p)));
+    }
+}
+
+void TestReplayTimeline::stateAtDoesNotMoveTheCursor()
+{
+    const History h = simulate(800, false, 5);
+    ReplayTimeline timeline(100);
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    timeline.seek(300);
+    const ShopState at300 = timeline.state();
+    QVERIFY(timeline.stateAt(650) == prefix(h, 650));
+    QCOMPARE(timeline.position(), std::size_t(300));
+    QVERIFY(timeline.state() == at300);
+}
+
+void TestReplayTimeline::touchedNamesWhatTheStepsChanged()
+{
+    const History h = simulate(600, false, 9);
+    ReplayTimeline timeline(1000);
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    timeline.seek(400);
+    timeline.seek(401); // one step forward: what entry 400 named, if it applied
+    const auto info = timeline.entry(400);
+    const auto& touched = timeline.lastTouched();
+    QVERIFY(!touched.all);
+    if (info.applied) {
+        if (info.userId != 0)
+            QVERIFY(std::find(touched.users.begin(), touched.users.end(), info.userId) != touched.users.end());
+        for (const std::string& item : info.items)
+            QVERIFY(std::find(touched.items.begin(), touched.items.end(), item) != touched.items.end());
+    } else {
+        QVERIFY(touched.users.empty() && touched.items.empty());
+    }
+    timeline.seek(10); // backwards past a checkpoint: a restore
+    QVERIFY(timeline.lastTouched().all);
+}
+
+void TestReplayTimeline::lookups()
+{
+    const History h = simulate(30, false, 1);
+    ReplayTimeline timeline(10);
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    QCOMPARE(timeline.entryId(4), h.ids[4]);
+    QCOMPARE(timeline.lowerBound(h.ids[17]), std::size_t(17));
+    QCOMPARE(timeline.lowerBound("1003-1"), std::size_t(10)); // ids are 1000+i/3 - i%3
+    QCOMPARE(timeline.lowerBound("99999-0"), timeline.size());
+    QCOMPARE(timeline.indexAtTime(1005), std::size_t(15));
+    QCOMPARE(timeline.entryTimeMs(15), std::uint64_t(1005));
+}
+
+void TestReplayTimeline::checkpointsStayBounded()
+{
+    const History h = simulate(300000, false, 2);
+    ReplayTimeline timeline; // K chosen as it grows
+    ShopState live;
+    feed(timeline, h, 0, h.ids.size(), live);
+    QVERIFY(timeline.checkpointCount() <= 129);
+    QVERIFY(timeline.checkpointEvery() >= 2000);
+    timeline.seek(123457);
+    QVERIFY(timeline.state() == prefix(h, 123457));
+    qInfo("300k entries: K=%zu, %zu checkpoints, %.1f bytes per entry", timeline.checkpointEvery(),
+          timeline.checkpointCount(), double(timeline.memoryBytes()) / double(timeline.size()));
+}
+
+QTEST_APPLESS_MAIN(TestReplayTimeline)
+#include "test_replay_timeline.moc"
