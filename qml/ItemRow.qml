@@ -1,5 +1,6 @@
 // A row of the Items table; an unpriced item says so in the warning colour.
 import QtQuick
+import ShopStream
 
 TableRow {
     id: row
@@ -12,6 +13,7 @@ TableRow {
     required property var widths
 
     objectName: "itemRow_" + itemId
+    touched: !ShopSession.replay.live && ShopSession.replay.touchedItems.indexOf(itemId) >= 0
     Accessible.role: Accessible.Row
     Accessible.name: qsTr("Item %1 %2").arg(itemId).arg(name)
 

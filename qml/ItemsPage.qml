@@ -32,7 +32,7 @@ Page {
     }
     // Puts the ListView's current row on the selected item, wherever sorting moved it.
     function syncCurrent() {
-        const source = selectedItemId !== "" ? ShopSession.items.rowOf(selectedItemId) : -1
+        const source = selectedItemId !== "" ? proxy.sourceModel.rowOf(selectedItemId) : -1
         let row = source < 0 ? -1 : proxy.proxyRow(source)
         if (source >= 0 && row < 0 && search.text !== "") {
             search.clear() // the search hides the item: show it rather than lose it
@@ -55,7 +55,8 @@ Page {
 
     ShopSortFilterModel {
         id: proxy
-        sourceModel: ShopSession.items
+        // In history mode the table shows the state at the timeline's point.
+        sourceModel: ShopSession.replay.live ? ShopSession.items : ShopSession.replay.items
         search: search.text
         sortRoleName: "itemId"
     }

@@ -19,12 +19,14 @@ ApplicationWindow {
     readonly property bool outage: ShopSession.connectionState === "disconnected"
                                    || ShopSession.connectionState === "failed"
     property bool demoRequested: false
+    // Edits append events at the head: only while live, and when the server lets us write.
+    readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live
 
     // Arrays of ids are built in untyped functions: Qt 6.4's qmlcachegen compiles such an
     // array literal in a binding into code that crashes.
     function dialogs() {
         return [registerUserDialog, topUpDialog, adjustBalanceDialog, addItemDialog, setPriceDialog,
-                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog]
+                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog]
     }
     function pagesInOrder() {
         return [usersPage, itemsPage, eventsPage, snapshotsPage]
@@ -95,21 +97,21 @@ ApplicationWindow {
         function onStreamEmptyChanged() { root.demoRequested = false }
     }
 
-    ShopAction { id: registerUserAction; objectName: "registerUserAction"; text: qsTr("Register user…"); enabled: !ShopSession.readOnly
+    ShopAction { id: registerUserAction; objectName: "registerUserAction"; text: qsTr("Register user…"); enabled: root.editable
              hint: qsTr("Register a new user (Ctrl+U)"); onTriggered: root.openDialog(registerUserDialog, "") }
-    ShopAction { id: topUpAction; objectName: "topUpAction"; text: qsTr("Top up…"); enabled: !ShopSession.readOnly
+    ShopAction { id: topUpAction; objectName: "topUpAction"; text: qsTr("Top up…"); enabled: root.editable
              hint: qsTr("Add money to a user's balance (Ctrl+T)"); onTriggered: root.openDialog(topUpDialog, root.selectedUser()) }
-    ShopAction { id: adjustBalanceAction; objectName: "adjustBalanceAction"; text: qsTr("Adjust balance…"); enabled: !ShopSession.readOnly
+    ShopAction { id: adjustBalanceAction; objectName: "adjustBalanceAction"; text: qsTr("Adjust balance…"); enabled: root.editable
              hint: qsTr("Correct a user's balance up or down"); onTriggered: root.openDialog(adjustBalanceDialog, root.selectedUser()) }
-    ShopAction { id: addItemAction; objectName: "addItemAction"; text: qsTr("Add item / restock…"); enabled: !ShopSession.readOnly
+    ShopAction { id: addItemAction; objectName: "addItemAction"; text: qsTr("Add item / restock…"); enabled: root.editable
              hint: qsTr("Add a new item or more units of one (Ctrl+I)"); onTriggered: root.openDialog(addItemDialog, itemsPage.selectedItemId) }
-    ShopAction { id: setPriceAction; objectName: "setPriceAction"; text: qsTr("Set price…"); enabled: !ShopSession.readOnly
+    ShopAction { id: setPriceAction; objectName: "setPriceAction"; text: qsTr("Set price…"); enabled: root.editable
              hint: qsTr("Set an item's price"); onTriggered: root.openDialog(setPriceDialog, itemsPage.selectedItemId) }
-    ShopAction { id: adjustStockAction; objectName: "adjustStockAction"; text: qsTr("Adjust stock…"); enabled: !ShopSession.readOnly
+    ShopAction { id: adjustStockAction; objectName: "adjustStockAction"; text: qsTr("Adjust stock…"); enabled: root.editable
              hint: qsTr("Correct an item's stock up or down"); onTriggered: root.openDialog(adjustStockDialog, itemsPage.selectedItemId) }
-    ShopAction { id: placeOrderAction; objectName: "placeOrderAction"; text: qsTr("Place order…"); enabled: !ShopSession.readOnly
+    ShopAction { id: placeOrderAction; objectName: "placeOrderAction"; text: qsTr("Place order…"); enabled: root.editable
              hint: qsTr("Order items for a user (Ctrl+O)"); onTriggered: root.openDialog(placeOrderDialog, root.selectedUser()) }
-    ShopAction { id: takeSnapshotAction; objectName: "takeSnapshotAction"; text: qsTr("Take snapshot"); enabled: !ShopSession.readOnly
+    ShopAction { id: takeSnapshotAction; objectName: "takeSnapshotAction"; text: qsTr("Take snapshot"); enabled: root.editable
              hint: qsTr("Save the current state as a snapshot now (Ctrl+Shift+S)"); onTriggered: ShopSession.takeSnapshot() }
     ShopAction { id: connectionAction; objectName: "connectionAction"; text: qsTr("Connection…")
              onTriggered: root.openDialog(connectionDialog, ShopSession.target, ShopSession.stream) }
@@ -125,6 +127,10 @@ ApplicationWindow {
     Shortcut { sequence: StandardKey.HelpContents; onActivated: aboutAction.trigger() }
     Shortcut { sequence: StandardKey.Quit; onActivated: quitAction.trigger() }
     Shortcut { sequence: StandardKey.Find; onActivated: root.pagesInOrder()[tabs.currentIndex].focusSearch() }
+    Shortcut { sequence: "Alt+Left"; onActivated: ShopSession.replay.stepBack() }
+    Shortcut { sequence: "Alt+Right"; onActivated: ShopSession.replay.stepForward() }
+    Shortcut { sequence: "Ctrl+Shift+P"; onActivated: ShopSession.replay.playing ? ShopSession.replay.pause() : ShopSession.replay.play() }
+    Shortcut { sequence: "Ctrl+Shift+L"; onActivated: ShopSession.replay.goLive() }
     Shortcut { sequence: "Ctrl+1"; onActivated: tabs.currentIndex = 0 }
     Shortcut { sequence: "Ctrl+2"; onActivated: tabs.currentIndex = 1 }
     Shortcut { sequence: "Ctrl+3"; onActivated: tabs.currentIndex = 2 }
@@ -153,6 +159,22 @@ ApplicationWindow {
             buttonText: qsTr("Connection…")
             buttonObjectName: "outageConnectionButton"
             onButtonClicked: connectionAction.trigger()
+        }
+        Banner {
+            objectName: "historyBanner"
+            Layout.fillWidth: true
+            visible: !ShopSession.replay.live
+            accent: accents.snapshot
+            messageObjectName: "historyMessage"
+            text: ShopSession.replay.position === 0
+                  ? qsTr("History: the empty shop, before its first event. Editing is off until you go back to Live.")
+                  : qsTr("History: the shop as it was after event %1 of %2 (%3, %4): %5 applied, %6 rejected so far. Editing is off until you go back to Live.")
+                    .arg(ShopSession.replay.position).arg(ShopSession.replay.length)
+                    .arg(ShopSession.replay.current.entryId).arg(ShopSession.replay.current.timeText)
+                    .arg(ShopSession.replay.appliedAt).arg(ShopSession.replay.rejectedAt)
+            buttonText: qsTr("Back to Live")
+            buttonObjectName: "historyLiveButton"
+            onButtonClicked: ShopSession.replay.goLive()
         }
         Banner {
             objectName: "readOnlyBanner"
@@ -230,6 +252,12 @@ ApplicationWindow {
             EventsPage { id: eventsPage }
             SnapshotsPage { id: snapshotsPage }
         }
+        TimelineBar {
+            Layout.fillWidth: true
+            onCompareRequested: root.openDialog(compareDialog,
+                                                ShopSession.replay.live ? 0 : ShopSession.replay.position,
+                                                ShopSession.replay.length)
+        }
     }
 
     VerdictToast {
@@ -250,4 +278,5 @@ ApplicationWindow {
     PlaceOrderDialog { id: placeOrderDialog }
     ConnectionDialog { id: connectionDialog }
     AboutDialog { id: aboutDialog }
+    CompareDialog { id: compareDialog }
 }

@@ -1,5 +1,6 @@
 // A row of the Users table.
 import QtQuick
+import ShopStream
 
 TableRow {
     id: row
@@ -11,6 +12,7 @@ TableRow {
     required property var widths
 
     objectName: "userRow_" + userId
+    touched: !ShopSession.replay.live && ShopSession.replay.touchedUsers.indexOf(userId) >= 0
     Accessible.role: Accessible.Row
     Accessible.name: qsTr("User %1 %2").arg(userId).arg(name)
 

@@ -32,7 +32,7 @@ Page {
     }
     // Puts the ListView's current row on the selected user, wherever sorting moved it.
     function syncCurrent() {
-        const source = selectedUserId ? ShopSession.users.rowOf(selectedUserId) : -1
+        const source = selectedUserId ? proxy.sourceModel.rowOf(selectedUserId) : -1
         let row = source < 0 ? -1 : proxy.proxyRow(source)
         if (source >= 0 && row < 0 && search.text !== "") {
             search.clear() // the search hides the user: show it rather than lose it
@@ -55,7 +55,8 @@ Page {
 
     ShopSortFilterModel {
         id: proxy
-        sourceModel: ShopSession.users
+        // In history mode the table shows the state at the timeline's point.
+        sourceModel: ShopSession.replay.live ? ShopSession.users : ShopSession.replay.users
         search: search.text
         sortRoleName: "userId"
     }

@@ -101,6 +101,12 @@ struct ShopSession::Private {
     QHash<QString, engine::VerdictRecord> earlyVerdicts;
 
     qint64 catchUpStartTotal = 0;
+
+    // After a restore, the entries before the snapshot load on the writer's thread; the
+    // consumer's batches wait here meanwhile, so the events list and the timeline stay in
+    // stream order.
+    int historyGeneration = 0;
+    std::vector<engine::ConsumerBatch> waiting;
 };
 
 ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
@@ -158,8 +164,7 @@ bool ShopSession::start(const SessionOptions& options)
                 if (!ok) {
                     self->status_.state = engine::ConnectionState::Failed;
                     self->status_.message = owned->error();
-                    emit self->statusChanged();
-                    emit self->notice(owned->error());
+                    emit self->statusChanged(); // the outage banner says it; no second notice
                     return;
                 }
                 self->d->target = std::move(owned);
@@ -207,8 +212,35 @@ bool ShopSession::start(const SessionOptions& options)
                                         m.value(QStringLiteral("events")).toLongLong(), m.value(QStringLiteral("bytes")).toLongLong(),
                                         m.value(QStringLiteral("verified")).toBool(), m.value(QStringLiteral("problem")).toString()});
                     }
+                    QStringList ids;
+                    for (const auto& row : rows)
+                        ids << row.id;
+                    s->replay_.setSnapshotIds(ids);
                     s->snapshots_.setRows(std::move(rows));
                 });
+                connect(writer, &engine::CommandWriter::historyBatch, s,
+                        [s](const engine::ConsumerBatch& batch, int generation) {
+                            if (generation == s->d->historyGeneration && !s->historyComplete_)
+                                s->appendHistory(batch);
+                        });
+                connect(writer, &engine::CommandWriter::historyLoaded, s,
+                        [s](qint64, const QString& error, int generation) {
+                            if (generation != s->d->historyGeneration || s->historyComplete_)
+                                return;
+                            if (!error.isEmpty()) {
+                                // Without the start of the history the timeline cannot show
+                                // earlier states; the live view is unaffected.
+                                s->events_.clear();
+                                s->replay_.clear();
+                                s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
+                                                                  "loaded: %1").arg(error));
+                                emit s->notice(s->replay_.unavailableReason());
+                            }
+                            for (const engine::ConsumerBatch& waiting : s->d->waiting)
+                                s->appendHistory(waiting);
+                            s->d->waiting.clear();
+                            s->setHistoryComplete(true);
+                        });
                 connect(writer, &engine::CommandWriter::entryLoaded, s,
                         [s](const QString& id, const QVariantMap& fields, const QString& error) {
                             QVariantMap out = fields;
@@ -229,6 +261,7 @@ bool ShopSession::start(const SessionOptions& options)
 void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
 {
     d->consumer.reset();
+    replay_.clear();
     users_.apply({}, true);
     items_.apply({}, true);
     events_.clear();
@@ -253,6 +286,17 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         for (const QString& w : warnings)
             emit notice(w);
         d->catchUpStartTotal = total;
+        // The events list and the timeline cover the whole stream: a restored snapshot
+        // skipped its start, which loads behind on the writer's thread.
+        events_.clear();
+        replay_.clear();
+        replay_.setAvailable(true);
+        d->waiting.clear();
+        ++d->historyGeneration;
+        setHistoryComplete(id.isEmpty());
+        if (!id.isEmpty() && d->writer)
+            QMetaObject::invokeMethod(d->writer->writer(), "loadHistory", Qt::QueuedConnection, Q_ARG(QString, id),
+                                      Q_ARG(int, d->historyGeneration));
         if (!id.isEmpty())
             qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
     });
@@ -285,20 +329,32 @@ void ShopSession::stop()
 
 void ShopSession::onBatch(const engine::ConsumerBatch& batch)
 {
-    if (batch.reset) {
-        users_.apply(batch.users, true);
-        items_.apply(batch.items, true);
-        events_.clear();
-    } else {
-        users_.apply(batch.users, false);
-        items_.apply(batch.items, false);
-    }
-    events_.append(batch.verdicts);
+    users_.apply(batch.users, batch.reset);
+    items_.apply(batch.items, batch.reset);
+    if (historyComplete_)
+        appendHistory(batch);
+    else
+        d->waiting.push_back(batch);
     if (!batch.lastEventId.empty() || batch.reset) {
         counts_ = batch.counts;
         emit countsChanged();
     }
     finishRequests(batch.verdicts);
+}
+
+void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
+{
+    events_.append(batch.verdicts);
+    if (replay_.available())
+        replay_.append(batch);
+}
+
+void ShopSession::setHistoryComplete(bool complete)
+{
+    if (complete == historyComplete_)
+        return;
+    historyComplete_ = complete;
+    emit historyCompleteChanged();
 }
 
 void ShopSession::finishRequests(const std::vector<engine::VerdictRecord>& verdicts)

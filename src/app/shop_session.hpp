@@ -5,6 +5,7 @@
 #pragma once
 
 #include "models.hpp"
+#include "replay_controller.hpp"
 
 #include "engine/engine_types.hpp"
 
@@ -42,6 +43,10 @@ class ShopSession : public QObject {
     Q_PROPERTY(shop::app::ItemListModel* items READ items CONSTANT)
     Q_PROPERTY(shop::app::EventListModel* events READ events CONSTANT)
     Q_PROPERTY(shop::app::SnapshotListModel* snapshots READ snapshots CONSTANT)
+    /// Time travel: the timeline over the whole history and the state at any point.
+    Q_PROPERTY(shop::app::ReplayController* replay READ replay CONSTANT)
+    /// False while the history before a restored snapshot is still loading.
+    Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
     /// "connecting", "restoring", "catching up", "live", "disconnected", "failed", "stopped"
     Q_PROPERTY(QString connectionState READ connectionState NOTIFY statusChanged)
@@ -86,6 +91,8 @@ public:
     ItemListModel* items() { return &items_; }
     EventListModel* events() { return &events_; }
     SnapshotListModel* snapshots() { return &snapshots_; }
+    ReplayController* replay() { return &replay_; }
+    bool historyComplete() const { return historyComplete_; }
 
     QString connectionState() const;
     QString statusMessage() const;
@@ -130,6 +137,7 @@ signals:
     void countsChanged();
     void progressChanged();
     void readOnlyChanged();
+    void historyCompleteChanged();
     /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
     /// name, or "" when it was never appended) and message say why, in words.
     void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
@@ -145,6 +153,8 @@ private:
     void onStatus(const engine::ConsumerStatus& status);
     void startConsumer(const QString& snapshotId, bool fromScratch);
     void finishRequests(const std::vector<engine::VerdictRecord>& verdicts);
+    void appendHistory(const engine::ConsumerBatch& batch);
+    void setHistoryComplete(bool complete);
     void connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream);
 
     struct Private;
@@ -154,6 +164,8 @@ private:
     ItemListModel items_;
     EventListModel events_;
     SnapshotListModel snapshots_;
+    ReplayController replay_;
+    bool historyComplete_ = true;
     engine::ConsumerStatus status_;
     VerdictCounts counts_;
     bool caughtUp_ = false;

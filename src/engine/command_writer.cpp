@@ -7,6 +7,10 @@
 #include "core/simulator.hpp"
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
+#include "redis/state_loader.hpp"
+#include "redis/stream_reader.hpp"
+#include "core/handlers.hpp"
+#include "core/shop_state.hpp"
 #include "redis/stream_writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -159,6 +163,51 @@ void CommandWriter::loadEntry(const QString& entryId)
     }
     out.insert(QStringLiteral("data"), data);
     emit entryLoaded(entryId, out, {});
+}
+
+void CommandWriter::loadHistory(const QString& untilId, int generation)
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit historyLoaded(0, error, generation);
+        return;
+    }
+    ShopState state;
+    redis::StateLoader loader(d->connection, d->stream);
+    redis::LoadOptions options;
+    options.fromScratch = true; // checks that no entry is missing before the snapshot
+    redis::LoadReport report;
+    if (!loader.restore(state, options, report)) {
+        emit historyLoaded(0, QString::fromStdString(report.error), generation);
+        return;
+    }
+    redis::StreamReader reader(d->connection, d->stream);
+    redis::EntryBatch batch;
+    Event scratch;
+    const std::string until = untilId.toStdString();
+    qint64 loaded = 0;
+    for (;;) {
+        const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
+        if (!reader.range(after, 5000, batch, until)) {
+            emit historyLoaded(loaded, QString::fromStdString(reader.error()), generation);
+            return;
+        }
+        if (batch.entries.empty())
+            break;
+        ConsumerBatch out;
+        out.verdicts.reserve(batch.entries.size());
+        for (const RawEntry& entry : batch.entries) {
+            const Reason reason = processEntry(state, entry, scratch);
+            recordVerdict(entry, reason, scratch, state, out.verdicts, out.ops);
+        }
+        out.counts = state.counts;
+        out.lastEventId = state.lastEventId;
+        loaded += static_cast<qint64>(batch.entries.size());
+        emit historyBatch(out, generation);
+        if (batch.entries.size() < 5000)
+            break;
+    }
+    emit historyLoaded(loaded, {}, generation);
 }
 
 CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream)

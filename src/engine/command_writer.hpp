@@ -4,6 +4,8 @@
 // lives on its own QThread (CommandWriterThread) with its own connection.
 #pragma once
 
+#include "engine_types.hpp"
+
 #include "redis/redis_url.hpp"
 
 #include <QObject>
@@ -29,6 +31,10 @@ public slots:
     void produceDemo(int events, quint64 seed);
     void listSnapshots();
     void loadEntry(const QString& entryId);
+    // Replays the stream from the start up to and including `untilId` on this thread, for
+    // the history that a restored snapshot skipped (the events list and the replay
+    // timeline need every entry): historyBatch per read, then historyLoaded.
+    void loadHistory(const QString& untilId, int generation);
 
 signals:
     void appended(const QString& requestId, const QString& entryId, bool duplicate);
@@ -39,6 +45,9 @@ signals:
     void snapshotsListed(const QVariantList& snapshots, const QString& error);
     // {type, data, eid, actor} (data decoded to JSON text for legacy entries); empty when absent.
     void entryLoaded(const QString& entryId, const QVariantMap& fields, const QString& error);
+    // `generation` is the caller's tag of the request, so a superseded load can be ignored.
+    void historyBatch(const shop::engine::ConsumerBatch& batch, int generation);
+    void historyLoaded(qint64 entries, const QString& error, int generation);
 
 private:
     bool ensureConnected(QString& error);

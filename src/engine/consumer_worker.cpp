@@ -3,7 +3,6 @@
 #include "consumer_worker.hpp"
 
 #include "logging.hpp"
-#include "replay_timeline.hpp"
 
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -21,7 +20,6 @@ namespace shop::engine {
 
 namespace {
 constexpr int kMaxBackoffMs = 5000;
-constexpr std::size_t kTypeClip = 32;
 
 bool isCredentialError(const std::string& error)
 {
@@ -254,33 +252,16 @@ void ConsumerWorker::applyBatch()
         const Reason reason = processEntry(d->state, entry, d->scratch);
         if (!collect)
             continue;
-        VerdictRecord record;
-        record.id.assign(entry.id);
-        if (entry.type)
-            record.type.assign(entry.type->substr(0, kTypeClip));
-        record.reason = reason;
-        // The scratch event holds what was decoded (cleared when decoding failed early).
-        const Event& e = d->scratch;
-        record.decoded = reason == Reason::None || reason > Reason::Invalid;
-        if (record.decoded) {
-            record.eventType = e.type;
-            record.userId = e.userId;
-            record.itemId = !e.itemId.empty() ? e.itemId : (e.lines.empty() ? std::string() : e.lines.front().itemId);
-            if (const User* user = e.userId != 0 ? d->state.findUser(e.userId) : nullptr)
-                record.balanceAfter = user->balance;
-            if (reason == Reason::None) {
-                record.opOffset = static_cast<std::uint32_t>(d->pendingOps.size());
-                ReplayTimeline::encodeEvent(e, d->pendingOps);
-                record.opLength = static_cast<std::uint32_t>(d->pendingOps.size()) - record.opOffset;
-                if (e.userId != 0)
-                    d->pendingUsers.insert(e.userId);
-                if (!e.itemId.empty())
-                    d->pendingItems.insert(e.itemId);
-                for (const OrderLine& line : e.lines)
-                    d->pendingItems.insert(line.itemId);
-            }
+        recordVerdict(entry, reason, d->scratch, d->state, d->pendingVerdicts, d->pendingOps);
+        if (reason == Reason::None) {
+            const Event& e = d->scratch;
+            if (e.userId != 0)
+                d->pendingUsers.insert(e.userId);
+            if (!e.itemId.empty())
+                d->pendingItems.insert(e.itemId);
+            for (const OrderLine& line : e.lines)
+                d->pendingItems.insert(line.itemId);
         }
-        d->pendingVerdicts.push_back(std::move(record));
     }
     d->replayed += static_cast<std::int64_t>(d->batch.entries.size());
     d->pendingCounts = true;

@@ -1,6 +1,8 @@
 // Meta-type registration so the value types can travel through queued connections.
 #include "engine_types.hpp"
 
+#include "replay_timeline.hpp"
+
 namespace shop::engine {
 
 QString connectionStateName(ConnectionState state)
@@ -22,6 +24,31 @@ QString connectionStateName(ConnectionState state)
         return QStringLiteral("stopped");
     }
     return {};
+}
+
+void recordVerdict(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after,
+                   std::vector<VerdictRecord>& out, std::string& ops)
+{
+    constexpr std::size_t kTypeClip = 32;
+    VerdictRecord& record = out.emplace_back();
+    record.id.assign(entry.id);
+    if (entry.type)
+        record.type.assign(entry.type->substr(0, kTypeClip));
+    record.reason = reason;
+    // Past check 5 the event was decoded, so its fields say what it named.
+    record.decoded = reason == Reason::None || reason > Reason::Invalid;
+    if (!record.decoded)
+        return;
+    record.eventType = e.type;
+    record.userId = e.userId;
+    record.itemId = !e.itemId.empty() ? e.itemId : (e.lines.empty() ? std::string() : e.lines.front().itemId);
+    if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
+        record.balanceAfter = user->balance;
+    if (reason == Reason::None) {
+        record.opOffset = static_cast<std::uint32_t>(ops.size());
+        ReplayTimeline::encodeEvent(e, ops);
+        record.opLength = static_cast<std::uint32_t>(ops.size()) - record.opOffset;
+    }
 }
 
 void registerEngineMetaTypes()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/domain.hpp"
+#include "core/entry.hpp"
 #include "core/shop_state.hpp"
 
 #include <QMetaType>
@@ -52,6 +53,12 @@ struct ConsumerStatus {
 };
 
 QString connectionStateName(ConnectionState state);
+
+// Appends the record of one processed entry to `out` (and, when it applied, its event
+// encoded for the replay timeline to `ops`). `decoded` is the event as decoded (valid
+// only when the verdict came from the handlers), `after` the state after the entry.
+void recordVerdict(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after,
+                   std::vector<VerdictRecord>& out, std::string& ops);
 
 void registerEngineMetaTypes();
 

@@ -1,0 +1,152 @@
+// Compare two points in history: what changed for users and items between them, with the
+// old and the new value side by side.
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import ShopStream
+
+Dialog {
+    id: dialog
+    objectName: "compareDialog"
+    title: qsTr("Compare two points in history")
+
+    readonly property var replay: ShopSession.replay
+    property var comparison: ({ users: [], items: [], more: 0 })
+
+    function prefill(from, to) {
+        fromBox.value = from !== undefined && from !== "" ? Number(from) : 0
+        toBox.value = to !== undefined && to !== "" ? Number(to) : replay.length
+        run()
+    }
+    function run() {
+        comparison = replay.compare(fromBox.value, toBox.value)
+    }
+    function describeUser(v): string {
+        return v ? qsTr("balance %1 · spent %2 · %3 orders").arg(v.balanceText).arg(v.spentText).arg(v.orders)
+                 : qsTr("(did not exist)")
+    }
+    function describeItem(v): string {
+        return v ? qsTr("price %1 · stock %2 · sold %3").arg(v.priceText).arg(v.stock).arg(v.sold)
+                 : qsTr("(did not exist)")
+    }
+
+    parent: Overlay.overlay
+    anchors.centerIn: parent
+    modal: true
+    width: Math.min(980, parent ? parent.width - 40 : 980)
+    height: Math.min(640, parent ? parent.height - 40 : 640)
+    standardButtons: Dialog.Close
+
+    Accents { id: accents }
+
+    contentItem: ColumnLayout {
+        spacing: 8
+        GridLayout {
+            columns: 4
+            columnSpacing: 10
+            Label { text: qsTr("From (events applied)") }
+            SpinBox {
+                id: fromBox
+                objectName: "compareFrom"
+                from: 0
+                to: Math.max(0, dialog.replay.length)
+                editable: true
+                Accessible.name: qsTr("From position")
+            }
+            Label {
+                Layout.fillWidth: true
+                textFormat: Text.PlainText
+                text: fromBox.value === 0 ? qsTr("the empty shop")
+                                          : dialog.replay.entryIdAt(fromBox.value) + "  " + dialog.replay.timeTextAt(fromBox.value)
+            }
+            Button {
+                objectName: "compareFromCurrent"
+                text: qsTr("Use the point shown")
+                onClicked: fromBox.value = dialog.replay.position
+            }
+            Label { text: qsTr("To (events applied)") }
+            SpinBox {
+                id: toBox
+                objectName: "compareTo"
+                from: 0
+                to: Math.max(0, dialog.replay.length)
+                editable: true
+                Accessible.name: qsTr("To position")
+            }
+            Label {
+                Layout.fillWidth: true
+                textFormat: Text.PlainText
+                text: toBox.value === 0 ? qsTr("the empty shop")
+                                        : dialog.replay.entryIdAt(toBox.value) + "  " + dialog.replay.timeTextAt(toBox.value)
+            }
+            Button {
+                objectName: "compareToHead"
+                text: qsTr("Use the head")
+                onClicked: toBox.value = dialog.replay.length
+            }
+        }
+        RowLayout {
+            Button {
+                objectName: "compareRun"
+                text: qsTr("Compare")
+                highlighted: true
+                onClicked: dialog.run()
+            }
+            Label {
+                objectName: "compareSummary"
+                Layout.fillWidth: true
+                textFormat: Text.PlainText
+                text: qsTr("%1 users and %2 items changed over %3 events")
+                      .arg(dialog.comparison.users.length).arg(dialog.comparison.items.length).arg(dialog.comparison.entries || 0)
+                      + (dialog.comparison.more > 0 ? qsTr(" (%1 more not listed)").arg(dialog.comparison.more) : "")
+            }
+        }
+        ListView {
+            id: changes
+            objectName: "compareList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: dialog.comparison.users.map(u => ({ kind: qsTr("User"), id: String(u.id), name: u.name,
+                                                   before: dialog.describeUser(u.before), after: dialog.describeUser(u.after) }))
+                   .concat(dialog.comparison.items.map(i => ({ kind: qsTr("Item"), id: i.id, name: i.name,
+                                                           before: dialog.describeItem(i.before), after: dialog.describeItem(i.after) })))
+            ScrollBar.vertical: ScrollBar {}
+            delegate: Rectangle {
+                id: change
+                required property var modelData
+                required property int index
+                width: changes.width
+                height: 44
+                color: index % 2 ? accents.system.alternateBase : accents.system.base
+                GridLayout {
+                    anchors.fill: parent
+                    anchors.margins: 4
+                    columns: 3
+                    rowSpacing: 0
+                    Label {
+                        Layout.preferredWidth: 220
+                        Layout.rowSpan: 2
+                        textFormat: Text.PlainText
+                        elide: Text.ElideRight
+                        font.bold: true
+                        text: change.modelData.kind + " " + change.modelData.id
+                              + (change.modelData.name !== "" ? " · " + change.modelData.name : "")
+                    }
+                    Label { text: qsTr("before"); color: accents.idle }
+                    Label { Layout.fillWidth: true; textFormat: Text.PlainText; text: change.modelData.before; elide: Text.ElideRight }
+                    Label { text: qsTr("after"); color: accents.idle }
+                    Label { Layout.fillWidth: true; textFormat: Text.PlainText; text: change.modelData.after; elide: Text.ElideRight }
+                }
+            }
+            Label {
+                anchors.centerIn: parent
+                visible: changes.count === 0
+                text: qsTr("Nothing changed between these two points")
+                color: accents.idle
+            }
+        }
+    }
+}
