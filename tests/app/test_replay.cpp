@@ -1,0 +1,222 @@
+// Replay against the CLI: a ShopSession follows a produced stream (restored from a snapshot
+// in the middle, so the history before it loads behind), and the state the timeline shows
+// at many random positions equals `shopstream-cli state --json --from-scratch --until <id>`
+// of that entry. Steps, seeks, seeks by id and time, and Compare agree with it too.
+#include "shop_session.hpp"
+
+#include "core/shop_state.hpp"
+#include "core/state_json.hpp"
+#include "test_redis_server.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QtTest>
+
+#include <map>
+#include <random>
+#include <set>
+
+using shop::app::ShopSession;
+using nlohmann::json;
+
+namespace {
+const QString kStream = QStringLiteral("replay:events");
+constexpr int kTimeoutMs = 20000;
+} // namespace
+
+class TestReplay : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void historyIsCompleteAfterARestore();
+    void statesMatchTheCliAtRandomPositions();
+    void stepsAndSeeksAgree();
+    void seekByIdAndTime();
+    void compareListsWhatChanged();
+    void historyModelsShowTheStateAtThePoint();
+
+private:
+    QByteArray cli(const QStringList& args);
+    json cliState(const QString& untilId);
+    json timelineState() const;
+
+    TestRedisServer server_;
+    std::unique_ptr<ShopSession> session_;
+    qint64 produced_ = 0;
+};
+
+QByteArray TestReplay::cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("SHOPSTREAM_CLI"),
+            QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream} + args);
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        qWarning().noquote() << "shopstream-cli" << args << "failed:" << p.readAllStandardError();
+    return p.readAllStandardOutput();
+}
+
+json TestReplay::cliState(const QString& untilId)
+{
+    return json::parse(cli({QStringLiteral("state"), QStringLiteral("--json"), QStringLiteral("--from-scratch"),
+                            QStringLiteral("--until"), untilId})
+                           .toStdString());
+}
+
+json TestReplay::timelineState() const
+{
+    return json::parse(shop::stateToJson(session_->replay()->timeline().state(), kStream.toStdString()));
+}
+
+void TestReplay::initTestCase()
+{
+    QVERIFY2(!qEnvironmentVariableIsEmpty("SHOPSTREAM_CLI"), "SHOPSTREAM_CLI must name the shopstream-cli to use");
+    QVERIFY2(server_.start(), qPrintable(server_.error()));
+    cli({QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("1500"), QStringLiteral("--users"),
+         QStringLiteral("30"), QStringLiteral("--items"), QStringLiteral("15"), QStringLiteral("--seed"), QStringLiteral("9")});
+    cli({QStringLiteral("snapshot"), QStringLiteral("save")});
+    cli({QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("1000"), QStringLiteral("--users"),
+         QStringLiteral("30"), QStringLiteral("--items"), QStringLiteral("15"), QStringLiteral("--seed"), QStringLiteral("10")});
+    produced_ = 2500;
+
+    session_ = std::make_unique<ShopSession>(nullptr);
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = kStream;
+    options.snapshotIntervalMs = 0;
+    QVERIFY(session_->start(options));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp() && session_->historyComplete(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->replay()->length(), produced_, kTimeoutMs);
+}
+
+void TestReplay::cleanupTestCase() { session_.reset(); }
+
+void TestReplay::historyIsCompleteAfterARestore()
+{
+    // The consumer started from the snapshot at entry 1500; the events list and the
+    // timeline still hold every entry, in order.
+    QCOMPARE(session_->events()->totalCount(), produced_);
+    QCOMPARE(session_->replay()->length(), produced_);
+    QVERIFY(session_->replay()->available());
+    const QByteArray ids = cli({QStringLiteral("events"), QStringLiteral("--count"), QStringLiteral("0"), QStringLiteral("--json")});
+    const json rows = json::parse(ids.toStdString());
+    QCOMPARE(qint64(rows.size()), produced_);
+    for (qint64 i : {qint64(0), qint64(1499), qint64(1500), produced_ - 1})
+        QCOMPARE(session_->replay()->entryIdAt(i + 1), QString::fromStdString(rows[std::size_t(i)]["id"].get<std::string>()));
+}
+
+void TestReplay::statesMatchTheCliAtRandomPositions()
+{
+    std::mt19937_64 rng(20261127);
+    std::vector<qint64> positions = {1, 2, 1499, 1500, 1501, produced_};
+    for (int i = 0; i < 24; ++i)
+        positions.push_back(1 + qint64(rng() % std::uint64_t(produced_)));
+    for (qint64 p : positions) {
+        session_->replay()->seek(p);
+        QCOMPARE(session_->replay()->position(), p);
+        const QString id = session_->replay()->entryIdAt(p);
+        const json ours = timelineState();
+        const json theirs = cliState(id);
+        QVERIFY2(ours == theirs, qPrintable(QStringLiteral("position %1 (%2):\nours   %3\ntheirs %4")
+                                                .arg(p)
+                                                .arg(id, QString::fromStdString(ours.dump().substr(0, 400)),
+                                                     QString::fromStdString(theirs.dump().substr(0, 400)))));
+    }
+    session_->replay()->goLive();
+    QVERIFY(session_->replay()->live());
+}
+
+void TestReplay::stepsAndSeeksAgree()
+{
+    auto* replay = session_->replay();
+    replay->seek(1200);
+    for (int i = 0; i < 40; ++i)
+        replay->stepForward();
+    QCOMPARE(replay->position(), qint64(1240));
+    const json stepped = timelineState();
+    replay->seek(1240);
+    QCOMPARE(timelineState(), stepped);
+    for (int i = 0; i < 40; ++i)
+        replay->stepBack();
+    QCOMPARE(replay->position(), qint64(1200));
+    const json back = timelineState();
+    replay->seek(10);
+    replay->seek(1200);
+    QCOMPARE(timelineState(), back);
+    replay->goLive();
+}
+
+void TestReplay::seekByIdAndTime()
+{
+    auto* replay = session_->replay();
+    const QString id = replay->entryIdAt(777);
+    QVERIFY(replay->seekToEntry(id));
+    QCOMPARE(replay->position(), qint64(777));
+    QCOMPARE(replay->current().value(QStringLiteral("entryId")).toString(), id);
+    QVERIFY(!replay->seekToEntry(QStringLiteral("1-999999")));
+    QVERIFY(!replay->seekToTime(QStringLiteral("not a time")));
+    // A time after the last entry shows the head; before the first, the empty shop.
+    QVERIFY(replay->seekToTime(QStringLiteral("2999-01-01 00:00")));
+    QCOMPARE(replay->position(), produced_);
+    QVERIFY(replay->seekToTime(QStringLiteral("1971-01-01")));
+    QCOMPARE(replay->position(), qint64(0));
+    replay->goLive();
+}
+
+void TestReplay::compareListsWhatChanged()
+{
+    const qint64 from = 400, to = 900;
+    const QVariantMap diff = session_->replay()->compare(from, to);
+    const json a = cliState(session_->replay()->entryIdAt(from));
+    const json b = cliState(session_->replay()->entryIdAt(to));
+    // Users that differ between the two CLI states, by id.
+    std::map<std::int64_t, json> before, after;
+    for (const json& u : a["users"])
+        before[u["id"].get<std::int64_t>()] = u;
+    for (const json& u : b["users"])
+        after[u["id"].get<std::int64_t>()] = u;
+    std::set<std::int64_t> changed;
+    for (const auto& [id, u] : after) {
+        if (!before.count(id) || before[id] != u)
+            changed.insert(id);
+    }
+    std::set<std::int64_t> listed;
+    for (const QVariant& row : diff.value(QStringLiteral("users")).toList()) {
+        const QVariantMap m = row.toMap();
+        listed.insert(m.value(QStringLiteral("id")).toLongLong());
+        const QVariantMap newer = m.value(QStringLiteral("after")).toMap();
+        QCOMPARE(newer.value(QStringLiteral("balance")).toLongLong(),
+                 qint64(after[m.value(QStringLiteral("id")).toLongLong()]["balance"].get<std::int64_t>()));
+    }
+    QVERIFY(!changed.empty());
+    QVERIFY(listed == changed);
+    QCOMPARE(session_->replay()->compare(to, to).value(QStringLiteral("users")).toList().size(), 0);
+}
+
+void TestReplay::historyModelsShowTheStateAtThePoint()
+{
+    auto* replay = session_->replay();
+    replay->seek(1000);
+    const json at = cliState(replay->entryIdAt(1000));
+    QCOMPARE(replay->users()->rowCount(), int(at["users"].size()));
+    for (const json& u : at["users"]) {
+        const int row = replay->users()->rowOf(u["id"].get<std::int64_t>());
+        QVERIFY(row >= 0);
+        const QModelIndex index = replay->users()->index(row);
+        QCOMPARE(index.data(shop::app::UserListModel::BalanceRole).toLongLong(), qint64(u["balance"].get<std::int64_t>()));
+    }
+    // A step forward updates the touched rows in place.
+    replay->stepForward();
+    const json next = cliState(replay->entryIdAt(1001));
+    for (const json& u : next["users"]) {
+        const int row = replay->users()->rowOf(u["id"].get<std::int64_t>());
+        QCOMPARE(replay->users()->index(row).data(shop::app::UserListModel::BalanceRole).toLongLong(),
+                 qint64(u["balance"].get<std::int64_t>()));
+    }
+    replay->goLive();
+}
+
+QTEST_MAIN(TestReplay)
+#include "test_replay.moc"

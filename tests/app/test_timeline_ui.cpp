@@ -1,0 +1,173 @@
+// The timeline controls in the real QML, driven by objectName: step back into history (the
+// banner shows, editing turns off, the touched row is marked), the slider follows, play at
+// a speed until the head brings it back to Live, the Live button, and Compare.
+#include "shop_session.hpp"
+
+#include "test_redis_server.hpp"
+
+#include <QProcess>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtTest>
+
+Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
+
+using shop::app::ShopSession;
+
+namespace {
+const QString kStream = QStringLiteral("timeline:events");
+constexpr int kTimeoutMs = 15000;
+
+QQuickItem* findItem(QQuickItem* root, const QString& name)
+{
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+} // namespace
+
+class TestTimelineUi : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void stepBackEntersHistory();
+    void sliderSeeks();
+    void playReachesTheHeadAndGoesLive();
+    void liveButtonReturns();
+    void compareOpensWithChanges();
+
+private:
+    QQuickItem* item(const QString& name) { return findItem(window_->contentItem(), name); }
+    void click(const QString& name);
+
+    TestRedisServer server_;
+    std::unique_ptr<ShopSession> session_;
+    std::unique_ptr<QQmlApplicationEngine> engine_;
+    QQuickWindow* window_ = nullptr;
+};
+
+void TestTimelineUi::click(const QString& name)
+{
+    QQuickItem* target = item(name);
+    QVERIFY2(target, qPrintable(name + QStringLiteral(" not found")));
+    QTRY_VERIFY_WITH_TIMEOUT(target->isVisible() && target->isEnabled(), kTimeoutMs);
+    const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, centre.toPoint());
+}
+
+void TestTimelineUi::initTestCase()
+{
+    QVERIFY2(server_.start(), qPrintable(server_.error()));
+    QProcess produce;
+    produce.start(qEnvironmentVariable("SHOPSTREAM_CLI"),
+                  {QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream, QStringLiteral("produce"),
+                   QStringLiteral("--events"), QStringLiteral("400"), QStringLiteral("--users"), QStringLiteral("12"),
+                   QStringLiteral("--items"), QStringLiteral("8")});
+    QVERIFY(produce.waitForFinished(30000) && produce.exitCode() == 0);
+
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    session_ = std::make_unique<ShopSession>(nullptr);
+    ShopSession::setInstance(session_.get());
+    engine_ = std::make_unique<QQmlApplicationEngine>();
+    engine_->load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
+    QVERIFY(!engine_->rootObjects().isEmpty());
+    window_ = qobject_cast<QQuickWindow*>(engine_->rootObjects().constFirst());
+    QVERIFY(window_);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_));
+
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = kStream;
+    options.snapshotIntervalMs = 0;
+    session_->start(options);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->replay()->length(), qint64(400), kTimeoutMs);
+}
+
+void TestTimelineUi::cleanupTestCase()
+{
+    engine_.reset();
+    session_.reset();
+}
+
+void TestTimelineUi::stepBackEntersHistory()
+{
+    QVERIFY(session_->replay()->live());
+    QVERIFY(!item(QStringLiteral("historyBanner"))->isVisible());
+    QVERIFY(item(QStringLiteral("topUpButton"))->isEnabled());
+    click(QStringLiteral("stepBackButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(!session_->replay()->live(), kTimeoutMs);
+    QCOMPARE(session_->replay()->position(), qint64(399));
+    QTRY_VERIFY(item(QStringLiteral("historyBanner"))->isVisible());
+    QVERIFY(!item(QStringLiteral("topUpButton"))->isEnabled()); // editing is off in history
+    QVERIFY(item(QStringLiteral("currentEventLabel"))->property("text").toString().contains(
+        session_->replay()->entryIdAt(399)));
+    // A step forward from there, then back, lands on the same point.
+    click(QStringLiteral("stepForwardButton"));
+    QTRY_COMPARE(session_->replay()->position(), qint64(400));
+    click(QStringLiteral("stepBackButton"));
+    QTRY_COMPARE(session_->replay()->position(), qint64(399));
+}
+
+void TestTimelineUi::sliderSeeks()
+{
+    QQuickItem* slider = item(QStringLiteral("timelineSlider"));
+    QVERIFY(slider);
+    QCOMPARE(slider->property("value").toDouble(), 399.0);
+    // Click a quarter of the way along the groove: a seek near position 100.
+    const double leftPadding = slider->property("leftPadding").toDouble();
+    const double available = slider->property("availableWidth").toDouble();
+    const QPointF at = slider->mapToScene(QPointF(leftPadding + available * 0.25, slider->height() / 2));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, at.toPoint());
+    QTRY_VERIFY_WITH_TIMEOUT(std::abs(session_->replay()->position() - 100) <= 8, kTimeoutMs);
+    QCOMPARE(qint64(slider->property("value").toDouble()), session_->replay()->position());
+}
+
+void TestTimelineUi::playReachesTheHeadAndGoesLive()
+{
+    session_->replay()->seek(300);
+    session_->replay()->setSpeed(1000);
+    click(QStringLiteral("playButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->replay()->playing(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->replay()->position() > 300, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->replay()->live(), kTimeoutMs);
+    QVERIFY(!session_->replay()->playing());
+    QTRY_VERIFY(!item(QStringLiteral("historyBanner"))->isVisible());
+}
+
+void TestTimelineUi::liveButtonReturns()
+{
+    session_->replay()->seek(50);
+    QTRY_VERIFY(item(QStringLiteral("liveButton"))->isEnabled());
+    click(QStringLiteral("liveButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->replay()->live(), kTimeoutMs);
+    QTRY_VERIFY(item(QStringLiteral("topUpButton"))->isEnabled());
+}
+
+void TestTimelineUi::compareOpensWithChanges()
+{
+    session_->replay()->seek(100);
+    click(QStringLiteral("compareButton"));
+    QObject* dialog = engine_->rootObjects().constFirst()->findChild<QObject*>(QStringLiteral("compareDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->property("visible").toBool(), kTimeoutMs);
+    QQuickItem* list = nullptr;
+    QTRY_VERIFY((list = dialog->findChild<QQuickItem*>(QStringLiteral("compareList"))) != nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(list->property("count").toInt() > 0, kTimeoutMs);
+    QMetaObject::invokeMethod(dialog, "close");
+    session_->replay()->goLive();
+}
+
+QTEST_MAIN(TestTimelineUi)
+#include "test_timeline_ui.moc"
