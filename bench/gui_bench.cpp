@@ -1,0 +1,127 @@
+// GUI-process figures (DESIGN sections 6 and 9): memory per event of EventListModel, the
+// model behind the Events page, filled with N entries as ShopSession fills it (one append
+// per consumer batch of VerdictRecords made as ConsumerWorker makes them). The entries
+// come from the traffic simulator in memory: no Redis needed. Run with
+// QT_QPA_PLATFORM=offscreen; `shopstream-cli bench` runs it with --json when it finds it.
+#include "models.hpp"
+
+#include "core/handlers.hpp"
+#include "core/shop_state.hpp"
+#include "core/simulator.hpp"
+
+#include <QGuiApplication>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <malloc.h>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Resident set size of this process, in bytes (VmRSS).
+long long residentBytes()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::atoll(line.c_str() + 6) * 1024;
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::size_t events = 1000000;
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc)
+            events = std::strtoull(argv[++i], nullptr, 10);
+        else if (std::strcmp(argv[i], "--json") == 0)
+            json = true;
+        else {
+            std::fprintf(stderr, "usage: gui_bench [--events N] [--json]\n");
+            return 2;
+        }
+    }
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+
+    shop::SimulatorOptions options;
+    options.users = 10000;
+    options.items = 1000;
+    shop::ShopSimulator sim(options);
+    shop::ShopState state;
+    shop::Event scratch;
+    shop::SimEntry sim_entry;
+    shop::app::EventListModel model;
+    constexpr std::size_t kBatch = 5000;
+    std::vector<shop::engine::VerdictRecord> batch;
+    std::string id;
+
+    malloc_trim(0);
+    const long long rssBefore = residentBytes();
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < events;) {
+        batch.clear();
+        for (std::size_t k = 0; k < kBatch && i < events; ++k, ++i) {
+            sim.next(sim_entry);
+            id = std::to_string(1700000000000ULL + i / 8) + "-" + std::to_string(i % 8);
+            shop::RawEntry entry;
+            entry.id = id;
+            entry.type = sim_entry.type;
+            entry.data = sim_entry.data;
+            entry.v = "1";
+            const shop::Reason reason = shop::processEntry(state, entry, scratch);
+            // As ConsumerWorker::applyBatch records it.
+            shop::engine::VerdictRecord record;
+            record.id = id;
+            record.type = sim_entry.type.substr(0, 32);
+            record.reason = reason;
+            record.decoded = reason == shop::Reason::None || reason > shop::Reason::Invalid;
+            if (record.decoded) {
+                record.eventType = scratch.type;
+                record.userId = scratch.userId;
+                record.itemId = !scratch.itemId.empty() ? scratch.itemId
+                                                        : (scratch.lines.empty() ? std::string() : scratch.lines.front().itemId);
+                if (const shop::User* user = scratch.userId != 0 ? state.findUser(scratch.userId) : nullptr)
+                    record.balanceAfter = user->balance;
+            }
+            batch.push_back(std::move(record));
+        }
+        model.append(batch);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    batch = {};
+    malloc_trim(0);
+    const long long rssAfter = residentBytes();
+
+    const double perEvent = double(model.memoryBytes()) / double(events);
+    const double rssPerEvent = double(rssAfter - rssBefore) / double(events);
+    char note[160];
+    std::snprintf(note, sizeof note, "%zu rows; memoryBytes(); RSS grew %.1f bytes/event (incl. ShopState)", events,
+                  rssPerEvent);
+    char fillNote[64];
+    std::snprintf(fillNote, sizeof fillNote, "append() in batches of %zu, with simulation", kBatch);
+    if (json) {
+        const nlohmann::json rows = nlohmann::json::array({
+            {{"name", "GUI: EventListModel memory per event"}, {"figure", perEvent}, {"unit", "bytes"}, {"goalAtMost", 100}, {"note", note}},
+            {{"name", "GUI: EventListModel fill rate"}, {"figure", double(events) / seconds}, {"unit", "events/s"}, {"note", fillNote}},
+        });
+        std::printf("%s\n", rows.dump().c_str());
+    } else {
+        std::printf("EventListModel memory per event: %.1f bytes (target <= 100: %s); %s\n", perEvent,
+                    perEvent <= 100 ? "met" : "not met", note);
+        std::printf("EventListModel fill rate: %.0f events/s (%s)\n", double(events) / seconds, fillNote);
+    }
+    return 0;
+}
