@@ -20,7 +20,7 @@ ApplicationWindow {
                                    || ShopSession.connectionState === "failed"
     property bool demoRequested: false
     // Edits append events at the head: only while live, and when the server lets us write.
-    readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live
+    readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live && !root.outage
 
     // Arrays of ids are built in untyped functions: Qt 6.4's qmlcachegen compiles such an
     // array literal in a binding into code that crashes.
@@ -253,6 +253,7 @@ ApplicationWindow {
             SnapshotsPage { id: snapshotsPage }
         }
         TimelineBar {
+            id: timelineBar
             Layout.fillWidth: true
             onCompareRequested: root.openDialog(compareDialog,
                                                 ShopSession.replay.live ? 0 : ShopSession.replay.position,
@@ -264,7 +265,8 @@ ApplicationWindow {
         id: toast
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        anchors.margins: 16
+        anchors.rightMargin: 16
+        anchors.bottomMargin: timelineBar.height + 16 // above the timeline bar, not over it
     }
 
     Accents { id: accents }

@@ -26,6 +26,8 @@ Dialog {
     focus: true
     width: Math.min(460, parent ? parent.width - 40 : 460)
     closePolicy: Popup.CloseOnEscape
+    // Fusion's own modal dimming is almost invisible: the dialog blended into the table.
+    Overlay.modal: Rectangle { color: Qt.rgba(0, 0, 0, 0.3) }
 
     onOpened: if (initialFocus) initialFocus.forceActiveFocus()
 

@@ -19,12 +19,13 @@ Pane {
     objectName: "userDetails"
     padding: 12
 
-    // New points come with a new balance; a rejected entry adds none.
+    // New points come with a new balance; a rejected entry adds none. Later, not at once:
+    // a batch updates the users before the events model holds its entries.
     onUserChanged: refreshChart()
     Connections {
         target: pane.user
-        function onBalanceTextChanged() { pane.refreshChart() }
-        function onUserIdChanged() { pane.refreshChart() }
+        function onBalanceTextChanged() { Qt.callLater(pane.refreshChart) }
+        function onUserIdChanged() { Qt.callLater(pane.refreshChart) }
     }
 
     Label {

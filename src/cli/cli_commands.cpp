@@ -719,7 +719,7 @@ int cmdConsume(int argc, char** argv, const CommandArgs& args)
     options.allowGaps = args.has(QStringLiteral("--allow-gaps"));
     options.collectChanges = false;
     options.snapshotOnStop = every > 0;
-    options.batchSize = 10000;
+    options.batchSize = 5000;
 
     engine::ConsumerThread consumer(options);
     engine::ConsumerWorker* worker = consumer.worker();

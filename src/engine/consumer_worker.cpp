@@ -20,6 +20,7 @@ namespace shop::engine {
 
 namespace {
 constexpr int kMaxBackoffMs = 5000;
+constexpr qint64 kCatchUpStepMs = 25; // a catch-up step yields to the event loop after this
 
 bool isCredentialError(const std::string& error)
 {
@@ -213,30 +214,53 @@ void ConsumerWorker::step()
     }
 
     redis::StreamReader reader(d->connection, d->options.stream);
-    const std::string after = d->state.lastEventId.empty() ? std::string("0-0") : d->state.lastEventId;
-    const bool ok = d->live ? reader.readBlocking(after, d->options.batchSize, d->options.blockMs, d->batch)
-                            : reader.range(after, d->options.batchSize, d->batch);
-    if (!ok) {
+    const auto readFailed = [&] {
         if (!d->connection.isConnected())
             return connectionLost(QString::fromStdString(reader.error()));
-        return fail(QString::fromStdString(reader.error()));
+        fail(QString::fromStdString(reader.error()));
+    };
+    const std::string after = d->state.lastEventId.empty() ? std::string("0-0") : d->state.lastEventId;
+    if (d->live) {
+        if (!reader.readBlocking(after, d->options.batchSize, d->options.blockMs, d->batch))
+            return readFailed();
+        if (d->connState != ConnectionState::Live)
+            setState(ConnectionState::Live);
+        applyBatch();
+        return scheduleStep();
     }
-    if (d->connState != ConnectionState::CatchingUp && d->connState != ConnectionState::Live)
-        setState(d->live ? ConnectionState::Live : ConnectionState::CatchingUp);
 
-    applyBatch();
+    // Catching up: pages of XRANGE, the next one asked for before this one is applied, for
+    // up to a step's budget; then back to the event loop (timers, stop) with no request
+    // left outstanding on the connection.
+    QElapsedTimer stepClock;
+    stepClock.start();
+    if (!reader.requestRange(after, d->options.batchSize))
+        return readFailed();
+    for (;;) {
+        if (!reader.receiveRange(d->batch))
+            return readFailed();
+        if (d->connState != ConnectionState::CatchingUp)
+            setState(ConnectionState::CatchingUp);
+        const bool full = d->batch.entries.size() == d->options.batchSize;
+        const bool another = full && stepClock.elapsed() < kCatchUpStepMs;
+        if (another && !reader.requestRange(d->batch.entries.back().id, d->options.batchSize))
+            return readFailed();
+        applyBatch();
+        if (!full)
+            break;
+        if (!another)
+            return scheduleStep();
+    }
 
-    if (!d->live && d->batch.entries.size() < d->options.batchSize) {
-        d->live = true;
-        flush();
-        setState(ConnectionState::Live);
-        qCInfo(lcConsumer) << "caught up:" << d->state.counts.total << "entries," << d->replayed << "replayed in"
-                           << d->catchUpTimer.elapsed() << "ms";
-        emit caughtUp(d->state.counts.total, d->replayed, d->catchUpTimer.elapsed());
-        if (d->options.untilCaughtUp) {
-            stop();
-            return;
-        }
+    d->live = true;
+    flush();
+    setState(ConnectionState::Live);
+    qCInfo(lcConsumer) << "caught up:" << d->state.counts.total << "entries," << d->replayed << "replayed in"
+                       << d->catchUpTimer.elapsed() << "ms";
+    emit caughtUp(d->state.counts.total, d->replayed, d->catchUpTimer.elapsed());
+    if (d->options.untilCaughtUp) {
+        stop();
+        return;
     }
     scheduleStep();
 }

@@ -273,6 +273,63 @@ bool Connection::append(const std::vector<std::string_view>& args)
     });
 }
 
+namespace {
+void* flatString(const redisReadTask* t, char* s, size_t n)
+{
+    return static_cast<FlatReply*>(t->privdata)->addString(t->parent, t->idx, t->type, s, n);
+}
+void* flatArray(const redisReadTask* t, int elements)
+{
+    return static_cast<FlatReply*>(t->privdata)->addArray(t->parent, t->idx, elements);
+}
+void* flatInteger(const redisReadTask* t, long long value)
+{
+    return static_cast<FlatReply*>(t->privdata)->addInteger(t->parent, t->idx, value);
+}
+void* flatNil(const redisReadTask* t) { return static_cast<FlatReply*>(t->privdata)->addNil(t->parent, t->idx); }
+void flatFree(void*) {} // the arena owns everything
+redisReplyObjectFunctions kFlatFunctions = {flatString, flatArray, flatInteger, flatNil, flatFree};
+} // namespace
+
+bool Connection::send(std::initializer_list<std::string_view> args)
+{
+    if (!append(args))
+        return false;
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(ctx_, &done) != REDIS_OK) {
+            finish(nullptr);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Connection::readFlat(FlatReply& out)
+{
+    if (!ctx_)
+        return static_cast<bool>(finish(nullptr));
+    // Only this reply is built with the flat functions; the reader holds no half-parsed
+    // reply between calls, since redisGetReply returns once one is complete.
+    redisReader* reader = ctx_->reader;
+    redisReplyObjectFunctions* savedFn = reader->fn;
+    void* savedPrivdata = reader->privdata;
+    reader->fn = &kFlatFunctions;
+    reader->privdata = &out;
+    void* reply = nullptr;
+    const int rc = redisGetReply(ctx_, &reply);
+    if (rc != REDIS_OK || !reply) {
+        // Closed with the flat functions still in place: freeing a half-read reply must
+        // not hand the arena's fake pointers to freeReplyObject.
+        finish(nullptr);
+        out.clear();
+        return false;
+    }
+    reader->fn = savedFn;
+    reader->privdata = savedPrivdata;
+    return true;
+}
+
 Reply Connection::getReply()
 {
     if (!ctx_)

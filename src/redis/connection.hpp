@@ -3,6 +3,7 @@
 #pragma once
 
 #include "redis_url.hpp"
+#include "flat_reply.hpp"
 #include "reply.hpp"
 
 #include <initializer_list>
@@ -47,6 +48,13 @@ public:
     bool append(std::initializer_list<std::string_view> args);
     bool append(const std::vector<std::string_view>& args);
     Reply getReply();
+
+    // Sends a command without waiting for its reply (pipelining one request ahead); read
+    // the reply later with readFlat() or getReply(), in order.
+    bool send(std::initializer_list<std::string_view> args);
+    // The next reply, read into `out` instead of hiredis objects (see FlatReply). False on
+    // an I/O error (error()); a Redis error reply is a node of type Error.
+    bool readFlat(FlatReply& out);
 
     bool setCommandTimeout(int ms);
     int commandTimeoutMs() const { return options_.commandTimeoutMs; } // 0: none

@@ -82,21 +82,30 @@ bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadRepo
     EntryBatch batch;
     Event scratch;
     std::vector<Reason> verdicts;
+    // One page is always asked for ahead: Redis prepares page k+1 while page k is applied.
+    if (!reader.requestRange(state.lastEventId.empty() ? std::string("0-0") : state.lastEventId, batchSize, head)) {
+        report.error = reader.error();
+        return false;
+    }
     for (;;) {
-        const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
-        if (!reader.range(after, batchSize, batch, head)) {
+        if (!reader.receiveRange(batch)) {
             report.error = reader.error();
             return false;
         }
         if (batch.entries.empty())
             return true;
+        const bool more = batch.entries.size() == batchSize;
+        if (more && !reader.requestRange(batch.entries.back().id, batchSize, head)) {
+            report.error = reader.error();
+            return false;
+        }
         verdicts.clear();
         for (const RawEntry& entry : batch.entries)
             verdicts.push_back(processEntry(state, entry, scratch));
         report.replayed += static_cast<std::int64_t>(batch.entries.size());
         if (onBatch)
             onBatch(batch, verdicts);
-        if (batch.entries.size() < batchSize)
+        if (!more)
             return true;
     }
 }

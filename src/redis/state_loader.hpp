@@ -21,7 +21,7 @@ namespace shop::redis {
 struct LoadOptions {
     bool fromScratch = false;
     std::string untilId;          // empty: up to the head
-    std::size_t batchSize = 10000;
+    std::size_t batchSize = 5000;
     bool allowGaps = false;       // go on (with a warning) when entries are missing
     std::string snapshotId;       // restore exactly this snapshot (an error when it does not verify)
 };

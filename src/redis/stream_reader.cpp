@@ -21,15 +21,13 @@ std::string_view toText(std::size_t n, char (&buffer)[24])
     return {buffer, static_cast<std::size_t>(end - buffer)};
 }
 
-bool isText(const redisReply* r) { return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS); }
-std::string_view textOf(const redisReply* r) { return {r->str, r->len}; }
 
 } // namespace
 
 void EntryBatch::clear()
 {
     entries.clear();
-    reply = Reply();
+    reply.clear();
 }
 
 StreamReader::StreamReader(Connection& connection, std::string stream)
@@ -39,9 +37,14 @@ StreamReader::StreamReader(Connection& connection, std::string stream)
 
 bool StreamReader::range(std::string_view afterId, std::size_t count, EntryBatch& out, std::string_view untilId)
 {
-    out.clear();
+    out.entries.clear();
     if (count == 0)
         return true;
+    return requestRange(afterId, count, untilId) && receiveRange(out);
+}
+
+bool StreamReader::requestRange(std::string_view afterId, std::size_t count, std::string_view untilId)
+{
     std::string start = "-";
     if (!afterId.empty() && afterId != "0-0") {
         start.assign("(");
@@ -49,22 +52,31 @@ bool StreamReader::range(std::string_view afterId, std::size_t count, EntryBatch
     }
     const std::string_view end = untilId.empty() ? std::string_view("+") : untilId;
     char countBuffer[24];
-    Reply reply = connection_.command({"XRANGE", stream_, start, end, "COUNT", toText(count, countBuffer)});
-    if (!reply) {
+    if (!connection_.send({"XRANGE", stream_, start, end, "COUNT", toText(count == 0 ? 1 : count, countBuffer)})) {
         error_ = connection_.error();
         return false;
     }
-    if (reply.isError()) {
-        error_ = "reading " + stream_ + " with XRANGE failed: " + std::string(reply.str());
+    return true;
+}
+
+bool StreamReader::receiveRange(EntryBatch& out)
+{
+    out.entries.clear();
+    if (!connection_.readFlat(out.reply)) {
+        error_ = connection_.error();
         return false;
     }
-    out.reply = std::move(reply);
-    return parseEntries(ReplyView(out.reply.raw()), out);
+    const FlatReply::Node& root = out.reply.root();
+    if (root.type == FlatReply::Type::Error) {
+        error_ = "reading " + stream_ + " with XRANGE failed: " + std::string(out.reply.text(root));
+        return false;
+    }
+    return parseEntries(0, out);
 }
 
 bool StreamReader::readBlocking(std::string_view afterId, std::size_t count, int blockMs, EntryBatch& out)
 {
-    out.clear();
+    out.entries.clear();
     if (afterId.empty())
         afterId = "0-0";
     if (blockMs < 0)
@@ -79,59 +91,67 @@ bool StreamReader::readBlocking(std::string_view afterId, std::size_t count, int
     }
     char countBuffer[24];
     char blockBuffer[24];
-    Reply reply = connection_.command({"XREAD", "COUNT", toText(count == 0 ? 1 : count, countBuffer), "BLOCK",
-                                       toText(static_cast<std::size_t>(blockMs), blockBuffer), "STREAMS", stream_,
-                                       afterId});
-    if (raise)
+    const bool sent = connection_.send({"XREAD", "COUNT", toText(count == 0 ? 1 : count, countBuffer), "BLOCK",
+                                        toText(static_cast<std::size_t>(blockMs), blockBuffer), "STREAMS", stream_, afterId});
+    const bool read = sent && connection_.readFlat(out.reply);
+    if (raise && connection_.isConnected())
         connection_.setCommandTimeout(timeout);
-    if (!reply) {
+    if (!read) {
         error_ = connection_.error();
         return false;
     }
-    if (reply.isError()) {
-        error_ = "reading " + stream_ + " with XREAD failed: " + std::string(reply.str());
+    const FlatReply& r = out.reply;
+    const FlatReply::Node& root = r.root();
+    if (root.type == FlatReply::Type::Error) {
+        error_ = "reading " + stream_ + " with XREAD failed: " + std::string(r.text(root));
         return false;
     }
-    if (reply.isNull())
+    if (root.type == FlatReply::Type::Nil)
         return true; // the block time passed with nothing new
     // [[stream, [entries...]]]
-    const ReplyView streams(reply.raw());
-    const ReplyView entries = streams[0][1];
-    if (!entries.isArray()) {
+    if (root.type != FlatReply::Type::Array || root.length < 1) {
         error_ = "unexpected XREAD reply shape for " + stream_;
         return false;
     }
-    out.reply = std::move(reply);
-    return parseEntries(entries, out);
-}
-
-bool StreamReader::parseEntries(ReplyView entries, EntryBatch& out)
-{
-    const redisReply* list = entries.raw();
-    if (!list || list->type != REDIS_REPLY_ARRAY) {
-        error_ = "unexpected reply shape while reading " + stream_ + " (expected a list of entries)";
-        out.clear();
+    const FlatReply::Node& pair = r.node(r.child(root, 0));
+    if (pair.type != FlatReply::Type::Array || pair.length < 2) {
+        error_ = "unexpected XREAD reply shape for " + stream_;
         return false;
     }
-    out.entries.reserve(list->elements);
-    for (std::size_t i = 0; i < list->elements; ++i) {
-        const redisReply* e = list->element[i];
-        if (!e || e->type != REDIS_REPLY_ARRAY || e->elements < 2 || !isText(e->element[0])) {
+    return parseEntries(r.child(pair, 1), out);
+}
+
+bool StreamReader::parseEntries(std::uint32_t entriesNode, EntryBatch& out)
+{
+    const FlatReply& r = out.reply;
+    const FlatReply::Node& list = r.node(entriesNode);
+    if (list.type != FlatReply::Type::Array) {
+        error_ = "unexpected reply shape while reading " + stream_ + " (expected a list of entries)";
+        out.entries.clear();
+        return false;
+    }
+    const auto isText = [](const FlatReply::Node& n) {
+        return n.type == FlatReply::Type::String || n.type == FlatReply::Type::Status;
+    };
+    out.entries.reserve(list.length);
+    for (std::uint32_t i = 0; i < list.length; ++i) {
+        const FlatReply::Node& e = r.node(r.child(list, i));
+        if (e.type != FlatReply::Type::Array || e.length < 2 || !isText(r.node(r.child(e, 0)))) {
             error_ = "unexpected reply shape for an entry of " + stream_;
-            out.clear();
+            out.entries.clear();
             return false;
         }
         RawEntry& entry = out.entries.emplace_back();
-        entry.id = textOf(e->element[0]);
-        const redisReply* fields = e->element[1];
+        entry.id = r.text(r.node(r.child(e, 0)));
+        const FlatReply::Node& fields = r.node(r.child(e, 1));
         // A nil field list (an entry deleted under a consumer group's feet) has no fields.
-        if (!fields || fields->type != REDIS_REPLY_ARRAY)
+        if (fields.type != FlatReply::Type::Array)
             continue;
-        for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-            const redisReply* name = fields->element[f];
-            const redisReply* value = fields->element[f + 1];
+        for (std::uint32_t f = 0; f + 1 < fields.length; f += 2) {
+            const FlatReply::Node& name = r.node(r.child(fields, f));
+            const FlatReply::Node& value = r.node(r.child(fields, f + 1));
             if (isText(name) && isText(value))
-                entry.setField(textOf(name), textOf(value));
+                entry.setField(r.text(name), r.text(value));
         }
     }
     return true;

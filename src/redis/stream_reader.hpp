@@ -12,7 +12,7 @@
 namespace shop::redis {
 
 struct EntryBatch {
-    Reply reply;                   // owns the memory the entries point into
+    FlatReply reply;               // owns the memory the entries point into
     std::vector<RawEntry> entries; // in stream order
     void clear();
 };
@@ -33,6 +33,10 @@ public:
     // Entries with id > afterId (afterId "0-0" or empty: from the start), at most `count`,
     // and at most up to `untilId` (inclusive) when it is not empty. False on error (error()).
     bool range(std::string_view afterId, std::size_t count, EntryBatch& out, std::string_view untilId = {});
+    // The same in two halves, so the next page can be asked for before this one is applied
+    // (Redis prepares it meanwhile): requestRange sends, receiveRange reads, in order.
+    bool requestRange(std::string_view afterId, std::size_t count, std::string_view untilId = {});
+    bool receiveRange(EntryBatch& out);
     // XREAD BLOCK blockMs COUNT count STREAMS stream afterId. An empty batch means the
     // block time passed with nothing new.
     bool readBlocking(std::string_view afterId, std::size_t count, int blockMs, EntryBatch& out);
@@ -44,7 +48,7 @@ public:
     const std::string& stream() const { return stream_; }
 
 private:
-    bool parseEntries(ReplyView entries, EntryBatch& out);
+    bool parseEntries(std::uint32_t entriesNode, EntryBatch& out);
 
     Connection& connection_;
     std::string stream_;

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots (docs/screenshots/*.png). Not a test: it drives the
+# real app under Xvfb at 1280x800 with xdotool (keyboard shortcuts, and clicks at fixed
+# positions) and captures the screen with ImageMagick's `import`.
+#
+#   scripts/screenshots.sh [OUTPUT_DIR]      (default docs/screenshots; needs a build)
+#   SHOPSTREAM_BUILD=build-gui scripts/screenshots.sh
+#
+# It starts a private redis-server on a unix socket in a temporary directory, writes a demo
+# shop (shopstream-cli produce --events 3000 --users 40 --items 20 --seed 1, plus a user
+# named "<b>x</b>"), and stops the server at the end (for outage.png, while the app runs).
+# The snapshots are taken in the app (Ctrl+Shift+S): a snapshot written before the app
+# starts would be restored, and the app would then hold only the events after it, leaving
+# the history panes and the balance chart empty.
+#
+# The clicks use positions in the 1280x800 window (the constants below). After a layout
+# change in qml/, look at the new PNGs and adjust them.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${SHOPSTREAM_BUILD:-$ROOT/build}
+case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+APP=$BUILD/src/app/shopstream
+CLI=$BUILD/src/cli/shopstream-cli
+STREAM=shop:events
+
+# Positions (x y) in the window, which Xvfb shows at 0,0 without decorations.
+USER_ROW_7="300 285"         # Users page, row of user 7 (sorted by id)
+ITEM_ROW_2="300 145"         # Items page, second row
+EVENT_ROW="400 451"          # Events page, a row in the middle
+SNAPSHOT_ROW="300 115"       # Snapshots page, first row
+ADJUST_BALANCE_BUTTON="234 12"
+SET_PRICE_BUTTON="467 12"
+ADJUST_STOCK_BUTTON="557 12"
+ORDER_LINE0_ITEM="560 389"   # place order dialog with one line
+ORDER_LINE0_QTY="828 389"
+ORDER_ADD_LINE="405 424"
+ORDER_LINE1_ITEM="560 404"   # ... and with two (the dialog grows and moves up)
+ORDER_LINE1_QTY="828 404"
+
+inside() {
+  local out=$1
+  local url=unix://$WORK/redis.sock
+  "$APP" --redis "$url" --stream "$STREAM" --snapshot-every 0 >"$WORK/app.log" 2>&1 &
+  APP_PID=$!
+  trap 'kill $APP_PID 2>/dev/null; wait $APP_PID 2>/dev/null || true' EXIT
+
+  timeout 30 xdotool search --sync --onlyvisible --name '^ShopStream$' >/dev/null
+  sleep 3 # catch up with the 3000 events (a fraction of a second) and settle
+
+  settle() { sleep "${1:-0.8}"; }
+  shot() { import -window root "$out/$1"; echo "  $1"; }
+  click() { xdotool mousemove $1 click 1; }
+  type_text() { xdotool type --delay 20 -- "$1"; }
+
+  # Pages. A click on a row also gives the window the keyboard focus (there is no window
+  # manager).
+  click "$USER_ROW_7"; settle 1.5
+  shot users.png
+  xdotool key ctrl+2; settle; click "$ITEM_ROW_2"; settle 1.5
+  shot items.png
+  xdotool key ctrl+3; settle; click "$EVENT_ROW"; settle 1.5
+  shot events.png
+
+  # Dialogs, pre-filled from the selected user (7) and item (item-0002).
+  xdotool key ctrl+1; settle
+  xdotool key ctrl+u; settle
+  type_text 42; xdotool key Tab; type_text "Grace Hopper"; settle 0.4
+  shot dialog-register-user.png; xdotool key Escape; settle 0.5
+  xdotool key ctrl+t; settle
+  type_text 12.345; settle 0.4   # three decimals: the red message
+  shot dialog-top-up.png; xdotool key Escape; settle 0.5
+  click "$ADJUST_BALANCE_BUTTON"; settle
+  type_text -5.00; xdotool key Tab; type_text "Refund for a broken mug"; settle 0.4
+  shot dialog-adjust-balance.png; xdotool key Escape; settle 0.5
+
+  xdotool key ctrl+2; settle
+  xdotool key ctrl+i; settle
+  type_text 24; xdotool key Tab; type_text 19.90; settle 0.4
+  shot dialog-add-item.png; xdotool key Escape; settle 0.5
+  click "$SET_PRICE_BUTTON"; settle
+  type_text 31.50; settle 0.4
+  shot dialog-set-price.png; xdotool key Escape; settle 0.5
+  click "$ADJUST_STOCK_BUTTON"; settle
+  type_text -2; xdotool key Tab; type_text "Two broken in the warehouse"; settle 0.4
+  shot dialog-adjust-stock.png; xdotool key Escape; settle 0.5
+
+  xdotool key ctrl+o; settle
+  click "$ORDER_LINE0_ITEM"; type_text item-0002
+  click "$ORDER_LINE0_QTY"; xdotool key ctrl+a; type_text 2
+  click "$ORDER_ADD_LINE"; settle 0.6
+  click "$ORDER_LINE1_ITEM"; type_text item-0016
+  click "$ORDER_LINE1_QTY"; xdotool key ctrl+a; type_text 3; settle 0.6
+  shot order-dialog.png; xdotool key Escape; settle 0.5
+
+  xdotool key ctrl+l; settle
+  shot dialog-connection.png; xdotool key Escape; settle 0.5
+  xdotool key F1; settle
+  shot dialog-about.png; xdotool key Escape; settle 0.5
+
+  # Snapshots: one now, a few more events, another; select the older one.
+  xdotool key ctrl+4; settle
+  xdotool key ctrl+shift+s; settle 1.5
+  "$CLI" --redis "$url" --stream "$STREAM" produce --events 200 --users 40 --items 20 --seed 2 >/dev/null
+  settle 1.5
+  xdotool key ctrl+shift+s; settle 1.5
+  click "$SNAPSHOT_ROW"; settle
+  shot snapshots.png
+
+  # The outage: redis-server goes away while the app runs.
+  xdotool key ctrl+1; settle 9 # let the snapshot toast fade
+  kill "$REDIS_PID"
+  settle 4
+  shot outage.png
+}
+
+if [ "${1:-}" = "--inside" ]; then
+  inside "$2"
+  exit 0
+fi
+
+for tool in redis-server redis-cli xvfb-run xdotool import; do
+  command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is missing (scripts/setup.sh lists the packages)" >&2; exit 1; }
+done
+for binary in "$APP" "$CLI"; do
+  [ -x "$binary" ] || { echo "screenshots.sh: $binary is not built (set SHOPSTREAM_BUILD)" >&2; exit 1; }
+done
+
+OUT=${1:-$ROOT/docs/screenshots}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(mktemp -d /tmp/shopstream-shots.XXXXXX)
+redis-server --port 0 --unixsocket "$WORK/redis.sock" --unixsocketperm 700 --dir "$WORK" --save '' \
+  --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+trap 'kill $REDIS_PID 2>/dev/null || true; wait $REDIS_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do
+  redis-cli -s "$WORK/redis.sock" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+URL=unix://$WORK/redis.sock
+"$CLI" --redis "$URL" --stream "$STREAM" produce --events 3000 --users 40 --items 20 --seed 1
+"$CLI" --redis "$URL" --stream "$STREAM" append RegisterUser '{"userId":99,"name":"<b>x</b>"}' >/dev/null
+
+echo "screenshots.sh: capturing into $OUT"
+export WORK REDIS_PID
+SHOPSTREAM_THEME=light xvfb-run -a -s '-screen 0 1280x800x24' "$0" --inside "$OUT"

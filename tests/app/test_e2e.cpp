@@ -1,0 +1,367 @@
+// End to end: the real QML (qrc:/ShopStream/Main.qml) offscreen over a real ShopSession and a
+// private redis-server. The test clicks the toolbar, types into the dialogs and reads what
+// the window shows, the way a user would: a top-up that is applied, orders the consumer
+// rejects (out of stock, insufficient funds) with the reason in words, a user name with
+// markup shown as plain text, and the outage banner while redis-server is down, with the
+// state intact once it is back (same data directory, AOF on).
+#include "shop_session.hpp"
+
+#include "redis/connection.hpp"
+#include "redis/stream_writer.hpp"
+#include "test_redis_server.hpp"
+
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtTest>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
+
+using shop::app::ShopSession;
+using shop::app::UserListModel;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+const QString kStream = QStringLiteral("e2e:events");
+
+// The first item named `name` under `root` (visual children, depth first).
+QQuickItem* findItem(QQuickItem* root, const QString& name)
+{
+    if (!root)
+        return nullptr;
+    if (root->objectName() == name)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = findItem(child, name))
+            return found;
+    return nullptr;
+}
+
+// Every Text under `root` (QQuickText, including Labels) whose text is exactly `text`.
+QList<QQuickItem*> findTexts(QQuickItem* root, const QString& text)
+{
+    QList<QQuickItem*> out;
+    if (!root)
+        return out;
+    if (root->inherits("QQuickText") && root->property("text").toString() == text)
+        out << root;
+    for (QQuickItem* child : root->childItems())
+        out << findTexts(child, text);
+    return out;
+}
+
+QString itemText(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
+
+} // namespace
+
+// Helpers that fail the test return early from it.
+#define E2E_CHECK(call)                                                                                                \
+    do {                                                                                                               \
+        call;                                                                                                          \
+        if (QTest::currentTestFailed())                                                                                \
+            return;                                                                                                    \
+    } while (false)
+
+class TestEndToEnd : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void showsTheSeededShop();
+    void topUpThroughTheDialog();
+    void orderRejectedForStock();
+    void orderRejectedForFunds();
+    void markupInNamesIsPlainText();
+    void outageBannerAndRecovery();
+
+private:
+    bool append(const std::string& type, const std::string& json);
+    QQuickItem* item(const QString& name) const { return findItem(window_->contentItem(), name); }
+    QObject* dialog(const QString& name) const { return window_->findChild<QObject*>(name); }
+    QQuickItem* dialogPart(QObject* dialog, const char* part, const QString& name) const
+    {
+        return findItem(dialog->property(part).value<QQuickItem*>(), name);
+    }
+    qint64 balanceOf(qint64 userId) const;
+    QString verdictText() const { return itemText(item(QStringLiteral("verdictMessage"))); }
+
+    void click(QQuickItem* target, double xFraction = 0.5);
+    void typeInto(QQuickItem* field, const QString& text, double xFraction = 0.5);
+    QObject* openDialog(const QString& buttonName, const QString& dialogName);
+    void placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict);
+
+    QTemporaryDir dataDir_;
+    std::unique_ptr<TestRedisServer> server_;
+    std::unique_ptr<ShopSession> session_;
+    std::unique_ptr<QQmlApplicationEngine> engine_;
+    QQuickWindow* window_ = nullptr;
+};
+
+bool TestEndToEnd::append(const std::string& type, const std::string& json)
+{
+    shop::redis::Connection connection;
+    if (!connection.connect(server_->url())) {
+        qWarning() << "cannot connect:" << QString::fromStdString(connection.error());
+        return false;
+    }
+    shop::redis::StreamWriter writer(connection, kStream.toStdString());
+    shop::redis::AppendRequest request;
+    request.type = type;
+    request.data = json;
+    request.actor = "test:e2e";
+    const shop::redis::AppendResult result = writer.append(request);
+    if (!result.ok)
+        qWarning() << "append failed:" << QString::fromStdString(result.error);
+    return result.ok;
+}
+
+qint64 TestEndToEnd::balanceOf(qint64 userId) const
+{
+    UserListModel* users = session_->users();
+    const int row = users->rowOf(userId);
+    return row < 0 ? -1 : users->data(users->index(row), UserListModel::BalanceRole).toLongLong();
+}
+
+void TestEndToEnd::click(QQuickItem* target, double xFraction)
+{
+    QVERIFY(target);
+    QVERIFY2(target->isVisible(), qPrintable(target->objectName() + QStringLiteral(" is visible")));
+    QVERIFY2(target->isEnabled(), qPrintable(target->objectName() + QStringLiteral(" is enabled")));
+    const QPointF local(target->width() * xFraction, target->height() / 2);
+    QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, target->mapToScene(local).toPoint());
+}
+
+// Clicks into the field, selects what is there and types over it, key by key.
+void TestEndToEnd::typeInto(QQuickItem* field, const QString& text, double xFraction)
+{
+    E2E_CHECK(click(field, xFraction));
+    QTRY_VERIFY2(field->hasActiveFocus(), qPrintable(field->objectName() + QStringLiteral(" has the focus")));
+    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
+    for (const QChar c : text) // QTest has keyClicks only for widgets; ASCII keys here
+        QTest::keyClick(window_, c.toLatin1());
+}
+
+QObject* TestEndToEnd::openDialog(const QString& buttonName, const QString& dialogName)
+{
+    QObject* found = dialog(dialogName);
+    if (!found) {
+        QTest::qFail(qPrintable(dialogName + QStringLiteral(" not found")), __FILE__, __LINE__);
+        return nullptr;
+    }
+    click(item(buttonName));
+    if (QTest::currentTestFailed())
+        return nullptr;
+    // Popup.opened: visible and its enter transition done.
+    if (!QTest::qWaitFor([&] { return found->property("opened").toBool(); }, kTimeoutMs)) {
+        QTest::qFail(qPrintable(dialogName + QStringLiteral(" did not open")), __FILE__, __LINE__);
+        return nullptr;
+    }
+    return found;
+}
+
+void TestEndToEnd::initTestCase()
+{
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QVERIFY(dataDir_.isValid());
+
+    TestRedisServer::Options options;
+    options.appendOnly = true; // the outage test restarts it on the same data
+    options.dataDir = dataDir_.path();
+    server_ = std::make_unique<TestRedisServer>(options);
+    QVERIFY2(server_->start(), qPrintable(server_->error()));
+
+    QVERIFY(append("RegisterUser", R"({"userId":7,"name":"Ada"})"));
+    QVERIFY(append("AddItem", R"({"itemId":"mug","name":"Mug","price":1250,"count":3})"));
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":1000})"));
+
+    session_ = std::make_unique<ShopSession>(nullptr);
+    ShopSession::setInstance(session_.get());
+    shop::app::SessionOptions sessionOptions;
+    sessionOptions.redisUrl = server_->urlText();
+    sessionOptions.stream = kStream;
+    sessionOptions.snapshotIntervalMs = 0;
+    QVERIFY(session_->start(sessionOptions));
+
+    engine_ = std::make_unique<QQmlApplicationEngine>();
+    QStringList problems;
+    connect(engine_.get(), &QQmlApplicationEngine::warnings, this, [&problems](const QList<QQmlError>& warnings) {
+        for (const QQmlError& w : warnings)
+            problems << w.toString();
+    });
+    engine_->load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
+    QVERIFY2(!engine_->rootObjects().isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    window_ = qobject_cast<QQuickWindow*>(engine_->rootObjects().constFirst());
+    QVERIFY(window_);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(1000), kTimeoutMs);
+}
+
+void TestEndToEnd::cleanupTestCase()
+{
+    // The window goes before the session it binds to; the session before the server.
+    engine_.reset();
+    if (session_)
+        session_->stop();
+    session_.reset();
+    ShopSession::setInstance(nullptr);
+    server_.reset();
+}
+
+void TestEndToEnd::showsTheSeededShop()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("userRow_7")), kTimeoutMs);
+    QQuickItem* row = item(QStringLiteral("userRow_7"));
+    QVERIFY(row->isVisible());
+    QCOMPARE(findTexts(row, QStringLiteral("Ada")).size(), 1);
+    QCOMPARE(findTexts(row, session_->formatMoney(1000)).size(), 1);
+    QCOMPARE(session_->items()->rowOf(QStringLiteral("mug")), 0);
+    QCOMPARE(itemText(item(QStringLiteral("connectionStateLabel"))).isEmpty(), false);
+    QCOMPARE(item(QStringLiteral("outageBanner"))->isVisible(), false);
+    QCOMPARE(item(QStringLiteral("demoOffer"))->isVisible(), false);
+}
+
+void TestEndToEnd::topUpThroughTheDialog()
+{
+    QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
+    QObject* topUp = nullptr;
+    E2E_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
+    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("25.50")));
+    QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
+    QVERIFY(ok);
+    QTRY_VERIFY(ok->isEnabled());
+    E2E_CHECK(click(ok));
+    QTRY_VERIFY(!topUp->property("visible").toBool());
+
+    // The consumer's verdict, the model, the row on the Users page, the toast.
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+    QCOMPARE(finished.at(0).at(1).toBool(), true);
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(1000 + 2550), kTimeoutMs);
+    const QString balanceText = session_->formatMoney(3550);
+    QTRY_COMPARE_WITH_TIMEOUT(findTexts(item(QStringLiteral("userRow_7")), balanceText).size(), 1, kTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(verdictText().contains(QStringLiteral("applied")), qPrintable(verdictText()), kTimeoutMs);
+    QVERIFY2(verdictText().contains(QStringLiteral("user 7")), qPrintable(verdictText()));
+    QTRY_VERIFY(item(QStringLiteral("verdictMessage"))->isVisible()); // the toast fades in
+
+    // The applied top-up selects user 7; its balance chart ends with the new balance.
+    QQuickItem* canvas = item(QStringLiteral("balanceChart"));
+    QVERIFY(canvas && canvas->parentItem());
+    QTRY_VERIFY(canvas->isVisible());
+    const auto points = [canvas] { return canvas->parentItem()->property("points").toList(); };
+    // RegisterUser (0), TopUp (10.00), TopUp (35.50).
+    QTRY_COMPARE_WITH_TIMEOUT(points().size(), 3, kTimeoutMs);
+    QCOMPARE(points().last().toLongLong(), qint64(3550));
+
+    // An event from elsewhere while the user stays selected: the chart follows it.
+    QVERIFY(append("AdjustBalance", R"({"userId":7,"delta":-50,"reason":"e2e"})"));
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(3500), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(points().size(), 4, kTimeoutMs);
+    QCOMPARE(points().last().toLongLong(), qint64(3500));
+    QVERIFY(append("AdjustBalance", R"({"userId":7,"delta":50,"reason":"e2e"})"));
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(3550), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(points().size(), 5, kTimeoutMs);
+}
+
+// Opens the order dialog, orders `qty` mugs for user 7 and waits for the toast to say
+// `expectedVerdict` (the consumer rejects the order; the dialog only pre-checks).
+void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict)
+{
+    QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
+    const qint64 rejectedBefore = session_->rejectedEvents();
+    QObject* order = nullptr;
+    E2E_CHECK(order = openDialog(QStringLiteral("placeOrderButton"), QStringLiteral("placeOrderDialog")));
+    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    QTRY_VERIFY(dialogPart(order, "contentItem", QStringLiteral("lineItem_0")));
+    // Into the editable picker's text (its left part; the right is the drop-down arrow).
+    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineItem_0")), QStringLiteral("mug"), 0.25));
+    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineQty_0")), qty));
+    QTRY_COMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("orderTotalLabel"))),
+                 QStringLiteral("Total: ") + expectedTotal);
+    QQuickItem* ok = dialogPart(order, "footer", QStringLiteral("placeOrderDialogOk"));
+    QVERIFY(ok);
+    QTRY_VERIFY(ok->isEnabled());
+    E2E_CHECK(click(ok));
+    QTRY_VERIFY(!order->property("visible").toBool());
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    QTRY_VERIFY2_WITH_TIMEOUT(verdictText().contains(expectedVerdict), qPrintable(verdictText()), kTimeoutMs);
+    QVERIFY2(verdictText().contains(QStringLiteral("rejected")), qPrintable(verdictText()));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->rejectedEvents(), rejectedBefore + 1, kTimeoutMs);
+}
+
+void TestEndToEnd::orderRejectedForStock()
+{
+    // 5 mugs, 3 in stock: 62.50, more than the balance too, but stock is checked first.
+    E2E_CHECK(placeOrder(QStringLiteral("5"), session_->formatMoney(5 * 1250),
+                         QStringLiteral("there is not enough stock for the order")));
+    QCOMPARE(balanceOf(7), qint64(3550));
+    const int row = session_->items()->rowOf(QStringLiteral("mug"));
+    QCOMPARE(session_->items()->data(session_->items()->index(row), shop::app::ItemListModel::StockRole).toLongLong(),
+             qint64(3));
+}
+
+void TestEndToEnd::orderRejectedForFunds()
+{
+    // 3 mugs in stock, 37.50 against a balance of 35.50.
+    E2E_CHECK(placeOrder(QStringLiteral("3"), session_->formatMoney(3 * 1250),
+                         QStringLiteral("the user's balance does not cover the order")));
+    QCOMPARE(balanceOf(7), qint64(3550));
+}
+
+void TestEndToEnd::markupInNamesIsPlainText()
+{
+    const QString markup = QStringLiteral("<b>x</b>");
+    QVERIFY(append("RegisterUser", R"({"userId":8,"name":"<b>x</b>"})"));
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("userRow_8")), kTimeoutMs);
+    const QList<QQuickItem*> cells = findTexts(item(QStringLiteral("userRow_8")), markup);
+    QCOMPARE(cells.size(), 1);
+    QCOMPARE(cells.first()->property("textFormat").toInt(), int(Qt::PlainText));
+    QVERIFY(cells.first()->isVisible());
+}
+
+void TestEndToEnd::outageBannerAndRecovery()
+{
+    QQuickItem* banner = item(QStringLiteral("outageBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+    const qint64 totalBefore = session_->totalEvents();
+
+    server_->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kTimeoutMs);
+    const QString message = itemText(item(QStringLiteral("outageMessage")));
+    QVERIFY2(message.contains(QStringLiteral("Redis")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("last known state")), qPrintable(message));
+    // What is shown stays.
+    QCOMPARE(balanceOf(7), qint64(3550));
+    QVERIFY(item(QStringLiteral("userRow_8")));
+
+    QVERIFY2(server_->start(), qPrintable(server_->error()));
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), QStringLiteral("live"), kTimeoutMs);
+    QCOMPARE(session_->totalEvents(), totalBefore);
+    QCOMPARE(balanceOf(7), qint64(3550));
+
+    // The consumer goes on from where it was: the next event is applied once.
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":100})"));
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(3650), kTimeoutMs);
+    QCOMPARE(session_->totalEvents(), totalBefore + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(findTexts(item(QStringLiteral("userRow_7")), session_->formatMoney(3650)).size(), 1,
+                              kTimeoutMs);
+}
+
+QTEST_MAIN(TestEndToEnd)
+
+#include "test_e2e.moc"
