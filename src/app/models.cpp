@@ -3,6 +3,8 @@
 // million entries in about 40 bytes each.
 #include "models.hpp"
 
+#include <span>
+
 #include "core/domain.hpp"
 #include "core/stream_id.hpp"
 
@@ -386,12 +388,16 @@ QHash<int, QByteArray> EventListModel::roleNames() const
 
 std::uint32_t EventListModel::internType(const std::string& type)
 {
+    // The common case, a type seen before, without making a QString.
+    if (const auto it = typeLookup_.find(type); it != typeLookup_.end())
+        return it->second;
     const QString text = toQString(type);
     if (const auto it = typeIndex_.constFind(text); it != typeIndex_.cend())
         return *it;
     const auto index = static_cast<std::uint32_t>(types_.size());
     types_.push_back(text);
     typeIndex_.insert(text, index);
+    typeLookup_.emplace(type, index);
     typeMatches_.push_back(typeMatchesFilter(text) ? 1 : 0);
     return index;
 }
@@ -400,12 +406,15 @@ std::uint32_t EventListModel::internItem(const std::string& itemId)
 {
     if (itemId.empty())
         return 0;
+    if (const auto it = itemLookup_.find(itemId); it != itemLookup_.end())
+        return it->second;
     const QString text = toQString(itemId);
     if (const auto it = itemIndex_.constFind(text); it != itemIndex_.cend())
         return *it;
     items_.push_back(text);
     const auto index = static_cast<std::uint32_t>(items_.size()); // + 1: 0 means none
     itemIndex_.insert(text, index);
+    itemLookup_.emplace(itemId, index);
     // The item filter may name an item that only now appears.
     if (text == itemFilter_)
         itemFilterIndex_ = index;
@@ -447,8 +456,14 @@ bool EventListModel::accepts(const Compact& e) const
 
 void EventListModel::append(const std::vector<engine::VerdictRecord>& verdicts)
 {
-    if (verdicts.empty())
+    append(verdicts.data(), verdicts.size());
+}
+
+void EventListModel::append(const engine::VerdictRecord* first, std::size_t count)
+{
+    if (count == 0)
         return;
+    const std::span<const engine::VerdictRecord> verdicts(first, count);
 
     // Encode first (interning touches only the side tables, which existing rows index
     // stably), then count what passes the filters, so that the insert is announced once.
@@ -520,9 +535,11 @@ void EventListModel::clear()
     items_.clear();
     items_.shrink_to_fit();
     itemIndex_.clear();
+    itemLookup_.clear();
     types_.clear();
     types_.shrink_to_fit();
     typeIndex_.clear();
+    typeLookup_.clear();
     typeMatches_.clear();
     itemFilterIndex_ = itemFilter_.isEmpty() ? 0 : kNoSuchItem;
     endResetModel();

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace shop::app {
@@ -120,6 +121,7 @@ public:
 
     // Appends a batch's verdicts: one beginInsertRows for the rows that pass the filters.
     void append(const std::vector<engine::VerdictRecord>& verdicts);
+    void append(const engine::VerdictRecord* first, std::size_t count); // a slice of a batch
     void clear();
 
     QString typeFilter() const { return typeFilter_; }
@@ -181,8 +183,10 @@ private:
     QHash<std::size_t, QString> oddIds_;       // ids that are not "<ms>-<seq>", by index
     std::vector<QString> items_;
     QHash<QString, std::uint32_t> itemIndex_;
+    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> itemLookup_; // same, by UTF-8 key
     std::vector<QString> types_;
     QHash<QString, std::uint32_t> typeIndex_;
+    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> typeLookup_;
     std::vector<std::uint8_t> typeMatches_; // per types_ entry: passes the type filter
 
     QString typeFilter_;

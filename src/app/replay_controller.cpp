@@ -295,11 +295,15 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
 
 void ReplayController::append(const engine::ConsumerBatch& batch)
 {
-    if (batch.verdicts.empty())
+    append(batch.verdicts.data(), batch.verdicts.size(), batch.ops);
+}
+
+void ReplayController::append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops)
+{
+    if (count == 0)
         return;
-    const std::string_view ops(batch.ops);
-    for (const engine::VerdictRecord& v : batch.verdicts)
-        timeline_.append(v.id, v.reason, ops.substr(v.opOffset, v.opLength));
+    for (const engine::VerdictRecord* v = first; v != first + count; ++v)
+        timeline_.append(v->id, v->reason, ops.substr(v->opOffset, v->opLength));
     updateMarks();
     emit lengthChanged();
     if (live_)

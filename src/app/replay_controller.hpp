@@ -92,6 +92,7 @@ public:
 
     // Fed by ShopSession.
     void append(const engine::ConsumerBatch& batch);
+    void append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops); // a slice
     void clear();
     void setAvailable(bool available, const QString& reason = {});
     void setSnapshotIds(const QStringList& ids);

@@ -13,7 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QHash>
+#include <QTimer>
 #include <QJSEngine>
 #include <QLocale>
 #include <QPointer>
@@ -23,6 +25,8 @@
 #include <QUuid>
 
 #include <cmath>
+#include <deque>
+#include <span>
 
 namespace shop::app {
 
@@ -107,6 +111,12 @@ struct ShopSession::Private {
     // stream order.
     int historyGeneration = 0;
     std::vector<engine::ConsumerBatch> waiting;
+
+    // The consumer's batches, applied a slice at a time so that a catch-up never keeps the
+    // GUI thread from painting for long: `inboxDone` verdicts of the front one are applied.
+    std::deque<engine::ConsumerBatch> inbox;
+    std::size_t inboxDone = 0;
+    bool drainScheduled = false;
 };
 
 ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
@@ -182,7 +192,7 @@ bool ShopSession::start(const SessionOptions& options)
                     if (auto early = s->d->earlyVerdicts.find(entryId); early != s->d->earlyVerdicts.end()) {
                         const engine::VerdictRecord record = *early;
                         s->d->earlyVerdicts.erase(early);
-                        s->finishRequests({record});
+                        s->finishRequests(&record, 1);
                     }
                 });
                 connect(writer, &engine::CommandWriter::appendFailed, s,
@@ -261,6 +271,8 @@ bool ShopSession::start(const SessionOptions& options)
 void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
 {
     d->consumer.reset();
+    d->inbox.clear(); // batches of the consumer just stopped
+    d->inboxDone = 0;
     replay_.clear();
     users_.apply({}, true);
     items_.apply({}, true);
@@ -329,17 +341,55 @@ void ShopSession::stop()
 
 void ShopSession::onBatch(const engine::ConsumerBatch& batch)
 {
-    users_.apply(batch.users, batch.reset);
-    items_.apply(batch.items, batch.reset);
-    if (historyComplete_)
-        appendHistory(batch);
-    else
-        d->waiting.push_back(batch);
-    if (!batch.lastEventId.empty() || batch.reset) {
-        counts_ = batch.counts;
-        emit countsChanged();
+    d->inbox.push_back(batch);
+    if (!d->drainScheduled) {
+        d->drainScheduled = true;
+        QTimer::singleShot(0, this, &ShopSession::drainInbox);
     }
-    finishRequests(batch.verdicts);
+}
+
+// Applies queued batches for at most kDrainBudgetMs, in slices of kDrainSlice verdicts, then
+// yields to the event loop (painting, input, timers) and comes back for the rest.
+void ShopSession::drainInbox()
+{
+    constexpr qint64 kDrainBudgetMs = 12;
+    constexpr std::size_t kDrainSlice = 2000;
+    d->drainScheduled = false;
+    QElapsedTimer clock;
+    clock.start();
+    while (!d->inbox.empty() && clock.elapsed() < kDrainBudgetMs) {
+        engine::ConsumerBatch& batch = d->inbox.front();
+        if (d->inboxDone == 0) {
+            users_.apply(batch.users, batch.reset);
+            items_.apply(batch.items, batch.reset);
+            if (!historyComplete_) {
+                // Older entries are still loading: this batch's verdicts wait their turn.
+                d->inboxDone = batch.verdicts.size();
+                d->waiting.push_back(std::move(batch));
+            }
+        }
+        const std::size_t from = d->inboxDone;
+        const std::size_t to = std::min(batch.verdicts.size(), from + kDrainSlice);
+        if (from < to) {
+            events_.append(batch.verdicts.data() + from, to - from);
+            if (replay_.available())
+                replay_.append(batch.verdicts.data() + from, to - from, batch.ops);
+            finishRequests(batch.verdicts.data() + from, to - from);
+            d->inboxDone = to;
+        }
+        if (d->inboxDone >= batch.verdicts.size()) {
+            if (!batch.lastEventId.empty() || batch.reset) {
+                counts_ = batch.counts;
+                emit countsChanged();
+            }
+            d->inbox.pop_front();
+            d->inboxDone = 0;
+        }
+    }
+    if (!d->inbox.empty() && !d->drainScheduled) {
+        d->drainScheduled = true;
+        QTimer::singleShot(0, this, &ShopSession::drainInbox);
+    }
 }
 
 void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
@@ -347,6 +397,7 @@ void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
     events_.append(batch.verdicts);
     if (replay_.available())
         replay_.append(batch);
+    finishRequests(batch.verdicts.data(), batch.verdicts.size());
 }
 
 void ShopSession::setHistoryComplete(bool complete)
@@ -357,11 +408,11 @@ void ShopSession::setHistoryComplete(bool complete)
     emit historyCompleteChanged();
 }
 
-void ShopSession::finishRequests(const std::vector<engine::VerdictRecord>& verdicts)
+void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t count)
 {
     if (d->pending.isEmpty())
         return;
-    for (const engine::VerdictRecord& v : verdicts) {
+    for (const engine::VerdictRecord& v : std::span<const engine::VerdictRecord>(first, count)) {
         const QString entryId = fromStd(v.id);
         const auto request = d->requestByEntry.find(entryId);
         if (request == d->requestByEntry.end()) {

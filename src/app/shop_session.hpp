@@ -152,7 +152,8 @@ private:
     void onBatch(const engine::ConsumerBatch& batch);
     void onStatus(const engine::ConsumerStatus& status);
     void startConsumer(const QString& snapshotId, bool fromScratch);
-    void finishRequests(const std::vector<engine::VerdictRecord>& verdicts);
+    void drainInbox();
+    void finishRequests(const engine::VerdictRecord* first, std::size_t count);
     void appendHistory(const engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
     void connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream);

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::uint32_t kNoOp = 0xffffffffu;
 constexpr std::size_t kMinEvery = 2000;
-constexpr std::size_t kMaxCheckpoints = 128; // then K doubles (older checkpoints thinned)
+constexpr std::size_t kMaxCheckpoints = 32;  // then K doubles (older checkpoints thinned)
 
 void putVarintTo(std::string& out, std::uint64_t v)
 {
