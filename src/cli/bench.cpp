@@ -791,7 +791,7 @@ void Bench::inMemoryLegacy()
             break;
     }
     add({"decode+apply in memory, legacy", double(total) / seconds, "events/s", rawLegacy_, Goal::None, 0,
-         "MessagePack via nlohmann::json"});
+         "MessagePack via MsgpackTape"});
 }
 
 // Seeks to random positions of the timeline built by inMemory().

@@ -378,7 +378,8 @@ void JsonTape::stringValue(std::uint32_t index, std::string& out) const
             readHex4(raw, i + 2, unit);
             i += 6;
             // A high surrogate followed by a low one is one code point; a lone surrogate
-            // is kept as its own three bytes (as WTF-8 does).
+            // becomes U+FFFD (as Go's encoding/json does): kept as its own bytes (WTF-8) it
+            // made names that are not UTF-8, which a snapshot cannot hold as they are.
             if (unit >= 0xD800 && unit <= 0xDBFF && i + 6 <= raw.size() && raw[i] == '\\' && raw[i + 1] == 'u') {
                 std::uint32_t low = 0;
                 if (readHex4(raw, i + 2, low) && low >= 0xDC00 && low <= 0xDFFF) {
@@ -387,7 +388,7 @@ void JsonTape::stringValue(std::uint32_t index, std::string& out) const
                     continue;
                 }
             }
-            appendUtf8(out, unit);
+            appendUtf8(out, unit >= 0xD800 && unit <= 0xDFFF ? 0xFFFD : unit);
             continue;
         }
         default: // '"', '\\', '/'

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <stdexcept>
+#include <type_traits>
 
 namespace shop {
 
@@ -47,12 +49,27 @@ bool take(const json& object, const char* key, T& out)
     auto it = object.find(key);
     if (it == object.end())
         return false;
+    // nlohmann converts a float to an integer with a plain cast, undefined when it does not
+    // fit (1e30): numbers must be integers here (found by fuzz/snapshot_fuzzer).
+    if constexpr (std::is_arithmetic_v<T>) {
+        if (!it->is_number_integer())
+            return false;
+    }
     try {
         out = it->get<T>();
     } catch (const json::exception&) {
         return false;
     }
     return true;
+}
+
+// A body number as int64; only integers (see take()).
+std::int64_t integerAt(const json& array, std::size_t index)
+{
+    const json& value = array.at(index);
+    if (!value.is_number_integer())
+        throw std::runtime_error("not an integer");
+    return value.get<std::int64_t>();
 }
 
 std::int64_t rejectedByReason(const VerdictCounts& counts)
@@ -151,22 +168,24 @@ std::string decodeSnapshot(std::string_view blob, std::string_view expectedStrea
         return "the body is not readable JSON";
     try {
         for (const json& u : b.at("users")) {
-            User& user = out.addUser(u.at(0).get<std::int64_t>(), u.at(1).get<std::string>());
-            user.balance = u.at(2).get<std::int64_t>();
-            user.spent = u.at(3).get<std::int64_t>();
-            user.orders = u.at(4).get<std::int64_t>();
+            User& user = out.addUser(integerAt(u, 0), u.at(1).get<std::string>());
+            user.balance = integerAt(u, 2);
+            user.spent = integerAt(u, 3);
+            user.orders = integerAt(u, 4);
         }
         for (const json& i : b.at("items")) {
             Item& item = out.addItem(i.at(0).get<std::string>());
             item.name = i.at(1).get<std::string>();
-            item.price = i.at(2).get<std::int64_t>();
-            item.stock = i.at(3).get<std::int64_t>();
-            item.sold = i.at(4).get<std::int64_t>();
+            item.price = integerAt(i, 2);
+            item.stock = integerAt(i, 3);
+            item.sold = integerAt(i, 4);
         }
         for (const auto& [name, count] : b.at("byReason").items()) {
             const auto reason = parseReason(name);
             if (!reason)
                 throw std::runtime_error("unknown reason");
+            if (!count.is_number_integer())
+                throw std::runtime_error("not an integer");
             out.counts.byReason[static_cast<std::size_t>(*reason)] = count.get<std::int64_t>();
         }
     } catch (const std::exception&) {

@@ -4,6 +4,7 @@
 #include "logging.hpp"
 
 #include "core/entry_decoder.hpp"
+#include "core/msgpack_tape.hpp"
 #include "core/simulator.hpp"
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
@@ -153,7 +154,12 @@ void CommandWriter::loadEntry(const QString& entryId)
     out.insert(QStringLiteral("version"), text(entry.v));
     QString data = text(entry.data);
     if (entry.data && entryFormat(entry) == EntryFormat::Legacy) {
-        const auto decoded = nlohmann::json::from_msgpack(entry.data->begin(), entry.data->end(), true, false);
+        // from_msgpack recurses once per nesting level: check the shape iteratively first,
+        // so hostile nesting cannot overflow the stack.
+        MsgpackTape shape;
+        const auto decoded = shape.parse(*entry.data, 512)
+                                 ? nlohmann::json::from_msgpack(entry.data->begin(), entry.data->end(), true, false)
+                                 : nlohmann::json(nlohmann::json::value_t::discarded);
         data = decoded.is_discarded()
                    ? tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size())
                    : QString::fromStdString(decoded.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));

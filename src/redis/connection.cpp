@@ -5,6 +5,8 @@
 
 #include <hiredis.h>
 
+#include <algorithm>
+
 #include <array>
 #include <csignal>
 #include <mutex>
@@ -134,9 +136,12 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
         close();
         return false;
     }
-    if (!setCommandTimeout(options.commandTimeoutMs))
+    // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
+    // connect timeout, so a stopped or stalled server is reported in seconds even when the
+    // commands that follow may take long.
+    if (!setCommandTimeout(std::min(options.connectTimeoutMs, options.commandTimeoutMs)) || !handshake())
         return false;
-    return handshake();
+    return setCommandTimeout(options.commandTimeoutMs);
 }
 
 bool Connection::handshake()

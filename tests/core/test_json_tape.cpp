@@ -129,7 +129,7 @@ void TestJsonTape::stringDecoding()
     std::string out;
     tape.stringValue(tape.find(0, "s"), out);
     QCOMPARE(QByteArray::fromStdString(out),
-             QByteArray("a\"b\\c/d\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80\xed\xa0\x80x"));
+             QByteArray("a\"b\\c/d\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx")); // lone surrogate: U+FFFD
     QCOMPARE(tape.stringBytes(tape.find(0, "s")), out.size());
 }
 

@@ -141,6 +141,8 @@ private slots:
     void roundTripOfASimulatedShop_data();
     void roundTripOfASimulatedShop();
     void roundTripKeepsUnicodeAndQuotes();
+    void loneSurrogateEscapesInNamesRoundTrip();
+    void floatsWhereIntegersBelongAreRefused();
     void emptyStateRoundTrips();
     void onlyRejectedEntriesRoundTrip();
     void decodeReplacesWhatTheStateHeld();
@@ -221,6 +223,65 @@ void TestSnapshotCodec::roundTripOfASimulatedShop()
     SnapshotHeader verified;
     QCOMPARE(q(verifySnapshot(blob, kStream, &verified)), QString());
     QCOMPARE(verified.lastEventId, header.lastEventId);
+}
+
+// Regression (found by fuzz/entry_fuzzer): a lone surrogate escape in a name was kept as
+// WTF-8 bytes, which are not UTF-8, so the snapshot's JSON replaced them and the state
+// restored from it differed from the one rebuilt from scratch. It reads as U+FFFD now.
+void TestSnapshotCodec::loneSurrogateEscapesInNamesRoundTrip()
+{
+    Entries entries;
+    entries.add("RegisterUser", R"({"userId":9,"name":"\u00e9\ud83d]ude00<b>"})");
+    entries.add("AddItem", R"({"itemId":"mug","count":1,"name":"a\udc00b\ud800"})");
+    const ShopState original = build(entries);
+    QCOMPARE(original.counts.applied, qint64(2));
+    QCOMPARE(QByteArray::fromStdString(original.findUser(9)->name), QByteArray("\xc3\xa9\xef\xbf\xbd]ude00<b>"));
+    QCOMPARE(QByteArray::fromStdString(original.findItem("mug")->name), QByteArray("a\xef\xbf\xbd" "b\xef\xbf\xbd"));
+
+    const std::string blob = encodeSnapshot(original, kStream, 1);
+    ShopState decoded;
+    const std::string error = decodeSnapshot(blob, kStream, decoded);
+    QVERIFY2(error.empty(), error.c_str());
+    QVERIFY2(decoded == original, qPrintable(difference(decoded, original)));
+}
+
+// Regression (found by fuzz/snapshot_fuzzer under UBSan): a float too large for int64 where
+// the codec expects an integer (1.7e30 as createdMs, or as a balance) was cast, which is
+// undefined behaviour. Such numbers are not integers: an optional field is ignored, a
+// required one makes the snapshot unreadable.
+void TestSnapshotCodec::floatsWhereIntegersBelongAreRefused()
+{
+    Entries entries;
+    entries.add("RegisterUser", R"({"userId":1,"name":"a"})");
+    const ShopState original = build(entries);
+    const std::string blob = encodeSnapshot(original, kStream, 5);
+    const std::size_t newline = blob.find('\n');
+    json header = json::parse(blob.substr(0, newline));
+    const std::string body = blob.substr(newline + 1);
+
+    json floatTime = header;
+    floatTime["createdMs"] = 1.7e30;
+    ShopState decoded;
+    SnapshotHeader h;
+    std::string error = decodeSnapshot(floatTime.dump() + "\n" + body, kStream, decoded, &h);
+    QVERIFY2(error.empty(), error.c_str());
+    QCOMPARE(h.createdMs, qint64(0));
+    QVERIFY(decoded == original);
+
+    json floatTotal = header;
+    floatTotal["total"] = 1e300;
+    error = decodeSnapshot(floatTotal.dump() + "\n" + body, kStream, decoded);
+    QVERIFY2(error.find("misses a field") != std::string::npos, error.c_str());
+
+    json b = json::parse(body);
+    b["users"][0][2] = 1.7e30;
+    const std::string floatBody = b.dump();
+    json fixed = header;
+    fixed["bodyBytes"] = floatBody.size();
+    fixed["checksum"] = checksumHex(floatBody);
+    error = decodeSnapshot(fixed.dump() + "\n" + floatBody, kStream, decoded);
+    QCOMPARE(QString::fromStdString(error), QStringLiteral("the body does not hold a valid state"));
+    QVERIFY(decoded.users().empty());
 }
 
 void TestSnapshotCodec::roundTripKeepsUnicodeAndQuotes()
