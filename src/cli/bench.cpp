@@ -394,7 +394,7 @@ private:
     void appendOne();
     void produce();
     double rawRead(const char* stream, std::size_t& entries);
-    void guiCatchUp(const std::filesystem::path& path);
+    bool addChildRows(const std::vector<std::string>& argv, Row fallback);
     void catchUp(const char* stream, const char* label);
     void inProcessCatchUp();
     void inMemory();
@@ -949,32 +949,35 @@ void Bench::restart()
     add({"restart: snapshot + 1k-event tail", median(ms), "ms", kNone, Goal::Below, 500, note});
 }
 
-// The real window catching up on the million native events, with the longest GUI-thread
-// stall: bench/gui_catchup_bench, next to gui_bench.
-void Bench::guiCatchUp(const std::filesystem::path& path)
+// Runs a GUI bench executable with --json and adds its rows ([{name, figure, unit,
+// goalAtMost | goalBelow, note}]); when it fails, adds `fallback` unmeasured.
+bool Bench::addChildRows(const std::vector<std::string>& argv, Row fallback)
 {
-    if (::access(path.c_str(), X_OK) != 0)
-        return;
-    progress("GUI catch-up in the real window from %s", path.c_str());
-    const ChildRun run = runChild({path.string(), "--redis", server_.urlText(), "--stream", kNative, "--json"},
-                                  {"QT_QPA_PLATFORM=offscreen"});
+    const ChildRun run = runChild(argv, {"QT_QPA_PLATFORM=offscreen"});
     const auto begin = run.output.find('[');
     const auto rows = run.ok && begin != std::string::npos ? json::parse(run.output.substr(begin), nullptr, false) : json();
     if (!rows.is_array()) {
-        add({"GUI: longest GUI-thread stall in catch-up", std::numeric_limits<double>::quiet_NaN(), "ms", kNone, Goal::Below,
-             50, path.string() + " failed"});
-        return;
+        fallback.figure = std::numeric_limits<double>::quiet_NaN();
+        fallback.note = argv.front() + " failed";
+        add(fallback);
+        return false;
     }
     for (const auto& r : rows) {
         Row row;
         row.name = r.value("name", "");
         row.figure = r["figure"].is_number() ? r["figure"].get<double>() : std::numeric_limits<double>::quiet_NaN();
         row.unit = r.value("unit", "");
-        row.goal = r.value("goalBelow", -1.0) >= 0 ? Goal::Below : Goal::None;
-        row.target = r.value("goalBelow", 0.0);
+        if (r.contains("goalAtMost")) {
+            row.goal = Goal::AtMost;
+            row.target = r["goalAtMost"].get<double>();
+        } else if (r.contains("goalBelow")) {
+            row.goal = Goal::Below;
+            row.target = r["goalBelow"].get<double>();
+        }
         row.note = r.value("note", "");
         add(row);
     }
+    return true;
 }
 
 // The GUI figures live in bench/gui_bench (it links the GUI library, the CLI does not).
@@ -990,25 +993,17 @@ void Bench::gui()
         if (::access(path.c_str(), X_OK) != 0)
             continue;
         progress("GUI figures from %s", path.c_str());
-        const ChildRun run = runChild({path.string(), "--events", std::to_string(n_), "--json"}, {"QT_QPA_PLATFORM=offscreen"});
-        const auto begin = run.output.find('[');
-        const auto rows = run.ok && begin != std::string::npos ? json::parse(run.output.substr(begin), nullptr, false) : json();
-        if (!rows.is_array()) {
-            add({"GUI: EventListModel memory per event", std::numeric_limits<double>::quiet_NaN(), "bytes", kNone, Goal::AtMost,
-                 100, path.string() + " failed"});
+        if (!addChildRows({path.string(), "--events", std::to_string(n_), "--json"},
+                          {"GUI: EventListModel memory per event", 0, "bytes", kNone, Goal::AtMost, 100, {}}))
             return;
+        // The real window catching up on the million native events, with the longest
+        // GUI-thread stall: gui_catchup_bench, next to gui_bench.
+        const auto catchUp = path.parent_path() / "gui_catchup_bench";
+        if (::access(catchUp.c_str(), X_OK) == 0) {
+            progress("GUI catch-up in the real window from %s", catchUp.c_str());
+            addChildRows({catchUp.string(), "--redis", server_.urlText(), "--stream", kNative, "--json"},
+                         {"GUI: longest GUI-thread stall in catch-up", 0, "ms", kNone, Goal::Below, 50, {}});
         }
-        for (const auto& r : rows) {
-            Row row;
-            row.name = r.value("name", "");
-            row.figure = r["figure"].is_number() ? r["figure"].get<double>() : std::numeric_limits<double>::quiet_NaN();
-            row.unit = r.value("unit", "");
-            row.goal = r.value("goalAtMost", -1.0) >= 0 ? Goal::AtMost : Goal::None;
-            row.target = r.value("goalAtMost", 0.0);
-            row.note = r.value("note", "");
-            add(row);
-        }
-        guiCatchUp(path.parent_path() / "gui_catchup_bench");
         return;
     }
     if (!json_)

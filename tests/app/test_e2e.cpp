@@ -8,6 +8,7 @@
 
 #include "redis/connection.hpp"
 #include "redis/stream_writer.hpp"
+#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
 #include <QQmlApplicationEngine>
@@ -30,19 +31,6 @@ namespace {
 
 constexpr int kTimeoutMs = 10000;
 const QString kStream = QStringLiteral("e2e:events");
-
-// The first item named `name` under `root` (visual children, depth first).
-QQuickItem* findItem(QQuickItem* root, const QString& name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem* child : root->childItems())
-        if (QQuickItem* found = findItem(child, name))
-            return found;
-    return nullptr;
-}
 
 // Every Text under `root` (QQuickText, including Labels) whose text is exactly `text`.
 QList<QQuickItem*> findTexts(QQuickItem* root, const QString& text)
@@ -84,11 +72,11 @@ private slots:
 
 private:
     bool append(const std::string& type, const std::string& json);
-    QQuickItem* item(const QString& name) const { return findItem(window_->contentItem(), name); }
+    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
     QObject* dialog(const QString& name) const { return window_->findChild<QObject*>(name); }
     QQuickItem* dialogPart(QObject* dialog, const char* part, const QString& name) const
     {
-        return findItem(dialog->property(part).value<QQuickItem*>(), name);
+        return findQuickItem(dialog->property(part).value<QQuickItem*>(), name);
     }
     qint64 balanceOf(qint64 userId) const;
     QString verdictText() const { return itemText(item(QStringLiteral("verdictMessage"))); }

@@ -3,6 +3,7 @@
 // a speed until the head brings it back to Live, the Live button, and Compare.
 #include "shop_session.hpp"
 
+#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
 #include <QProcess>
@@ -20,18 +21,6 @@ using shop::app::ShopSession;
 namespace {
 const QString kStream = QStringLiteral("timeline:events");
 constexpr int kTimeoutMs = 15000;
-
-QQuickItem* findItem(QQuickItem* root, const QString& name)
-{
-    if (!root)
-        return nullptr;
-    if (root->objectName() == name)
-        return root;
-    for (QQuickItem* child : root->childItems())
-        if (QQuickItem* found = findItem(child, name))
-            return found;
-    return nullptr;
-}
 } // namespace
 
 class TestTimelineUi : public QObject {
@@ -47,7 +36,7 @@ private slots:
     void compareOpensWithChanges();
 
 private:
-    QQuickItem* item(const QString& name) { return findItem(window_->contentItem(), name); }
+    QQuickItem* item(const QString& name) { return findQuickItem(window_->contentItem(), name); }
     void click(const QString& name);
 
     TestRedisServer server_;
