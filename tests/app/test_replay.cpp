@@ -37,6 +37,7 @@ private slots:
     void seekByIdAndTime();
     void compareListsWhatChanged();
     void historyModelsShowTheStateAtThePoint();
+    void restoreFromAChosenSnapshot();
 
 private:
     QByteArray cli(const QStringList& args);
@@ -216,6 +217,37 @@ void TestReplay::historyModelsShowTheStateAtThePoint()
                  qint64(u["balance"].get<std::int64_t>()));
     }
     replay->goLive();
+}
+
+// The Snapshots page's restore: drop the state, load the chosen snapshot, replay the tail
+// (with progress), and end with the whole history again.
+void TestReplay::restoreFromAChosenSnapshot()
+{
+    session_->refreshSnapshots();
+    QTRY_VERIFY_WITH_TIMEOUT(session_->snapshots()->rowCount() > 0, kTimeoutMs);
+    const QStringList ids = session_->snapshots()->snapshotIds();
+    const QString id = ids.last(); // the oldest: newest first
+    bool sawProgress = false;
+    QObject::connect(session_.get(), &ShopSession::progressChanged, this, [&] {
+        sawProgress = sawProgress || session_->progress() >= 0;
+    });
+    session_->restoreSnapshot(id);
+    QTRY_VERIFY_WITH_TIMEOUT(!session_->caughtUp(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp() && session_->historyComplete(), kTimeoutMs);
+    QVERIFY(sawProgress);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->replay()->length(), produced_, kTimeoutMs);
+    QCOMPARE(session_->events()->totalCount(), produced_);
+    // The live state after the restore equals the CLI's from scratch.
+    session_->replay()->seek(produced_);
+    QCOMPARE(timelineState(), cliState(session_->replay()->entryIdAt(produced_)));
+    const json head = cliState(session_->replay()->entryIdAt(produced_));
+    for (const json& u : head["users"]) {
+        const int row = session_->users()->rowOf(u["id"].get<std::int64_t>());
+        QVERIFY(row >= 0);
+        QCOMPARE(session_->users()->index(row).data(shop::app::UserListModel::BalanceRole).toLongLong(),
+                 qint64(u["balance"].get<std::int64_t>()));
+    }
+    session_->replay()->goLive();
 }
 
 QTEST_MAIN(TestReplay)
