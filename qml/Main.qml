@@ -16,6 +16,28 @@ ApplicationWindow {
     minimumHeight: 700
     visible: true
 
+    // The controls take their colours from the application palette (the desktop's light or
+    // dark one, or the dark one main.cpp sets): every control inherits this window's palette.
+    palette {
+        window: accents.system.window
+        windowText: accents.system.windowText
+        base: accents.system.base
+        alternateBase: accents.system.alternateBase
+        text: accents.system.text
+        button: accents.system.button
+        buttonText: accents.system.buttonText
+        highlight: accents.system.highlight
+        highlightedText: accents.system.highlightedText
+        light: accents.system.light
+        midlight: accents.system.midlight
+        mid: accents.system.mid
+        dark: accents.system.dark
+        shadow: accents.system.shadow
+        placeholderText: accents.system.placeholderText
+        toolTipBase: accents.system.toolTipBase
+        toolTipText: accents.system.toolTipText
+    }
+
     readonly property bool outage: ShopSession.connectionState === "disconnected"
                                    || ShopSession.connectionState === "failed"
     property bool demoRequested: false
