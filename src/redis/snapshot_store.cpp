@@ -233,6 +233,15 @@ RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, S
             state.clear();
             return outcome;
         }
+        // An entry after the snapshot deleted with XDEL (Redis 7 records the largest deleted
+        // id): the tail would silently lack it.
+        if (!info.maxDeletedId.empty() && idAfter(info.maxDeletedId, id)) {
+            outcome.error = "entries of the stream " + stream_ + " after snapshot " + id
+                            + " were deleted (the latest deleted id is " + info.maxDeletedId
+                            + "), so the state cannot be rebuilt correctly";
+            state.clear();
+            return outcome;
+        }
         outcome.restored = true;
         outcome.snapshotId = id;
         return outcome;

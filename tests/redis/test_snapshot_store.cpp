@@ -103,6 +103,7 @@ private slots:
     void snapshotAfterTheLastEntryIsPassedOver();
     void untilIdChoosesAnOlderSnapshotQuietly();
     void streamTrimmedPastTheSnapshotIsRefused();
+    void entryDeletedAfterTheSnapshotIsRefused();
     void streamTrimmedBeforeTheSnapshotStillRestores_data();
     void streamTrimmedBeforeTheSnapshotStillRestores();
 
@@ -704,6 +705,30 @@ void TestSnapshotStore::streamTrimmedBeforeTheSnapshotStillRestores()
     QVERIFY2(outcome.restored && outcome.error.empty() && outcome.warnings.empty(), qPrintable(describe(outcome)));
     QCOMPARE(text(outcome.snapshotId), text(s500.lastEventId));
     QVERIFY(state == s500);
+}
+
+// XDEL of an entry after the snapshot leaves the first entry where it was, so only Redis 7's
+// max-deleted-entry-id tells: the restore is refused; an XDEL before the snapshot is fine.
+void TestSnapshotStore::entryDeletedAfterTheSnapshotIsRefused()
+{
+    const std::string stream = "st:xdel";
+    auto entries = produce(stream, 600, 13);
+    const ShopState s300 = stateOf(entries, 300);
+    SnapshotStore store(c_, stream);
+    QVERIFY(store.save(s300, 1));
+
+    QCOMPARE(c_.command({"XDEL", stream, entries[100].id}).integer(), qint64(1));
+    ShopState state;
+    RestoreOutcome outcome = store.restoreNewest(state);
+    QVERIFY2(outcome.restored && outcome.error.empty(), qPrintable(describe(outcome)));
+    QVERIFY(state == s300);
+
+    QCOMPARE(c_.command({"XDEL", stream, entries[450].id}).integer(), qint64(1));
+    outcome = store.restoreNewest(state);
+    QVERIFY2(!outcome.restored, qPrintable(describe(outcome)));
+    QVERIFY2(text(outcome.error).contains(QStringLiteral("deleted")), qPrintable(describe(outcome)));
+    QVERIFY2(text(outcome.error).contains(text(entries[450].id)), qPrintable(describe(outcome)));
+    QVERIFY(state == ShopState());
 }
 
 QTEST_GUILESS_MAIN(TestSnapshotStore)
