@@ -14,7 +14,7 @@ SHOPSTREAM_PACKAGES=(
   qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qtquick-shapes
   redis-server redis-tools util-linux xvfb xauth imagemagick xdotool
   desktop-file-utils appstream dpkg-dev groff-base
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libbenchmark-dev
 )
 
 shopstream_install_packages() {
