@@ -36,7 +36,16 @@ ApplicationWindow {
         placeholderText: accents.system.placeholderText
         toolTipBase: accents.system.toolTipBase
         toolTipText: accents.system.toolTipText
+        // Setting a role sets it for every state: disabled controls need their own, greyed.
+        disabled.windowText: disabledPalette.windowText
+        disabled.text: disabledPalette.text
+        disabled.buttonText: disabledPalette.buttonText
+        disabled.button: disabledPalette.button
+        disabled.base: disabledPalette.base
+        disabled.highlight: disabledPalette.highlight
+        disabled.highlightedText: disabledPalette.highlightedText
     }
+    SystemPalette { id: disabledPalette; colorGroup: SystemPalette.Disabled }
 
     readonly property bool outage: ShopSession.connectionState === "disconnected"
                                    || ShopSession.connectionState === "failed"
