@@ -66,6 +66,7 @@ int main(int argc, char** argv)
     shop::app::EventListModel model;
     constexpr std::size_t kBatch = 5000;
     std::vector<shop::engine::VerdictRecord> batch;
+    std::string ops; // the replay encoding; the events model does not keep it
     std::string id;
 
     malloc_trim(0);
@@ -73,6 +74,7 @@ int main(int argc, char** argv)
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < events;) {
         batch.clear();
+        ops.clear();
         for (std::size_t k = 0; k < kBatch && i < events; ++k, ++i) {
             sim.next(sim_entry);
             id = std::to_string(1700000000000ULL + i / 8) + "-" + std::to_string(i % 8);
@@ -83,20 +85,7 @@ int main(int argc, char** argv)
             entry.v = "1";
             const shop::Reason reason = shop::processEntry(state, entry, scratch);
             // As ConsumerWorker::applyBatch records it.
-            shop::engine::VerdictRecord record;
-            record.id = id;
-            record.type = sim_entry.type.substr(0, 32);
-            record.reason = reason;
-            record.decoded = reason == shop::Reason::None || reason > shop::Reason::Invalid;
-            if (record.decoded) {
-                record.eventType = scratch.type;
-                record.userId = scratch.userId;
-                record.itemId = !scratch.itemId.empty() ? scratch.itemId
-                                                        : (scratch.lines.empty() ? std::string() : scratch.lines.front().itemId);
-                if (const shop::User* user = scratch.userId != 0 ? state.findUser(scratch.userId) : nullptr)
-                    record.balanceAfter = user->balance;
-            }
-            batch.push_back(std::move(record));
+            shop::engine::recordVerdict(entry, reason, scratch, state, batch, ops);
         }
         model.append(batch);
     }

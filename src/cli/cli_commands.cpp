@@ -9,7 +9,6 @@
 
 #include "core/entry_decoder.hpp"
 #include "core/handlers.hpp"
-#include "core/msgpack_tape.hpp"
 #include "core/shop_state.hpp"
 #include "core/simulator.hpp"
 #include "core/state_json.hpp"
@@ -500,14 +499,8 @@ std::string dataText(const RawEntry& entry)
         return {};
     if (entryFormat(entry) == EntryFormat::Native)
         return std::string(*entry.data);
-    // from_msgpack recurses once per nesting level: hostile nesting would overflow the stack,
-    // so only what the decoder's own (iterative) reader accepts goes to it.
-    MsgpackTape shape;
-    if (!shape.parse(*entry.data, 512))
-        return "<" + std::to_string(entry.data->size()) + " bytes that do not decode>";
-    const auto decoded = nlohmann::json::from_msgpack(entry.data->begin(), entry.data->end(), true, false);
-    if (!decoded.is_discarded())
-        return decoded.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (auto text = legacyDataAsJson(*entry.data))
+        return *text;
     return "<" + std::to_string(entry.data->size()) + " bytes that do not decode>";
 }
 

@@ -4,6 +4,8 @@
 
 #include "json_tape.hpp"
 #include "msgpack_tape.hpp"
+
+#include <nlohmann/json.hpp>
 #include "money.hpp"
 
 #include <limits>
@@ -206,6 +208,19 @@ Reason decodeEntry(const RawEntry& entry, Event& out)
         return Reason::Malformed;
     // 5. invalid
     return decodeLegacyFields(pack, out) ? Reason::None : Reason::Invalid;
+}
+
+std::optional<std::string> legacyDataAsJson(std::string_view data, int indent)
+{
+    // from_msgpack recurses once per nesting level: only what the iterative reader accepts
+    // (within the same depth bound) goes to it.
+    MsgpackTape shape;
+    if (!shape.parse(data, kMaxMsgpackDepth))
+        return std::nullopt;
+    const auto decoded = nlohmann::json::from_msgpack(data.begin(), data.end(), true, false);
+    if (decoded.is_discarded())
+        return std::nullopt;
+    return decoded.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace shop

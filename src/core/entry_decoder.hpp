@@ -6,6 +6,10 @@
 #include "domain.hpp"
 #include "entry.hpp"
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace shop {
 
 enum class EntryFormat : std::uint8_t { Native, Legacy };
@@ -16,5 +20,10 @@ EntryFormat entryFormat(const RawEntry& entry);
 // Fills `out` (cleared first) and returns Reason::None, or returns the first reason that
 // holds. Never throws.
 Reason decodeEntry(const RawEntry& entry, Event& out);
+
+// Legacy (MessagePack) data as JSON text for people to read (the CLI's `events`, the GUI's
+// entry details), indented when indent >= 0; nullopt when it does not decode. The nesting
+// bound is the decoder's, so hostile data cannot exhaust the stack here either.
+std::optional<std::string> legacyDataAsJson(std::string_view data, int indent = -1);
 
 } // namespace shop

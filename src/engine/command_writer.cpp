@@ -4,7 +4,6 @@
 #include "logging.hpp"
 
 #include "core/entry_decoder.hpp"
-#include "core/msgpack_tape.hpp"
 #include "core/simulator.hpp"
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
@@ -14,7 +13,6 @@
 #include "core/shop_state.hpp"
 #include "redis/stream_writer.hpp"
 
-#include <nlohmann/json.hpp>
 
 namespace shop::engine {
 
@@ -154,15 +152,9 @@ void CommandWriter::loadEntry(const QString& entryId)
     out.insert(QStringLiteral("version"), text(entry.v));
     QString data = text(entry.data);
     if (entry.data && entryFormat(entry) == EntryFormat::Legacy) {
-        // from_msgpack recurses once per nesting level: check the shape iteratively first,
-        // so hostile nesting cannot overflow the stack.
-        MsgpackTape shape;
-        const auto decoded = shape.parse(*entry.data, 512)
-                                 ? nlohmann::json::from_msgpack(entry.data->begin(), entry.data->end(), true, false)
-                                 : nlohmann::json(nlohmann::json::value_t::discarded);
-        data = decoded.is_discarded()
-                   ? tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size())
-                   : QString::fromStdString(decoded.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        const auto decoded = legacyDataAsJson(*entry.data, 2);
+        data = decoded ? QString::fromStdString(*decoded)
+                       : tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size());
         out.insert(QStringLiteral("format"), QStringLiteral("legacy MessagePack"));
     } else {
         out.insert(QStringLiteral("format"), QStringLiteral("JSON"));
