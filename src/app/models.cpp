@@ -48,6 +48,64 @@ bool sameItem(const Item& a, const Item& b)
     return a.id == b.id && a.name == b.name && a.price == b.price && a.stock == b.stock && a.sold == b.sold;
 }
 
+// Rows keyed by id, in first-seen order: what UserListModel and ItemListModel keep. The
+// models announce the changes; these helpers only change the rows.
+
+// Replaces all rows (a reset). A coalesced batch may name a row twice: the later copy wins.
+template <typename Row, typename Key, typename KeyOf>
+void resetRows(std::vector<Row>& rows, QHash<Key, int>& rowById, const std::vector<Row>& incoming, KeyOf keyOf)
+{
+    rows.clear();
+    rowById.clear();
+    for (const Row& r : incoming) {
+        const Key key = keyOf(r);
+        if (const auto it = rowById.constFind(key); it != rowById.cend()) {
+            rows[static_cast<std::size_t>(*it)] = r;
+            continue;
+        }
+        rowById.insert(key, static_cast<int>(rows.size()));
+        rows.push_back(r);
+    }
+}
+
+// Updates known rows in place; returns the changed ones as [first, last] runs, and in
+// `added` the new ones (each once, its last copy), to be appended with appendRows().
+template <typename Row, typename Key, typename KeyOf, typename Same>
+std::vector<std::pair<int, int>> updateRows(std::vector<Row>& rows, const QHash<Key, int>& rowById,
+                                            const std::vector<Row>& incoming, KeyOf keyOf, Same same,
+                                            std::vector<Row>& added)
+{
+    std::vector<int> changed;
+    QHash<Key, std::size_t> addedById;
+    for (const Row& r : incoming) {
+        const Key key = keyOf(r);
+        if (const auto it = rowById.constFind(key); it != rowById.cend()) {
+            Row& row = rows[static_cast<std::size_t>(*it)];
+            if (!same(row, r)) {
+                row = r;
+                changed.push_back(*it);
+            }
+        } else if (const auto a = addedById.constFind(key); a != addedById.cend()) {
+            added[*a] = r;
+        } else {
+            addedById.insert(key, added.size());
+            added.push_back(r);
+        }
+    }
+    return contiguousRanges(std::move(changed));
+}
+
+template <typename Row, typename Key, typename KeyOf>
+void appendRows(std::vector<Row>& rows, QHash<Key, int>& rowById, std::vector<Row>& added, KeyOf keyOf)
+{
+    for (Row& r : added) {
+        rowById.insert(keyOf(r), static_cast<int>(rows.size()));
+        rows.push_back(std::move(r));
+    }
+}
+
+qint64 userKey(const User& u) { return qint64(u.id); }
+
 // Rough heap cost of a QString's own buffer (header plus UTF-16 code units).
 qint64 stringBytes(const QString& s) { return s.isNull() ? 0 : qint64(s.capacity() + 1) * 2 + 16; }
 
@@ -131,53 +189,20 @@ void UserListModel::apply(const std::vector<User>& users, bool reset)
 {
     if (reset) {
         beginResetModel();
-        rows_.clear();
-        rowById_.clear();
-        for (const User& u : users) {
-            // A coalesced batch may name a user twice: the later copy is the newer one.
-            const auto it = rowById_.constFind(u.id);
-            if (it != rowById_.cend()) {
-                rows_[static_cast<std::size_t>(*it)] = u;
-                continue;
-            }
-            rowById_.insert(u.id, static_cast<int>(rows_.size()));
-            rows_.push_back(u);
-        }
+        resetRows(rows_, rowById_, users, userKey);
         endResetModel();
         return;
     }
-
-    std::vector<int> changed;
-    std::vector<User> added;
-    QHash<qint64, std::size_t> addedById;
-    for (const User& u : users) {
-        if (const auto it = rowById_.constFind(u.id); it != rowById_.cend()) {
-            User& row = rows_[static_cast<std::size_t>(*it)];
-            if (!sameUser(row, u)) {
-                row = u;
-                changed.push_back(*it);
-            }
-        } else if (const auto a = addedById.constFind(u.id); a != addedById.cend()) {
-            added[*a] = u;
-        } else {
-            addedById.insert(u.id, added.size());
-            added.push_back(u);
-        }
-    }
-
     static const QList<int> kValueRoles
         = {NameRole, BalanceRole, SpentRole, OrdersRole, BalanceTextRole, SpentTextRole, Qt::DisplayRole};
-    for (const auto& [first, last] : contiguousRanges(std::move(changed)))
+    std::vector<User> added;
+    for (const auto& [first, last] : updateRows(rows_, rowById_, users, userKey, sameUser, added))
         emit dataChanged(index(first), index(last), kValueRoles);
-
     if (added.empty())
         return;
     const int first = static_cast<int>(rows_.size());
     beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-    for (User& u : added) {
-        rowById_.insert(u.id, static_cast<int>(rows_.size()));
-        rows_.push_back(std::move(u));
-    }
+    appendRows(rows_, rowById_, added, userKey);
     endInsertRows();
 }
 
@@ -242,56 +267,23 @@ QHash<int, QByteArray> ItemListModel::roleNames() const
 
 void ItemListModel::apply(const std::vector<Item>& items, bool reset)
 {
+    const auto itemKey = [](const Item& item) { return toQString(item.id); };
     if (reset) {
         beginResetModel();
-        rows_.clear();
-        rowById_.clear();
-        for (const Item& item : items) {
-            const QString id = toQString(item.id);
-            const auto it = rowById_.constFind(id);
-            if (it != rowById_.cend()) {
-                rows_[static_cast<std::size_t>(*it)] = item;
-                continue;
-            }
-            rowById_.insert(id, static_cast<int>(rows_.size()));
-            rows_.push_back(item);
-        }
+        resetRows(rows_, rowById_, items, itemKey);
         endResetModel();
         return;
     }
-
-    std::vector<int> changed;
-    std::vector<Item> added;
-    QHash<QString, std::size_t> addedById;
-    for (const Item& item : items) {
-        const QString id = toQString(item.id);
-        if (const auto it = rowById_.constFind(id); it != rowById_.cend()) {
-            Item& row = rows_[static_cast<std::size_t>(*it)];
-            if (!sameItem(row, item)) {
-                row = item;
-                changed.push_back(*it);
-            }
-        } else if (const auto a = addedById.constFind(id); a != addedById.cend()) {
-            added[*a] = item;
-        } else {
-            addedById.insert(id, added.size());
-            added.push_back(item);
-        }
-    }
-
     static const QList<int> kValueRoles
         = {NameRole, PriceRole, StockRole, SoldRole, PriceTextRole, UnpricedRole, Qt::DisplayRole};
-    for (const auto& [first, last] : contiguousRanges(std::move(changed)))
+    std::vector<Item> added;
+    for (const auto& [first, last] : updateRows(rows_, rowById_, items, itemKey, sameItem, added))
         emit dataChanged(index(first), index(last), kValueRoles);
-
     if (added.empty())
         return;
     const int first = static_cast<int>(rows_.size());
     beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-    for (Item& item : added) {
-        rowById_.insert(toQString(item.id), static_cast<int>(rows_.size()));
-        rows_.push_back(std::move(item));
-    }
+    appendRows(rows_, rowById_, added, itemKey);
     endInsertRows();
 }
 
