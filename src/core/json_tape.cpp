@@ -1,6 +1,8 @@
 // JsonTape: an iterative, validating JSON tokenizer (RFC 8259).
 #include "json_tape.hpp"
 
+#include "tape_navigation.hpp"
+
 #include <cstring>
 
 namespace shop {
@@ -310,36 +312,17 @@ bool JsonTape::keyEquals(const Token& token, std::string_view key) const
 
 std::uint32_t JsonTape::find(std::uint32_t object, std::string_view key) const
 {
-    std::uint32_t found = 0;
-    const std::uint32_t end = tokens_[object].next;
-    std::uint32_t i = object + 1;
-    while (i < end) {
-        const std::uint32_t value = i + 1;
-        if (keyEquals(tokens_[i], key))
-            found = value;
-        i = tokens_[value].next;
-    }
-    return found;
+    return tape::findMember(tokens_, object, [&](std::uint32_t k) { return keyEquals(tokens_[k], key); });
 }
 
-std::uint32_t JsonTape::firstChild(std::uint32_t container) const
-{
-    return container + 1 < tokens_[container].next ? container + 1 : 0;
-}
+std::uint32_t JsonTape::firstChild(std::uint32_t container) const { return tape::firstChild(tokens_, container); }
 
 std::uint32_t JsonTape::nextSibling(std::uint32_t container, std::uint32_t child) const
 {
-    const std::uint32_t next = tokens_[child].next;
-    return next < tokens_[container].next ? next : 0;
+    return tape::nextSibling(tokens_, container, child);
 }
 
-std::uint32_t JsonTape::childCount(std::uint32_t container) const
-{
-    std::uint32_t count = 0;
-    for (std::uint32_t c = firstChild(container); c != 0; c = nextSibling(container, c))
-        ++count;
-    return count;
-}
+std::uint32_t JsonTape::childCount(std::uint32_t container) const { return tape::childCount(tokens_, container); }
 
 void JsonTape::stringValue(std::uint32_t index, std::string& out) const
 {

@@ -1,6 +1,8 @@
 // MsgpackTape: an iterative, validating MessagePack tokenizer.
 #include "msgpack_tape.hpp"
 
+#include "tape_navigation.hpp"
+
 namespace shop {
 
 bool MsgpackTape::parse(std::string_view s, std::size_t maxDepth)
@@ -162,37 +164,18 @@ bool MsgpackTape::parse(std::string_view s, std::size_t maxDepth)
     return pos == s.size();
 }
 
-std::uint32_t MsgpackTape::find(std::uint32_t map, std::string_view key) const
+std::uint32_t MsgpackTape::find(std::uint32_t object, std::string_view key) const
 {
-    std::uint32_t found = 0;
-    const std::uint32_t end = tokens_[map].next;
-    std::uint32_t i = map + 1;
-    while (i < end) {
-        const std::uint32_t value = i + 1;
-        if (text(i) == key)
-            found = value;
-        i = tokens_[value].next;
-    }
-    return found;
+    return tape::findMember(tokens_, object, [&](std::uint32_t k) { return text(k) == key; });
 }
 
-std::uint32_t MsgpackTape::firstChild(std::uint32_t container) const
-{
-    return container + 1 < tokens_[container].next ? container + 1 : 0;
-}
+std::uint32_t MsgpackTape::firstChild(std::uint32_t container) const { return tape::firstChild(tokens_, container); }
 
 std::uint32_t MsgpackTape::nextSibling(std::uint32_t container, std::uint32_t child) const
 {
-    const std::uint32_t next = tokens_[child].next;
-    return next < tokens_[container].next ? next : 0;
+    return tape::nextSibling(tokens_, container, child);
 }
 
-std::uint32_t MsgpackTape::childCount(std::uint32_t container) const
-{
-    std::uint32_t count = 0;
-    for (std::uint32_t c = firstChild(container); c != 0; c = nextSibling(container, c))
-        ++count;
-    return count;
-}
+std::uint32_t MsgpackTape::childCount(std::uint32_t container) const { return tape::childCount(tokens_, container); }
 
 } // namespace shop
