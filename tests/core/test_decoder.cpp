@@ -2,6 +2,7 @@
 // unknown_type, malformed, invalid) and their order, the choice between the native JSON and
 // the legacy MessagePack format, every field range, and the original Go demo's bytes.
 // Expected results come from DESIGN.md section 3 only, not from the implementation.
+#include "reason_names.hpp"
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/entry_decoder.hpp"
@@ -48,41 +49,9 @@ EntryField field(const QByteArray& v) { return {true, v}; }
 EntryField field(const std::string& v) { return {true, QByteArray(v.data(), qsizetype(v.size()))}; }
 EntryField field(const char* v) { return {true, QByteArray(v)}; }
 
-const std::pair<Reason, const char*> kReasonNames[] = {
-    {Reason::None, "applied"},
-    {Reason::TooLarge, "too_large"},
-    {Reason::UnsupportedVersion, "unsupported_version"},
-    {Reason::UnknownType, "unknown_type"},
-    {Reason::Malformed, "malformed"},
-    {Reason::Invalid, "invalid"},
-    {Reason::UserExists, "user_exists"},
-    {Reason::UnknownUser, "unknown_user"},
-    {Reason::NegativeBalance, "negative_balance"},
-    {Reason::Overflow, "overflow"},
-    {Reason::UnknownItem, "unknown_item"},
-    {Reason::NegativeStock, "negative_stock"},
-    {Reason::UnpricedItem, "unpriced_item"},
-    {Reason::OutOfStock, "out_of_stock"},
-    {Reason::InsufficientFunds, "insufficient_funds"},
-};
-
-QByteArray nameOf(Reason r)
-{
-    for (const auto& [reason, name] : kReasonNames)
-        if (reason == r)
-            return name;
-    return "reason#" + QByteArray::number(int(r));
-}
-
-Reason reasonFrom(const QByteArray& name)
-{
-    for (const auto& [reason, n] : kReasonNames)
-        if (name == n)
-            return reason;
-    qFatal("unknown reason name in test data: %s", name.constData());
-}
-
-std::size_t idx(Reason r) { return static_cast<std::size_t>(r); }
+using reason_names::idx;
+using reason_names::nameOf;
+using reason_names::reasonFrom;
 
 std::string_view view(const QByteArray& b) { return {b.constData(), std::size_t(b.size())}; }
 

@@ -2,6 +2,7 @@
 // reason of DESIGN section 3 step 6 and the order in which they are checked, int64 overflow
 // edges, and what a rejected entry does (nothing, but it is counted and advances the last id).
 // Expected results come from DESIGN.md section 3 only, not from the implementation.
+#include "reason_names.hpp"
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/handlers.hpp"
@@ -25,43 +26,10 @@ constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t k15 = 1'000'000'000'000'000; // 10^15
 constexpr std::int64_t k9 = 1'000'000'000;          // 10^9
 
-// Reason names exactly as DESIGN section 3 spells them; kept here (not taken from
-// reasonName) so that a wrong name in the library shows up as a failure.
-const std::pair<Reason, const char*> kReasonNames[] = {
-    {Reason::None, "applied"},
-    {Reason::TooLarge, "too_large"},
-    {Reason::UnsupportedVersion, "unsupported_version"},
-    {Reason::UnknownType, "unknown_type"},
-    {Reason::Malformed, "malformed"},
-    {Reason::Invalid, "invalid"},
-    {Reason::UserExists, "user_exists"},
-    {Reason::UnknownUser, "unknown_user"},
-    {Reason::NegativeBalance, "negative_balance"},
-    {Reason::Overflow, "overflow"},
-    {Reason::UnknownItem, "unknown_item"},
-    {Reason::NegativeStock, "negative_stock"},
-    {Reason::UnpricedItem, "unpriced_item"},
-    {Reason::OutOfStock, "out_of_stock"},
-    {Reason::InsufficientFunds, "insufficient_funds"},
-};
-
-QByteArray nameOf(Reason r)
-{
-    for (const auto& [reason, name] : kReasonNames)
-        if (reason == r)
-            return name;
-    return "reason#" + QByteArray::number(int(r));
-}
-
-Reason reasonFrom(const QByteArray& name)
-{
-    for (const auto& [reason, n] : kReasonNames)
-        if (name == n)
-            return reason;
-    qFatal("unknown reason name in test data: %s", name.constData());
-}
-
-std::size_t idx(Reason r) { return static_cast<std::size_t>(r); }
+using reason_names::idx;
+using reason_names::kReasonNames;
+using reason_names::nameOf;
+using reason_names::reasonFrom;
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
