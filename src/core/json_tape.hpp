@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace shop {
@@ -26,8 +27,13 @@ public:
         std::int64_t integer = 0; // Int
     };
 
-    // Parses `text` (which must outlive the tape's use). False when it is not JSON.
+    // Parses `text`. False when it is not JSON. The tape keeps views into `text`, which must
+    // outlive the tape's use: a temporary string would leave them dangling, so handing one
+    // over does not compile.
     bool parse(std::string_view text);
+    template <typename S>
+        requires std::is_same_v<S, std::string> // an rvalue std::string (a temporary)
+    bool parse(S&&) = delete;
 
     const Token& at(std::uint32_t index) const { return tokens_[index]; }
     std::uint32_t size() const { return static_cast<std::uint32_t>(tokens_.size()); }

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace shop {
@@ -24,8 +26,13 @@ public:
         std::int64_t integer = 0; // Int
     };
 
-    // False when the bytes are not one MessagePack value, or nest deeper than maxDepth.
+    // False when the bytes are not one MessagePack value, or nest deeper than maxDepth. The
+    // tape keeps views into `bytes`, which must outlive the tape's use: a temporary string
+    // would leave them dangling, so handing one over does not compile.
     bool parse(std::string_view bytes, std::size_t maxDepth);
+    template <typename S>
+        requires std::is_same_v<S, std::string> // an rvalue std::string (a temporary)
+    bool parse(S&&, std::size_t) = delete;
 
     const Token& at(std::uint32_t index) const { return tokens_[index]; }
     bool rootIsMap() const { return !tokens_.empty() && tokens_[0].kind == Kind::Map; }

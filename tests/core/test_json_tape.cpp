@@ -11,6 +11,12 @@
 
 using shop::JsonTape;
 
+// The tape keeps views into what it parsed: a temporary string must not compile.
+template <typename Arg>
+concept TapeParses = requires(JsonTape tape, Arg&& text) { tape.parse(std::forward<Arg>(text)); };
+static_assert(!TapeParses<std::string>, "JsonTape::parse must refuse a temporary string");
+static_assert(TapeParses<const std::string&> && TapeParses<std::string_view> && TapeParses<const char*>);
+
 class TestJsonTape : public QObject {
     Q_OBJECT
 private slots:
@@ -137,8 +143,11 @@ void TestJsonTape::deepNestingDoesNotUseTheStack()
 {
     const std::string deep = std::string(30000, '[') + std::string(30000, ']');
     JsonTape tape;
-    QVERIFY(tape.parse("{\"x\":" + deep + "}"));
-    QVERIFY(!tape.parse("{\"x\":" + deep + "]}"));
+    const std::string balanced = "{\"x\":" + deep + "}";
+    const std::string unbalanced = "{\"x\":" + deep + "]}";
+    QVERIFY(tape.parse(balanced));
+    QCOMPARE(tape.childCount(tape.find(0, "x")), 1u);
+    QVERIFY(!tape.parse(unbalanced));
 }
 
 QTEST_APPLESS_MAIN(TestJsonTape)

@@ -11,6 +11,12 @@
 using shop::MsgpackTape;
 using nlohmann::json;
 
+// The tape keeps views into what it parsed: a temporary string must not compile.
+template <typename Arg>
+concept TapeParses = requires(MsgpackTape tape, Arg&& bytes) { tape.parse(std::forward<Arg>(bytes), 512); };
+static_assert(!TapeParses<std::string>, "MsgpackTape::parse must refuse a temporary string");
+static_assert(TapeParses<const std::string&> && TapeParses<std::string_view>);
+
 class TestMsgpackTape : public QObject {
     Q_OBJECT
 private slots:
@@ -109,7 +115,8 @@ void TestMsgpackTape::valuesMatchNlohmann()
     // Negative fixint and sign-extended int8/16/32.
     for (std::int64_t v : {-1LL, -32LL, -33LL, -128LL, -129LL, -32768LL, -32769LL, -2147483648LL, -2147483649LL}) {
         const auto bytes = json::to_msgpack(json{{"v", v}});
-        QVERIFY(tape.parse(std::string(bytes.begin(), bytes.end()), 512));
+        const std::string doc(bytes.begin(), bytes.end()); // outlives the tape's use below
+        QVERIFY(tape.parse(doc, 512));
         QCOMPARE(tape.at(tape.find(0, "v")).integer, v);
     }
 }
@@ -151,7 +158,7 @@ void TestMsgpackTape::depthIsBounded()
     deep.push_back('\x01');
     MsgpackTape tape;
     QVERIFY(!tape.parse(deep, 512));
-    QVERIFY(tape.parse(deep.substr(600 - 500), 512));
+    QVERIFY(tape.parse(std::string_view(deep).substr(600 - 500), 512));
     std::string huge(60000, '\x91');
     huge.push_back('\x01');
     QVERIFY(!tape.parse(huge, 512)); // refused, not recursed into
