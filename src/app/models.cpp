@@ -12,6 +12,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -37,16 +38,6 @@ std::vector<std::pair<int, int>> contiguousRanges(std::vector<int> rows)
 QString toQString(const std::string& text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
 
 QString localTimeText(qint64 ms, const QString& format) { return QDateTime::fromMSecsSinceEpoch(ms).toString(format); }
-
-bool sameUser(const User& a, const User& b)
-{
-    return a.id == b.id && a.name == b.name && a.balance == b.balance && a.spent == b.spent && a.orders == b.orders;
-}
-
-bool sameItem(const Item& a, const Item& b)
-{
-    return a.id == b.id && a.name == b.name && a.price == b.price && a.stock == b.stock && a.sold == b.sold;
-}
 
 // Rows keyed by id, in first-seen order: what UserListModel and ItemListModel keep. The
 // models announce the changes; these helpers only change the rows.
@@ -196,7 +187,7 @@ void UserListModel::apply(const std::vector<User>& users, bool reset)
     static const QList<int> kValueRoles
         = {NameRole, BalanceRole, SpentRole, OrdersRole, BalanceTextRole, SpentTextRole, Qt::DisplayRole};
     std::vector<User> added;
-    for (const auto& [first, last] : updateRows(rows_, rowById_, users, userKey, sameUser, added))
+    for (const auto& [first, last] : updateRows(rows_, rowById_, users, userKey, std::equal_to<User>(), added))
         emit dataChanged(index(first), index(last), kValueRoles);
     if (added.empty())
         return;
@@ -277,7 +268,7 @@ void ItemListModel::apply(const std::vector<Item>& items, bool reset)
     static const QList<int> kValueRoles
         = {NameRole, PriceRole, StockRole, SoldRole, PriceTextRole, UnpricedRole, Qt::DisplayRole};
     std::vector<Item> added;
-    for (const auto& [first, last] : updateRows(rows_, rowById_, items, itemKey, sameItem, added))
+    for (const auto& [first, last] : updateRows(rows_, rowById_, items, itemKey, std::equal_to<Item>(), added))
         emit dataChanged(index(first), index(last), kValueRoles);
     if (added.empty())
         return;

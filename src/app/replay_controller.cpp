@@ -40,16 +40,6 @@ QVariantMap itemValues(const Item& i)
             {QStringLiteral("sold"), qint64(i.sold)}};
 }
 
-bool sameUser(const User& a, const User& b)
-{
-    return a.name == b.name && a.balance == b.balance && a.spent == b.spent && a.orders == b.orders;
-}
-
-bool sameItem(const Item& a, const Item& b)
-{
-    return a.name == b.name && a.price == b.price && a.stock == b.stock && a.sold == b.sold;
-}
-
 } // namespace
 
 ReplayController::ReplayController(QObject* parent) : QObject(parent)
@@ -251,7 +241,7 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
         userPairs[id].second = &u;
     for (const auto& [id, pair] : userPairs) {
         const auto [before, after] = pair;
-        if (before && after && sameUser(*before, *after))
+        if (before && after && *before == *after)
             continue;
         if (users.size() >= kMaxCompareRows) {
             ++more;
@@ -270,7 +260,7 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
         itemPairs[id].second = &i;
     for (const auto& [id, pair] : itemPairs) {
         const auto [before, after] = pair;
-        if (before && after && sameItem(*before, *after))
+        if (before && after && *before == *after)
             continue;
         if (items.size() >= kMaxCompareRows) {
             ++more;

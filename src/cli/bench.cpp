@@ -845,7 +845,7 @@ void Bench::snapshots()
         User& user = state.addUser(u, "Customer " + std::to_string(u));
         user.balance = static_cast<std::int64_t>(random() % 10'000'000);
         user.spent = static_cast<std::int64_t>(random() % 10'000'000);
-        user.orders = static_cast<std::int64_t>(random() % 1000);
+        user.orders = static_cast<std::int64_t>(random() % 10);
     }
     char id[32];
     for (std::int64_t i = 1; i <= kSnapshotItems; ++i) {
@@ -856,15 +856,25 @@ void Bench::snapshots()
         item.stock = static_cast<std::int64_t>(random() % 10000);
         item.sold = static_cast<std::int64_t>(random() % 100000);
     }
-    for (int i = 0; i < 1000; ++i)
-        state.counts.count(static_cast<Reason>(i % kReasonCount));
-    // The snapshot's id must be an entry of the stream (restore checks it against the head).
+    // Counts a stream that made such a shop could have (a snapshot's content is checked
+    // against them: no more users, orders or money than its applied entries allow).
+    for (int i = 0; i < 2'000'000; ++i)
+        state.counts.count(i % 20 == 0 ? static_cast<Reason>(1 + i / 20 % (kReasonCount - 1)) : Reason::None);
+    // The snapshot's id must be an entry of the stream, and the stream must have had as many
+    // entries added as the state counts (restore checks both): one entry, and XSETID to say
+    // the rest were added and trimmed away before it.
     redis::Reply added = c.command({"XADD", kSnapshots, "*", "type", "TopUp", "data", "{}"});
     if (!added || !added.isString()) {
         error_ = "cannot write the snapshot stream";
         return;
     }
     state.lastEventId = std::string(added.str());
+    const std::string total = std::to_string(state.counts.total);
+    redis::Reply counted = c.command({"XSETID", kSnapshots, state.lastEventId, "ENTRIESADDED", total});
+    if (!counted || counted.isError()) {
+        error_ = "cannot set the snapshot stream's entries-added: " + (counted ? std::string(counted.str()) : c.error());
+        return;
+    }
     redis::SnapshotStore store(c, kSnapshots);
     std::vector<double> saveMs, restoreMs;
     std::size_t bytes = 0;
@@ -877,7 +887,13 @@ void Bench::snapshots()
         saveMs.push_back(msSince(start));
         ShopState restored;
         start = Clock::now();
-        const auto outcome = store.restore(state.lastEventId, restored);
+        redis::StreamReader reader(c, kSnapshots);
+        StreamFacts facts;
+        if (!reader.facts(facts)) {
+            error_ = reader.error();
+            return;
+        }
+        const auto outcome = store.restore(state.lastEventId, restored, facts);
         restoreMs.push_back(msSince(start));
         if (!outcome.restored || !(restored == state)) {
             error_ = "the snapshot did not restore the state it saved";

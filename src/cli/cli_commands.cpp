@@ -632,7 +632,7 @@ int cmdSnapshot(const CommandArgs& args)
                                {"users", s.header.users},
                                {"items", s.header.items},
                                {"bytes", s.bytes},
-                               {"verified", s.verified},
+                               {"verified", s.checked},
                                {"problem", s.problem}});
             print(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             return kExitOk;
@@ -644,7 +644,7 @@ int cmdSnapshot(const CommandArgs& args)
         std::printf("%-22s %-25s %12s %12s  %s\n", "id", "taken", "events", "bytes", "verified");
         for (const auto& s : listing)
             std::printf("%-22s %-25s %12lld %12zu  %s\n", s.id.c_str(), isoTime(s.header.createdMs).c_str(),
-                        static_cast<long long>(s.header.total), s.bytes, s.verified ? "yes" : ("no: " + s.problem).c_str());
+                        static_cast<long long>(s.header.total), s.bytes, s.checked ? "yes" : ("no: " + s.problem).c_str());
         return kExitOk;
     }
 
@@ -653,10 +653,10 @@ int cmdSnapshot(const CommandArgs& args)
         return fail(QStringLiteral("there is no snapshot of %1 to verify").arg(QString::fromStdString(session.stream)));
     const redis::SnapshotListing& newest = listing.back();
     for (const auto& s : listing) {
-        if (!s.verified)
-            warn("snapshot " + s.id + " does not verify: " + s.problem);
+        if (!s.checked)
+            warn("snapshot " + s.id + " does not pass its checks: " + s.problem);
     }
-    if (!newest.verified)
+    if (!newest.checked)
         return fail(QString::fromStdString("the newest snapshot " + newest.id + " is damaged: " + newest.problem));
     std::string blob;
     ShopState fromSnapshot;
@@ -711,11 +711,12 @@ int cmdConsume(int argc, char** argv, const CommandArgs& args)
     options.url = target.url();
     options.targetDescription = target.describe();
     options.stream = args.global.stream.toStdString();
-    options.snapshotIntervalMs = static_cast<int>(every * 1000);
+    options.snapshotIntervalMs = every * 1000;
     options.untilCaughtUp = args.has(QStringLiteral("--until-caught-up"));
     options.failIfUnreachable = options.untilCaughtUp; // one-shot: do not wait for a server
     options.fromScratch = args.has(QStringLiteral("--from-scratch"));
     options.allowGaps = args.has(QStringLiteral("--allow-gaps"));
+    options.failOnGap = !options.allowGaps; // exit 1 rather than wait for someone to accept it
     options.collectChanges = false;
     options.snapshotOnStop = every > 0;
     options.batchSize = 5000;
@@ -744,6 +745,8 @@ int cmdConsume(int argc, char** argv, const CommandArgs& args)
         std::printf("snapshot saved at %s (%lld ms)\n", qPrintable(id), static_cast<long long>(ms));
         std::fflush(stdout);
     });
+    QObject::connect(worker, &engine::ConsumerWorker::streamReset, &app,
+                     [&](const QString& message) { warn(message.toStdString()); });
     QObject::connect(worker, &engine::ConsumerWorker::snapshotFailed, &app,
                      [&](const QString& message) { warn("snapshot failed: " + message.toStdString()); });
     QObject::connect(worker, &engine::ConsumerWorker::statusChanged, &app, [&](const engine::ConsumerStatus& status) {

@@ -18,6 +18,7 @@ struct User {
     std::int64_t balance = 0; // minor units, >= 0
     std::int64_t spent = 0;   // minor units
     std::int64_t orders = 0;  // applied orders
+    bool operator==(const User&) const = default;
 };
 
 struct Item {
@@ -26,6 +27,7 @@ struct Item {
     std::int64_t price = 0; // minor units; 0 means unpriced
     std::int64_t stock = 0;
     std::int64_t sold = 0;
+    bool operator==(const Item&) const = default;
 };
 
 enum class EventType : std::uint8_t {

@@ -82,18 +82,9 @@ void ShopState::clear()
     items_.clear();
     counts = {};
     lastEventId.clear();
+    lastEntryFingerprint = 0;
+    skipped = 0;
 }
-
-namespace {
-bool sameUser(const User& a, const User& b)
-{
-    return a.id == b.id && a.name == b.name && a.balance == b.balance && a.spent == b.spent && a.orders == b.orders;
-}
-bool sameItem(const Item& a, const Item& b)
-{
-    return a.id == b.id && a.name == b.name && a.price == b.price && a.stock == b.stock && a.sold == b.sold;
-}
-} // namespace
 
 bool ShopState::operator==(const ShopState& other) const
 {
@@ -102,12 +93,12 @@ bool ShopState::operator==(const ShopState& other) const
         return false;
     for (const auto& [id, user] : users_) {
         const User* o = other.findUser(id);
-        if (!o || !sameUser(user, *o))
+        if (!o || user != *o)
             return false;
     }
     for (const auto& [id, item] : items_) {
         const Item* o = other.findItem(id);
-        if (!o || !sameItem(item, *o))
+        if (!o || item != *o)
             return false;
     }
     return true;

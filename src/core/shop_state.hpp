@@ -49,8 +49,16 @@ public:
 
     VerdictCounts counts;
     std::string lastEventId; // empty before the first entry
+    // Where the state stands in the stream's history, beyond the id (what a snapshot records
+    // so that a restore can tell the stream it was taken from, DESIGN section 5):
+    std::uint64_t lastEntryFingerprint = 0; // entryFingerprint() of the entry at lastEventId; 0: unknown
+    std::int64_t skipped = 0;               // entries known lost before lastEventId (gaps accepted)
+    // How many entries of the stream's history the state accounts for: what Redis 7 reports
+    // as entries-added when the stream's last entry is lastEventId.
+    std::int64_t covered() const { return counts.total + skipped; }
 
     void clear();
+    // Users, items, counts and lastEventId; the position fields above are compared apart.
     bool operator==(const ShopState& other) const;
 
 private:

@@ -116,7 +116,7 @@ void CommandWriter::listSnapshots()
             {QStringLiteral("createdMs"), static_cast<qint64>(s.header.createdMs)},
             {QStringLiteral("events"), static_cast<qint64>(s.header.total)},
             {QStringLiteral("bytes"), static_cast<qint64>(s.bytes)},
-            {QStringLiteral("verified"), s.verified},
+            {QStringLiteral("verified"), s.checked},
             {QStringLiteral("problem"), QString::fromStdString(s.problem)},
         });
     }
@@ -179,31 +179,32 @@ void CommandWriter::loadHistory(const QString& untilId, int generation)
         emit historyLoaded(0, QString::fromStdString(report.error), generation);
         return;
     }
-    redis::StreamReader reader(d->connection, d->stream);
-    redis::EntryBatch batch;
-    Event scratch;
-    const std::string until = untilId.toStdString();
+    options.untilId = untilId.toStdString();
     qint64 loaded = 0;
-    for (;;) {
-        const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
-        if (!reader.range(after, 5000, batch, until)) {
-            emit historyLoaded(loaded, QString::fromStdString(reader.error()), generation);
-            return;
-        }
-        if (batch.entries.empty())
-            break;
-        ConsumerBatch out;
-        out.verdicts.reserve(batch.entries.size());
-        for (const RawEntry& entry : batch.entries) {
-            const Reason reason = processEntry(state, entry, scratch);
-            recordVerdict(entry, reason, scratch, state, out.verdicts, out.ops);
-        }
+    ConsumerBatch out;
+    const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState& after) {
+        recordVerdict(entry, reason, event, after, out.verdicts, out.ops);
+    };
+    const auto onPage = [&](const redis::StreamPage&) {
         out.counts = state.counts;
         out.lastEventId = state.lastEventId;
-        loaded += static_cast<qint64>(batch.entries.size());
+        loaded += static_cast<qint64>(out.verdicts.size());
         emit historyBatch(out, generation);
-        if (batch.entries.size() < 5000)
-            break;
+        out = {};
+    };
+    switch (loader.step(state, options, report, std::chrono::milliseconds::zero(), onEntry, onPage)) {
+    case redis::StateLoader::Step::AtHead:
+        break;
+    case redis::StateLoader::Step::Gap:
+        emit historyLoaded(loaded, tr("entries before the snapshot are missing: %1").arg(QString::fromStdString(report.gap.why)),
+                           generation);
+        return;
+    case redis::StateLoader::Step::Reset:
+        emit historyLoaded(loaded, QString::fromStdString(report.resetWhy), generation);
+        return;
+    default:
+        emit historyLoaded(loaded, QString::fromStdString(report.error), generation);
+        return;
     }
     emit historyLoaded(loaded, {}, generation);
 }

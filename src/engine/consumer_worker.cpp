@@ -1,5 +1,6 @@
 // The consumer worker: one step per event-loop turn, so that timers (flush, status,
-// snapshots) and stop() are served between reads.
+// snapshots) and stop() are served between reads. Reading, checking and applying are the
+// StateLoader's; this file decides what to do about what it finds.
 #include "consumer_worker.hpp"
 
 #include "logging.hpp"
@@ -15,26 +16,40 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 namespace shop::engine {
 
 namespace {
 constexpr int kMaxBackoffMs = 5000;
-constexpr qint64 kCatchUpStepMs = 25; // a catch-up step yields to the event loop after this
+constexpr std::chrono::milliseconds kStepBudget{25}; // a step yields to the event loop after this
 
 bool isCredentialError(const std::string& error)
 {
     return error.find("WRONGPASS") != std::string::npos || error.find("NOAUTH") != std::string::npos
            || error.find("credentials") != std::string::npos || error.find("password") != std::string::npos;
 }
+
+StreamGap toStreamGap(const Continuity& c)
+{
+    StreamGap gap;
+    gap.missing = c.missing;
+    gap.after = c.after ? QString::fromStdString(c.after->toString()) : QString();
+    gap.before = c.before ? QString::fromStdString(c.before->toString()) : QString();
+    gap.cause = c.cause == Continuity::Cause::Trimmed   ? QStringLiteral("trimmed")
+                : c.cause == Continuity::Cause::Deleted ? QStringLiteral("deleted")
+                                                        : QString();
+    gap.message = QString::fromStdString(c.why);
+    return gap;
+}
 } // namespace
 
 struct ConsumerWorker::Private {
     ConsumerOptions options;
     redis::Connection connection;
+    std::unique_ptr<redis::StateLoader> loader; // made per connection: it learns the server's permissions
     ShopState state;
-    Event scratch;
-    redis::EntryBatch batch;
 
     ConnectionState connState = ConnectionState::Connecting;
     QString message;
@@ -43,6 +58,7 @@ struct ConsumerWorker::Private {
     bool live = false;
     bool stopping = false;
     bool stepQueued = false;
+    std::optional<Continuity> gap; // stopped at this gap, waiting for acceptGap()
     int backoffMs = 200;
 
     // Changes not yet emitted.
@@ -53,7 +69,8 @@ struct ConsumerWorker::Private {
     bool pendingReset = false;
     bool pendingCounts = false;
 
-    std::int64_t snapshotTotal = -1; // counts.total at the last snapshot (or restore)
+    std::int64_t snapshotCovered = -1; // state.covered() at the last snapshot (or restore)
+    QElapsedTimer sinceSnapshot;
     std::int64_t replayed = 0;
     QElapsedTimer catchUpTimer;
 
@@ -65,6 +82,16 @@ struct ConsumerWorker::Private {
     QTimer* flushTimer = nullptr;
     QTimer* statusTimer = nullptr;
     QTimer* snapshotTimer = nullptr;
+
+    redis::LoadOptions loadOptions() const
+    {
+        redis::LoadOptions o;
+        o.fromScratch = options.fromScratch;
+        o.allowGaps = options.allowGaps;
+        o.snapshotId = options.restoreSnapshotId;
+        o.batchSize = options.batchSize;
+        return o;
+    }
 };
 
 ConsumerWorker::ConsumerWorker(ConsumerOptions options, QObject* parent)
@@ -90,11 +117,18 @@ void ConsumerWorker::start()
     connect(d->statusTimer, &QTimer::timeout, this, &ConsumerWorker::publishStatus);
     d->statusTimer->start();
     if (d->options.snapshotIntervalMs > 0) {
+        // QTimer counts in int milliseconds (about 24 days): a longer interval is checked
+        // against the time since the last snapshot each time the timer fires.
         d->snapshotTimer = new QTimer(this);
-        d->snapshotTimer->setInterval(d->options.snapshotIntervalMs);
-        connect(d->snapshotTimer, &QTimer::timeout, this, [this] { saveSnapshot(false); });
+        d->snapshotTimer->setInterval(
+            static_cast<int>(std::min<qint64>(d->options.snapshotIntervalMs, std::numeric_limits<int>::max())));
+        connect(d->snapshotTimer, &QTimer::timeout, this, [this] {
+            if (d->sinceSnapshot.elapsed() >= d->options.snapshotIntervalMs - 5)
+                saveSnapshot(false);
+        });
         d->snapshotTimer->start();
     }
+    d->sinceSnapshot.start();
     d->rateTimer.start();
     setState(ConnectionState::Connecting);
     scheduleStep();
@@ -114,12 +148,35 @@ void ConsumerWorker::stop()
     flush();
     if (d->options.snapshotOnStop)
         saveSnapshot(false);
-    setState(ConnectionState::Stopped);
+    if (d->connState != ConnectionState::Failed)
+        setState(ConnectionState::Stopped);
+    d->loader.reset();
     d->connection.close();
     emit stopped();
 }
 
 void ConsumerWorker::requestSnapshot() { saveSnapshot(true); }
+
+void ConsumerWorker::acceptGap()
+{
+    if (!d->gap || d->stopping)
+        return;
+    if (!ensureConnected())
+        return; // the gap stays; reconnecting reads it again
+    redis::LoadReport report;
+    report.gap = *d->gap;
+    if (!d->loader->acceptGap(d->state, d->loadOptions(), report)) {
+        if (!d->connection.isConnected())
+            return connectionLost(QString::fromStdString(report.error));
+        return fail(QString::fromStdString(report.error));
+    }
+    for (const std::string& w : report.warnings)
+        qCWarning(lcConsumer).noquote() << QString::fromStdString(w);
+    d->gap.reset();
+    d->pendingCounts = true; // the counts now include the skipped entries
+    setState(d->live ? ConnectionState::Live : ConnectionState::CatchingUp);
+    scheduleStep();
+}
 
 void ConsumerWorker::scheduleStep(int delayMs)
 {
@@ -151,12 +208,13 @@ void ConsumerWorker::fail(const QString& message)
 
 bool ConsumerWorker::ensureConnected()
 {
-    if (d->connection.isConnected())
+    if (d->connection.isConnected() && d->loader)
         return true;
     redis::ConnectOptions connectOptions;
     connectOptions.commandTimeoutMs = std::max(5000, d->options.blockMs * 4 + 2000);
     if (d->connection.connect(d->options.url, connectOptions)) {
         d->backoffMs = 200;
+        d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);
         qCInfo(lcConsumer).noquote() << "connected to" << d->options.targetDescription;
         return true;
     }
@@ -172,6 +230,7 @@ bool ConsumerWorker::ensureConnected()
 void ConsumerWorker::connectionLost(const QString& why)
 {
     d->connection.close();
+    d->loader.reset();
     const int delay = d->backoffMs;
     d->backoffMs = std::min(kMaxBackoffMs, d->backoffMs * 2);
     qCInfo(lcConsumer).noquote() << "connection lost:" << why << "- retrying in" << delay << "ms";
@@ -179,116 +238,137 @@ void ConsumerWorker::connectionLost(const QString& why)
     scheduleStep(delay);
 }
 
-void ConsumerWorker::step()
+void ConsumerWorker::restoreState()
 {
-    if (d->stopping)
-        return;
-    if (!ensureConnected())
-        return;
-
-    if (!d->restoredOnce) {
-        setState(ConnectionState::Restoring);
-        redis::StateLoader loader(d->connection, d->options.stream);
-        redis::LoadOptions loadOptions;
-        loadOptions.fromScratch = d->options.fromScratch;
-        loadOptions.allowGaps = d->options.allowGaps;
-        loadOptions.snapshotId = d->options.restoreSnapshotId;
-        redis::LoadReport report;
-        if (!loader.restore(d->state, loadOptions, report)) {
-            if (!d->connection.isConnected())
-                return connectionLost(QString::fromStdString(report.error));
-            return fail(QString::fromStdString(report.error));
-        }
-        QStringList warnings;
-        for (const std::string& w : report.warnings) {
-            qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
-            warnings << QString::fromStdString(w);
-        }
-        d->restoredOnce = true;
-        d->snapshotTotal = d->state.counts.total;
-        d->pendingReset = true;
-        d->pendingCounts = true;
-        d->catchUpTimer.start();
-        emit restored(QString::fromStdString(report.snapshotId), d->state.counts.total, warnings);
-        setState(ConnectionState::CatchingUp);
-    }
-
-    redis::StreamReader reader(d->connection, d->options.stream);
-    const auto readFailed = [&] {
+    setState(ConnectionState::Restoring);
+    redis::LoadReport report;
+    if (!d->loader->restore(d->state, d->loadOptions(), report)) {
         if (!d->connection.isConnected())
-            return connectionLost(QString::fromStdString(reader.error()));
-        fail(QString::fromStdString(reader.error()));
-    };
-    const std::string after = d->state.lastEventId.empty() ? std::string("0-0") : d->state.lastEventId;
-    if (d->live) {
-        if (!reader.readBlocking(after, d->options.batchSize, d->options.blockMs, d->batch))
-            return readFailed();
-        if (d->connState != ConnectionState::Live)
-            setState(ConnectionState::Live);
-        applyBatch();
-        return scheduleStep();
+            return connectionLost(QString::fromStdString(report.error));
+        return fail(QString::fromStdString(report.error));
     }
+    QStringList warnings;
+    for (const std::string& w : report.warnings) {
+        qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
+        warnings << QString::fromStdString(w);
+    }
+    d->restoredOnce = true;
+    d->live = false;
+    d->snapshotCovered = report.snapshotId.empty() ? -1 : d->state.covered();
+    d->pendingVerdicts.clear();
+    d->pendingOps.clear();
+    d->pendingUsers.clear();
+    d->pendingItems.clear();
+    d->pendingReset = true;
+    d->pendingCounts = true;
+    d->replayed = 0;
+    d->catchUpTimer.start();
+    emit restored(QString::fromStdString(report.snapshotId), d->state.counts.total, warnings);
+    setState(ConnectionState::CatchingUp);
+}
 
-    // Catching up: pages of XRANGE, the next one asked for before this one is applied, for
-    // up to a step's budget; then back to the event loop (timers, stop) with no request
-    // left outstanding on the connection.
-    QElapsedTimer stepClock;
-    stepClock.start();
-    if (!reader.requestRange(after, d->options.batchSize))
-        return readFailed();
-    for (;;) {
-        if (!reader.receiveRange(d->batch))
-            return readFailed();
-        if (d->connState != ConnectionState::CatchingUp)
-            setState(ConnectionState::CatchingUp);
-        const bool full = d->batch.entries.size() == d->options.batchSize;
-        const bool another = full && stepClock.elapsed() < kCatchUpStepMs;
-        if (another && !reader.requestRange(d->batch.entries.back().id, d->options.batchSize))
-            return readFailed();
-        applyBatch();
-        if (!full)
-            break;
-        if (!another)
-            return scheduleStep();
-    }
-
-    d->live = true;
-    flush();
-    setState(ConnectionState::Live);
-    qCInfo(lcConsumer) << "caught up:" << d->state.counts.total << "entries," << d->replayed << "replayed in"
-                       << d->catchUpTimer.elapsed() << "ms";
-    emit caughtUp(d->state.counts.total, d->replayed, d->catchUpTimer.elapsed());
-    if (d->options.untilCaughtUp) {
-        stop();
-        return;
-    }
+void ConsumerWorker::onReset(const QString& why)
+{
+    // Nothing of the new stream was applied on top of the old state: the check comes before
+    // each page. Drop the state and build it again from what the stream holds now.
+    const QString message = tr("the stream %1 was reset: %2; the shop is rebuilt from the stream as it is now")
+                                .arg(QString::fromStdString(d->options.stream), why);
+    qCWarning(lcConsumer).noquote() << message;
+    d->state.clear();
+    d->restoredOnce = false;
+    d->live = false;
+    d->gap.reset();
+    d->snapshotCovered = -1;
+    emit streamReset(message);
     scheduleStep();
 }
 
-void ConsumerWorker::applyBatch()
+void ConsumerWorker::onGap()
 {
-    if (d->batch.entries.empty())
+    const QString message = tr("entries are missing from the stream %1: %2. Following stopped, and no snapshot is "
+                               "written across the gap.")
+                                .arg(QString::fromStdString(d->options.stream), QString::fromStdString(d->gap->why));
+    flush();
+    emit gapFound(toStreamGap(*d->gap));
+    if (d->options.failOnGap)
+        return fail(message);
+    qCWarning(lcConsumer).noquote() << message;
+    setState(ConnectionState::Gap, message);
+}
+
+void ConsumerWorker::step()
+{
+    if (d->stopping || d->gap)
         return;
-    const bool collect = d->options.collectChanges;
-    if (collect)
-        d->pendingVerdicts.reserve(d->pendingVerdicts.size() + d->batch.entries.size());
-    for (const RawEntry& entry : d->batch.entries) {
-        const Reason reason = processEntry(d->state, entry, d->scratch);
-        if (!collect)
-            continue;
-        recordVerdict(entry, reason, d->scratch, d->state, d->pendingVerdicts, d->pendingOps);
-        if (reason == Reason::None) {
-            const Event& e = d->scratch;
-            if (e.userId != 0)
-                d->pendingUsers.insert(e.userId);
-            if (!e.itemId.empty())
-                d->pendingItems.insert(e.itemId);
-            for (const OrderLine& line : e.lines)
-                d->pendingItems.insert(line.itemId);
-        }
+    if (!ensureConnected())
+        return;
+    if (!d->restoredOnce) {
+        restoreState();
+        if (!d->restoredOnce)
+            return;
     }
-    d->replayed += static_cast<std::int64_t>(d->batch.entries.size());
-    d->pendingCounts = true;
+    if (d->live && !d->loader->waitForEntries(d->state, d->options.blockMs)) {
+        if (!d->connection.isConnected())
+            return connectionLost(QString::fromStdString(d->loader->error()));
+        if (d->connState != ConnectionState::Live)
+            setState(ConnectionState::Live); // back after a reconnect, nothing new meanwhile
+        return scheduleStep(); // nothing new within the block time
+    }
+
+    redis::LoadReport report;
+    redis::StateLoader::EntryObserver observer;
+    if (d->options.collectChanges)
+        observer = [this](const RawEntry& e, Reason r, const Event& ev, const ShopState& s) { recordEntry(e, r, ev, s); };
+    const qint64 before = d->state.counts.total;
+    const auto result = d->loader->step(d->state, d->loadOptions(), report, kStepBudget, observer);
+    d->replayed += d->state.counts.total - before;
+    if (d->state.counts.total != before || !report.warnings.empty())
+        d->pendingCounts = true;
+    for (const std::string& w : report.warnings)
+        qCWarning(lcConsumer).noquote() << QString::fromStdString(w);
+
+    switch (result) {
+    case redis::StateLoader::Step::More:
+        if (d->connState != ConnectionState::CatchingUp && !d->live)
+            setState(ConnectionState::CatchingUp);
+        return scheduleStep();
+    case redis::StateLoader::Step::AtHead:
+        if (!d->live) {
+            d->live = true;
+            flush();
+            setState(ConnectionState::Live);
+            qCInfo(lcConsumer) << "caught up:" << d->state.counts.total << "entries," << d->replayed << "replayed in"
+                               << d->catchUpTimer.elapsed() << "ms";
+            emit caughtUp(d->state.counts.total, d->replayed, d->catchUpTimer.elapsed());
+            if (d->options.untilCaughtUp)
+                return stop();
+        } else if (d->connState != ConnectionState::Live) {
+            setState(ConnectionState::Live);
+        }
+        return scheduleStep();
+    case redis::StateLoader::Step::Gap:
+        d->gap = report.gap;
+        return onGap();
+    case redis::StateLoader::Step::Reset:
+        return onReset(QString::fromStdString(report.resetWhy));
+    case redis::StateLoader::Step::Failed:
+        if (!d->connection.isConnected())
+            return connectionLost(QString::fromStdString(report.error));
+        return fail(QString::fromStdString(report.error));
+    }
+}
+
+void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
+{
+    recordVerdict(entry, reason, e, after, d->pendingVerdicts, d->pendingOps);
+    if (reason == Reason::None) {
+        if (e.userId != 0)
+            d->pendingUsers.insert(e.userId);
+        if (!e.itemId.empty())
+            d->pendingItems.insert(e.itemId);
+        for (const OrderLine& line : e.lines)
+            d->pendingItems.insert(line.itemId);
+    }
 }
 
 void ConsumerWorker::flush()
@@ -344,25 +424,43 @@ void ConsumerWorker::publishStatus()
         d->rateTimer.restart();
     }
     status.eventsPerSecond = d->eventsPerSecond;
-    if (d->connection.isConnected() && d->restoredOnce) {
-        redis::StreamReader reader(d->connection, d->options.stream);
-        redis::StreamInfo info;
-        if (reader.info(info) && info.entriesAdded >= 0)
-            status.lag = std::max<qint64>(0, info.entriesAdded - d->state.counts.total);
-        else if (!d->connection.isConnected())
-            return connectionLost(QString::fromStdString(reader.error()));
+    if (d->loader && d->connection.isConnected() && d->restoredOnce && !d->gap) {
+        if (d->live && !d->stepQueued) {
+            // Idle at the head: the stream must still continue the state (a key deleted or
+            // flushed while nothing was written would otherwise go unnoticed).
+            redis::LoadReport report;
+            switch (d->loader->check(d->state, report)) {
+            case redis::StateLoader::Step::Reset:
+                return onReset(QString::fromStdString(report.resetWhy));
+            case redis::StateLoader::Step::Gap:
+                d->gap = report.gap;
+                return onGap();
+            case redis::StateLoader::Step::Failed:
+                if (!d->connection.isConnected())
+                    return connectionLost(QString::fromStdString(report.error));
+                break;
+            default:
+                break;
+            }
+        }
+        const StreamFacts& facts = d->loader->lastFacts();
+        if (facts.countsKnown())
+            status.lag = std::max<qint64>(0, facts.entriesAdded - d->state.covered());
     }
     emit statusChanged(status);
 }
 
 void ConsumerWorker::saveSnapshot(bool onRequest)
 {
-    if (!d->restoredOnce || !d->connection.isConnected()) {
+    const auto refuse = [&](const QString& why) {
         if (onRequest)
-            emit snapshotFailed(tr("not connected to Redis: the snapshot was not taken"));
-        return;
-    }
-    if (!onRequest && d->state.counts.total == d->snapshotTotal)
+            emit snapshotFailed(why);
+    };
+    if (!d->restoredOnce || !d->connection.isConnected())
+        return refuse(tr("not connected to Redis: the snapshot was not taken"));
+    if (d->gap)
+        return refuse(tr("entries are missing from the stream: no snapshot is taken across the gap"));
+    if (!onRequest && d->state.covered() == d->snapshotCovered)
         return; // nothing changed since the last one
     QElapsedTimer timer;
     timer.start();
@@ -375,7 +473,10 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
             connectionLost(message);
         return;
     }
-    d->snapshotTotal = d->state.counts.total;
+    for (const std::string& w : store.warnings())
+        qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
+    d->snapshotCovered = d->state.covered();
+    d->sinceSnapshot.restart();
     qCInfo(lcSnapshot).noquote() << "snapshot saved at" << QString::fromStdString(d->state.lastEventId) << "in"
                                  << timer.elapsed() << "ms";
     emit snapshotSaved(QString::fromStdString(d->state.lastEventId), timer.elapsed());

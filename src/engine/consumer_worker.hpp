@@ -1,9 +1,12 @@
 // ConsumerWorker: the one consumer of the stream, shared by the GUI and `shopstream-cli
 // consume`. It lives on its own QThread (ConsumerThread sets that up), owns the hiredis
-// connection and the ShopState, reads with XRANGE while catching up and XREAD BLOCK in short
-// steps at the head (so its event loop stays live), and emits value-type batches coalesced
-// to at most ~30 a second. Snapshots are written on a QTimer when something changed, and on
-// request. Connection loss is met with reconnects (with backoff) from the last applied id.
+// connection and the ShopState, reads through the StateLoader's budgeted step (so its event
+// loop stays live) and waits at the head with XREAD BLOCK in short steps, and emits
+// value-type batches coalesced to at most ~30 a second. Snapshots are written on a QTimer
+// when something changed, and on request. Connection loss is met with reconnects (with
+// backoff) from the last applied id. A stream that is reset under it (deleted and written
+// again, flushed, rewound) is rebuilt from scratch, saying so; entries lost before it read
+// them (a gap) stop it, saying so, until it is told to go on without them.
 #pragma once
 
 #include "engine_types.hpp"
@@ -27,7 +30,7 @@ struct ConsumerOptions {
     redis::RedisUrl url;
     QString targetDescription; // shown in the status, no password
     std::string stream = "shop:events";
-    int snapshotIntervalMs = 30000; // 0: no timed snapshots
+    qint64 snapshotIntervalMs = 30000; // 0: no timed snapshots
     int keepSnapshots = 10;
     std::size_t batchSize = 5000;
     int blockMs = 100;              // XREAD BLOCK step at the head
@@ -37,9 +40,10 @@ struct ConsumerOptions {
     bool collectChanges = true;     // false: counts only (headless consume)
     bool fromScratch = false;       // ignore snapshots at start
     std::string restoreSnapshotId;  // start from this snapshot (it must verify) instead of the newest
-    bool allowGaps = false;
-    bool snapshotOnStop = false;
-    bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)    // save a last snapshot (when something changed) on stop()
+    bool allowGaps = false;         // go on without lost entries (with a warning) instead of stopping at a gap
+    bool snapshotOnStop = false;    // save a last snapshot (when something changed) on stop()
+    bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)
+    bool failOnGap = false;         // a gap is a failure (one-shot runs) instead of a wait for acceptGap()
 };
 
 class ConsumerWorker : public QObject {
@@ -52,6 +56,7 @@ public slots:
     void start();           // connect, restore, then follow; call on the worker's thread
     void stop();            // stops reading and emits stopped()
     void requestSnapshot(); // save a snapshot of the current state now
+    void acceptGap();       // at a gap: go on without the lost entries (the next snapshot records them)
 
 signals:
     void batchReady(const shop::engine::ConsumerBatch& batch);
@@ -60,6 +65,12 @@ signals:
     void caughtUp(qint64 total, qint64 replayed, qint64 elapsedMs);
     void snapshotSaved(const QString& id, qint64 elapsedMs);
     void snapshotFailed(const QString& message);
+    // The stream is no longer the one the state was built from: the state was dropped and is
+    // being rebuilt from the stream as it is now.
+    void streamReset(const QString& why);
+    // Entries were lost before they could be read: following stopped (state Gap) until
+    // acceptGap() or stop().
+    void gapFound(const shop::engine::StreamGap& gap);
     void failed(const QString& message); // gave up: nothing more will come
     void stopped();
 
@@ -68,7 +79,10 @@ private:
     void scheduleStep(int delayMs = 0);
     bool ensureConnected();
     void connectionLost(const QString& why);
-    void applyBatch();
+    void restoreState();
+    void onReset(const QString& why);
+    void onGap();
+    void recordEntry(const RawEntry& entry, Reason reason, const Event& event, const ShopState& after);
     void flush();
     void publishStatus();
     void saveSnapshot(bool onRequest);

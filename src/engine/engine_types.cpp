@@ -22,6 +22,8 @@ QString connectionStateName(ConnectionState state)
         return QStringLiteral("failed");
     case ConnectionState::Stopped:
         return QStringLiteral("stopped");
+    case ConnectionState::Gap:
+        return QStringLiteral("gap");
     }
     return {};
 }
@@ -55,6 +57,7 @@ void registerEngineMetaTypes()
 {
     qRegisterMetaType<ConsumerBatch>();
     qRegisterMetaType<ConsumerStatus>();
+    qRegisterMetaType<StreamGap>();
 }
 
 } // namespace shop::engine

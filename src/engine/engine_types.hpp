@@ -39,7 +39,18 @@ struct ConsumerBatch {
     bool reset = false;                  // the state was rebuilt: replace everything
 };
 
-enum class ConnectionState { Connecting, Restoring, CatchingUp, Live, Disconnected, Failed, Stopped };
+// Gap: the consumer stopped before entries that were lost before it could read them, and
+// waits to be told to go on without them (or to be stopped).
+enum class ConnectionState { Connecting, Restoring, CatchingUp, Live, Disconnected, Failed, Stopped, Gap };
+
+// Entries lost from the stream before the consumer read them (DESIGN section 5).
+struct StreamGap {
+    qint64 missing = -1;   // how many; -1 when not known
+    QString after;         // the gap lies after this entry id (empty: from the start)...
+    QString before;        // ...and before this one (empty: not known)
+    QString cause;         // "trimmed", "deleted" or "" when not known
+    QString message;       // in words
+};
 
 struct ConsumerStatus {
     ConnectionState state = ConnectionState::Connecting;
@@ -66,3 +77,4 @@ void registerEngineMetaTypes();
 
 Q_DECLARE_METATYPE(shop::engine::ConsumerBatch)
 Q_DECLARE_METATYPE(shop::engine::ConsumerStatus)
+Q_DECLARE_METATYPE(shop::engine::StreamGap)

@@ -16,6 +16,12 @@ void FlatReply::clear()
 {
     nodes_.clear();
     arena_.clear();
+    // A reply of a few huge entries must not keep its memory for good.
+    constexpr std::size_t kKeep = 32 * 1024 * 1024;
+    if (arena_.capacity() > kKeep)
+        std::string().swap(arena_);
+    if (nodes_.capacity() * sizeof(Node) > kKeep)
+        std::vector<Node>().swap(nodes_);
 }
 
 FlatReply::Node& FlatReply::slot(const void* parentTask, int index, std::uint32_t& at)
@@ -23,8 +29,7 @@ FlatReply::Node& FlatReply::slot(const void* parentTask, int index, std::uint32_
     const auto* parent = static_cast<const redisReadTask*>(parentTask);
     if (!parent) {
         // The reply itself: always node 0.
-        nodes_.clear();
-        arena_.clear();
+        clear();
         nodes_.emplace_back();
         at = 0;
         return nodes_[0];

@@ -29,6 +29,8 @@ public:
     // The index of the i-th child of an array node.
     std::uint32_t child(const Node& array, std::uint32_t i) const { return array.offset + i; }
     std::string_view text(const Node& n) const { return {arena_.data() + n.offset, n.length}; }
+    // The bytes of every string of the reply (a page's size, to bound the next one).
+    std::size_t arenaBytes() const { return arena_.size(); }
 
     // hiredis's reader calls these (through Connection) while it parses a reply.
     void* addString(const void* parentTask, int index, int type, const char* data, std::size_t length);

@@ -1,5 +1,8 @@
 // The snapshot store. Saving is WATCH + MULTI/EXEC so that the blob, its index entry and
 // the trimming to the newest N land together or not at all, even with two writers.
+// Reading never trusts a blob for more than it proves: the header is read alone first
+// (GETRANGE), a blob over the size limit is never read whole, and a decoded snapshot is
+// checked against the stream before it is used.
 #include "snapshot_store.hpp"
 
 #include "keys.hpp"
@@ -25,6 +28,18 @@ bool idAfter(std::string_view a, std::string_view b)
     const auto y = StreamId::parse(b);
     return x && y && *x > *y;
 }
+
+// A snapshot id is a full entry id ("<ms>-<seq>"), as the key it names was made from.
+std::optional<StreamId> snapshotIdOf(std::string_view member)
+{
+    if (member.find('-') == std::string_view::npos)
+        return std::nullopt;
+    return StreamId::parse(member);
+}
+
+bool isWrongType(const Reply& r) { return r && r.isError() && r.str().starts_with("WRONGTYPE"); }
+
+std::string text(std::string_view s) { return std::string(s); }
 } // namespace
 
 SnapshotStore::SnapshotStore(Connection& connection, std::string stream, int keep)
@@ -32,14 +47,96 @@ SnapshotStore::SnapshotStore(Connection& connection, std::string stream, int kee
 {
 }
 
+std::string SnapshotStore::keyType(const std::string& key)
+{
+    Reply r = connection_.command({"TYPE", key});
+    return r && !r.isError() ? text(r.str()) : std::string("value of another type");
+}
+
+bool SnapshotStore::indexIds(std::vector<std::string>& newestFirst, std::vector<std::string>& warnings)
+{
+    newestFirst.clear();
+    const std::string index = snapshotIndexKey(stream_);
+    Reply ids = connection_.command({"ZRANGE", index, "0", "-1"});
+    if (!ids) {
+        error_ = connection_.error();
+        return false;
+    }
+    if (isWrongType(ids)) {
+        warnings.push_back("the snapshot index " + index + " holds a " + keyType(index)
+                           + ", not a sorted set: no snapshot is used (rename or delete that key to keep snapshots)");
+        return true;
+    }
+    if (ids.isError() || !ids.isArray()) {
+        error_ = "reading the snapshot index " + index + " failed: " + text(ids.str());
+        return false;
+    }
+    ReplyView list(ids.raw());
+    std::vector<std::pair<StreamId, std::string>> valid;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string member(list[i].str());
+        if (const auto id = snapshotIdOf(member))
+            valid.emplace_back(*id, member);
+        else
+            warnings.push_back("the snapshot index " + index + " holds \"" + member
+                               + "\", which is not an entry id: it is ignored");
+    }
+    // By entry id: within one millisecond the index's own order is by member text.
+    std::sort(valid.begin(), valid.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (auto& [id, member] : valid)
+        newestFirst.push_back(std::move(member));
+    return true;
+}
+
 bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
 {
     error_.clear();
+    warnings_.clear();
+    trimmed_ = 0;
     if (state.lastEventId.empty()) {
         error_ = "nothing to snapshot: no event has been applied yet";
         return false;
     }
-    const std::string blob = encodeSnapshot(state, stream_, createdMs);
+    // Never save a state that is not the stream's: a consumer that has not yet noticed that
+    // the stream was deleted and written again must not leave its old shop behind.
+    StreamReader reader(connection_, stream_);
+    StreamFacts facts;
+    if (!reader.facts(facts)) {
+        error_ = reader.error();
+        return false;
+    }
+    std::string blob;
+    if (state.lastEntryFingerprint != 0) {
+        blob = encodeSnapshot(state, stream_, createdMs);
+    } else {
+        // A state built in memory (tests, the bench) does not know its last entry's
+        // fingerprint: it takes the stream's, and the counts still have to agree.
+        std::optional<std::uint64_t> atId;
+        if (!fingerprintAt(state.lastEventId, atId))
+            return false;
+        if (!atId) {
+            error_ = "the snapshot was not saved: the stream has no entry " + state.lastEventId;
+            return false;
+        }
+        ShopState withFingerprint = state;
+        withFingerprint.lastEntryFingerprint = *atId;
+        blob = encodeSnapshot(withFingerprint, stream_, createdMs);
+    }
+    if (blob.size() > kMaxSnapshotBytes) {
+        error_ = "the state is too large for a snapshot (" + std::to_string(blob.size()) + " bytes, the limit is "
+                 + std::to_string(kMaxSnapshotBytes) + ")";
+        return false;
+    }
+    SnapshotHeader header;
+    if (auto problem = decodeSnapshotHeader(blob, header); !problem.empty()) {
+        error_ = "the snapshot was not saved: " + problem;
+        return false;
+    }
+    bool unconfirmed = false;
+    if (auto problem = identityProblem(header, facts, unconfirmed); !problem.empty()) {
+        error_ = "the snapshot was not saved: the state no longer belongs to the stream (" + problem + ")";
+        return false;
+    }
     const std::string index = snapshotIndexKey(stream_);
     const std::string key = snapshotKey(stream_, state.lastEventId);
     const std::string score = scoreOf(state.lastEventId);
@@ -47,29 +144,50 @@ bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
     for (int attempt = 0; attempt < 5; ++attempt) {
         Reply watched = connection_.command({"WATCH", index});
         if (!watched || watched.isError()) {
-            error_ = watched ? std::string(watched.str()) : connection_.error();
+            error_ = watched ? text(watched.str()) : connection_.error();
             return false;
         }
-        Reply ids = connection_.command({"ZRANGE", index, "0", "-1"});
-        if (!ids || !ids.isArray()) {
-            error_ = ids ? std::string(ids.str()) : connection_.error();
+        std::vector<std::string> ids, notes;
+        if (!indexIds(ids, notes)) {
             connection_.command({"UNWATCH"});
             return false;
         }
-        // The ids that fall out once this one is in: all but the newest keep_.
-        std::vector<std::string> all;
-        ReplyView list(ids.raw());
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (list[i].str() != state.lastEventId)
-                all.emplace_back(list[i].str());
+        if (!notes.empty() && ids.empty()) {
+            Reply type = connection_.command({"TYPE", index});
+            if (type && type.str() != "zset" && type.str() != "none") {
+                connection_.command({"UNWATCH"});
+                error_ = "the snapshot was not saved: " + notes.front();
+                return false;
+            }
         }
-        all.push_back(state.lastEventId);
-        std::sort(all.begin(), all.end(), [](const std::string& a, const std::string& b) {
+        warnings_ = notes;
+        // Members after the stream's newest entry cannot be snapshots of it: they are left
+        // alone and reported, and not counted among the newest (or they would push this one out).
+        std::vector<std::string> kept;
+        for (const std::string& id : ids) {
+            if (id == state.lastEventId)
+                continue;
+            if (idAfter(id, facts.lastGeneratedId.toString())) {
+                warnings_.push_back("the snapshot index " + index + " holds " + id
+                                    + ", after the stream's newest entry: it is ignored");
+                continue;
+            }
+            kept.push_back(id);
+        }
+        kept.push_back(state.lastEventId);
+        std::sort(kept.begin(), kept.end(), [](const std::string& a, const std::string& b) {
             return StreamId::parse(a).value_or(StreamId{}) < StreamId::parse(b).value_or(StreamId{});
         });
         std::vector<std::string> drop;
-        if (all.size() > static_cast<std::size_t>(keep_))
-            drop.assign(all.begin(), all.end() - keep_);
+        if (kept.size() > static_cast<std::size_t>(keep_))
+            drop.assign(kept.begin(), kept.end() - keep_);
+        if (std::find(drop.begin(), drop.end(), state.lastEventId) != drop.end()) {
+            // Older than every one kept (a slow writer): storing it would only trim it away.
+            connection_.command({"UNWATCH"});
+            error_ = "the snapshot at " + state.lastEventId + " is older than the " + std::to_string(keep_)
+                     + " kept in " + index + ", so it was not stored";
+            return false;
+        }
 
         connection_.append({"MULTI"});
         connection_.append({"SET", key, blob});
@@ -78,130 +196,242 @@ bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
             connection_.append({"ZREM", index, id});
             connection_.append({"DEL", snapshotKey(stream_, id)});
         }
+        // Read back in the same transaction: the index must hold it when it commits.
+        connection_.append({"ZSCORE", index, state.lastEventId});
+        connection_.append({"EXISTS", key});
         connection_.append({"EXEC"});
-        const std::size_t replies = 4 + 2 * drop.size();
+        const std::size_t replies = 6 + 2 * drop.size();
         Reply exec;
+        std::string queuedError; // a command refused while queuing: EXEC then says only EXECABORT
         for (std::size_t i = 0; i < replies; ++i) {
             Reply r = connection_.getReply();
             if (!r && !connection_.isConnected()) {
                 error_ = connection_.error();
                 return false;
             }
+            if (i + 1 < replies && r.isError() && queuedError.empty())
+                queuedError = text(r.str());
             if (i + 1 == replies)
                 exec = std::move(r);
         }
         if (exec.isError()) {
-            error_ = "the snapshot was not stored: " + std::string(exec.str());
+            error_ = "the snapshot was not stored: " + (queuedError.empty() ? text(exec.str()) : queuedError);
             return false;
         }
-        if (exec.isArray())
-            return true;
-        // A nil EXEC: another writer touched the index meanwhile; try again.
+        if (!exec.isArray())
+            continue; // a nil EXEC: another writer touched the index meanwhile; try again
+        ReplyView results(exec.raw());
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            if (results[i].isError()) {
+                error_ = "the snapshot was not stored: " + text(results[i].str());
+                return false;
+            }
+        }
+        const std::size_t n = results.size();
+        if (n < 2 || results[n - 2].isNil() || results[n - 1].integer() != 1) {
+            error_ = "the snapshot was written but is not in the index " + index + " afterwards";
+            return false;
+        }
+        trimmed_ = static_cast<int>(drop.size());
+        return true;
     }
     error_ = "the snapshot index kept changing under us; try again";
     return false;
 }
 
-bool SnapshotStore::list(std::vector<SnapshotListing>& out)
+bool SnapshotStore::blobSize(std::string_view id, std::size_t& bytes)
 {
-    out.clear();
-    error_.clear();
-    Reply ids = connection_.command({"ZRANGE", snapshotIndexKey(stream_), "0", "-1"});
-    if (!ids || ids.isError()) {
-        error_ = ids ? std::string(ids.str()) : connection_.error();
+    const std::string key = snapshotKey(stream_, id);
+    Reply r = connection_.command({"STRLEN", key});
+    if (!r) {
+        error_ = connection_.error();
         return false;
     }
-    ReplyView list(ids.raw());
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        SnapshotListing entry;
-        entry.id = std::string(list[i].str());
-        std::string blob;
-        if (!loadBlob(entry.id, blob)) {
-            if (!connection_.isConnected())
-                return false;
-            entry.problem = error_;
-            error_.clear();
-        } else {
-            entry.bytes = blob.size();
-            entry.problem = verifySnapshot(blob, stream_, &entry.header);
-            if (entry.problem.empty() && entry.header.lastEventId != entry.id)
-                entry.problem = "the snapshot's event id " + entry.header.lastEventId + " differs from its key";
-            entry.verified = entry.problem.empty();
-        }
-        out.push_back(std::move(entry));
+    if (isWrongType(r)) {
+        error_ = "its key " + key + " holds a " + keyType(key) + ", not a snapshot";
+        return false;
     }
-    std::sort(out.begin(), out.end(), [](const SnapshotListing& a, const SnapshotListing& b) {
-        return StreamId::parse(a.id).value_or(StreamId{}) < StreamId::parse(b.id).value_or(StreamId{});
-    });
+    if (r.isError()) {
+        error_ = text(r.str());
+        return false;
+    }
+    bytes = static_cast<std::size_t>(r.integer());
+    if (bytes == 0) {
+        error_ = "the snapshot blob is missing";
+        return false;
+    }
+    if (bytes > kMaxSnapshotBytes) {
+        error_ = "the snapshot is " + std::to_string(bytes) + " bytes, over the limit of "
+                 + std::to_string(kMaxSnapshotBytes) + " (it is not read)";
+        return false;
+    }
     return true;
 }
 
 bool SnapshotStore::loadBlob(std::string_view id, std::string& blob)
 {
+    std::size_t bytes = 0;
+    if (!blobSize(id, bytes))
+        return false;
     Reply r = connection_.command({"GET", snapshotKey(stream_, id)});
     if (!r) {
         error_ = connection_.error();
         return false;
     }
-    if (r.isError()) {
-        error_ = std::string(r.str());
-        return false;
-    }
-    if (!r.isString()) {
-        error_ = "the snapshot blob is missing";
+    if (r.isError() || !r.isString()) {
+        error_ = r.isError() ? text(r.str()) : std::string("the snapshot blob is missing");
         return false;
     }
     blob.assign(r.str());
     return true;
 }
 
-RestoreOutcome SnapshotStore::restoreNewest(ShopState& state, std::string_view untilId)
+bool SnapshotStore::fingerprintAt(std::string_view id, std::optional<std::uint64_t>& out)
+{
+    out.reset();
+    StreamReader reader(connection_, stream_);
+    EntryBatch batch;
+    if (!reader.entry(id, batch)) {
+        error_ = reader.error();
+        return false;
+    }
+    if (!batch.entries.empty())
+        out = entryFingerprint(batch.entries.front());
+    return true;
+}
+
+std::string SnapshotStore::identityProblem(const SnapshotHeader& header, const StreamFacts& facts, bool& unconfirmed)
+{
+    unconfirmed = false;
+    if (!facts.isStream())
+        return facts.exists ? "the key " + stream_ + " is not a stream" : "the stream " + stream_ + " does not exist";
+    std::optional<std::uint64_t> atId;
+    if (!fingerprintAt(header.lastEventId, atId))
+        return error_;
+    const SnapshotIdentity identity = checkSnapshotIdentity(header, facts, atId);
+    if (identity.kind == SnapshotIdentity::Kind::Foreign)
+        return identity.why;
+    unconfirmed = identity.unconfirmed;
+    return {};
+}
+
+bool SnapshotStore::list(std::vector<SnapshotListing>& out)
+{
+    out.clear();
+    error_.clear();
+    std::vector<std::string> ids, notes;
+    if (!indexIds(ids, notes))
+        return false;
+    StreamReader reader(connection_, stream_);
+    StreamFacts facts;
+    if (!reader.facts(facts)) {
+        error_ = reader.error();
+        return false;
+    }
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+        SnapshotListing entry;
+        entry.id = *it;
+        const auto problem = [&]() -> std::string {
+            std::size_t bytes = 0;
+            if (!blobSize(entry.id, bytes))
+                return error_;
+            entry.bytes = bytes;
+            const std::string key = snapshotKey(stream_, entry.id);
+            const std::string last = std::to_string(std::min<std::size_t>(bytes, kMaxSnapshotHeaderBytes) - 1);
+            Reply head = connection_.command({"GETRANGE", key, "0", last});
+            if (!head)
+                return connection_.error();
+            if (auto p = decodeSnapshotHeader(head.isString() ? head.str() : std::string_view(), entry.header); !p.empty())
+                return p;
+            if (auto p = checkSnapshotHeader(entry.header, stream_, bytes); !p.empty())
+                return p;
+            if (entry.header.lastEventId != entry.id)
+                return "the snapshot's event id " + entry.header.lastEventId + " differs from its key";
+            // The header is plausible: the whole blob, for the content and the identity.
+            std::string blob;
+            if (!loadBlob(entry.id, blob))
+                return error_;
+            ShopState state;
+            if (auto p = decodeSnapshot(blob, stream_, state, &entry.header); !p.empty())
+                return p;
+            return identityProblem(entry.header, facts, entry.unconfirmed);
+        }();
+        if (!connection_.isConnected())
+            return false;
+        entry.problem = problem;
+        entry.checked = problem.empty();
+        error_.clear();
+        out.push_back(std::move(entry));
+    }
+    return true;
+}
+
+RestoreOutcome SnapshotStore::restoreNewest(ShopState& state, const StreamFacts& facts, std::string_view untilId)
 {
     RestoreOutcome outcome;
     state.clear();
     error_.clear();
-    // Only ids first: blobs are loaded newest first, and only until one verifies.
-    Reply index = connection_.command({"ZRANGE", snapshotIndexKey(stream_), "0", "-1"});
-    if (!index || index.isError()) {
-        outcome.error = index ? std::string(index.str()) : connection_.error();
+    std::vector<std::string> ids;
+    if (!indexIds(ids, outcome.warnings)) {
+        outcome.error = error_;
         return outcome;
     }
-    std::vector<std::string> ids;
-    ReplyView list(index.raw());
-    for (std::size_t i = 0; i < list.size(); ++i)
-        ids.emplace_back(list[i].str());
     if (ids.empty())
         return outcome;
-    std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
-        return StreamId::parse(a).value_or(StreamId{}) > StreamId::parse(b).value_or(StreamId{});
-    });
-    return restoreFrom(ids, state, untilId);
+    RestoreOutcome rest = restoreFrom(ids, state, facts, untilId);
+    rest.warnings.insert(rest.warnings.begin(), outcome.warnings.begin(), outcome.warnings.end());
+    return rest;
+}
+
+RestoreOutcome SnapshotStore::restore(std::string_view id, ShopState& state, const StreamFacts& facts)
+{
+    return restoreFrom({std::string(id)}, state, facts, {});
+}
+
+RestoreOutcome SnapshotStore::restoreNewest(ShopState& state, std::string_view untilId)
+{
+    StreamReader reader(connection_, stream_);
+    StreamFacts facts;
+    if (!reader.facts(facts)) {
+        state.clear();
+        RestoreOutcome outcome;
+        outcome.error = reader.error();
+        return outcome;
+    }
+    return restoreNewest(state, facts, untilId);
 }
 
 RestoreOutcome SnapshotStore::restore(std::string_view id, ShopState& state)
 {
-    return restoreFrom({std::string(id)}, state, {});
+    StreamReader reader(connection_, stream_);
+    StreamFacts facts;
+    if (!reader.facts(facts)) {
+        state.clear();
+        RestoreOutcome outcome;
+        outcome.error = reader.error();
+        return outcome;
+    }
+    return restore(id, state, facts);
 }
 
-RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, ShopState& state, std::string_view untilId)
+RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, ShopState& state,
+                                          const StreamFacts& facts, std::string_view untilId)
 {
     RestoreOutcome outcome;
     state.clear();
     error_.clear();
-    StreamReader reader(connection_, stream_);
-    StreamInfo info;
-    std::string lastEntry;
-    if (!reader.info(info) || !reader.lastEntryId(lastEntry)) {
-        outcome.error = reader.error();
-        return outcome;
-    }
-
+    const std::string newest = facts.lastGeneratedId.toString();
     for (const std::string& id : ids) {
         if (!untilId.empty() && idAfter(id, untilId))
             continue; // taken after the point asked for: not a candidate, not a fault
-        if (lastEntry.empty() || idAfter(id, lastEntry)) {
-            outcome.warnings.push_back("snapshot " + id + " passed over: it is after the stream's last entry ("
-                                       + (lastEntry.empty() ? std::string("the stream is empty") : lastEntry) + ")");
+        const auto passOver = [&](const std::string& why) {
+            outcome.warnings.push_back("snapshot " + id + " passed over: " + why);
+            state.clear();
+        };
+        if (!facts.isStream() || idAfter(id, newest)) {
+            passOver("it is after the stream's newest entry ("
+                     + (facts.isStream() && !facts.lastGeneratedId.isZero() ? newest : std::string("the stream is empty"))
+                     + ")");
             continue;
         }
         std::string blob;
@@ -210,38 +440,33 @@ RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, S
                 outcome.error = error_;
                 return outcome;
             }
-            outcome.warnings.push_back("snapshot " + id + " passed over: " + error_);
+            passOver(error_);
             continue;
         }
-        if (auto problem = decodeSnapshot(blob, stream_, state); !problem.empty()) {
-            outcome.warnings.push_back("snapshot " + id + " passed over: " + problem);
+        SnapshotHeader header;
+        if (auto problem = decodeSnapshot(blob, stream_, state, &header); !problem.empty()) {
+            passOver(problem);
             continue;
         }
         if (state.lastEventId != id) {
-            outcome.warnings.push_back("snapshot " + id + " passed over: it holds the state at " + state.lastEventId);
-            state.clear();
+            passOver("it holds the state at " + state.lastEventId);
             continue;
         }
-        // Entries after the snapshot must all still be there: when the stream's first
-        // entry is after it, the ones in between may have been trimmed away.
-        if (!info.firstId.empty() && idAfter(info.firstId, id) && info.entriesAdded >= 0
-            && info.entriesAdded - state.counts.total > info.length) {
-            const auto missing = info.entriesAdded - state.counts.total - info.length;
-            outcome.error = "the stream " + stream_ + " was trimmed past snapshot " + id + ": " + std::to_string(missing)
-                            + " entries between it and the first entry (" + info.firstId
-                            + ") are gone, so the state cannot be rebuilt correctly";
+        bool unconfirmed = false;
+        const std::string problem = identityProblem(header, facts, unconfirmed);
+        if (!connection_.isConnected()) {
+            outcome.error = error_;
             state.clear();
             return outcome;
         }
-        // An entry after the snapshot deleted with XDEL (Redis 7 records the largest deleted
-        // id): the tail would silently lack it.
-        if (!info.maxDeletedId.empty() && idAfter(info.maxDeletedId, id)) {
-            outcome.error = "entries of the stream " + stream_ + " after snapshot " + id
-                            + " were deleted (the latest deleted id is " + info.maxDeletedId
-                            + "), so the state cannot be rebuilt correctly";
-            state.clear();
-            return outcome;
+        if (!problem.empty()) {
+            passOver(problem);
+            continue;
         }
+        if (unconfirmed)
+            outcome.warnings.push_back("snapshot " + id
+                                       + " is used without confirming it belongs to this stream: the server does not "
+                                         "report entries-added (Redis before 7)");
         outcome.restored = true;
         outcome.snapshotId = id;
         return outcome;

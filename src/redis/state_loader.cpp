@@ -1,4 +1,5 @@
-// The state loader: snapshot (or nothing) plus the stream's tail, batch by batch.
+// The state loader: a snapshot (or nothing), then the stream's entries, page by page, each
+// page checked against the stream's facts before it is applied.
 #include "state_loader.hpp"
 
 #include "snapshot_store.hpp"
@@ -7,112 +8,288 @@
 #include "core/shop_state.hpp"
 #include "core/stream_id.hpp"
 
+#include <algorithm>
+
 namespace shop::redis {
 
-StateLoader::StateLoader(Connection& connection, std::string stream)
-    : connection_(connection), stream_(std::move(stream))
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::optional<StreamId> idOf(std::string_view text)
 {
+    if (text.empty())
+        return std::nullopt;
+    return StreamId::parse(text);
+}
+} // namespace
+
+StateLoader::StateLoader(Connection& connection, std::string stream)
+    : connection_(connection), stream_(std::move(stream)), reader_(connection_, stream_)
+{
+}
+
+ReadPosition StateLoader::positionOf(const ShopState& state) const
+{
+    return ReadPosition{idOf(state.lastEventId), state.covered(), deletionsAccepted_};
+}
+
+void StateLoader::abandonPending()
+{
+    // A page asked for after another position (the state was replaced meanwhile): read and
+    // drop it, so the connection stays in step.
+    if (requested_) {
+        StreamPage dropped;
+        reader_.receivePage(dropped);
+        requested_ = false;
+    }
 }
 
 bool StateLoader::restore(ShopState& state, const LoadOptions& options, LoadReport& report)
 {
+    abandonPending();
     state.clear();
-    if (!options.fromScratch) {
-        SnapshotStore store(connection_, stream_);
-        RestoreOutcome outcome = options.snapshotId.empty() ? store.restoreNewest(state, options.untilId)
-                                                            : store.restore(options.snapshotId, state);
-        if (!options.snapshotId.empty() && !outcome.restored && outcome.error.empty())
-            outcome.error = "snapshot " + options.snapshotId + " cannot be used: "
-                            + (outcome.warnings.empty() ? std::string("it was not found") : outcome.warnings.back());
-        report.warnings.insert(report.warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
-        if (!outcome.error.empty()) {
-            if (!options.allowGaps || !connection_.isConnected()) {
-                report.error = outcome.error;
-                return false;
-            }
-            report.warnings.push_back(outcome.error);
-            state.clear();
-        }
-        if (outcome.restored) {
-            report.snapshotId = outcome.snapshotId;
-            return true;
-        }
-    }
-    // From the start: every entry ever added must still be there.
-    StreamReader reader(connection_, stream_);
-    StreamInfo info;
-    if (!reader.info(info)) {
-        report.error = reader.error();
+    verifiedAtHead_ = false;
+    deletionsAccepted_.reset();
+    if (options.fromScratch)
+        return true;
+    if (!reader_.facts(facts_)) {
+        report.error = reader_.error();
         return false;
     }
-    if (info.entriesAdded > info.length) {
-        const std::string message = "the stream " + stream_ + " has lost " + std::to_string(info.entriesAdded - info.length)
-                                    + " of its " + std::to_string(info.entriesAdded)
-                                    + " entries (trimmed or deleted), so the state from the start would be wrong";
-        if (!options.allowGaps) {
-            report.error = message;
-            return false;
-        }
-        report.warnings.push_back(message);
+    SnapshotStore store(connection_, stream_);
+    RestoreOutcome outcome = options.snapshotId.empty() ? store.restoreNewest(state, facts_, options.untilId)
+                                                        : store.restore(options.snapshotId, state, facts_);
+    report.warnings.insert(report.warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
+    if (!outcome.error.empty()) {
+        report.error = outcome.error;
+        state.clear();
+        return false;
     }
+    if (!options.snapshotId.empty() && !outcome.restored) {
+        report.error = "snapshot " + options.snapshotId + " cannot be used: "
+                       + (outcome.warnings.empty() ? std::string("it was not found") : outcome.warnings.back());
+        return false;
+    }
+    if (outcome.restored)
+        report.snapshotId = outcome.snapshotId;
     return true;
 }
 
-bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadReport& report, const BatchObserver& onBatch)
+bool StateLoader::conclusiveAtHead(const ShopState& state, const LoadOptions& options) const
 {
-    StreamReader reader(connection_, stream_);
-    std::string head = options.untilId;
-    if (head.empty()) {
-        if (!reader.lastEntryId(head)) {
-            report.error = reader.error();
-            return false;
-        }
-        if (head.empty())
-            return true; // empty stream
-    }
-    const auto headId = StreamId::parse(head);
-    if (!headId) {
-        report.error = "\"" + head + "\" is not a stream entry id (expected <milliseconds>-<sequence>)";
+    // Only a read that took everything to the stream's end says how many entries there are
+    // after the position; with MULTI the facts describe exactly that moment, without it (the
+    // facts were read just before the page) only when nothing was added in between.
+    if (!page_.complete || !options.untilId.empty())
         return false;
-    }
-    if (!state.lastEventId.empty() && StreamId::parse(state.lastEventId).value_or(StreamId{}) >= *headId)
+    if (page_.atomic)
         return true;
+    const auto last = page_.batch.entries.empty() ? idOf(state.lastEventId) : idOf(page_.batch.entries.back().id);
+    return last ? page_.facts.lastGeneratedId == *last : page_.facts.lastGeneratedId.isZero();
+}
 
-    const std::size_t batchSize = options.batchSize > 0 ? options.batchSize : LoadOptions{}.batchSize;
-    EntryBatch batch;
-    Event scratch;
-    std::vector<Reason> verdicts;
-    // One page is always asked for ahead: Redis prepares page k+1 while page k is applied.
-    if (!reader.requestRange(state.lastEventId.empty() ? std::string("0-0") : state.lastEventId, batchSize, head)) {
-        report.error = reader.error();
-        return false;
+void StateLoader::adaptPageSize(const LoadOptions& options)
+{
+    // Entries per page: grow fourfold a page up to batchSize, but keep a page near pageBytes,
+    // so that a stream of huge entries is read a few at a time.
+    const std::size_t maxCount = std::max<std::size_t>(1, options.batchSize);
+    const std::size_t n = page_.batch.entries.size();
+    std::size_t next = std::min(maxCount, count_ * 4);
+    if (n > 0) {
+        const std::size_t average = std::max<std::size_t>(1, page_.bytes() / n);
+        next = std::min(next, std::max<std::size_t>(1, options.pageBytes / average));
+    }
+    count_ = std::max<std::size_t>(1, next);
+}
+
+StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options, LoadReport& report,
+                                    std::chrono::milliseconds budget, const EntryObserver& onEntry,
+                                    const PageObserver& onPage)
+{
+    const auto started = Clock::now();
+    const auto failed = [&] {
+        report.error = reader_.error();
+        requested_ = false;
+        return Step::Failed;
+    };
+    if (count_ == 0)
+        count_ = 1; // the first page of a loader is small: entry sizes are not known yet
+    const std::optional<StreamId> until = idOf(options.untilId);
+    if (!options.untilId.empty() && !until) {
+        report.error = "\"" + options.untilId + "\" is not a stream entry id (expected <milliseconds>-<sequence>)";
+        return Step::Failed;
     }
     for (;;) {
-        if (!reader.receiveRange(batch)) {
-            report.error = reader.error();
-            return false;
+        if (until && !state.lastEventId.empty() && *idOf(state.lastEventId) >= *until) {
+            abandonPending();
+            return Step::AtHead;
         }
-        if (batch.entries.empty())
-            return true;
-        const bool more = batch.entries.size() == batchSize;
-        if (more && !reader.requestRange(batch.entries.back().id, batchSize, head)) {
-            report.error = reader.error();
-            return false;
+        const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
+        if (requested_ && requestedAfter_ != after)
+            abandonPending();
+        if (!requested_) {
+            if (!reader_.requestPage(after, count_, options.untilId))
+                return failed();
+            requested_ = true;
+            requestedAfter_ = after;
         }
-        verdicts.clear();
-        for (const RawEntry& entry : batch.entries)
-            verdicts.push_back(processEntry(state, entry, scratch));
-        report.replayed += static_cast<std::int64_t>(batch.entries.size());
-        if (onBatch)
-            onBatch(batch, verdicts);
-        if (!more)
-            return true;
+        requested_ = false;
+        if (!reader_.receivePage(page_))
+            return failed();
+        facts_ = page_.facts;
+        verifiedAtHead_ = false;
+
+        const ReadPosition at = positionOf(state);
+        Continuity continuity = checkBeforeRead(at, facts_, until);
+        const bool atHead = conclusiveAtHead(state, options);
+        if (continuity.intact() && atHead)
+            continuity = checkAtHead(at, static_cast<std::int64_t>(page_.batch.entries.size()), facts_);
+        if (continuity.kind == Continuity::Kind::Reset) {
+            report.resetWhy = continuity.why;
+            return Step::Reset;
+        }
+        if (continuity.kind == Continuity::Kind::Gap) {
+            report.gap = continuity;
+            if (!options.allowGaps)
+                return Step::Gap;
+            if (!acceptGap(state, options, report))
+                return Step::Failed;
+            continue; // the same page again, now that the gap is accounted for
+        }
+
+        // Ask for the next page before applying this one, unless the budget is spent: then
+        // nothing is left outstanding on the connection when the step returns.
+        const bool more = !page_.complete && !page_.batch.entries.empty();
+        const bool inBudget = budget.count() == 0 || Clock::now() - started < budget;
+        adaptPageSize(options);
+        if (more && inBudget) {
+            const std::string next(page_.batch.entries.back().id);
+            if (!reader_.requestPage(next, count_, options.untilId))
+                return failed();
+            requested_ = true;
+            requestedAfter_ = next;
+        }
+        for (const RawEntry& entry : page_.batch.entries) {
+            const Reason reason = processEntry(state, entry, scratch_);
+            if (onEntry)
+                onEntry(entry, reason, scratch_, state);
+        }
+        if (!page_.batch.entries.empty()) {
+            state.lastEntryFingerprint = entryFingerprint(page_.batch.entries.back());
+            report.replayed += static_cast<std::int64_t>(page_.batch.entries.size());
+        }
+        if (onPage)
+            onPage(page_);
+        if (!more) {
+            verifiedAtHead_ = atHead && facts_.countsKnown();
+            return Step::AtHead;
+        }
+        if (!inBudget)
+            return Step::More;
     }
 }
 
-bool StateLoader::load(ShopState& state, const LoadOptions& options, LoadReport& report, const BatchObserver& onBatch)
+bool StateLoader::acceptGap(ShopState& state, const LoadOptions& options, LoadReport& report)
 {
-    return restore(state, options, report) && catchUp(state, options, report, onBatch);
+    abandonPending();
+    Continuity gap = report.gap;
+    if (gap.missing < 0 && facts_.countsKnown()) {
+        // Deleted entries somewhere ahead: count what is left after the position, to the
+        // end, and take the difference from what was added.
+        std::int64_t present = 0;
+        std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
+        StreamPage page;
+        for (;;) {
+            if (!reader_.requestPage(after, std::max<std::size_t>(1, options.batchSize)) || !reader_.receivePage(page)) {
+                report.error = reader_.error();
+                return false;
+            }
+            present += static_cast<std::int64_t>(page.batch.entries.size());
+            if (page.complete)
+                break;
+            after = std::string(page.batch.entries.back().id);
+        }
+        gap.missing = std::max<std::int64_t>(0, page.facts.entriesAdded - state.covered() - present);
+        facts_ = page.facts;
+        gap.why = describeGap(gap);
+    }
+    if (gap.missing > 0)
+        state.skipped += gap.missing;
+    if (facts_.maxDeletedId)
+        deletionsAccepted_ = facts_.maxDeletedId;
+    report.gap = gap;
+    report.warnings.push_back("going on without them: " + gap.why);
+    return true;
+}
+
+StateLoader::Step StateLoader::check(const ShopState& state, LoadReport& report)
+{
+    abandonPending();
+    if (!reader_.facts(facts_)) {
+        report.error = reader_.error();
+        return Step::Failed;
+    }
+    const ReadPosition at = positionOf(state);
+    Continuity continuity = checkBeforeRead(at, facts_);
+    // Nothing after the last entry was ever added: the counts must add up exactly now.
+    const auto last = idOf(state.lastEventId);
+    const bool nothingNew = last ? facts_.lastGeneratedId == *last : facts_.lastGeneratedId.isZero();
+    if (continuity.intact() && nothingNew && facts_.exists)
+        continuity = checkAtHead(at, 0, facts_);
+    if (continuity.kind == Continuity::Kind::Reset) {
+        report.resetWhy = continuity.why;
+        return Step::Reset;
+    }
+    if (continuity.kind == Continuity::Kind::Gap) {
+        report.gap = continuity;
+        return Step::Gap;
+    }
+    verifiedAtHead_ = nothingNew && facts_.countsKnown();
+    return Step::AtHead;
+}
+
+bool StateLoader::waitForEntries(const ShopState& state, int blockMs)
+{
+    abandonPending();
+    const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
+    return reader_.readBlocking(after, 1, blockMs, waitBatch_) && !waitBatch_.entries.empty();
+}
+
+bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadReport& report, const EntryObserver& onEntry)
+{
+    switch (step(state, options, report, std::chrono::milliseconds::zero(), onEntry)) {
+    case Step::AtHead:
+        return true;
+    case Step::Gap:
+        report.error = "the stream " + stream_ + " has lost entries: " + report.gap.why
+                       + "; the state would be wrong without them (--allow-gaps goes on without them)";
+        return false;
+    case Step::Reset:
+        report.error = "the stream " + stream_ + " changed while it was read: " + report.resetWhy;
+        return false;
+    default:
+        return false;
+    }
+}
+
+bool StateLoader::load(ShopState& state, const LoadOptions& options, LoadReport& report, const EntryObserver& onEntry)
+{
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (!restore(state, options, report))
+            return false;
+        report.resetWhy.clear();
+        if (catchUp(state, options, report, onEntry))
+            return true;
+        state.clear(); // never a state that cannot be justified
+        if (report.resetWhy.empty())
+            return false;
+        report.error.clear();
+        report.warnings.push_back("the stream " + stream_ + " changed while it was read (" + report.resetWhy
+                                  + "); reading it again");
+    }
+    report.error = "the stream " + stream_ + " keeps changing while it is read (" + report.resetWhy + ")";
+    state.clear();
+    return false;
 }
 
 } // namespace shop::redis

@@ -1,13 +1,18 @@
-// Rebuilds a ShopState from Redis: the newest snapshot that verifies (unless from scratch),
-// then the tail of the stream up to its head or to a given id. Used by the CLI commands and
-// by the consumer worker's start-up.
+// Rebuilds a ShopState from Redis: the newest snapshot that belongs to the stream (unless
+// from scratch), then the stream's entries after it, page by page. This is the one catch-up
+// loop: the CLI's commands, the consumer worker, the window's history loader and the bench
+// all read the stream through step(). Each page comes with what Redis says about the stream
+// at that moment, so a step notices entries lost before they were read (a gap) and a stream
+// that is no longer the one the state was built from (a reset), before applying anything.
 #pragma once
 
 #include "connection.hpp"
 #include "stream_reader.hpp"
 
 #include "core/domain.hpp"
+#include "core/stream_continuity.hpp"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,10 +25,11 @@ namespace shop::redis {
 
 struct LoadOptions {
     bool fromScratch = false;
-    std::string untilId;          // empty: up to the head
-    std::size_t batchSize = 5000;
-    bool allowGaps = false;       // go on (with a warning) when entries are missing
-    std::string snapshotId;       // restore exactly this snapshot (an error when it does not verify)
+    std::string untilId;            // empty: up to the head
+    std::size_t batchSize = 5000;   // most entries in one page
+    std::size_t pageBytes = 16u << 20; // pages shrink after large entries to stay near this
+    bool allowGaps = false;         // go on (with a warning) when entries are missing
+    std::string snapshotId;         // restore exactly this snapshot (an error when it cannot be used)
 };
 
 struct LoadReport {
@@ -31,27 +37,84 @@ struct LoadReport {
     std::int64_t replayed = 0;    // entries applied after the snapshot
     std::vector<std::string> warnings;
     std::string error;            // set when it failed or refused
+    Continuity gap;               // the last gap found (kind Gap), whether accepted or not
+    std::string resetWhy;         // set when the stream was found reset
 };
 
 class StateLoader {
 public:
     StateLoader(Connection& connection, std::string stream);
 
-    // Restores the starting point: a snapshot or the empty state. Refuses (false, report.error)
-    // when entries are missing between that point and the stream's first entry.
+    // Restores the starting point: the newest snapshot that belongs to the stream as it is
+    // (or options.snapshotId), or the empty state. Snapshots that fail a check are passed over
+    // with a warning. False (report.error) only when nothing can be started from.
     bool restore(ShopState& state, const LoadOptions& options, LoadReport& report);
 
-    // Applies entries after state.lastEventId up to options.untilId or the head as it is
-    // when called. `onBatch` sees each batch and its verdicts after they are applied.
-    using BatchObserver = std::function<void(const EntryBatch&, const std::vector<Reason>&)>;
-    bool catchUp(ShopState& state, const LoadOptions& options, LoadReport& report, const BatchObserver& onBatch = {});
+    enum class Step : std::uint8_t {
+        More,   // the budget ran out; call again
+        AtHead, // everything up to the head (or untilId) when the last page was read is applied
+        Gap,    // entries ahead were lost before they could be read: report.gap; nothing applied past them
+        Reset,  // the stream is not the one the state was built from: report.resetWhy
+        Failed, // report.error (a connection error when !connection.isConnected())
+    };
+    // What one entry did: its verdict, the event as decoded (valid when the verdict came from
+    // the handlers, i.e. reason is None or after Invalid) and the state right after it.
+    using EntryObserver = std::function<void(const RawEntry&, Reason, const Event&, const ShopState&)>;
+    // After each page is applied.
+    using PageObserver = std::function<void(const StreamPage&)>;
 
-    // restore() then catchUp().
-    bool load(ShopState& state, const LoadOptions& options, LoadReport& report, const BatchObserver& onBatch = {});
+    // Reads and applies pages after state.lastEventId for about `budget` (zero: until the
+    // head or untilId), asking for each next page before applying the current one.
+    Step step(ShopState& state, const LoadOptions& options, LoadReport& report,
+              std::chrono::milliseconds budget = std::chrono::milliseconds::zero(), const EntryObserver& onEntry = {},
+              const PageObserver& onPage = {});
+
+    // Goes on without the entries of report.gap: they are counted as skipped in the state
+    // (and so in the next snapshot), and reading resumes after them. False (report.error)
+    // when they cannot be counted.
+    bool acceptGap(ShopState& state, const LoadOptions& options, LoadReport& report);
+
+    // step() to the head (or untilId); a gap is refused unless options.allowGaps (then
+    // accepted with a warning), a reset is an error. False with report.error.
+    bool catchUp(ShopState& state, const LoadOptions& options, LoadReport& report, const EntryObserver& onEntry = {});
+
+    // restore(), then catchUp(); a reset during the load starts it again (at most twice).
+    bool load(ShopState& state, const LoadOptions& options, LoadReport& report, const EntryObserver& onEntry = {});
+
+    // While idle at the head: does the stream still continue the state? Intact, Gap or Reset
+    // (report filled as for step); Failed on an I/O error.
+    Step check(const ShopState& state, LoadReport& report);
+
+    // Waits up to blockMs for entries after the state's last one (XREAD BLOCK). True when
+    // there are some; false on timeout or error (then !connection.isConnected() or error()).
+    bool waitForEntries(const ShopState& state, int blockMs);
+
+    // What Redis said about the stream with the last page or check.
+    const StreamFacts& lastFacts() const { return facts_; }
+    // True when the last conclusive check at the head found the counts adding up.
+    bool verifiedAtHead() const { return verifiedAtHead_; }
+    // Entries the next page will ask for at most (shrinks after large entries).
+    std::size_t pageCount() const { return count_; }
+    const std::string& error() const { return reader_.error(); }
 
 private:
+    ReadPosition positionOf(const ShopState& state) const;
+    void abandonPending();
+    bool conclusiveAtHead(const ShopState& state, const LoadOptions& options) const;
+    void adaptPageSize(const LoadOptions& options);
+
     Connection& connection_;
     std::string stream_;
+    StreamReader reader_;
+    StreamPage page_;
+    bool requested_ = false;        // a page is asked for and not yet received
+    std::string requestedAfter_;    // ...after this id
+    std::size_t count_ = 0;         // entries to ask for next (0: not started)
+    StreamFacts facts_;
+    bool verifiedAtHead_ = false;
+    std::optional<StreamId> deletionsAccepted_; // XDELs up to here were accepted as a gap
+    EntryBatch waitBatch_;
+    Event scratch_;
 };
 
 } // namespace shop::redis

@@ -4,7 +4,9 @@
 
 #include "connection.hpp"
 #include "core/entry.hpp"
+#include "core/stream_continuity.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,13 +19,13 @@ struct EntryBatch {
     void clear();
 };
 
-struct StreamInfo {
-    bool exists = false;
-    std::int64_t length = 0;
-    std::string firstId;  // empty when the stream is empty
-    std::string lastId;   // last-generated-id ("0-0" when never written)
-    std::int64_t entriesAdded = -1; // Redis 7+: all entries ever added; -1 if unknown
-    std::string maxDeletedId;       // Redis 7+
+// A page of entries and what Redis said about the stream when it was read.
+struct StreamPage {
+    EntryBatch batch;
+    StreamFacts facts;
+    bool atomic = false;   // facts and entries come from one MULTI/EXEC: nothing happened between
+    bool complete = false; // fewer entries than asked for: everything up to the end asked for was read
+    std::size_t bytes() const { return batch.reply.arenaBytes(); }
 };
 
 class StreamReader {
@@ -33,26 +35,55 @@ public:
     // Entries with id > afterId (afterId "0-0" or empty: from the start), at most `count`,
     // and at most up to `untilId` (inclusive) when it is not empty. False on error (error()).
     bool range(std::string_view afterId, std::size_t count, EntryBatch& out, std::string_view untilId = {});
-    // The same in two halves, so the next page can be asked for before this one is applied
-    // (Redis prepares it meanwhile): requestRange sends, receiveRange reads, in order.
-    bool requestRange(std::string_view afterId, std::size_t count, std::string_view untilId = {});
-    bool receiveRange(EntryBatch& out);
+    // A page read with the stream's facts, atomically when the server lets this user run
+    // MULTI (and the facts through a read-only script, so that no entry bodies come with
+    // them; XINFO STREAM otherwise). In two halves, so the next page can be asked for before
+    // this one is applied (Redis prepares it meanwhile): requestPage sends, receivePage reads,
+    // in order.
+    bool requestPage(std::string_view afterId, std::size_t count, std::string_view untilId = {});
+    bool receivePage(StreamPage& out);
     // XREAD BLOCK blockMs COUNT count STREAMS stream afterId. An empty batch means the
     // block time passed with nothing new.
     bool readBlocking(std::string_view afterId, std::size_t count, int blockMs, EntryBatch& out);
-    bool info(StreamInfo& out);
+    // What Redis says about the stream now (exists, type, length, entries-added, ids).
+    bool facts(StreamFacts& out);
     // The id of the newest entry, empty for an empty or missing stream.
     bool lastEntryId(std::string& out);
+    // The entry with exactly this id (XRANGE id id): out.entries is empty when there is none.
+    bool entry(std::string_view id, EntryBatch& out);
 
     const std::string& error() const { return error_; }
     const std::string& stream() const { return stream_; }
 
+    // What this server lets the reader use, found out on the first page and kept.
+    bool atomicPages() const { return multi_ != Permission::Refused; }
+    bool factsFromScript() const { return script_ != Permission::Refused; }
+
 private:
+    enum class Permission : std::uint8_t { Unknown, Granted, Refused };
+    enum class Received : std::uint8_t { Page, Failed, AskAgain };
+    struct Request {
+        std::string start = "-";
+        std::string end = "+";
+        std::size_t count = 1;
+        bool multi = false;  // sent inside MULTI/EXEC
+        bool script = false; // facts asked for with the script (else XINFO STREAM)
+    };
+
+    bool sendFacts();
+    bool sendPage(Request request);
+    Received receiveOnce(StreamPage& out, const Request& request);
     bool parseEntries(std::uint32_t entriesNode, EntryBatch& out);
+    bool parseFacts(const FlatReply& reply, std::uint32_t node, bool fromScript, StreamFacts& out);
+    bool applyFactsError(const std::string& text, StreamFacts& out);
 
     Connection& connection_;
     std::string stream_;
     std::string error_;
+    Permission multi_ = Permission::Unknown;
+    Permission script_ = Permission::Unknown;
+    std::optional<Request> pending_; // the page asked for and not yet received (one at most)
+    FlatReply scratch_;              // replies of MULTI and QUEUED, and of the facts outside MULTI
 };
 
 } // namespace shop::redis

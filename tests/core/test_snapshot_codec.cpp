@@ -203,7 +203,7 @@ void TestSnapshotCodec::roundTripOfASimulatedShop()
     QVERIFY2(decoded == original, qPrintable(difference(decoded, original)));
 
     QCOMPARE(q(header.format), QStringLiteral("shopstream-snapshot"));
-    QCOMPARE(header.version, 1);
+    QCOMPARE(header.version, kSnapshotVersion);
     QCOMPARE(q(header.stream), q(std::string(kStream)));
     QCOMPARE(q(header.lastEventId), q(original.lastEventId));
     QCOMPARE(header.total, qint64(entries));
@@ -280,7 +280,7 @@ void TestSnapshotCodec::floatsWhereIntegersBelongAreRefused()
     fixed["bodyBytes"] = floatBody.size();
     fixed["checksum"] = checksumHex(floatBody);
     error = decodeSnapshot(fixed.dump() + "\n" + floatBody, kStream, decoded);
-    QCOMPARE(QString::fromStdString(error), QStringLiteral("the body does not hold a valid state"));
+    QVERIFY2(QString::fromStdString(error).startsWith(QStringLiteral("the body does not hold a valid state")), error.c_str());
     QVERIFY(decoded.users().empty());
 }
 
@@ -440,7 +440,8 @@ void TestSnapshotCodec::truncatedBlobIsRefused()
 void TestSnapshotCodec::otherVersionIsRefused_data()
 {
     QTest::addColumn<int>("version");
-    QTest::newRow("2") << 2;
+    QTest::newRow("3") << 3;
+    QTest::newRow("1 (no stream identity)") << 1;
     QTest::newRow("0") << 0;
     QTest::newRow("-1") << -1;
 }

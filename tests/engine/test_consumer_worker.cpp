@@ -2,8 +2,10 @@
 // observes it (queued signals on the test's thread): catch-up equals a rebuild from scratch,
 // batches are coalesced yet carry every verdict once and in order, live entries arrive,
 // a restarted consumer resumes from its snapshot, a killed and restarted server is survived
-// with nothing lost or doubled, timed snapshots only when something changed, and clear
-// failures for a stream trimmed past its snapshot and for wrong credentials.
+// with nothing lost or doubled, timed snapshots only when something changed, a stream
+// trimmed past its position (a gap: stop, say so, go on when told, record it), a stream
+// deleted and written again while followed (rebuilt, never merged), and clear failures for
+// wrong credentials.
 #include "engine/consumer_worker.hpp"
 #include "engine/engine_types.hpp"
 
@@ -60,6 +62,8 @@ struct Recorder {
     QStringList snapshots;
     QStringList snapshotFailures;
     QStringList failures;
+    QStringList resets;
+    std::vector<shop::engine::StreamGap> gaps;
     int stoppedCount = 0;
 
     std::map<UserId, User> users;
@@ -102,6 +106,9 @@ struct Recorder {
         QObject::connect(worker, &ConsumerWorker::snapshotFailed, &context,
                          [this](const QString& message) { snapshotFailures << message; });
         QObject::connect(worker, &ConsumerWorker::failed, &context, [this](const QString& message) { failures << message; });
+        QObject::connect(worker, &ConsumerWorker::streamReset, &context, [this](const QString& why) { resets << why; });
+        QObject::connect(worker, &ConsumerWorker::gapFound, &context,
+                         [this](const shop::engine::StreamGap& gap) { gaps.push_back(gap); });
         QObject::connect(worker, &ConsumerWorker::stopped, &context, [this] { ++stoppedCount; });
     }
 
@@ -259,6 +266,7 @@ private slots:
     void timedSnapshotsOnlyWhenSomethingChanged();
     void streamTrimmedPastSnapshotFailsLoudly_data();
     void streamTrimmedPastSnapshotFailsLoudly();
+    void streamResetIsRebuilt();
     void wrongCredentialsFailQuicklyWithoutRetrying_data();
     void wrongCredentialsFailQuicklyWithoutRetrying();
 
@@ -488,7 +496,7 @@ void TestConsumerWorker::restartedConsumerResumesFromItsSnapshot()
     QVERIFY2(store.list(listing), store.error().c_str());
     QCOMPARE(listing.size(), std::size_t(2));
     QCOMPARE(text(listing.back().id), stoppedAt);
-    QVERIFY2(listing.back().verified, listing.back().problem.c_str());
+    QVERIFY2(listing.back().checked, listing.back().problem.c_str());
     QCOMPARE(listing.back().header.total, std::int64_t(1500));
 
     QCOMPARE(producer.write(300), std::size_t(300));
@@ -605,21 +613,28 @@ void TestConsumerWorker::timedSnapshotsOnlyWhenSomethingChanged()
     QVERIFY2(store.list(listing), store.error().c_str());
     QVERIFY(!listing.empty());
     QCOMPARE(text(listing.back().id), newHead);
-    QVERIFY2(listing.back().verified, listing.back().problem.c_str());
+    QVERIFY2(listing.back().checked, listing.back().problem.c_str());
     QCOMPARE(listing.back().header.total, std::int64_t(310));
 }
 
 void TestConsumerWorker::streamTrimmedPastSnapshotFailsLoudly_data()
 {
     QTest::addColumn<bool>("withSnapshot");
-    QTest::newRow("trimmed past the newest snapshot") << true;
-    QTest::newRow("trimmed, no snapshot") << false;
+    QTest::addColumn<bool>("failOnGap");
+    QTest::newRow("trimmed past the newest snapshot, one-shot") << true << true;
+    QTest::newRow("trimmed, no snapshot, one-shot") << false << true;
+    QTest::newRow("trimmed past the newest snapshot, waits") << true << false;
+    QTest::newRow("trimmed, no snapshot, waits") << false << false;
 }
 
+// Entries lost before the consumer read them: it applies nothing past the gap and says how
+// many, between which ids, and why. A one-shot run fails; otherwise it waits until told to go
+// on without them, then the next snapshot records them and a new consumer is not asked again.
 void TestConsumerWorker::streamTrimmedPastSnapshotFailsLoudly()
 {
     QFETCH(bool, withSnapshot);
-    const std::string stream = withSnapshot ? "cw:trimmed" : "cw:trimmed-bare";
+    QFETCH(bool, failOnGap);
+    const std::string stream = std::string(withSnapshot ? "cw:trimmed" : "cw:trimmed-bare") + (failOnGap ? ":fail" : ":wait");
     Producer producer(c_, stream, 17);
     QCOMPARE(producer.write(100), std::size_t(100));
     if (withSnapshot) {
@@ -631,23 +646,136 @@ void TestConsumerWorker::streamTrimmedPastSnapshotFailsLoudly()
         QVERIFY2(store.save(state, QDateTime::currentMSecsSinceEpoch()), store.error().c_str());
     }
     QCOMPARE(producer.write(100), std::size_t(100));
+    QStringList ids; // every id before the trim
+    {
+        const shop::redis::Reply all = c_.command({"XRANGE", stream, "-", "+"});
+        const shop::redis::ReplyView view(all.raw());
+        for (std::size_t i = 0; i < view.size(); ++i)
+            ids << text(view[i][0].str());
+    }
+    QCOMPARE(ids.size(), 200);
     QCOMPARE(c_.command({"XTRIM", stream, "MAXLEN", "20"}).integer(), std::int64_t(180));
+    const qint64 lost = withSnapshot ? 80 : 180;
 
-    Consumer consumer(optionsFor(server_, stream));
-    const Recorder& r = consumer.recorder;
-    consumer.start();
-    QTRY_VERIFY_WITH_TIMEOUT(!r.failures.isEmpty() || r.caughtUpCount > 0, 10000);
-    QCOMPARE(r.failures.size(), 1);
-    QVERIFY2(r.failures.front().contains(QLatin1String("trimmed")), qPrintable(r.failures.front()));
-    QTRY_COMPARE_WITH_TIMEOUT(r.stoppedCount, 1, 5000);
-    QCOMPARE(r.caughtUpCount, 0);
-    QVERIFY(r.restoredIds.isEmpty());
-    const ConsumerStatus* failed = r.lastStatus(ConnectionState::Failed);
-    QVERIFY(failed);
-    QCOMPARE(failed->message, r.failures.front());
-    // No state was built from what is left.
+    ConsumerOptions options = optionsFor(server_, stream);
+    options.failOnGap = failOnGap;
+    auto consumer = std::make_unique<Consumer>(options);
+    const Recorder& r = consumer->recorder;
+    consumer->start();
+    QTRY_COMPARE_WITH_TIMEOUT(r.gaps.size(), std::size_t(1), 10000);
+    const shop::engine::StreamGap gap = r.gaps.front();
+    QCOMPARE(gap.missing, lost);
+    QCOMPARE(gap.cause, QStringLiteral("trimmed"));
+    QVERIFY2(gap.message.contains(QString::number(lost)) && gap.message.contains(QLatin1String("trimmed")),
+             qPrintable(gap.message));
+    QCOMPARE(gap.after, withSnapshot ? ids[99] : QString());
+    QCOMPARE(gap.before, ids[180]);
+    QCOMPARE(r.restoredIds, QStringList{withSnapshot ? ids[99] : QString()});
+    // Nothing past the gap was applied.
     for (const ConsumerBatch& b : r.batches)
         QVERIFY(b.verdicts.empty());
+    QCOMPARE(r.caughtUpCount, 0);
+    if (failOnGap) {
+        QTRY_COMPARE_WITH_TIMEOUT(r.stoppedCount, 1, 5000);
+        QCOMPARE(r.failures.size(), 1);
+        QVERIFY2(r.failures.front().contains(QLatin1String("trimmed")), qPrintable(r.failures.front()));
+        const ConsumerStatus* failed = r.lastStatus(ConnectionState::Failed);
+        QVERIFY(failed);
+        QCOMPARE(failed->message, r.failures.front());
+        return;
+    }
+    QTRY_VERIFY(r.lastStatus(ConnectionState::Gap));
+    QVERIFY(r.failures.isEmpty());
+    // No snapshot across the gap, timed or asked for.
+    QMetaObject::invokeMethod(consumer->worker(), &ConsumerWorker::requestSnapshot, Qt::QueuedConnection);
+    QTRY_COMPARE(r.snapshotFailures.size(), 1);
+    QVERIFY2(r.snapshotFailures.front().contains(QLatin1String("gap")), qPrintable(r.snapshotFailures.front()));
+
+    // Go on without them: the rest arrives, the skipped entries are counted as covered.
+    QMetaObject::invokeMethod(consumer->worker(), &ConsumerWorker::acceptGap, Qt::QueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(r.caughtUpCount, 1, 10000);
+    QTRY_COMPARE(r.total(), withSnapshot ? qint64(120) : qint64(20));
+    QTRY_VERIFY(r.isLive());
+    QTRY_VERIFY(!r.statuses.empty() && r.statuses.back().lag == 0);
+    QMetaObject::invokeMethod(consumer->worker(), &ConsumerWorker::requestSnapshot, Qt::QueuedConnection);
+    QTRY_COMPARE(r.snapshots.size(), 1);
+    consumer.reset();
+
+    // A new consumer restores that snapshot and finds no gap: it was recorded.
+    Consumer again(optionsFor(server_, stream));
+    again.start();
+    QTRY_COMPARE_WITH_TIMEOUT(again.recorder.caughtUpCount, 1, 10000);
+    QVERIFY(again.recorder.gaps.empty());
+    QCOMPARE(again.recorder.restoredIds, QStringList{ids.back()});
+    QCOMPARE(again.recorder.total(), withSnapshot ? qint64(120) : qint64(20));
+}
+
+// The stream deleted and written again while the consumer follows: it says so, drops the
+// old shop, and ends with exactly what the new stream holds; no snapshot of a merged shop.
+void TestConsumerWorker::streamResetIsRebuilt()
+{
+    const std::string stream = "cw:reset";
+    Producer producer(c_, stream, 23);
+    QCOMPARE(producer.write(300), std::size_t(300));
+    ConsumerOptions options = optionsFor(server_, stream);
+    options.snapshotIntervalMs = 100;
+    Consumer consumer(options);
+    const Recorder& r = consumer.recorder;
+    consumer.start();
+    QTRY_COMPARE_WITH_TIMEOUT(r.caughtUpCount, 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!r.snapshots.isEmpty(), 5000);
+
+    // Deleted and written again with fewer entries, then with more than before (so that
+    // neither the count nor the ids alone could tell).
+    for (int round = 0; round < 2; ++round) {
+        const int resetsBefore = int(r.resets.size());
+        QCOMPARE(c_.command({"DEL", stream}).integer(), qint64(1));
+        Producer fresh(c_, stream, 100 + static_cast<std::uint64_t>(round));
+        const std::size_t count = round == 0 ? 50 : 700;
+        QCOMPARE(fresh.write(count), count);
+        QTRY_VERIFY_WITH_TIMEOUT(int(r.resets.size()) > resetsBefore, 10000);
+        QVERIFY2(r.resets.back().contains(QLatin1String("reset")), qPrintable(r.resets.back()));
+        // Ends with the new stream's shop, from scratch.
+        ShopState expected;
+        shop::redis::LoadReport report;
+        shop::redis::LoadOptions fromScratch;
+        fromScratch.fromScratch = true;
+        shop::redis::StateLoader loader(c_, stream);
+        QVERIFY2(loader.load(expected, fromScratch, report), report.error.c_str());
+        QTRY_COMPARE_WITH_TIMEOUT(r.total(), expected.counts.total, 10000);
+        QTRY_VERIFY(r.isLive());
+        QCOMPARE(r.lastEventId(), text(expected.lastEventId));
+        QCOMPARE(qint64(r.users.size()), qint64(expected.users().size()));
+        for (const auto& [id, user] : expected.users())
+            QVERIFY(r.users.count(id) && r.users.at(id) == user);
+    }
+    QVERIFY(r.failures.isEmpty());
+    // The old streams' snapshots are still in the index (DEL took only the stream key): none
+    // passes its checks. Every snapshot that does equals a rebuild of the new stream up to
+    // it: none holds a merged shop.
+    QTRY_VERIFY_WITH_TIMEOUT(!r.snapshots.isEmpty() && r.snapshots.back() == r.lastEventId(), 5000);
+    shop::redis::SnapshotStore store(c_, stream);
+    std::vector<shop::redis::SnapshotListing> listing;
+    QVERIFY(store.list(listing));
+    QVERIFY(!listing.empty());
+    QVERIFY(listing.back().checked);
+    for (const auto& l : listing) {
+        if (!l.checked) {
+            QVERIFY2(QString::fromStdString(l.problem).contains(QLatin1String("not the stream")), l.problem.c_str());
+            continue;
+        }
+        std::string blob;
+        QVERIFY(store.loadBlob(l.id, blob));
+        ShopState saved, rebuilt;
+        QVERIFY(shop::decodeSnapshot(blob, stream, saved).empty());
+        shop::redis::LoadReport report;
+        shop::redis::LoadOptions upTo;
+        upTo.fromScratch = true;
+        upTo.untilId = l.id;
+        shop::redis::StateLoader loader(c_, stream);
+        QVERIFY2(loader.load(rebuilt, upTo, report), report.error.c_str());
+        QVERIFY2(saved == rebuilt, l.id.c_str());
+    }
 }
 
 void TestConsumerWorker::wrongCredentialsFailQuicklyWithoutRetrying_data()

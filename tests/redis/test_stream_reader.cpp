@@ -1,7 +1,9 @@
 // StreamReader against a real redis-server: exclusive XRANGE starts, the until bound,
 // paging over more than COUNT entries, field capture (last duplicate wins, binary data),
-// XREAD BLOCK timeouts and wake-ups from another connection, XINFO on missing, empty and
-// trimmed streams, and the last entry id.
+// XREAD BLOCK timeouts and wake-ups from another connection, the stream's facts (on
+// missing, empty, deleted-from, trimmed and wrong-type keys) and pages read with them, for
+// a user who may run MULTI and scripts, one who may not script and one who may not MULTI
+// (each falls back to what it may do), and the last entry id.
 #include "redis/stream_reader.hpp"
 #include "test_redis_server.hpp"
 
@@ -13,7 +15,9 @@
 
 using shop::redis::Connection;
 using shop::redis::EntryBatch;
-using shop::redis::StreamInfo;
+using shop::redis::StreamPage;
+using shop::StreamFacts;
+using shop::StreamId;
 using shop::redis::StreamReader;
 
 namespace {
@@ -43,12 +47,18 @@ private slots:
     void readBlockingWakesOnAnAppendFromAnotherConnection();
     void readBlockingFromTheStart();
     void readBlockingOutlastsAShortCommandTimeout();
-    void infoOnMissingEmptyAndTrimmedStreams();
+    void factsOnMissingEmptyAndTrimmedStreams_data();
+    void factsOnMissingEmptyAndTrimmedStreams();
+    void pagesComeWithTheirFacts_data();
+    void pagesComeWithTheirFacts();
     void lastEntryId();
     void errorsAreReported();
 
 private:
     void add(const char* stream, const char* id, const char* type = "TopUp", const char* data = "{}");
+    void permissionRows();
+    // A connection as the user of the current data row ("admin" is the default user).
+    bool connectAs(const QString& user, Connection& out);
 
     TestRedisServer server_;
     Connection c_;
@@ -58,6 +68,27 @@ void TestStreamReader::initTestCase()
 {
     QVERIFY2(server_.start(), qPrintable(server_.error()));
     QVERIFY2(c_.connect(server_.url()), c_.error().c_str());
+    // Users who may read everything but not script, or not run transactions.
+    QVERIFY(c_.command({"ACL", "SETUSER", "noscript", "on", ">pw", "~*", "+@all", "-@scripting"}).isString());
+    QVERIFY(c_.command({"ACL", "SETUSER", "nomulti", "on", ">pw", "~*", "+@all", "-multi", "-exec"}).isString());
+}
+
+void TestStreamReader::permissionRows()
+{
+    QTest::addColumn<QString>("user");
+    QTest::newRow("MULTI and a script") << QString();
+    QTest::newRow("no scripting: XINFO") << QStringLiteral("noscript");
+    QTest::newRow("no MULTI: not atomic") << QStringLiteral("nomulti");
+}
+
+bool TestStreamReader::connectAs(const QString& user, Connection& out)
+{
+    shop::redis::RedisUrl url = server_.url();
+    if (!user.isEmpty()) {
+        url.user = user.toStdString();
+        url.password = "pw";
+    }
+    return out.connect(url);
 }
 
 void TestStreamReader::add(const char* stream, const char* id, const char* type, const char* data)
@@ -225,48 +256,127 @@ void TestStreamReader::readBlockingOutlastsAShortCommandTimeout()
     QCOMPARE(shortTimeout.commandTimeoutMs(), 200);
 }
 
-void TestStreamReader::infoOnMissingEmptyAndTrimmedStreams()
+void TestStreamReader::factsOnMissingEmptyAndTrimmedStreams_data() { permissionRows(); }
+
+void TestStreamReader::factsOnMissingEmptyAndTrimmedStreams()
 {
-    StreamInfo info;
-    StreamReader missing(c_, "s:info:missing");
-    info.exists = true;
-    QVERIFY2(missing.info(info), missing.error().c_str());
-    QVERIFY(!info.exists);
-    QCOMPARE(info.length, 0);
+    QFETCH(QString, user);
+    Connection c;
+    QVERIFY2(connectAs(user, c), c.error().c_str());
+    const std::string prefix = "s:facts:" + user.toStdString() + ":";
+    StreamFacts facts;
+    StreamReader missing(c, prefix + "missing");
+    facts.exists = true;
+    QVERIFY2(missing.facts(facts), missing.error().c_str());
+    QVERIFY(!facts.exists);
+    QCOMPARE(facts.length, 0);
+    QCOMPARE(missing.factsFromScript(), user != QLatin1String("noscript"));
 
     // Created empty (as a consumer group does): never written.
-    QVERIFY(c_.command({"XGROUP", "CREATE", "s:info:empty", "g", "$", "MKSTREAM"}).isString());
-    StreamReader empty(c_, "s:info:empty");
-    QVERIFY(empty.info(info));
-    QVERIFY(info.exists);
-    QCOMPARE(info.length, 0);
-    QVERIFY(info.firstId.empty());
-    QCOMPARE(info.lastId, std::string("0-0"));
-    QCOMPARE(info.entriesAdded, 0);
+    QVERIFY(c_.command({"XGROUP", "CREATE", prefix + "empty", "g", "$", "MKSTREAM"}).isString());
+    StreamReader empty(c, prefix + "empty");
+    QVERIFY(empty.facts(facts));
+    QVERIFY(facts.isStream());
+    QCOMPARE(facts.length, 0);
+    QVERIFY(!facts.firstId);
+    QCOMPARE(facts.lastGeneratedId, StreamId{});
+    QCOMPARE(facts.entriesAdded, 0);
+    QVERIFY(!facts.maxDeletedId);
 
     // Written then emptied by XDEL: the last id and the deleted id remain.
-    add("s:info:deleted", "3-1");
-    QCOMPARE(c_.command({"XDEL", "s:info:deleted", "3-1"}).integer(), 1);
-    StreamReader deleted(c_, "s:info:deleted");
-    QVERIFY(deleted.info(info));
-    QVERIFY(info.exists);
-    QCOMPARE(info.length, 0);
-    QVERIFY(info.firstId.empty());
-    QCOMPARE(info.lastId, std::string("3-1"));
-    QCOMPARE(info.entriesAdded, 1);
-    QCOMPARE(info.maxDeletedId, std::string("3-1"));
+    add((prefix + "deleted").c_str(), "3-1");
+    QCOMPARE(c_.command({"XDEL", prefix + "deleted", "3-1"}).integer(), 1);
+    StreamReader deleted(c, prefix + "deleted");
+    QVERIFY(deleted.facts(facts));
+    QVERIFY(facts.isStream());
+    QCOMPARE(facts.length, 0);
+    QVERIFY(!facts.firstId);
+    QCOMPARE(facts.lastGeneratedId, (StreamId{3, 1}));
+    QCOMPARE(facts.entriesAdded, 1);
+    QCOMPARE(facts.maxDeletedId, std::optional<StreamId>(StreamId{3, 1}));
 
-    // Trimmed: the first entry moves on, entries-added still counts everything.
+    // Trimmed: the first entry moves on, entries-added still counts everything, and XTRIM
+    // leaves max-deleted-entry-id alone.
     for (int i = 1; i <= 10; ++i)
-        add("s:info:trimmed", ("7-" + std::to_string(i)).c_str());
-    QCOMPARE(c_.command({"XTRIM", "s:info:trimmed", "MAXLEN", "3"}).integer(), 7);
-    StreamReader trimmed(c_, "s:info:trimmed");
-    QVERIFY(trimmed.info(info));
-    QVERIFY(info.exists);
-    QCOMPARE(info.length, 3);
-    QCOMPARE(info.firstId, std::string("7-8"));
-    QCOMPARE(info.lastId, std::string("7-10"));
-    QCOMPARE(info.entriesAdded, 10);
+        add((prefix + "trimmed").c_str(), ("7-" + std::to_string(i)).c_str());
+    QCOMPARE(c_.command({"XTRIM", prefix + "trimmed", "MAXLEN", "3"}).integer(), 7);
+    StreamReader trimmed(c, prefix + "trimmed");
+    QVERIFY(trimmed.facts(facts));
+    QVERIFY(facts.isStream());
+    QCOMPARE(facts.length, 3);
+    QCOMPARE(facts.firstId, std::optional<StreamId>(StreamId{7, 8}));
+    QCOMPARE(facts.lastGeneratedId, (StreamId{7, 10}));
+    QCOMPARE(facts.entriesAdded, 10);
+    QVERIFY(!facts.maxDeletedId);
+    // Deleting the first entry moves the first id on too.
+    QCOMPARE(c_.command({"XDEL", prefix + "trimmed", "7-8"}).integer(), 1);
+    QVERIFY(trimmed.facts(facts));
+    QCOMPARE(facts.firstId, std::optional<StreamId>(StreamId{7, 9}));
+    QCOMPARE(facts.maxDeletedId, std::optional<StreamId>(StreamId{7, 8}));
+
+    // Another type under the key: it exists, and is not a stream.
+    QVERIFY(c_.command({"SET", prefix + "string", "x"}).isString());
+    StreamReader wrong(c, prefix + "string");
+    QVERIFY2(wrong.facts(facts), wrong.error().c_str());
+    QVERIFY(facts.exists);
+    QVERIFY(!facts.isStream());
+    if (user != QLatin1String("noscript"))
+        QCOMPARE(facts.otherType, std::string("string"));
+}
+
+void TestStreamReader::pagesComeWithTheirFacts_data() { permissionRows(); }
+
+void TestStreamReader::pagesComeWithTheirFacts()
+{
+    QFETCH(QString, user);
+    Connection c;
+    QVERIFY2(connectAs(user, c), c.error().c_str());
+    const std::string stream = "s:pages:" + user.toStdString();
+    for (int i = 1; i <= 7; ++i)
+        add(stream.c_str(), ("4-" + std::to_string(i)).c_str());
+    StreamReader reader(c, stream);
+    StreamPage page;
+    // Two pages asked for one after the other, as the loader does (the next before this one
+    // is used), then a page past the end.
+    QVERIFY2(reader.requestPage("", 3), reader.error().c_str());
+    QVERIFY2(reader.receivePage(page), reader.error().c_str());
+    QCOMPARE(ids(page.batch), QStringList({"4-1", "4-2", "4-3"}));
+    QVERIFY(!page.complete);
+    QCOMPARE(page.atomic, user != QLatin1String("nomulti"));
+    QCOMPARE(page.facts.length, 7);
+    QCOMPARE(page.facts.entriesAdded, 7);
+    QCOMPARE(page.facts.lastGeneratedId, (StreamId{4, 7}));
+    QVERIFY(page.bytes() > 0);
+    QVERIFY(reader.requestPage("4-3", 10));
+    QVERIFY(!reader.requestPage("4-3", 10)); // one page ahead at most
+    QVERIFY(reader.receivePage(page));
+    QCOMPARE(ids(page.batch), QStringList({"4-4", "4-5", "4-6", "4-7"}));
+    QVERIFY(page.complete);
+    QVERIFY(reader.requestPage("4-7", 10));
+    QVERIFY(reader.receivePage(page));
+    QVERIFY(page.batch.entries.empty());
+    QVERIFY(page.complete);
+    // The until bound, and the facts of the moment: an entry added meanwhile shows.
+    add(stream.c_str(), "4-8");
+    QVERIFY(reader.requestPage("4-1", 10, "4-2"));
+    QVERIFY(reader.receivePage(page));
+    QCOMPARE(ids(page.batch), QStringList({"4-2"}));
+    QCOMPARE(page.facts.entriesAdded, 8);
+    QCOMPARE(reader.atomicPages(), user != QLatin1String("nomulti"));
+    QCOMPARE(reader.factsFromScript(), user != QLatin1String("noscript"));
+
+    // A missing key is an empty page whose facts say so; a key of another type too.
+    StreamReader missing(c, stream + ":missing");
+    QVERIFY(missing.requestPage("", 10));
+    QVERIFY2(missing.receivePage(page), missing.error().c_str());
+    QVERIFY(page.batch.entries.empty());
+    QVERIFY(!page.facts.exists);
+    QVERIFY(c_.command({"SET", stream + ":string", "x"}).isString());
+    StreamReader wrong(c, stream + ":string");
+    QVERIFY(wrong.requestPage("", 10));
+    QVERIFY2(wrong.receivePage(page), wrong.error().c_str());
+    QVERIFY(page.batch.entries.empty());
+    QVERIFY(page.facts.exists && !page.facts.isStream());
 }
 
 void TestStreamReader::lastEntryId()
@@ -287,9 +397,6 @@ void TestStreamReader::errorsAreReported()
     StreamReader wrong(c_, "s:not-a-stream");
     EntryBatch batch;
     QVERIFY(!wrong.range("", 10, batch));
-    QVERIFY2(text(wrong.error()).contains(QStringLiteral("WRONGTYPE")), wrong.error().c_str());
-    StreamInfo info;
-    QVERIFY(!wrong.info(info));
     QVERIFY2(text(wrong.error()).contains(QStringLiteral("WRONGTYPE")), wrong.error().c_str());
 
     Connection closed;

@@ -102,9 +102,9 @@ void TestBadSnapshotsCli::damagedSnapshotIsPassedOverWithAWarning_data()
     QTest::newRow("corrupt body byte") << flipped << QStringLiteral("checksum does not match");
     QTest::newRow("truncated") << good.left(good.size() / 2) << QStringLiteral("truncated");
     QTest::newRow("header only") << good.left(good.indexOf('\n')) << QStringLiteral("no header line");
-    QByteArray v2 = good;
-    v2.replace("\"version\":1", "\"version\":2");
-    QTest::newRow("version 2") << v2 << QStringLiteral("snapshot version 2 is not supported");
+    QByteArray v3 = good;
+    v3.replace("\"version\":2", "\"version\":3");
+    QTest::newRow("version 3") << v3 << QStringLiteral("snapshot version 3 is not supported");
     QTest::newRow("another stream") << QByteArray::fromStdString(otherStreamBlob_)
                                     << QStringLiteral("belongs to stream \"rel:other\"");
     QByteArray garbage(4096, '\0');
@@ -167,16 +167,18 @@ void TestBadSnapshotsCli::streamTrimmedPastTheSnapshotIsRefused()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
     QVERIFY2(r.oneErrorLine(), qPrintable(r.describe()));
-    QVERIFY2(r.err.contains("was trimmed past snapshot " + QByteArray::fromStdString(goodId_)), qPrintable(r.describe()));
-    QVERIFY2(r.err.contains("500"), qPrintable(r.describe())); // how many are missing
+    // How many are missing, where (after the snapshot) and why.
+    QVERIFY2(r.err.contains("500 entries between " + QByteArray::fromStdString(goodId_)), qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("trimmed"), qPrintable(r.describe()));
 
     r = runCli(base(stream_) << QStringLiteral("state") << QStringLiteral("--json") << QStringLiteral("--from-scratch"));
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.oneErrorLine() && r.err.contains("trimmed or deleted"), qPrintable(r.describe()));
+    QVERIFY2(r.oneErrorLine() && r.err.contains("3500 of the 4000 entries") && r.err.contains("trimmed"),
+             qPrintable(r.describe()));
 
     r = runCli(base(stream_) << QStringLiteral("consume") << QStringLiteral("--until-caught-up"));
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("trimmed past snapshot"), qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("500 entries between " + QByteArray::fromStdString(goodId_)), qPrintable(r.describe()));
 
     r = runCli(base(stream_) << QStringLiteral("state") << QStringLiteral("--json") << QStringLiteral("--allow-gaps"));
     QVERIFY2(r.ok(), qPrintable(r.describe()));
