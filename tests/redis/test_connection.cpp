@@ -1,7 +1,9 @@
 // Connection against real redis-servers: unix socket and TCP, AUTH with a password and with
 // an ACL user, SELECT, clear and quick errors for refused / wrong / missing credentials, a
 // stopped (paused) server, and reconnecting after the server was killed and restarted.
+// Every failure also has a kind (ErrorKind), checked against real servers' replies.
 #include "redis/connection.hpp"
+#include "redis/error_kind.hpp"
 #include "test_redis_server.hpp"
 
 #include <QElapsedTimer>
@@ -9,6 +11,7 @@
 
 using shop::redis::ConnectOptions;
 using shop::redis::Connection;
+using shop::redis::ErrorKind;
 using shop::redis::RedisUrl;
 
 namespace {
@@ -39,6 +42,8 @@ private slots:
     void unansweredCommandTimesOut();
     void killedServerGivesClearErrorThenReconnects();
     void moveKeepsTheConnection();
+    void errorRepliesHaveKinds();
+    void credentialFailuresHaveKinds();
 
 private:
     TestRedisServer server_{serverOptions(true)};
@@ -131,6 +136,7 @@ void TestConnection::refusedConnectionSaysWhatToCheck()
     QVERIFY2(error.contains(QStringLiteral("cannot connect to redis at 127.0.0.1:%1").arg(url.port)), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("Connection refused")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("is redis-server running?")), qPrintable(error));
+    QCOMPARE(c.errorKind(), ErrorKind::Unreachable);
 
     Connection u;
     QVERIFY(!u.connect(RedisUrl::unixSocket("/nonexistent/redis.sock")));
@@ -232,6 +238,7 @@ void TestConnection::unansweredCommandTimesOut()
     QVERIFY(!c.command({"PING"}));
     QVERIFY(timer.elapsed() < 2000);
     QVERIFY2(text(c.error()).contains(QStringLiteral("did not answer within 300 ms")), c.error().c_str());
+    QCOMPARE(c.errorKind(), ErrorKind::Timeout);
     QVERIFY(!c.isConnected());
     stuck.resume();
     QVERIFY2(c.reconnect(), c.error().c_str());
@@ -252,14 +259,18 @@ void TestConnection::killedServerGivesClearErrorThenReconnects()
     QVERIFY2(error.contains(QStringLiteral("127.0.0.1:%1").arg(victim.port())), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("closed the connection")) || error.contains(QStringLiteral("lost the connection")),
              qPrintable(error));
+    QCOMPARE(c.errorKind(), ErrorKind::Closed);
     QVERIFY(!c.isConnected());
     QVERIFY(!c.command({"PING"})); // still down: no crash, same kind of answer
+    QCOMPARE(c.errorKind(), ErrorKind::Closed);
     QVERIFY(!c.reconnect());
+    QCOMPARE(c.errorKind(), ErrorKind::Unreachable);
     QVERIFY2(text(c.error()).contains(QStringLiteral("is redis-server running?")), c.error().c_str());
 
     QVERIFY2(victim.start(), qPrintable(victim.error())); // same port again
     QVERIFY2(c.reconnect(), c.error().c_str());
     QVERIFY(c.isConnected());
+    QCOMPARE(c.errorKind(), ErrorKind::None);
     QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
 }
 
@@ -273,6 +284,106 @@ void TestConnection::moveKeepsTheConnection()
     Connection c;
     c = std::move(b);
     QCOMPARE(text(c.command({"PING"}).str()), QStringLiteral("PONG"));
+}
+
+namespace {
+// "WrongType (WRONGTYPE Operation against ...)": what a failed comparison shows.
+QString kindOf(const shop::redis::Reply& reply)
+{
+    return QStringLiteral("%1 (%2)").arg(QLatin1String(shop::redis::errorKindName(reply.errorKind())), text(reply.str()));
+}
+} // namespace
+
+void TestConnection::errorRepliesHaveKinds()
+{
+    // The replies below are real servers' own: the kind must not depend on how a message is
+    // worded after its code.
+    Connection admin;
+    QVERIFY(admin.connect(server_.url()));
+    QCOMPARE(admin.errorKind(), ErrorKind::None);
+
+    QVERIFY(admin.command({"SET", "kinds:string", "x"}).isString());
+    const auto wrongType = admin.command({"XADD", "kinds:string", "*", "f", "v"});
+    QVERIFY2(wrongType.errorKind() == ErrorKind::WrongType, qPrintable(kindOf(wrongType)));
+    const auto noScript = admin.command({"EVALSHA", "0123456789012345678901234567890123456789", "0"});
+    QVERIFY2(noScript.errorKind() == ErrorKind::NoScript, qPrintable(kindOf(noScript)));
+    const auto pong = admin.command({"PING"});
+    QCOMPARE(pong.errorKind(), ErrorKind::None);
+
+    // ACL refusals: a command the user may not run, and a write inside a script it may run.
+    QVERIFY(admin.command({"ACL", "SETUSER", "kinds-reader", "reset", "on", ">pw", "~*", "+@read", "+@connection"}).isString());
+    QVERIFY(admin.command({"ACL", "SETUSER", "kinds-scripter", "reset", "on", ">pw", "~*", "+@all", "-@write"}).isString());
+    for (const char* user : {"kinds-reader", "kinds-scripter"}) {
+        RedisUrl url = server_.url();
+        url.user = user;
+        url.password = "pw";
+        Connection limited;
+        QVERIFY2(limited.connect(url), limited.error().c_str());
+        const auto refused = std::string_view(user) == "kinds-reader"
+                                 ? limited.command({"XADD", "kinds:s", "*", "f", "v"})
+                                 : limited.command({"EVAL", "return redis.call('XADD', KEYS[1], '*', 'f', 'v')", "1", "kinds:s"});
+        QVERIFY2(refused.errorKind() == ErrorKind::PermissionDenied, qPrintable(kindOf(refused)));
+    }
+
+    // READONLY from a replica of server_.
+    TestRedisServer replica(serverOptions(false, {"--replicaof", "127.0.0.1", QString::number(server_.port())}));
+    QVERIFY2(replica.start(), qPrintable(replica.error()));
+    Connection toReplica;
+    QVERIFY2(toReplica.connect(replica.url()), toReplica.error().c_str());
+    const auto readOnly = toReplica.command({"SET", "kinds:k", "v"});
+    QVERIFY2(readOnly.errorKind() == ErrorKind::ReadOnlyReplica, qPrintable(kindOf(readOnly)));
+
+    // OOM at maxmemory with noeviction.
+    TestRedisServer full(serverOptions(false, {"--maxmemory", "1", "--maxmemory-policy", "noeviction"}));
+    QVERIFY2(full.start(), qPrintable(full.error()));
+    Connection toFull;
+    QVERIFY2(toFull.connect(full.url()), toFull.error().c_str());
+    const auto oom = toFull.command({"SET", "kinds:k", "v"});
+    QVERIFY2(oom.errorKind() == ErrorKind::OutOfMemory, qPrintable(kindOf(oom)));
+
+    // MISCONF: the server cannot persist, so it refuses writes (and PING).
+    TestRedisServer disk;
+    QVERIFY2(disk.start(), qPrintable(disk.error()));
+    Connection toDisk;
+    QVERIFY2(toDisk.connect(disk.url()), toDisk.error().c_str());
+    const QString broken = refuseWritesLikeAFullDisk(toDisk, disk.dataDir());
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+    const auto misconf = toDisk.command({"XADD", "kinds:s", "*", "f", "v"});
+    QVERIFY2(misconf.errorKind() == ErrorKind::Misconf, qPrintable(kindOf(misconf)));
+    QVERIFY(undoRefuseWrites(toDisk, disk.dataDir()).isEmpty());
+
+    // LOADING needs a data set that takes long to load; its reply as Redis 7 words it.
+    QCOMPARE(shop::redis::classifyErrorReply("LOADING Redis is loading the dataset in memory"), ErrorKind::Loading);
+    QCOMPARE(shop::redis::classifyErrorReply("ERR unknown command 'FOO'"), ErrorKind::Other);
+}
+
+void TestConnection::credentialFailuresHaveKinds()
+{
+    TestRedisServer secured(serverOptions(false, {"--requirepass", "s3cret-pw"}));
+    QVERIFY2(secured.start(), qPrintable(secured.error()));
+
+    Connection missing;
+    QVERIFY(!missing.connect(secured.url()));
+    QCOMPARE(missing.errorKind(), ErrorKind::PasswordRequired);
+
+    RedisUrl url = secured.url();
+    url.password = "not-the-password";
+    Connection wrong;
+    QVERIFY(!wrong.connect(url));
+    QCOMPARE(wrong.errorKind(), ErrorKind::AuthRefused);
+
+    url = server_.url();
+    url.password = "unneeded";
+    Connection extra;
+    QVERIFY(!extra.connect(url));
+    QCOMPARE(extra.errorKind(), ErrorKind::AuthRefused);
+
+    // What a consumer asks before it retries: only credentials make retrying pointless.
+    QVERIFY(shop::redis::isCredentialFailure(missing.errorKind()));
+    QVERIFY(shop::redis::isCredentialFailure(wrong.errorKind()));
+    for (ErrorKind kind : {ErrorKind::None, ErrorKind::Unreachable, ErrorKind::Timeout, ErrorKind::Closed,
+                           ErrorKind::PermissionDenied, ErrorKind::Loading, ErrorKind::Misconf})
+        QVERIFY2(!shop::redis::isCredentialFailure(kind), shop::redis::errorKindName(kind));
 }
 
 QTEST_GUILESS_MAIN(TestConnection)

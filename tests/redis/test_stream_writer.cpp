@@ -243,9 +243,12 @@ void TestStreamWriter::readOnlyUserGetsAClearRefusal()
         QVERIFY2(text(result.error).startsWith(QStringLiteral("the server does not permit writing to shop:events for this user (")),
                  result.error.c_str());
         QVERIFY(!result.error.empty() && result.error.find('\n') == std::string::npos);
+        QCOMPARE(result.kind, shop::redis::ErrorKind::PermissionDenied);
+        QVERIFY2(result.error.find(" script: ") == std::string::npos, result.error.c_str()); // no sha, no line
 
         QCOMPARE(writer.appendBatch({request("TopUp", "{}")}), std::size_t(0));
         QVERIFY2(text(writer.error()).contains(QStringLiteral("NOPERM")), writer.error().c_str());
+        QCOMPARE(writer.errorKind(), shop::redis::ErrorKind::PermissionDenied);
         QVERIFY(limited.isConnected());
     }
     QCOMPARE(length("shop:events"), 0);
