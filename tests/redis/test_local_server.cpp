@@ -1,12 +1,16 @@
 // LocalServer, the managed local redis-server: it starts and answers, keeps data across
 // restarts (AOF), is shared within a process and across processes (started at once, too),
 // outlives a client only while another one remains, is stopped when the last client exits
-// or is killed, and says clearly why it could not start.
+// or is killed, and says clearly why it could not start. Its directory is its own: one
+// owned by another user, writable by others or a symlink is refused, and so are symlinked
+// or foreign files in it; what the server writes is private (0600 files, 0700 dirs).
+// The suite runs as root in CI: "another user" is a chown to nobody, which root may do.
 #include "redis/connection.hpp"
 #include "redis/local_server.hpp"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QScopeGuard>
 #include <QTemporaryDir>
@@ -17,7 +21,10 @@
 #include <vector>
 
 #include <csignal>
+#include <dirent.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using shop::redis::Connection;
 using shop::redis::LocalServer;
@@ -98,6 +105,29 @@ private:
     QString dir_;
 };
 
+mode_t modeOf(const QString& path)
+{
+    struct stat st {};
+    return ::lstat(path.toLocal8Bit().constData(), &st) == 0 ? (st.st_mode & 07777) : mode_t(-1);
+}
+
+// Makes `path` belong to "another user": nobody, as root may do. False when not root.
+bool giveToAnotherUser(const QString& path)
+{
+    const passwd* nobody = ::getpwnam("nobody");
+    return ::geteuid() == 0 && nobody && ::lchown(path.toLocal8Bit().constData(), nobody->pw_uid, nobody->pw_gid) == 0;
+}
+
+// Refused before anything ran: no pid file, socket or log in `dir` (but the one planted there).
+bool nothingStartedIn(const QString& dir, const QString& planted = {})
+{
+    for (const QString& name : {QStringLiteral("redis.pid"), QStringLiteral("redis.sock"), QStringLiteral("redis.log")}) {
+        if (name != planted && QFileInfo(dir + QLatin1Char('/') + name).exists())
+            return false;
+    }
+    return true;
+}
+
 // One local_server_client process.
 class Client {
 public:
@@ -175,6 +205,14 @@ private slots:
     void missingRedisServerIsExplained();
     void tooLongSocketPathIsExplained();
     void defaultDataDirFollowsXdg();
+    void refusesADataDirOfAnotherUser();
+    void refusesADataDirOthersCanWrite_data();
+    void refusesADataDirOthersCanWrite();
+    void refusesASymlinkedDataDir();
+    void refusesSymlinkedOrForeignFiles_data();
+    void refusesSymlinkedOrForeignFiles();
+    void tightensAReadableDataDirOfOurs();
+    void everythingTheServerWritesIsPrivate();
 };
 
 void TestLocalServer::startsAndAnswers()
@@ -193,6 +231,7 @@ void TestLocalServer::startsAndAnswers()
     struct stat st {};
     QCOMPARE(::stat(dir.toLocal8Bit().constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, 0700u);
+    QCOMPARE(modeOf(tmp.path() + QStringLiteral("/nested")), mode_t(0700)); // parents we create too
 
     Connection connection;
     QVERIFY2(connection.connect(server->url()), connection.error().c_str());
@@ -434,6 +473,200 @@ void TestLocalServer::defaultDataDirFollowsXdg()
     QCOMPARE(LocalServer::defaultDataDir(), std::string("/home/someone/.local/share/shopstream/redis"));
     qunsetenv("XDG_DATA_HOME");
     QCOMPARE(LocalServer::defaultDataDir(), std::string("/home/someone/.local/share/shopstream/redis"));
+}
+
+void TestLocalServer::refusesADataDirOfAnotherUser()
+{
+    // Another local user who made <data dir>/redis first (and could run their own server on
+    // its socket) must not receive our data.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    QVERIFY(QDir().mkdir(dir));
+    QVERIFY(QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    if (!giveToAnotherUser(dir))
+        QSKIP("needs root, to give a directory to another user");
+    const ServerReaper reaper(dir);
+
+    LocalServer server(dir.toStdString());
+    QVERIFY(!server.start());
+    const QString error = QString::fromStdString(server.error());
+    QVERIFY2(error.startsWith(QStringLiteral("the data directory %1 is owned by user ").arg(dir)), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("nobody")) && error.contains(QStringLiteral("not by you")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("--data-dir")), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+    QVERIFY(nothingStartedIn(dir));
+}
+
+void TestLocalServer::refusesADataDirOthersCanWrite_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("0777") << 0777;
+    QTest::newRow("0770 (group)") << 0770;
+    QTest::newRow("0702 (others)") << 0702;
+}
+
+void TestLocalServer::refusesADataDirOthersCanWrite()
+{
+    QFETCH(int, mode);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    QVERIFY(QDir().mkdir(dir));
+    QCOMPARE(::chmod(dir.toLocal8Bit().constData(), static_cast<mode_t>(mode)), 0);
+    const ServerReaper reaper(dir);
+
+    LocalServer server(dir.toStdString());
+    QVERIFY(!server.start());
+    const QString error = QString::fromStdString(server.error());
+    QVERIFY2(error.startsWith(QStringLiteral("the data directory %1 can be written by other users (mode 0%2)")
+                                  .arg(dir)
+                                  .arg(mode, 0, 8)),
+             qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("chmod 700")), qPrintable(error));
+    QVERIFY(nothingStartedIn(dir));
+    QCOMPARE(modeOf(dir), mode_t(mode)); // refused, not silently changed: someone else may have been in it
+}
+
+void TestLocalServer::refusesASymlinkedDataDir()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString real = tmp.path() + QStringLiteral("/elsewhere");
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    QVERIFY(QDir().mkdir(real));
+    QCOMPARE(::chmod(real.toLocal8Bit().constData(), 0700), 0);
+    QVERIFY(QFile::link(real, dir));
+    const ServerReaper reaper(real);
+
+    LocalServer server(dir.toStdString());
+    QVERIFY(!server.start());
+    const QString error = QString::fromStdString(server.error());
+    QVERIFY2(error.startsWith(QStringLiteral("the data directory %1 is a symbolic link").arg(dir)), qPrintable(error));
+    QVERIFY(QDir(real).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System));
+}
+
+void TestLocalServer::refusesSymlinkedOrForeignFiles_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("foreign"); // owned by another user instead of a symlink
+    for (const char* name : {"redis.log", "redis.sock", "redis.pid", "clients.lock", "instance.lock", "appendonlydir"}) {
+        QTest::addRow("%s symlink", name) << QString::fromLatin1(name) << false;
+        QTest::addRow("%s foreign", name) << QString::fromLatin1(name) << true;
+    }
+}
+
+void TestLocalServer::refusesSymlinkedOrForeignFiles()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, foreign);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    QVERIFY(QDir().mkdir(dir));
+    QCOMPARE(::chmod(dir.toLocal8Bit().constData(), 0700), 0);
+    const QString path = dir + QLatin1Char('/') + name;
+    const QString target = tmp.path() + QStringLiteral("/target");
+    if (foreign) {
+        if (name == QLatin1String("appendonlydir"))
+            QVERIFY(QDir().mkdir(path));
+        else
+            QVERIFY(QFile(path).open(QIODevice::WriteOnly));
+        if (!giveToAnotherUser(path))
+            QSKIP("needs root, to give a file to another user");
+    } else {
+        // A symlinked redis.log made redis-server append its log to the link's target.
+        QFile file(target);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QVERIFY(QFile::link(target, path));
+    }
+    const ServerReaper reaper(dir);
+
+    LocalServer server(dir.toStdString());
+    QVERIFY(!server.start());
+    const QString error = QString::fromStdString(server.error());
+    const QString expected = foreign ? QStringLiteral("%1 is owned by user ").arg(path)
+                                     : QStringLiteral("%1 is a symbolic link").arg(path);
+    QVERIFY2(error.startsWith(expected), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("remove it")), qPrintable(error));
+    QVERIFY(nothingStartedIn(dir, name));
+    if (!foreign)
+        QCOMPARE(QFileInfo(target).size(), 0);
+}
+
+void TestLocalServer::tightensAReadableDataDirOfOurs()
+{
+    // Ours and nobody else may write, only read: made private (chmod 700) and said once.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    QVERIFY(QDir().mkdir(dir));
+    QCOMPARE(::chmod(dir.toLocal8Bit().constData(), 0755), 0);
+    const ServerReaper reaper(dir);
+    qint64 pid = -1;
+    {
+        LocalServer server(dir.toStdString());
+        QVERIFY2(server.start(), server.error().c_str());
+        QCOMPARE(modeOf(dir), mode_t(0700));
+        QCOMPARE(server.notices().size(), std::size_t(1));
+        const QString notice = QString::fromStdString(server.notices().front());
+        QVERIFY2(notice == QStringLiteral("the data directory %1 could be read by other users (mode 0755); it is now "
+                                          "private (mode 0700)")
+                               .arg(dir),
+                 qPrintable(notice));
+        LocalServer again(dir.toStdString());
+        QVERIFY2(again.start(), again.error().c_str());
+        QVERIFY(again.notices().empty()); // once
+        pid = serverPid(dir);
+    }
+    QVERIFY(waitServerGone(pid, dir));
+}
+
+void TestLocalServer::everythingTheServerWritesIsPrivate()
+{
+    // Redis creates its AOF, log and pid file with the umask of whoever starts it: before,
+    // a 0644 AOF could be read by every local user whenever the directory was not 0700.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.path() + QStringLiteral("/redis");
+    const ServerReaper reaper(dir);
+    const mode_t savedUmask = ::umask(022); // a usual umask, whatever the test runner's
+    const auto restore = qScopeGuard([&] { ::umask(savedUmask); });
+    qint64 pid = -1;
+    {
+        LocalServer server(dir.toStdString());
+        QVERIFY2(server.start(), server.error().c_str());
+        Connection connection;
+        QVERIFY(connection.connect(server.url()));
+        QVERIFY(connection.command({"XADD", "shop:events", "*", "type", "TopUp", "data", "{}"}));
+        QVERIFY(connection.command({"BGREWRITEAOF"})); // a rewrite makes new base and incr files
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const auto info = connection.command({"INFO", "persistence"});
+                return info && info.str().find("aof_rewrite_in_progress:0") != std::string_view::npos
+                       && info.str().find("aof_rewrite_scheduled:0") != std::string_view::npos;
+            },
+            kTimeoutMs));
+        pid = serverPid(dir);
+
+        QStringList checked;
+        for (const QString& sub : {QString(), QStringLiteral("/appendonlydir")}) {
+            QDir d(dir + sub);
+            for (const QFileInfo& entry : d.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
+                const mode_t mode = modeOf(entry.filePath());
+                const mode_t expected = entry.isDir() ? 0700 : entry.fileName() == QLatin1String("redis.sock") ? 0700 : 0600;
+                QVERIFY2(mode == expected, qPrintable(QStringLiteral("%1 has mode 0%2").arg(entry.filePath()).arg(mode, 0, 8)));
+                checked << sub + QLatin1Char('/') + entry.fileName();
+            }
+        }
+        QCOMPARE(modeOf(dir), mode_t(0700));
+        for (const char* name : {"/redis.log", "/redis.pid", "/redis.sock", "/appendonlydir", "/appendonlydir/appendonly.aof.manifest"})
+            QVERIFY2(checked.contains(QLatin1String(name)), qPrintable(checked.join(QLatin1Char(' '))));
+        QVERIFY2(checked.filter(QStringLiteral(".incr.aof")).size() >= 1, qPrintable(checked.join(QLatin1Char(' '))));
+        QVERIFY2(checked.filter(QStringLiteral(".base.")).size() >= 1, qPrintable(checked.join(QLatin1Char(' '))));
+    }
+    QVERIFY(waitServerGone(pid, dir));
 }
 
 QTEST_GUILESS_MAIN(TestLocalServer)
