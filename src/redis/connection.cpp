@@ -181,8 +181,10 @@ bool Connection::handshake()
         return true;
     const std::string_view text = r.str();
     const ErrorKind kind = r.errorKind();
-    // A user allowed to read but not to PING (ACLs) is still a working connection.
-    if (url_.db == 0 && kind == ErrorKind::PermissionDenied)
+    // A user allowed to read but not to PING (ACLs) is still a working connection. So is a
+    // server that cannot write to its disk: Redis refuses even PING then (MISCONF), but
+    // reads work; serverWarnings() says so, and writes fail with the reason.
+    if (url_.db == 0 && (kind == ErrorKind::PermissionDenied || kind == ErrorKind::Misconf))
         return true;
     if (kind == ErrorKind::PasswordRequired)
         return fail(kind, "redis at " + target + " requires a password (NOAUTH): " + passwordHint(url_));

@@ -41,16 +41,24 @@
 // spawn recreates guardian.lock, so the lock of an old guardian that is just exiting
 // (its clients.lock already released) is never mistaken for a live one.
 //
+// A server that answers PING with MISCONF (it cannot write to its disk) is running and is
+// joined: reads work, and serverWarnings() says why writes fail. A start that fails is
+// explained in redis-server's words from what it wrote to redis.log during this start (a
+// FATAL block whole, else its last warning line that is not start-up chatter), or, when
+// it could not even log, by the free space on its disk.
+//
 // Every lock fd is O_CLOEXEC: a redis-server or guardian inheriting clients.lock would
 // hold the shared lock forever. Only the two locks meant for a child are passed, as fd 3.
 // ~LocalServer() only releases the shared lock: the guardian does the stopping.
 #include "local_server.hpp"
 
 #include "connection.hpp"
+#include "error_kind.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -63,6 +71,7 @@
 #include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -328,15 +337,31 @@ enum class Probe { Ready, Loading, Down, Foreign };
 Probe probe(const std::string& socketPath, std::string& answer)
 {
     Connection connection;
-    if (!connection.connect(RedisUrl::unixSocket(socketPath), {.connectTimeoutMs = 1000, .commandTimeoutMs = 2000}))
+    if (!connection.connect(RedisUrl::unixSocket(socketPath), {.connectTimeoutMs = 1000, .commandTimeoutMs = 2000})) {
+        if (connection.errorKind() == ErrorKind::Loading)
+            return Probe::Loading;
+        if (isCredentialFailure(connection.errorKind())) {
+            answer = connection.error(); // ours has no password
+            return Probe::Foreign;
+        }
         return Probe::Down;
+    }
     const Reply reply = connection.command({"PING"});
     if (!reply)
         return Probe::Down;
     answer = std::string(reply.str());
-    if (reply.isError())
-        return answer.starts_with("LOADING") ? Probe::Loading : Probe::Foreign;
-    return answer == "PONG" ? Probe::Ready : Probe::Foreign;
+    switch (reply.errorKind()) {
+    case ErrorKind::None:
+        return answer == "PONG" ? Probe::Ready : Probe::Foreign;
+    case ErrorKind::Loading:
+        return Probe::Loading;
+    case ErrorKind::Misconf:
+        // It answers, but cannot write to its disk: joined (reads work), and serverWarnings()
+        // says why writes fail. Taking it for dead meant waiting for it to exit, in vain.
+        return Probe::Ready;
+    default:
+        return Probe::Foreign;
+    }
 }
 
 // Spawns argv (argv[0] an absolute path) with a clean signal state, stdin on /dev/null,
@@ -404,19 +429,121 @@ int waitExitStatus(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The last non-empty line of redis.log (which only grows), for error messages.
-std::string lastLogLine(const std::string& path)
+// One line of redis.log as redis-server writes it: "<pid>:<role> 02 Dec 2026 04:47:29.453 #
+// message", where '#' marks warnings and errors ('*' notices, '-' and '.' verbose, debug).
+// Anything else is raw stderr: a FATAL block, a shell's error, the ASCII-art banner.
+struct LogLine {
+    bool formatted = false;
+    char level = 0;
+    std::string text;
+};
+
+LogLine parseLogLine(const std::string& line)
 {
-    std::ifstream in(path);
+    LogLine out;
+    out.text = line;
+    std::size_t pos = 0;
+    while (pos < line.size() && std::isdigit(static_cast<unsigned char>(line[pos])))
+        ++pos;
+    if (pos == 0 || pos + 2 >= line.size() || line[pos] != ':' || !std::isupper(static_cast<unsigned char>(line[pos + 1]))
+        || line[pos + 2] != ' ')
+        return out;
+    pos += 3;
+    for (int field = 0; field < 4; ++field) { // day, month, year, time
+        const std::size_t space = line.find(' ', pos);
+        if (space == std::string::npos)
+            return out;
+        pos = space + 1;
+    }
+    if (pos >= line.size() || std::strchr(".-*#", line[pos]) == nullptr)
+        return out;
+    out.formatted = true;
+    out.level = line[pos];
+    out.text = pos + 2 <= line.size() ? line.substr(pos + 2) : std::string();
+    return out;
+}
+
+// Warning-level lines every start writes: not a reason to stop.
+bool isStartupChatter(std::string_view text)
+{
+    for (std::string_view prefix : {"oO0OoO0OoO0Oo", "Redis version=", "Configuration loaded", "Server initialized",
+                                    "WARNING", "Warning: no config file"}) {
+        if (text.substr(0, prefix.size()) == prefix)
+            return true;
+    }
+    return false;
+}
+
+bool isBannerArt(std::string_view text)
+{
+    for (std::string_view art : {"_._", "-._", "`-.", "``"}) {
+        if (text.find(art) != std::string_view::npos)
+            return true;
+    }
+    return false;
+}
+
+std::string trimmed(std::string_view text)
+{
+    const std::size_t begin = text.find_first_not_of(" \t*");
+    if (begin == std::string_view::npos)
+        return {};
+    const std::size_t end = text.find_last_not_of(" \t*\r");
+    return std::string(text.substr(begin, end - begin + 1));
+}
+
+// Why redis-server stopped, in its own words, from what it wrote to redis.log since
+// `from` (-1: the last 8 KiB, when it was not this process that started it): a FATAL block
+// whole, else its last warning-level line that is not start-up chatter, else the last
+// line of raw stderr that is not the banner. A server that could not even log (a full
+// disk) leaves nothing: then the free space on its disk says it.
+std::string exitReason(const std::string& logPath, off_t from, const std::string& dataDir)
+{
+    std::ifstream in(logPath, std::ios::binary);
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
-    in.seekg(size > 4096 ? size - 4096 : 0);
-    std::string line, last;
+    if (from < 0 || from > size)
+        from = size > 8192 ? size - 8192 : 0;
+    in.seekg(from);
+    std::vector<LogLine> lines;
+    std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty())
-            last = line;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(parseLogLine(line));
     }
-    return last;
+
+    std::string fatal, warning, raw;
+    for (const LogLine& l : lines) {
+        const std::string text = trimmed(l.text);
+        if (text.empty())
+            continue;
+        if (!fatal.empty()) {
+            fatal += (fatal.back() == ':' ? " " : "; ") + text;
+        } else if (!l.formatted && text.starts_with("FATAL")) {
+            fatal = text + ":";
+        } else if (l.formatted && l.level == '#' && !isStartupChatter(text)) {
+            warning = text;
+        } else if (!l.formatted && !isBannerArt(l.text)) {
+            raw = text;
+        }
+    }
+    if (!fatal.empty())
+        return fatal;
+    if (!warning.empty())
+        return warning;
+    if (!raw.empty())
+        return raw;
+
+    struct statvfs fs {};
+    if (::statvfs(dataDir.c_str(), &fs) == 0) {
+        const unsigned long long freeBytes = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+        if (freeBytes < 1024 * 1024) {
+            return "its disk is full (" + std::to_string(freeBytes) + " bytes free at " + dataDir
+                   + "), so it could not even log why: free some space, or choose another directory with --data-dir";
+        }
+    }
+    return "it wrote no reason to its log";
 }
 
 std::string readPid(const std::string& path)
@@ -527,6 +654,7 @@ bool LocalServer::start(int readyTimeoutMs)
         return fail("timed out waiting for another shopstream to start the local redis-server in " + dataDir_);
 
     std::string answer;
+    off_t startLogOffset = -1; // where this start's lines begin in redis.log, once we started it
     Probe state = probe(socketPath_, answer);
     if (state == Probe::Foreign)
         return fail("something other than shopstream's local redis-server answers on " + socketPath_ + ": " + answer);
@@ -563,7 +691,8 @@ bool LocalServer::start(int readyTimeoutMs)
             return false;
         // With --daemonize the spawned process forks the server and exits: reap it here.
         if (waitExitStatus(pid) != 0)
-            return fail("redis-server failed to start: " + lastLogLine(logPath) + " (see " + logPath + ")");
+            return fail("redis-server failed to start: " + exitReason(logPath, logStart, dataDir_) + " (see " + logPath + ")");
+        startLogOffset = logStart;
         startedByUs_ = true;
         state = Probe::Loading;
     }
@@ -588,7 +717,7 @@ bool LocalServer::start(int readyTimeoutMs)
             if (!instanceLock.valid())
                 return false;
             if (tryLock(instanceLock.get(), LOCK_EX))
-                return fail("redis-server exited: " + lastLogLine(logPath) + " (see " + logPath + ")");
+                return fail("redis-server exited: " + exitReason(logPath, startLogOffset, dataDir_) + " (see " + logPath + ")");
         }
         if (Clock::now() >= readyDeadline) {
             return fail("the local redis-server did not become ready within " + std::to_string(readyTimeoutMs)

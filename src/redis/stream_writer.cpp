@@ -5,6 +5,7 @@
 #include "stream_writer.hpp"
 
 #include "keys.hpp"
+#include "server_facts.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -39,7 +40,7 @@ std::string_view withoutScriptSuffix(std::string_view text)
 } // namespace
 
 // A Redis error reply on a write, in words: what the user can do about it, then Redis's text.
-std::string StreamWriter::describeWriteError(ErrorKind kind, std::string_view text) const
+std::string StreamWriter::describeWriteError(ErrorKind kind, std::string_view text)
 {
     const std::string quoted = " (" + std::string(withoutScriptSuffix(text)) + ")";
     switch (kind) {
@@ -54,7 +55,7 @@ std::string StreamWriter::describeWriteError(ErrorKind kind, std::string_view te
     case ErrorKind::WrongType:
         return "the key " + stream_ + " exists but is not a stream" + quoted;
     case ErrorKind::Misconf:
-        return "redis cannot persist to disk and refuses writes to " + stream_ + quoted;
+        return describeDiskRefusal(connection_, withoutScriptSuffix(text)); // the same sentence as at connect
     default:
         return "writing to " + stream_ + " failed" + quoted;
     }
@@ -201,19 +202,22 @@ std::size_t StreamWriter::appendBatch(const std::vector<AppendRequest>& requests
         }
         // Read every reply of this round trip, even after an error, so the connection stays
         // in step; commands after a failed one may still have been applied, and are counted.
+        // The first error is put in words only then: that may ask the server (MISCONF).
+        Reply firstError;
         for (std::size_t i = 0; i < sent; ++i) {
             Reply reply = connection_.getReply();
             if (!reply) {
                 failWithConnection();
                 return written;
             }
-            if (reply.isError()) {
-                if (!failed)
-                    failWith(reply);
-                failed = true;
-            } else {
+            if (!reply.isError())
                 ++written;
-            }
+            else if (!failed && !firstError)
+                firstError = std::move(reply);
+        }
+        if (firstError) {
+            failWith(firstError);
+            failed = true;
         }
     }
     return written;

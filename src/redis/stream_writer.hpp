@@ -45,7 +45,7 @@ public:
 
 private:
     bool loadScript();
-    std::string describeWriteError(ErrorKind kind, std::string_view text) const;
+    std::string describeWriteError(ErrorKind kind, std::string_view text); // may ask the server (CONFIG GET dir)
     void failWith(const Reply& reply); // a Redis error reply
     void failWithConnection();         // an I/O error of the connection
 

@@ -4,9 +4,13 @@
 // Every failure also has a kind (ErrorKind), checked against real servers' replies.
 #include "redis/connection.hpp"
 #include "redis/error_kind.hpp"
+#include "redis/server_facts.hpp"
+#include "redis/transaction.hpp"
 #include "test_redis_server.hpp"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QScopeGuard>
 #include <QTest>
 
 using shop::redis::ConnectOptions;
@@ -44,6 +48,8 @@ private slots:
     void moveKeepsTheConnection();
     void errorRepliesHaveKinds();
     void credentialFailuresHaveKinds();
+    void connectsToAServerThatCannotWriteToItsDisk();
+    void transactionReportsTheRefusedCommandsOwnError();
 
 private:
     TestRedisServer server_{serverOptions(true)};
@@ -384,6 +390,147 @@ void TestConnection::credentialFailuresHaveKinds()
     for (ErrorKind kind : {ErrorKind::None, ErrorKind::Unreachable, ErrorKind::Timeout, ErrorKind::Closed,
                            ErrorKind::PermissionDenied, ErrorKind::Loading, ErrorKind::Misconf})
         QVERIFY2(!shop::redis::isCredentialFailure(kind), shop::redis::errorKindName(kind));
+}
+
+void TestConnection::connectsToAServerThatCannotWriteToItsDisk()
+{
+    // Redis refuses even PING with MISCONF when it cannot persist; the handshake took that
+    // for a dead server, so every read failed too. Reads work: XRANGE, XINFO, GET.
+    TestRedisServer disk;
+    QVERIFY2(disk.start(), qPrintable(disk.error()));
+    Connection admin;
+    QVERIFY(admin.connect(disk.url()));
+    QVERIFY(admin.command({"XADD", "disk:s", "*", "f", "v"}).isString());
+    QVERIFY(admin.command({"SET", "disk:k", "kept"}).isString());
+    QVERIFY(shop::redis::serverWarnings(admin).empty());
+    const QString broken = refuseWritesLikeAFullDisk(admin, disk.dataDir());
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+    const auto restore = qScopeGuard([&] { undoRefuseWrites(admin, disk.dataDir()); });
+
+    Connection c;
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY2(c.connect(disk.url()), c.error().c_str());
+    QVERIFY(timer.elapsed() < 1000);
+    QCOMPARE(c.command({"XRANGE", "disk:s", "-", "+"}).size(), std::size_t(1));
+    QVERIFY(c.command({"XINFO", "STREAM", "disk:s"}).isArray());
+    QCOMPARE(text(c.command({"GET", "disk:k"}).str()), QStringLiteral("kept"));
+    QCOMPARE(c.command({"XADD", "disk:s", "*", "f", "v"}).errorKind(), ErrorKind::Misconf);
+    QVERIFY(c.isConnected());
+
+    // Said once, with its cause and where: the server's own directory.
+    const shop::redis::ServerFacts facts = shop::redis::readServerFacts(c);
+    QVERIFY2(facts.diskRefusal.starts_with("MISCONF "), facts.diskRefusal.c_str());
+    const std::vector<std::string> warnings = shop::redis::serverWarnings(c);
+    QCOMPARE(warnings.size(), std::size_t(1));
+    const QString warning = QString::fromStdString(warnings.front());
+    const QString dir = QFileInfo(disk.dataDir()).canonicalFilePath();
+    QVERIFY2(warning.startsWith(QStringLiteral("redis-server cannot write to its disk at %1: reads work, writes are "
+                                               "refused (MISCONF Redis is configured to save RDB snapshots")
+                                    .arg(dir)),
+             qPrintable(warning));
+    QVERIFY(!warning.contains(QLatin1Char('\n')));
+
+    // Without the directory (a user that may not run CONFIG), the sentence goes without it.
+    QVERIFY(admin.command({"ACL", "SETUSER", "disk-reader", "reset", "on", ">pw", "~*", "+@read", "+@connection"}).isString());
+    RedisUrl url = disk.url();
+    url.user = "disk-reader";
+    url.password = "pw";
+    Connection reader;
+    QVERIFY2(reader.connect(url), reader.error().c_str());
+    const std::vector<std::string> readerWarnings = shop::redis::serverWarnings(reader);
+    QCOMPARE(readerWarnings.size(), std::size_t(1));
+    QVERIFY2(readerWarnings.front().starts_with("redis-server cannot write to its disk: reads work, writes are refused (MISCONF"),
+             readerWarnings.front().c_str());
+    // ... unless the caller knows it (the managed server's data directory).
+    QVERIFY2(shop::redis::serverWarnings(reader, "/known/dir").front().starts_with("redis-server cannot write to its disk at /known/dir:"),
+             shop::redis::serverWarnings(reader, "/known/dir").front().c_str());
+
+    QVERIFY(undoRefuseWrites(admin, disk.dataDir()).isEmpty());
+    QVERIFY(shop::redis::serverWarnings(c).empty());
+}
+
+void TestConnection::transactionReportsTheRefusedCommandsOwnError()
+{
+    using shop::redis::Transaction;
+    TestRedisServer own;
+    QVERIFY2(own.start(), qPrintable(own.error()));
+    Connection c;
+    QVERIFY(c.connect(own.url()));
+
+    {
+        Transaction tx(c);
+        QVERIFY(tx.queue({"SET", "tx:a", "1"}));
+        QVERIFY(tx.queue({"ZADD", "tx:z", "1", "a"}));
+        const shop::redis::TransactionResult result = tx.exec();
+        QVERIFY2(result.ok(), result.error.c_str());
+        QCOMPARE(result.replies.size(), std::size_t(2));
+        QCOMPARE(result.kind, ErrorKind::None);
+    }
+    {
+        // A WATCHed key changed: nothing ran, and that is no error but a reason to retry.
+        QVERIFY(c.command({"WATCH", "tx:z"}).isString());
+        Connection other;
+        QVERIFY(other.connect(own.url()));
+        QVERIFY(other.command({"ZADD", "tx:z", "2", "b"}).isInteger());
+        Transaction tx(c);
+        QVERIFY(tx.queue({"SET", "tx:a", "2"}));
+        const shop::redis::TransactionResult result = tx.exec();
+        QVERIFY(result.watchAborted && !result.committed && !result.ok());
+        QCOMPARE(text(c.command({"GET", "tx:a"}).str()), QStringLiteral("1"));
+    }
+    {
+        // Inside EXEC a command can still fail (the ones before it ran): said, with its kind.
+        QVERIFY(c.command({"SET", "tx:string", "x"}).isString());
+        Transaction tx(c);
+        QVERIFY(tx.queue({"SET", "tx:a", "3"}));
+        QVERIFY(tx.queue({"ZADD", "tx:string", "1", "a"}));
+        const shop::redis::TransactionResult result = tx.exec();
+        QVERIFY(result.committed && !result.ok());
+        QCOMPARE(result.kind, ErrorKind::WrongType);
+        QVERIFY2(result.error.starts_with("ZADD failed inside the transaction (WRONGTYPE"), result.error.c_str());
+    }
+    {
+        // A command refused while queued (an ACL): its NOPERM, not EXECABORT; nothing ran.
+        QVERIFY(c.command({"ACL", "SETUSER", "tx-user", "reset", "on", ">pw", "~*", "+@all", "-zadd"}).isString());
+        RedisUrl url = own.url();
+        url.user = "tx-user";
+        url.password = "pw";
+        Connection limited;
+        QVERIFY2(limited.connect(url), limited.error().c_str());
+        Transaction tx(limited);
+        QVERIFY(tx.queue({"SET", "tx:b", "1"}));
+        QVERIFY(tx.queue({"ZADD", "tx:z", "3", "c"}));
+        const shop::redis::TransactionResult result = tx.exec();
+        QVERIFY(!result.committed && !result.ok());
+        QCOMPARE(result.kind, ErrorKind::PermissionDenied);
+        QVERIFY2(result.error.starts_with("ZADD was refused (NOPERM"), result.error.c_str());
+        QVERIFY2(result.error.find("EXECABORT") == std::string::npos, result.error.c_str());
+        QVERIFY(limited.command({"GET", "tx:b"}).isNull());
+        QVERIFY(limited.isConnected());
+    }
+    {
+        // Never executed: discarded, and the connection stays in step.
+        Transaction tx(c);
+        QVERIFY(tx.queue({"SET", "tx:a", "never"}));
+    }
+    QCOMPARE(text(c.command({"GET", "tx:a"}).str()), QStringLiteral("3"));
+    {
+        // The disk: what the snapshot store saw as "EXECABORT Transaction discarded".
+        const QString broken = refuseWritesLikeAFullDisk(c, own.dataDir());
+        QVERIFY2(broken.isEmpty(), qPrintable(broken));
+        const auto restore = qScopeGuard([&] { undoRefuseWrites(c, own.dataDir()); });
+        Transaction tx(c);
+        QVERIFY(tx.queue({"SET", "tx:a", "4"}));
+        QVERIFY(tx.queue({"ZADD", "tx:z", "4", "d"}));
+        const shop::redis::TransactionResult result = tx.exec();
+        QVERIFY(!result.committed && !result.ok());
+        QCOMPARE(result.kind, ErrorKind::Misconf);
+        const QString expected = QStringLiteral("redis-server cannot write to its disk at %1: reads work, writes are refused (MISCONF ")
+                                     .arg(QFileInfo(own.dataDir()).canonicalFilePath());
+        QVERIFY2(QString::fromStdString(result.error).startsWith(expected), result.error.c_str());
+        QVERIFY(c.isConnected());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConnection)

@@ -7,8 +7,11 @@
 // The suite runs as root in CI: "another user" is a chown to nobody, which root may do.
 #include "redis/connection.hpp"
 #include "redis/local_server.hpp"
+#include "redis/server_facts.hpp"
+#include "test_redis_server.hpp"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -202,6 +205,9 @@ private slots:
     void killedStarterDoesNotStopOthers();
     void newClientDuringShutdown();
     void failedStartIsExplained();
+    void failedStartWithAnUnusableAofDirSaysWhy();
+    void failedStartOnAFullDiskSaysSo();
+    void joinsAServerThatCannotWriteToItsDisk();
     void missingRedisServerIsExplained();
     void tooLongSocketPathIsExplained();
     void defaultDataDirFollowsXdg();
@@ -419,8 +425,112 @@ void TestLocalServer::failedStartIsExplained()
     QVERIFY(!server.start());
     const QString error = QString::fromStdString(server.error());
     QVERIFY2(error.contains(QStringLiteral("redis-server exited")), qPrintable(error));
-    QVERIFY2(error.contains(QStringLiteral("manifest")), qPrintable(error)); // redis's own words
+    // Redis's own words: the whole FATAL block, not just its last line, and none of the
+    // start-up lines around it (version, "Server initialized", the overcommit WARNING).
+    QVERIFY2(error.contains(QStringLiteral("FATAL AOF MANIFEST FILE ERROR")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral(">>> 'not a manifest'")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("Invalid AOF manifest file format")), qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("Redis is starting")) && !error.contains(QStringLiteral("WARNING")), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("redis.log")), qPrintable(error));
+    QVERIFY(!error.contains(QLatin1Char('\n')));
+}
+
+void TestLocalServer::failedStartWithAnUnusableAofDirSaysWhy()
+{
+    // An AOF directory redis-server cannot use; an earlier start's failure is still in the
+    // log and must not be taken for this one's.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const ServerReaper reaper(tmp.path());
+    QFile notADir(tmp.path() + QStringLiteral("/appendonlydir"));
+    QVERIFY(notADir.open(QIODevice::WriteOnly));
+    notADir.close();
+    QFile log(tmp.path() + QStringLiteral("/redis.log"));
+    QVERIFY(log.open(QIODevice::WriteOnly));
+    log.write("1:M 01 Jan 2024 00:00:00.000 # Failed opening Unix socket: an earlier start's reason\n");
+    log.close();
+
+    LocalServer server(tmp.path().toStdString());
+    QVERIFY(!server.start());
+    const QString error = QString::fromStdString(server.error());
+    QVERIFY2(error.startsWith(QStringLiteral("redis-server exited: Can't open or create append-only dir appendonlydir: Not a "
+                                             "directory (see ")),
+             qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("earlier start")), qPrintable(error));
+}
+
+void TestLocalServer::failedStartOnAFullDiskSaysSo()
+{
+    // A real full disk: a small tmpfs, filled, in a mount namespace of its own (it needs
+    // CAP_SYS_ADMIN, which root in CI has; skipped without). redis-server cannot even log
+    // why it stops there: the message used to end in "redis-server exited: " and nothing.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString disk = tmp.path() + QStringLiteral("/disk");
+    QVERIFY(QDir().mkdir(disk));
+    const QString script = QStringLiteral(
+        "mount -t tmpfs -o size=256k,mode=0700 shopstream-test \"$1\" 2>/dev/null || { echo skip; exit 0; }\n"
+        "mkdir -m 700 \"$1/redis\" || exit 1\n"
+        // An earlier start's failure filling the log's first page exactly (64 lines of 64
+        // bytes), so that nothing more fits once the disk is full.
+        "i=0; while [ $i -lt 64 ]; do i=$((i+1)); printf '%-63.63s\\n' "
+        "'1:M 01 Jan 2024 00:00:00.000 # an earlier start failed for another reason'; done > \"$1/redis/redis.log\"\n"
+        "head -c 1048576 /dev/zero > \"$1/fill\" 2>/dev/null\n"
+        "exec \"$2\" \"$1/redis\" < /dev/null\n");
+    QProcess process;
+    process.start(QStringLiteral("unshare"),
+                  {QStringLiteral("--mount"), QStringLiteral("sh"), QStringLiteral("-c"), script, QStringLiteral("sh"), disk,
+                   QStringLiteral(LOCAL_SERVER_CLIENT)});
+    QVERIFY(process.waitForFinished(kTimeoutMs));
+    const QString out = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+    if (out == QLatin1String("skip") || (process.exitCode() != 0 && out.isEmpty()))
+        QSKIP(qPrintable(QStringLiteral("cannot mount a small tmpfs here: ") + QString::fromUtf8(process.readAllStandardError())));
+    QVERIFY2(out.startsWith(QStringLiteral("error redis-server exited: its disk is full (0 bytes free at %1/redis)").arg(disk)),
+             qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("--data-dir")), qPrintable(out));
+    QVERIFY2(!out.contains(QStringLiteral("earlier start")), qPrintable(out));
+}
+
+void TestLocalServer::joinsAServerThatCannotWriteToItsDisk()
+{
+    // Redis answers even PING with MISCONF when it cannot persist: the probe took that for
+    // a dead server, waited 10 s for the instance lock and said it "does not answer". Now
+    // a second client joins at once, reads work, and the condition is said with the dir.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const ServerReaper reaper(tmp.path());
+    auto first = std::make_unique<LocalServer>(tmp.path().toStdString());
+    QVERIFY2(first->start(), first->error().c_str());
+    Connection admin;
+    QVERIFY(admin.connect(first->url()));
+    QVERIFY(admin.command({"XADD", "shop:events", "*", "type", "TopUp", "data", "{}"}).isString());
+    const QString broken = refuseWritesLikeAFullDisk(admin, tmp.path());
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+    // Undone before the guardian's SHUTDOWN, which a failing save would refuse.
+    const auto restore = qScopeGuard([&] { undoRefuseWrites(admin, tmp.path()); });
+
+    QElapsedTimer timer;
+    timer.start();
+    auto second = std::make_unique<LocalServer>(tmp.path().toStdString());
+    QVERIFY2(second->start(), second->error().c_str());
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(!second->startedByUs());
+    Connection reader;
+    QVERIFY2(reader.connect(second->url()), reader.error().c_str());
+    QCOMPARE(reader.command({"XLEN", "shop:events"}).integer(), 1);
+    const std::vector<std::string> warnings = shop::redis::serverWarnings(reader, second->dataDir());
+    QCOMPARE(warnings.size(), std::size_t(1));
+    const QString expected = QStringLiteral("redis-server cannot write to its disk at %1: reads work, writes are refused (MISCONF ")
+                                 .arg(QFileInfo(tmp.path()).canonicalFilePath());
+    QVERIFY2(QString::fromStdString(warnings.front()).startsWith(expected), warnings.front().c_str());
+
+    QVERIFY(undoRefuseWrites(admin, tmp.path()).isEmpty());
+    const qint64 pid = serverPid(tmp.path());
+    admin.close();
+    reader.close();
+    first.reset();
+    second.reset();
+    QVERIFY(waitServerGone(pid, tmp.path()));
 }
 
 void TestLocalServer::missingRedisServerIsExplained()
