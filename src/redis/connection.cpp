@@ -36,14 +36,7 @@ void ignoreSigpipeOnce()
     });
 }
 
-std::string where(const RedisUrl& url)
-{
-    if (url.kind == RedisUrl::Kind::Unix)
-        return url.socketPath;
-    if (url.host.find(':') != std::string::npos)
-        return "[" + url.host + "]:" + std::to_string(url.port);
-    return url.host + ":" + std::to_string(url.port);
-}
+std::string where(const RedisUrl& url) { return url.address(); }
 
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 

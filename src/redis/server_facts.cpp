@@ -1,4 +1,4 @@
-// Reading what the server's configuration means for our data (see the header).
+// Reading what the server's state and configuration mean for our data (see the header).
 #include "server_facts.hpp"
 
 namespace shop::redis {
@@ -14,6 +14,23 @@ std::string configValue(Connection& connection, std::string_view name)
     return std::string(ReplyView(reply.raw())[1].str());
 }
 
+// A field of INFO <section> ("maxmemory_policy:allkeys-lru"), for users who may not run
+// CONFIG; empty when refused or absent.
+std::string infoField(Connection& connection, std::string_view section, std::string_view field)
+{
+    const Reply reply = connection.command({"INFO", section});
+    if (!reply || !reply.isString())
+        return {};
+    const std::string_view text = reply.str();
+    const std::string key = "\n" + std::string(field) + ":";
+    const std::size_t at = text.find(key);
+    if (at == std::string_view::npos)
+        return {};
+    const std::size_t begin = at + key.size();
+    const std::size_t end = text.find_first_of("\r\n", begin);
+    return std::string(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+}
+
 } // namespace
 
 ServerFacts readServerFacts(Connection& connection)
@@ -25,6 +42,9 @@ ServerFacts readServerFacts(Connection& connection)
         return facts;
     if (ping.errorKind() == ErrorKind::Misconf)
         facts.diskRefusal = std::string(ping.str());
+    facts.evictionPolicy = configValue(connection, "maxmemory-policy");
+    if (facts.evictionPolicy.empty() && connection.isConnected())
+        facts.evictionPolicy = infoField(connection, "memory", "maxmemory_policy");
     return facts;
 }
 
@@ -44,6 +64,16 @@ std::vector<std::string> serverWarnings(Connection& connection, std::string_view
     const ServerFacts facts = readServerFacts(connection);
     if (!facts.diskRefusal.empty())
         warnings.push_back(describeDiskRefusal(connection, facts.diskRefusal, knownDataDir));
+    const std::string& policy = facts.evictionPolicy;
+    if (!policy.empty() && policy != "noeviction") {
+        // volatile-* evicts only keys with an expiry, of ours the eid records; allkeys-* may
+        // take the stream and its snapshots too.
+        const std::string lost = policy.starts_with("volatile-")
+                                     ? "idempotency records can be lost, and a retried append then written twice"
+                                     : "stream entries, snapshots and idempotency records can be lost";
+        warnings.push_back("redis at " + connection.url().address() + " evicts keys under memory pressure (maxmemory-policy "
+                           + policy + "): " + lost + "; set maxmemory-policy noeviction");
+    }
     return warnings;
 }
 

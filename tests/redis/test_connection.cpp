@@ -50,6 +50,7 @@ private slots:
     void credentialFailuresHaveKinds();
     void connectsToAServerThatCannotWriteToItsDisk();
     void transactionReportsTheRefusedCommandsOwnError();
+    void warnsWhenTheServerEvictsKeys();
 
 private:
     TestRedisServer server_{serverOptions(true)};
@@ -531,6 +532,56 @@ void TestConnection::transactionReportsTheRefusedCommandsOwnError()
         QVERIFY2(QString::fromStdString(result.error).startsWith(expected), result.error.c_str());
         QVERIFY(c.isConnected());
     }
+}
+
+void TestConnection::warnsWhenTheServerEvictsKeys()
+{
+    // Under memory pressure a server that evicts takes the eid records first (they expire),
+    // so a retried append is written twice; allkeys-* may take the stream itself.
+    TestRedisServer evicting(serverOptions(false, {"--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"}));
+    QVERIFY2(evicting.start(), qPrintable(evicting.error()));
+    Connection admin;
+    QVERIFY(admin.connect(evicting.url()));
+    QCOMPARE(shop::redis::readServerFacts(admin).evictionPolicy, std::string("allkeys-lru"));
+    std::vector<std::string> warnings = shop::redis::serverWarnings(admin);
+    QCOMPARE(warnings.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(warnings.front()),
+             QStringLiteral("redis at %1 evicts keys under memory pressure (maxmemory-policy allkeys-lru): stream entries, "
+                            "snapshots and idempotency records can be lost; set maxmemory-policy noeviction")
+                 .arg(evicting.socketPath()));
+
+    // A user who may not run CONFIG reads the policy from INFO memory; one who may run
+    // neither hears nothing (no guess).
+    QVERIFY(admin.command({"ACL", "SETUSER", "evict-info", "reset", "on", ">pw", "~*", "+@read", "+@connection", "+info"}).isString());
+    QVERIFY(admin.command({"ACL", "SETUSER", "evict-blind", "reset", "on", ">pw", "~*", "+@read", "+@connection"}).isString());
+    for (const char* user : {"evict-info", "evict-blind"}) {
+        RedisUrl url = evicting.url();
+        url.user = user;
+        url.password = "pw";
+        Connection limited;
+        QVERIFY2(limited.connect(url), limited.error().c_str());
+        QVERIFY(limited.command({"CONFIG", "GET", "maxmemory-policy"}).errorKind() == ErrorKind::PermissionDenied);
+        const std::vector<std::string> seen = shop::redis::serverWarnings(limited);
+        if (std::string_view(user) == "evict-info") {
+            QCOMPARE(seen, warnings);
+        } else {
+            QVERIFY(limited.command({"INFO", "memory"}).errorKind() == ErrorKind::PermissionDenied);
+            QVERIFY(seen.empty());
+        }
+    }
+
+    // volatile-*: only keys with an expiry go, of ours the idempotency records.
+    QVERIFY(admin.command({"CONFIG", "SET", "maxmemory-policy", "volatile-lru"}).isString());
+    warnings = shop::redis::serverWarnings(admin);
+    QCOMPARE(warnings.size(), std::size_t(1));
+    QVERIFY2(warnings.front().find("(maxmemory-policy volatile-lru): idempotency records can be lost, and a retried append "
+                                   "then written twice; set maxmemory-policy noeviction")
+                 != std::string::npos,
+             warnings.front().c_str());
+
+    QVERIFY(admin.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"}).isString());
+    QVERIFY(shop::redis::serverWarnings(admin).empty());
+    QCOMPARE(shop::redis::readServerFacts(admin).evictionPolicy, std::string("noeviction"));
 }
 
 QTEST_GUILESS_MAIN(TestConnection)
