@@ -301,6 +301,8 @@ bool openSession(const CommandArgs& args, Session& session, QString& error)
         error = QString::fromStdString(session.connection.error());
         return false;
     }
+    for (const std::string& w : session.target.warnings(session.connection)) // disk refusing writes, eviction
+        warn(w);
     return true;
 }
 

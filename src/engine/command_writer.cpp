@@ -60,10 +60,7 @@ void CommandWriter::append(const QString& requestId, const QString& type, const 
         }
         error = QString::fromStdString(result.error);
         if (d->connection.isConnected()) {
-            const bool denied = result.error.find("NOPERM") != std::string::npos
-                                || result.error.find("not permit") != std::string::npos
-                                || result.error.find("can't run this command") != std::string::npos;
-            emit appendFailed(requestId, error, denied);
+            emit appendFailed(requestId, error, result.kind == redis::ErrorKind::PermissionDenied);
             return;
         }
         qCInfo(lcRedis).noquote() << "append lost its connection, retrying with the same eid:" << error;

@@ -3,6 +3,8 @@
 
 #include "logging.hpp"
 
+#include "redis/server_facts.hpp"
+
 #include <QProcessEnvironment>
 
 namespace shop::engine {
@@ -43,6 +45,16 @@ QString ConnectionTarget::describe() const
     if (local_)
         return QStringLiteral("local server (%1)").arg(QString::fromStdString(local_->socketPath()));
     return QString::fromStdString(url_.redacted());
+}
+
+std::vector<std::string> ConnectionTarget::warnings(redis::Connection& connection) const
+{
+    std::vector<std::string> out;
+    if (local_)
+        out = local_->notices();
+    for (std::string& warning : redis::serverWarnings(connection, local_ ? local_->dataDir() : std::string()))
+        out.push_back(std::move(warning));
+    return out;
 }
 
 } // namespace shop::engine

@@ -8,6 +8,12 @@
 #include <QString>
 
 #include <memory>
+#include <string>
+#include <vector>
+
+namespace shop::redis {
+class Connection;
+}
 
 namespace shop::engine {
 
@@ -22,6 +28,12 @@ public:
     bool isManaged() const { return local_ != nullptr; }
     QString describe() const; // for status lines: the URL without password, or "local server (path)"
     const QString& error() const { return error_; }
+
+    // What the user should hear once after connecting, one sentence each: what starting the
+    // managed server changed (a data directory made private), and redis::serverWarnings()
+    // of the server behind `connection` (it cannot write to its disk; it evicts keys).
+    // Asks the server (PING, CONFIG GET): call it on the connection's own thread.
+    std::vector<std::string> warnings(redis::Connection& connection) const;
 
 private:
     redis::RedisUrl url_;

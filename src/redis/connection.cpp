@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <mutex>
 #include <sys/time.h>
@@ -35,16 +36,8 @@ void ignoreSigpipeOnce()
     });
 }
 
-std::string where(const RedisUrl& url)
-{
-    if (url.kind == RedisUrl::Kind::Unix)
-        return url.socketPath;
-    if (url.host.find(':') != std::string::npos)
-        return "[" + url.host + "]:" + std::to_string(url.port);
-    return url.host + ":" + std::to_string(url.port);
-}
+std::string where(const RedisUrl& url) { return url.address(); }
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
 std::string passwordHint(const RedisUrl& url)
@@ -88,7 +81,8 @@ auto withArgv(const Range& args, Fn&& fn)
 Connection::~Connection() { close(); }
 
 Connection::Connection(Connection&& other) noexcept
-    : ctx_(other.ctx_), url_(std::move(other.url_)), options_(other.options_), error_(std::move(other.error_))
+    : ctx_(other.ctx_), url_(std::move(other.url_)), options_(other.options_), error_(std::move(other.error_)),
+      errorKind_(other.errorKind_)
 {
     other.ctx_ = nullptr;
 }
@@ -102,6 +96,7 @@ Connection& Connection::operator=(Connection&& other) noexcept
         url_ = std::move(other.url_);
         options_ = other.options_;
         error_ = std::move(other.error_);
+        errorKind_ = other.errorKind_;
     }
     return *this;
 }
@@ -113,15 +108,15 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
     url_ = url;
     options_ = options;
     error_.clear();
+    errorKind_ = ErrorKind::None;
 
     const timeval connectTimeout = toTimeval(options.connectTimeoutMs);
     ctx_ = url.kind == RedisUrl::Kind::Unix ? redisConnectUnixWithTimeout(url.socketPath.c_str(), connectTimeout)
                                             : redisConnectWithTimeout(url.host.c_str(), url.port, connectTimeout);
-    if (!ctx_) {
-        error_ = "cannot connect to redis at " + where(url_) + ": out of memory";
-        return false;
-    }
+    if (!ctx_)
+        return fail(ErrorKind::Other, "cannot connect to redis at " + where(url_) + ": out of memory");
     if (ctx_->err) {
+        // hiredis's words (strerror or gai_strerror) only choose a hint for people here.
         const std::string reason = ctx_->errstr;
         std::string hint;
         if (contains(reason, "refused") || contains(reason, "No such file"))
@@ -132,9 +127,7 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
             hint = " — check the host name";
         else if (contains(reason, "Permission denied"))
             hint = " — this user may not open the socket";
-        error_ = "cannot connect to redis at " + where(url_) + ": " + reason + hint;
-        close();
-        return false;
+        return fail(ErrorKind::Unreachable, "cannot connect to redis at " + where(url_) + ": " + reason + hint);
     }
     // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
     // connect timeout, so a stopped or stalled server is reported in seconds even when the
@@ -142,6 +135,14 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
     if (!setCommandTimeout(std::min(options.connectTimeoutMs, options.commandTimeoutMs)) || !handshake())
         return false;
     return setCommandTimeout(options.commandTimeoutMs);
+}
+
+bool Connection::fail(ErrorKind kind, std::string message)
+{
+    error_ = std::move(message);
+    errorKind_ = kind;
+    close();
+    return false;
 }
 
 bool Connection::handshake()
@@ -153,15 +154,14 @@ bool Connection::handshake()
             return false;
         if (r.isError()) {
             const std::string_view text = r.str();
-            if (startsWith(text, "WRONGPASS") || contains(text, "invalid password") || contains(text, "invalid username"))
-                error_ = "redis at " + target + " refused the credentials: " + std::string(text);
-            else if (contains(text, "without any password configured"))
-                error_ = "redis at " + target + " has no password set, but the URL gives one: drop it from the URL (" +
-                         std::string(text) + ")";
-            else
-                error_ = "redis at " + target + " rejected AUTH: " + std::string(text);
-            close();
-            return false;
+            const ErrorKind kind = r.errorKind();
+            if (kind != ErrorKind::AuthRefused)
+                return fail(kind, "redis at " + target + " rejected AUTH: " + std::string(text));
+            // Same kind, different advice: the password is wrong, or not wanted at all.
+            if (contains(text, "without any password configured"))
+                return fail(kind, "redis at " + target + " has no password set, but the URL gives one: drop it from the URL ("
+                                      + std::string(text) + ")");
+            return fail(kind, "redis at " + target + " refused the credentials: " + std::string(text));
         }
     }
     // SELECT when needed, PING otherwise: either way a missing password shows up here, at
@@ -170,19 +170,23 @@ bool Connection::handshake()
     Reply r = url_.db != 0 ? command({"SELECT", db}) : command({"PING"});
     if (!r)
         return false;
-    // A user allowed to read but not to PING (ACLs) is still a working connection.
-    if (r.isError() && !(url_.db == 0 && startsWith(r.str(), "NOPERM"))) {
-        const std::string_view text = r.str();
-        if (startsWith(text, "NOAUTH"))
-            error_ = "redis at " + target + " requires a password (NOAUTH): " + passwordHint(url_);
-        else if (url_.db != 0)
-            error_ = "redis at " + target + " cannot select database " + db + ": " + std::string(text);
-        else
-            error_ = "redis at " + target + " does not answer PING: " + std::string(text);
-        close();
-        return false;
-    }
-    return true;
+    if (!r.isError())
+        return true;
+    const std::string_view text = r.str();
+    const ErrorKind kind = r.errorKind();
+    // A user allowed to read but not to PING (ACLs) is still a working connection. So is a
+    // server that cannot write to its disk: Redis refuses even PING then (MISCONF), but
+    // reads work; serverWarnings() says so, and writes fail with the reason.
+    if (url_.db == 0 && (kind == ErrorKind::PermissionDenied || kind == ErrorKind::Misconf))
+        return true;
+    if (kind == ErrorKind::PasswordRequired)
+        return fail(kind, "redis at " + target + " requires a password (NOAUTH): " + passwordHint(url_));
+    if (kind == ErrorKind::Loading)
+        return fail(kind, "redis at " + target + " is still loading its data into memory; try again in a moment ("
+                              + std::string(text) + ")");
+    if (url_.db != 0)
+        return fail(kind, "redis at " + target + " cannot select database " + db + ": " + std::string(text));
+    return fail(kind, "redis at " + target + " does not answer PING: " + std::string(text));
 }
 
 bool Connection::reconnect()
@@ -206,33 +210,37 @@ bool Connection::setCommandTimeout(int ms)
     options_.commandTimeoutMs = ms;
     if (!ctx_)
         return true;
-    if (redisSetTimeout(ctx_, toTimeval(ms)) != REDIS_OK) {
-        error_ = "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + ctx_->errstr;
-        close();
-        return false;
-    }
+    if (redisSetTimeout(ctx_, toTimeval(ms)) != REDIS_OK)
+        return fail(ErrorKind::Other,
+                    "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + ctx_->errstr);
     return true;
 }
 
 Reply Connection::finish(void* reply)
 {
+    // hiredis leaves the failed read's or write's errno in place: read it before anything
+    // else can change it. It decides the kind; errstr (locale-dependent) is for people.
+    const int err = errno;
     if (reply)
         return Reply(static_cast<redisReply*>(reply));
     const std::string target = where(url_);
     if (!ctx_) {
-        if (error_.empty())
+        if (error_.empty()) {
             error_ = "not connected to redis at " + target;
+            errorKind_ = ErrorKind::Closed;
+        }
         return Reply();
     }
     const std::string reason = ctx_->errstr;
-    if (ctx_->err == REDIS_ERR_EOF || contains(reason, "reset by peer") || contains(reason, "Broken pipe"))
-        error_ = "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?";
-    else if (contains(reason, "temporarily unavailable") || contains(reason, "timed out"))
-        error_ = "redis at " + target + " did not answer within " + std::to_string(options_.commandTimeoutMs) +
-                 " ms; the connection was dropped (is the server overloaded or stopped?)";
+    const bool io = ctx_->err == REDIS_ERR_IO;
+    if (ctx_->err == REDIS_ERR_EOF || (io && (err == ECONNRESET || err == EPIPE)))
+        fail(ErrorKind::Closed,
+             "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?");
+    else if (io && (err == EAGAIN || err == EWOULDBLOCK || err == ETIMEDOUT))
+        fail(ErrorKind::Timeout, "redis at " + target + " did not answer within " + std::to_string(options_.commandTimeoutMs)
+                                     + " ms; the connection was dropped (is the server overloaded or stopped?)");
     else
-        error_ = "lost the connection to redis at " + target + ": " + reason;
-    close();
+        fail(ErrorKind::Closed, "lost the connection to redis at " + target + ": " + reason);
     return Reply();
 }
 

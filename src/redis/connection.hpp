@@ -36,7 +36,11 @@ public:
     bool reconnect();
     void close();
     bool isConnected() const;
+    // Why connect(), reconnect() or an I/O error failed: words for people, and a kind for
+    // code to decide on. A Redis error reply to a command is not one of these: it comes
+    // back as the Reply (Reply::errorKind()), and the connection stays usable.
     const std::string& error() const { return error_; }
+    ErrorKind errorKind() const { return errorKind_; }
     const RedisUrl& url() const { return url_; }
 
     // One command, arguments binary-safe. A null Reply means an I/O error (see error());
@@ -62,11 +66,13 @@ public:
 private:
     Reply finish(void* reply);
     bool handshake();
+    bool fail(ErrorKind kind, std::string message); // sets error_ and errorKind_, closes; false
 
     redisContext* ctx_ = nullptr;
     RedisUrl url_;
     ConnectOptions options_;
     std::string error_;
+    ErrorKind errorKind_ = ErrorKind::None;
 };
 
 } // namespace shop::redis

@@ -4,11 +4,20 @@
 // Design. Everything lives in one 0700 data directory:
 //   redis.sock       the server's unix socket (0700; no TCP, no password)
 //   appendonlydir/   AOF (appendfsync everysec), so data survives restarts
-//   redis.pid/.log   written by redis-server; the log also receives its early stderr
+//   redis.pid/.log   written by redis-server; the log (opened by us first, O_NOFOLLOW)
+//                    also receives its early stderr
 //   clients.lock     each LocalServer holds a SHARED flock on it for its whole life
 //   server.lock      EXCLUSIVE while one process checks for / starts the server
 //   instance.lock    EXCLUSIVE, held by the running redis-server itself (inherited fd)
 //   guardian.lock    EXCLUSIVE, held by the running guardian itself (inherited fd)
+//
+// The directory is the only protection of the password-less socket and the data, so
+// start() first makes sure it is ours alone: created 0700 (parents too), then refused when
+// it is a symlink, owned by another user, or writable by group or others; made 0700 when
+// it is ours but readable by others (a notice says so once). Any of the files above that
+// is a symlink or another user's is refused too: redis-server opens its log and pid file
+// by name and would follow a link. redis-server runs under umask 077 (through /bin/sh, as
+// posix_spawn cannot set one), so its AOF, log and pid file are 0600.
 //
 // start(): take clients.lock shared, then server.lock exclusive (always in this order).
 // If PING on the socket answers, join. Otherwise take instance.lock: it is free only when
@@ -32,16 +41,25 @@
 // spawn recreates guardian.lock, so the lock of an old guardian that is just exiting
 // (its clients.lock already released) is never mistaken for a live one.
 //
+// A server that answers PING with MISCONF (it cannot write to its disk) is running and is
+// joined: reads work, and serverWarnings() says why writes fail. A start that fails is
+// explained in redis-server's words from what it wrote to redis.log during this start (a
+// FATAL block whole, else its last warning line that is not start-up chatter), or, when
+// it could not even log, by the free space on its disk.
+//
 // Every lock fd is O_CLOEXEC: a redis-server or guardian inheriting clients.lock would
 // hold the shared lock forever. Only the two locks meant for a child are passed, as fd 3.
 // ~LocalServer() only releases the shared lock: the guardian does the stopping.
 #include "local_server.hpp"
 
 #include "connection.hpp"
+#include "error_kind.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -53,6 +71,7 @@
 #include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,10 +142,111 @@ bool makeDirs(const std::string& path, std::string& error)
             return false;
         }
     }
+    return true;
+}
+
+// "nobody", or "uid 1234" for a user without a name.
+std::string userName(uid_t uid)
+{
+    const passwd* pw = ::getpwuid(uid);
+    return pw && pw->pw_name ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
+}
+
+// "is owned by user 65534 (nobody), not by you (alice)", for messages about who owns what.
+std::string ownedByAnother(uid_t owner)
+{
+    const passwd* pw = ::getpwuid(owner);
+    const std::string who = "user " + std::to_string(owner) + (pw && pw->pw_name ? " (" + std::string(pw->pw_name) + ")" : "");
+    return "is owned by " + who + ", not by you (" + userName(::geteuid()) + ")";
+}
+
+std::string octal(mode_t mode)
+{
+    char text[8];
+    std::snprintf(text, sizeof text, "0%o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
+// The data directory must be ours alone (DESIGN section 4): whoever else owns it, can write
+// to it or points a symlink at it could run their own server on our socket and receive our
+// data, or plant links that redis-server writes through. lstat, never stat: a symlink is
+// refused, not followed. Ours and writable only by us, but readable by others (made with
+// umask 022 by hand, or by an older shopstream): made private, and said once in `notices`.
+bool checkDataDir(const std::string& path, std::vector<std::string>& notices, std::string& error)
+{
+    const std::string elsewhere = ": remove it or choose another with --data-dir";
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-        error = path + " is not a directory";
+    if (::lstat(path.c_str(), &st) != 0) {
+        error = "cannot examine the data directory " + path + ": " + errnoText(errno);
         return false;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        error = "the data directory " + path
+                + " is a symbolic link: shopstream keeps its Redis data only in a real directory of its own; remove the "
+                  "link or choose another with --data-dir";
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        error = "the data directory " + path + " is not a directory" + elsewhere;
+        return false;
+    }
+    const uid_t me = ::geteuid();
+    if (st.st_uid != me) {
+        error = "the data directory " + path + " " + ownedByAnother(st.st_uid) + elsewhere;
+        return false;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        // Someone else may have been in it already: refused rather than quietly tightened.
+        error = "the data directory " + path + " can be written by other users (mode " + octal(st.st_mode)
+                + "): make it private with chmod 700 " + path + " if it holds only your data, remove it, or choose "
+                  "another with --data-dir";
+        return false;
+    }
+    if (st.st_mode & 077) {
+        // Through a descriptor of the very directory that was checked, not the path again.
+        Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat again {};
+        if (!dir.valid() || ::fstat(dir.get(), &again) != 0 || again.st_ino != st.st_ino || again.st_dev != st.st_dev
+            || ::fchmod(dir.get(), 0700) != 0) {
+            error = "cannot make the data directory " + path + " private (chmod 700): " + errnoText(errno);
+            return false;
+        }
+        notices.push_back("the data directory " + path + " could be read by other users (mode " + octal(st.st_mode)
+                          + "); it is now private (mode 0700)");
+    }
+    return true;
+}
+
+// What redis-server and we create in the data directory. One that is a symlink, or that
+// another user owns, would have redis-server (or us) write where someone else chose.
+constexpr const char* kOwnEntries[] = {"redis.sock",    "redis.log",     "redis.pid",     "clients.lock",
+                                       "server.lock",   "instance.lock", "guardian.lock", "appendonlydir"};
+
+bool checkOwnEntries(const std::string& dir, std::string& error)
+{
+    const uid_t me = ::geteuid();
+    for (const char* name : kOwnEntries) {
+        const std::string path = dir + "/" + name;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT)
+                continue;
+            error = "cannot examine " + path + ": " + errnoText(errno);
+            return false;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            error = path + " is a symbolic link, and redis-server would write through it: remove it";
+            return false;
+        }
+        if (st.st_uid != me) {
+            error = path + " " + ownedByAnother(st.st_uid) + ": remove it";
+            return false;
+        }
+        // Made 0755 by a redis-server started with a looser umask (older shopstream).
+        if (S_ISDIR(st.st_mode) && (st.st_mode & 077) && ::chmod(path.c_str(), 0700) != 0) {
+            error = "cannot make " + path + " private (chmod 700): " + errnoText(errno);
+            return false;
+        }
     }
     return true;
 }
@@ -160,9 +280,32 @@ std::string findOnPath(const std::string& name)
 
 Fd openLockFile(const std::string& path, std::string& error)
 {
-    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600));
     if (!fd.valid())
-        error = "cannot open " + path + ": " + errnoText(errno);
+        error = "cannot open " + path + ": " + errnoText(errno) + (errno == ELOOP ? " (a symbolic link: remove it)" : "");
+    return fd;
+}
+
+// redis.log, opened here rather than by redis-server or posix_spawn (which follow
+// symlinks): the server's early stderr goes into it, and it is ours and 0600 before the
+// server appends to it by name. Its size now is where this start's messages begin.
+Fd openLog(const std::string& path, off_t& size, std::string& error)
+{
+    Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600));
+    struct stat st {};
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+        error = "cannot open " + path + ": " + errnoText(errno) + (errno == ELOOP ? " (a symbolic link: remove it)" : "");
+        return Fd();
+    }
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+        error = path + " is not a file of yours: remove it";
+        return Fd();
+    }
+    if ((st.st_mode & 077) && ::fchmod(fd.get(), 0600) != 0) {
+        error = "cannot make " + path + " private (chmod 600): " + errnoText(errno);
+        return Fd();
+    }
+    size = st.st_size;
     return fd;
 }
 
@@ -194,21 +337,36 @@ enum class Probe { Ready, Loading, Down, Foreign };
 Probe probe(const std::string& socketPath, std::string& answer)
 {
     Connection connection;
-    if (!connection.connect(RedisUrl::unixSocket(socketPath), {.connectTimeoutMs = 1000, .commandTimeoutMs = 2000}))
+    if (!connection.connect(RedisUrl::unixSocket(socketPath), {.connectTimeoutMs = 1000, .commandTimeoutMs = 2000})) {
+        if (connection.errorKind() == ErrorKind::Loading)
+            return Probe::Loading;
+        if (isCredentialFailure(connection.errorKind())) {
+            answer = connection.error(); // ours has no password
+            return Probe::Foreign;
+        }
         return Probe::Down;
+    }
     const Reply reply = connection.command({"PING"});
     if (!reply)
         return Probe::Down;
     answer = std::string(reply.str());
-    if (reply.isError())
-        return answer.starts_with("LOADING") ? Probe::Loading : Probe::Foreign;
-    return answer == "PONG" ? Probe::Ready : Probe::Foreign;
+    switch (reply.errorKind()) {
+    case ErrorKind::None:
+        return answer == "PONG" ? Probe::Ready : Probe::Foreign;
+    case ErrorKind::Loading:
+        return Probe::Loading;
+    case ErrorKind::Misconf:
+        // It answers, but cannot write to its disk: joined (reads work), and serverWarnings()
+        // says why writes fail. Taking it for dead meant waiting for it to exit, in vain.
+        return Probe::Ready;
+    default:
+        return Probe::Foreign;
+    }
 }
 
 // Spawns argv (argv[0] an absolute path) with a clean signal state, stdin on /dev/null,
-// stdout and stderr appended to `outputPath`, no fds but `inheritFd` (as fd 3).
-bool spawn(const std::vector<std::string>& args, const std::string& outputPath, int inheritFd, pid_t& pid,
-           std::string& error)
+// stdout and stderr on `outputFd`, no fds but `inheritFd` (as fd 3).
+bool spawn(const std::vector<std::string>& args, int outputFd, int inheritFd, pid_t& pid, std::string& error)
 {
     // adddup2 onto the same number would keep O_CLOEXEC on some libcs: start from a copy.
     Fd inherited;
@@ -226,7 +384,7 @@ bool spawn(const std::vector<std::string>& args, const std::string& outputPath, 
     posix_spawnattr_init(&attr);
 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, outputFd, 1);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     if (inherited.valid())
         posix_spawn_file_actions_adddup2(&actions, inherited.get(), kInheritedFd);
@@ -271,19 +429,121 @@ int waitExitStatus(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The last non-empty line of redis.log (which only grows), for error messages.
-std::string lastLogLine(const std::string& path)
+// One line of redis.log as redis-server writes it: "<pid>:<role> 02 Dec 2026 04:47:29.453 #
+// message", where '#' marks warnings and errors ('*' notices, '-' and '.' verbose, debug).
+// Anything else is raw stderr: a FATAL block, a shell's error, the ASCII-art banner.
+struct LogLine {
+    bool formatted = false;
+    char level = 0;
+    std::string text;
+};
+
+LogLine parseLogLine(const std::string& line)
 {
-    std::ifstream in(path);
+    LogLine out;
+    out.text = line;
+    std::size_t pos = 0;
+    while (pos < line.size() && std::isdigit(static_cast<unsigned char>(line[pos])))
+        ++pos;
+    if (pos == 0 || pos + 2 >= line.size() || line[pos] != ':' || !std::isupper(static_cast<unsigned char>(line[pos + 1]))
+        || line[pos + 2] != ' ')
+        return out;
+    pos += 3;
+    for (int field = 0; field < 4; ++field) { // day, month, year, time
+        const std::size_t space = line.find(' ', pos);
+        if (space == std::string::npos)
+            return out;
+        pos = space + 1;
+    }
+    if (pos >= line.size() || std::strchr(".-*#", line[pos]) == nullptr)
+        return out;
+    out.formatted = true;
+    out.level = line[pos];
+    out.text = pos + 2 <= line.size() ? line.substr(pos + 2) : std::string();
+    return out;
+}
+
+// Warning-level lines every start writes: not a reason to stop.
+bool isStartupChatter(std::string_view text)
+{
+    for (std::string_view prefix : {"oO0OoO0OoO0Oo", "Redis version=", "Configuration loaded", "Server initialized",
+                                    "WARNING", "Warning: no config file"}) {
+        if (text.substr(0, prefix.size()) == prefix)
+            return true;
+    }
+    return false;
+}
+
+bool isBannerArt(std::string_view text)
+{
+    for (std::string_view art : {"_._", "-._", "`-.", "``"}) {
+        if (text.find(art) != std::string_view::npos)
+            return true;
+    }
+    return false;
+}
+
+std::string trimmed(std::string_view text)
+{
+    const std::size_t begin = text.find_first_not_of(" \t*");
+    if (begin == std::string_view::npos)
+        return {};
+    const std::size_t end = text.find_last_not_of(" \t*\r");
+    return std::string(text.substr(begin, end - begin + 1));
+}
+
+// Why redis-server stopped, in its own words, from what it wrote to redis.log since
+// `from` (-1: the last 8 KiB, when it was not this process that started it): a FATAL block
+// whole, else its last warning-level line that is not start-up chatter, else the last
+// line of raw stderr that is not the banner. A server that could not even log (a full
+// disk) leaves nothing: then the free space on its disk says it.
+std::string exitReason(const std::string& logPath, off_t from, const std::string& dataDir)
+{
+    std::ifstream in(logPath, std::ios::binary);
     in.seekg(0, std::ios::end);
     const std::streamoff size = in.tellg();
-    in.seekg(size > 4096 ? size - 4096 : 0);
-    std::string line, last;
+    if (from < 0 || from > size)
+        from = size > 8192 ? size - 8192 : 0;
+    in.seekg(from);
+    std::vector<LogLine> lines;
+    std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty())
-            last = line;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(parseLogLine(line));
     }
-    return last;
+
+    std::string fatal, warning, raw;
+    for (const LogLine& l : lines) {
+        const std::string text = trimmed(l.text);
+        if (text.empty())
+            continue;
+        if (!fatal.empty()) {
+            fatal += (fatal.back() == ':' ? " " : "; ") + text;
+        } else if (!l.formatted && text.starts_with("FATAL")) {
+            fatal = text + ":";
+        } else if (l.formatted && l.level == '#' && !isStartupChatter(text)) {
+            warning = text;
+        } else if (!l.formatted && !isBannerArt(l.text)) {
+            raw = text;
+        }
+    }
+    if (!fatal.empty())
+        return fatal;
+    if (!warning.empty())
+        return warning;
+    if (!raw.empty())
+        return raw;
+
+    struct statvfs fs {};
+    if (::statvfs(dataDir.c_str(), &fs) == 0) {
+        const unsigned long long freeBytes = static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+        if (freeBytes < 1024 * 1024) {
+            return "its disk is full (" + std::to_string(freeBytes) + " bytes free at " + dataDir
+                   + "), so it could not even log why: free some space, or choose another directory with --data-dir";
+        }
+    }
+    return "it wrote no reason to its log";
 }
 
 std::string readPid(const std::string& path)
@@ -371,7 +631,8 @@ bool LocalServer::start(int readyTimeoutMs)
         }
     }
 
-    if (!makeDirs(dataDir_, error_))
+    notices_.clear();
+    if (!makeDirs(dataDir_, error_) || !checkDataDir(dataDir_, notices_, error_) || !checkOwnEntries(dataDir_, error_))
         return false;
 
     const auto waitLimit = std::chrono::milliseconds(readyTimeoutMs);
@@ -393,6 +654,7 @@ bool LocalServer::start(int readyTimeoutMs)
         return fail("timed out waiting for another shopstream to start the local redis-server in " + dataDir_);
 
     std::string answer;
+    off_t startLogOffset = -1; // where this start's lines begin in redis.log, once we started it
     Probe state = probe(socketPath_, answer);
     if (state == Probe::Foreign)
         return fail("something other than shopstream's local redis-server answers on " + socketPath_ + ": " + answer);
@@ -410,18 +672,27 @@ bool LocalServer::start(int readyTimeoutMs)
         if (::unlink(socketPath_.c_str()) != 0 && errno != ENOENT)
             return fail("cannot remove the stale socket " + socketPath_ + ": " + errnoText(errno));
 
+        off_t logStart = 0;
+        const Fd logFd = openLog(logPath, logStart, error_);
+        if (!logFd.valid())
+            return false;
+        // redis-server creates its AOF files, pid file and log with the umask it inherits:
+        // umask 077 makes them 0600 (and appendonlydir 0700), whatever ours is. A shell sets
+        // it for the server alone (posix_spawn cannot; umask() here would be process-wide).
         const std::vector<std::string> args = {
-            redisServer,     "--port",       "0",         "--unixsocket", socketPath_, "--unixsocketperm",
-            "700",           "--dir",        dataDir_,    "--appendonly", "yes",       "--appendfsync",
-            "everysec",      "--save",       "",          "--daemonize",  "yes",       "--pidfile",
-            dataDir_ + "/redis.pid", "--logfile", logPath,
+            "/bin/sh",   "-c",           "umask 077 && exec \"$@\"", "redis-server", redisServer,
+            "--port",    "0",            "--unixsocket",               socketPath_,    "--unixsocketperm",
+            "700",       "--dir",        dataDir_,                     "--appendonly", "yes",
+            "--appendfsync", "everysec", "--save",                     "",             "--daemonize",
+            "yes",       "--pidfile",    dataDir_ + "/redis.pid",      "--logfile",    logPath,
         };
         pid_t pid = -1;
-        if (!spawn(args, logPath, instanceLock.get(), pid, error_))
+        if (!spawn(args, logFd.get(), instanceLock.get(), pid, error_))
             return false;
         // With --daemonize the spawned process forks the server and exits: reap it here.
         if (waitExitStatus(pid) != 0)
-            return fail("redis-server failed to start: " + lastLogLine(logPath) + " (see " + logPath + ")");
+            return fail("redis-server failed to start: " + exitReason(logPath, logStart, dataDir_) + " (see " + logPath + ")");
+        startLogOffset = logStart;
         startedByUs_ = true;
         state = Probe::Loading;
     }
@@ -446,7 +717,7 @@ bool LocalServer::start(int readyTimeoutMs)
             if (!instanceLock.valid())
                 return false;
             if (tryLock(instanceLock.get(), LOCK_EX))
-                return fail("redis-server exited: " + lastLogLine(logPath) + " (see " + logPath + ")");
+                return fail("redis-server exited: " + exitReason(logPath, startLogOffset, dataDir_) + " (see " + logPath + ")");
         }
         if (Clock::now() >= readyDeadline) {
             return fail("the local redis-server did not become ready within " + std::to_string(readyTimeoutMs)
@@ -485,8 +756,13 @@ bool LocalServer::ensureGuardian(const std::vector<std::string>& command, bool f
     }
     // `command` starts with setsid -f, which forks again and exits: the guardian is
     // nobody's child here, and in its own session a Ctrl-C in our terminal misses it.
+    const Fd devNull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (!devNull.valid()) {
+        error_ = "cannot open /dev/null: " + errnoText(errno);
+        return false;
+    }
     pid_t pid = -1;
-    if (!spawn(command, "/dev/null", guardianLock.get(), pid, error_))
+    if (!spawn(command, devNull.get(), guardianLock.get(), pid, error_))
         return false;
     if (waitExitStatus(pid) != 0) {
         error_ = "cannot start the guardian process that stops the local redis-server";

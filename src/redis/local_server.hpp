@@ -25,6 +25,8 @@ public:
     const std::string& dataDir() const { return dataDir_; }
     const std::string& socketPath() const { return socketPath_; }
     const std::string& error() const { return error_; }
+    // What start() changed and a user should hear once (a data directory made private).
+    const std::vector<std::string>& notices() const { return notices_; }
     bool startedByUs() const { return startedByUs_; }
 
     static std::string defaultDataDir();
@@ -36,6 +38,7 @@ private:
     std::string dataDir_;
     std::string socketPath_;
     std::string error_;
+    std::vector<std::string> notices_;
     int clientsLockFd_ = -1;
     bool startedByUs_ = false;
 };

@@ -260,6 +260,15 @@ RedisUrl RedisUrl::unixSocket(std::string path)
     return url;
 }
 
+std::string RedisUrl::address() const
+{
+    if (kind == Kind::Unix)
+        return socketPath;
+    if (host.find(':') != std::string::npos)
+        return "[" + host + "]:" + std::to_string(port);
+    return host + ":" + std::to_string(port);
+}
+
 std::string RedisUrl::redacted() const
 {
     std::string userInfo;

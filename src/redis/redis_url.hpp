@@ -23,6 +23,9 @@ struct RedisUrl {
 
     // The URL with any password replaced by "***": safe for logs and messages.
     std::string redacted() const;
+    // Where the server is, for messages ("redis at <address> ..."): the socket path, or
+    // host:port ([v6]:port). No credentials.
+    std::string address() const;
 };
 
 } // namespace shop::redis

@@ -39,6 +39,7 @@ bool Reply::isArray() const { return reply_ && reply_->type == REDIS_REPLY_ARRAY
 std::string_view Reply::str() const { return textOf(reply_); }
 std::int64_t Reply::integer() const { return isInteger() ? reply_->integer : 0; }
 std::size_t Reply::size() const { return isArray() ? reply_->elements : 0; }
+ErrorKind Reply::errorKind() const { return isError() ? classifyErrorReply(str()) : ErrorKind::None; }
 
 bool ReplyView::isNil() const { return !r_ || r_->type == REDIS_REPLY_NIL; }
 bool ReplyView::isError() const { return r_ && r_->type == REDIS_REPLY_ERROR; }
@@ -48,6 +49,7 @@ bool ReplyView::isArray() const { return r_ && r_->type == REDIS_REPLY_ARRAY; }
 std::string_view ReplyView::str() const { return textOf(r_); }
 std::int64_t ReplyView::integer() const { return isInteger() ? r_->integer : 0; }
 std::size_t ReplyView::size() const { return isArray() ? r_->elements : 0; }
+ErrorKind ReplyView::errorKind() const { return isError() ? classifyErrorReply(str()) : ErrorKind::None; }
 
 ReplyView ReplyView::operator[](std::size_t i) const
 {

@@ -1,6 +1,8 @@
 // An owning handle on a hiredis reply, and the error values the Redis layer returns.
 #pragma once
 
+#include "error_kind.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +30,7 @@ public:
     std::string_view str() const;  // string, status or error text
     std::int64_t integer() const;
     std::size_t size() const;      // elements of an array
+    ErrorKind errorKind() const;   // of an error reply; None otherwise (a null Reply too)
     const redisReply* raw() const { return reply_; }
     explicit operator bool() const { return reply_ != nullptr; }
 
@@ -47,6 +50,7 @@ public:
     std::string_view str() const;
     std::int64_t integer() const;
     std::size_t size() const;
+    ErrorKind errorKind() const; // of an error reply; None otherwise
     ReplyView operator[](std::size_t i) const; // out of range: a nil view
     const redisReply* raw() const { return r_; }
 

@@ -5,6 +5,7 @@
 #include "stream_writer.hpp"
 
 #include "keys.hpp"
+#include "server_facts.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -28,30 +29,49 @@ redis.call('SET', KEYS[2], id, 'EX', tonumber(ARGV[5]))
 return {id, 0}
 )lua";
 
-bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
-
-// A Redis error reply on a write, in words: what the user can do about it, then Redis's text.
-std::string describeWriteError(const std::string& stream, std::string_view text)
+// Redis's words without the "script: <sha>, on @user_script:1." that a refusal inside the
+// append script carries: it tells a user nothing.
+std::string_view withoutScriptSuffix(std::string_view text)
 {
-    const std::string quoted = " (" + std::string(text) + ")";
-    // Inside the script an ACL refusal reads "ERR The user executing the script can't run
-    // this command ..." rather than NOPERM.
-    if (contains(text, "NOPERM") || contains(text, "no permissions") || contains(text, "can't run this command"))
-        return "the server does not permit writing to " + stream + " for this user" + quoted;
-    if (contains(text, "READONLY"))
-        return "the server is a read-only replica and cannot take writes to " + stream + quoted;
-    if (contains(text, "OOM"))
-        return "redis is out of memory (maxmemory) and refused to write to " + stream + quoted;
-    if (contains(text, "NOAUTH"))
-        return "the server requires a password before writing to " + stream + quoted;
-    if (contains(text, "WRONGTYPE"))
-        return "the key " + stream + " exists but is not a stream" + quoted;
-    if (contains(text, "MISCONF"))
-        return "redis cannot persist to disk and refuses writes to " + stream + quoted;
-    return "writing to " + stream + " failed" + quoted;
+    const std::size_t at = text.find(" script: ");
+    return at == std::string_view::npos ? text : text.substr(0, at);
 }
 
 } // namespace
+
+// A Redis error reply on a write, in words: what the user can do about it, then Redis's text.
+std::string StreamWriter::describeWriteError(ErrorKind kind, std::string_view text)
+{
+    const std::string quoted = " (" + std::string(withoutScriptSuffix(text)) + ")";
+    switch (kind) {
+    case ErrorKind::PermissionDenied:
+        return "the server does not permit writing to " + stream_ + " for this user" + quoted;
+    case ErrorKind::ReadOnlyReplica:
+        return "the server is a read-only replica and cannot take writes to " + stream_ + quoted;
+    case ErrorKind::OutOfMemory:
+        return "redis is out of memory (maxmemory) and refused to write to " + stream_ + quoted;
+    case ErrorKind::PasswordRequired:
+        return "the server requires a password before writing to " + stream_ + quoted;
+    case ErrorKind::WrongType:
+        return "the key " + stream_ + " exists but is not a stream" + quoted;
+    case ErrorKind::Misconf:
+        return describeDiskRefusal(connection_, withoutScriptSuffix(text)); // the same sentence as at connect
+    default:
+        return "writing to " + stream_ + " failed" + quoted;
+    }
+}
+
+void StreamWriter::failWith(const Reply& reply)
+{
+    errorKind_ = reply.errorKind();
+    error_ = describeWriteError(errorKind_, reply.str());
+}
+
+void StreamWriter::failWithConnection()
+{
+    errorKind_ = connection_.errorKind();
+    error_ = connection_.error();
+}
 
 StreamWriter::StreamWriter(Connection& connection, std::string stream)
     : connection_(connection), stream_(std::move(stream))
@@ -88,11 +108,16 @@ bool StreamWriter::loadScript()
 {
     Reply reply = connection_.command({"SCRIPT", "LOAD", kAppendScript});
     if (!reply) {
-        error_ = connection_.error();
+        failWithConnection();
         return false;
     }
-    if (reply.isError() || !reply.isString()) {
-        error_ = describeWriteError(stream_, reply.isError() ? reply.str() : "SCRIPT LOAD gave no sha");
+    if (reply.isError()) {
+        failWith(reply);
+        return false;
+    }
+    if (!reply.isString()) {
+        errorKind_ = ErrorKind::Other;
+        error_ = describeWriteError(errorKind_, "SCRIPT LOAD gave no sha");
         return false;
     }
     scriptSha_ = std::string(reply.str());
@@ -102,10 +127,15 @@ bool StreamWriter::loadScript()
 AppendResult StreamWriter::append(const AppendRequest& request)
 {
     AppendResult result;
-    if (scriptSha_.empty() && !loadScript()) {
+    error_.clear();
+    errorKind_ = ErrorKind::None;
+    const auto failed = [&] {
         result.error = error_;
+        result.kind = errorKind_;
         return result;
-    }
+    };
+    if (scriptSha_.empty() && !loadScript())
+        return failed();
     const std::string eid = request.eid.empty() ? newEid() : request.eid;
     const std::string key = eidKey(stream_, eid);
     char ttl[16];
@@ -117,28 +147,24 @@ AppendResult StreamWriter::append(const AppendRequest& request)
     for (int attempt = 0; attempt < 2; ++attempt) {
         reply = connection_.command({"EVALSHA", scriptSha_, "2", stream_, key, request.type, request.data, eid,
                                      request.actor, ttlText, request.legacy ? "1" : "0"});
-        if (!reply || !reply.isError() || reply.str().substr(0, 8) != "NOSCRIPT" || attempt == 1)
+        if (reply.errorKind() != ErrorKind::NoScript || attempt == 1)
             break;
-        if (!loadScript()) {
-            result.error = error_;
-            return result;
-        }
+        if (!loadScript())
+            return failed();
     }
     if (!reply) {
-        error_ = connection_.error();
-        result.error = error_;
-        return result;
+        failWithConnection();
+        return failed();
     }
     if (reply.isError()) {
-        error_ = describeWriteError(stream_, reply.str());
-        result.error = error_;
-        return result;
+        failWith(reply);
+        return failed();
     }
     const ReplyView pair(reply.raw());
     if (!pair.isArray() || pair.size() != 2 || !pair[0].isString()) {
+        errorKind_ = ErrorKind::Other;
         error_ = "unexpected reply from the append script for " + stream_;
-        result.error = error_;
-        return result;
+        return failed();
     }
     result.ok = true;
     result.id = std::string(pair[0].str());
@@ -152,6 +178,8 @@ std::size_t StreamWriter::appendBatch(const std::vector<AppendRequest>& requests
         pipeline = 1;
     std::size_t written = 0;
     bool failed = false;
+    error_.clear();
+    errorKind_ = ErrorKind::None;
     for (std::size_t begin = 0; begin < requests.size() && !failed; begin += pipeline) {
         const std::size_t end = std::min(requests.size(), begin + pipeline);
         std::size_t sent = 0;
@@ -167,26 +195,29 @@ std::size_t StreamWriter::appendBatch(const std::vector<AppendRequest>& requests
                     {"XADD", stream_, "*", "type", r.type, "data", r.data, "v", "1", "eid", eid, "actor", r.actor});
             }
             if (!ok) {
-                error_ = connection_.error();
+                failWithConnection();
                 return written;
             }
             ++sent;
         }
         // Read every reply of this round trip, even after an error, so the connection stays
         // in step; commands after a failed one may still have been applied, and are counted.
+        // The first error is put in words only then: that may ask the server (MISCONF).
+        Reply firstError;
         for (std::size_t i = 0; i < sent; ++i) {
             Reply reply = connection_.getReply();
             if (!reply) {
-                error_ = connection_.error();
+                failWithConnection();
                 return written;
             }
-            if (reply.isError()) {
-                if (!failed)
-                    error_ = describeWriteError(stream_, reply.str());
-                failed = true;
-            } else {
+            if (!reply.isError())
                 ++written;
-            }
+            else if (!failed && !firstError)
+                firstError = std::move(reply);
+        }
+        if (firstError) {
+            failWith(firstError);
+            failed = true;
         }
     }
     return written;

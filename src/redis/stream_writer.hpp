@@ -24,6 +24,7 @@ struct AppendResult {
     bool duplicate = false; // the eid had been appended before; id is that first entry's
     std::string id;
     std::string error;
+    ErrorKind kind = ErrorKind::None; // why it failed (PermissionDenied: a read-only ACL user)
 };
 
 class StreamWriter {
@@ -37,17 +38,22 @@ public:
     std::size_t appendBatch(const std::vector<AppendRequest>& requests, std::size_t pipeline = 1000);
 
     const std::string& error() const { return error_; }
+    ErrorKind errorKind() const { return errorKind_; }
 
     static std::string newEid(); // random UUID v4 text
     static constexpr int kEidTtlSeconds = 24 * 3600;
 
 private:
     bool loadScript();
+    std::string describeWriteError(ErrorKind kind, std::string_view text); // may ask the server (CONFIG GET dir)
+    void failWith(const Reply& reply); // a Redis error reply
+    void failWithConnection();         // an I/O error of the connection
 
     Connection& connection_;
     std::string stream_;
     std::string scriptSha_;
     std::string error_;
+    ErrorKind errorKind_ = ErrorKind::None;
 };
 
 } // namespace shop::redis

@@ -6,7 +6,10 @@
 #include "redis/stream_writer.hpp"
 #include "test_redis_server.hpp"
 
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -46,6 +49,7 @@ private slots:
     void appendBatchWritesInOrder();
     void appendBatchStopsAtAnError();
     void readOnlyUserGetsAClearRefusal();
+    void serverThatCannotWriteToItsDiskRefusesAtOnce();
 
 private:
     qint64 length(const char* stream);
@@ -243,12 +247,52 @@ void TestStreamWriter::readOnlyUserGetsAClearRefusal()
         QVERIFY2(text(result.error).startsWith(QStringLiteral("the server does not permit writing to shop:events for this user (")),
                  result.error.c_str());
         QVERIFY(!result.error.empty() && result.error.find('\n') == std::string::npos);
+        QCOMPARE(result.kind, shop::redis::ErrorKind::PermissionDenied);
+        QVERIFY2(result.error.find(" script: ") == std::string::npos, result.error.c_str()); // no sha, no line
 
         QCOMPARE(writer.appendBatch({request("TopUp", "{}")}), std::size_t(0));
         QVERIFY2(text(writer.error()).contains(QStringLiteral("NOPERM")), writer.error().c_str());
+        QCOMPARE(writer.errorKind(), shop::redis::ErrorKind::PermissionDenied);
         QVERIFY(limited.isConnected());
     }
     QCOMPARE(length("shop:events"), 0);
+}
+
+void TestStreamWriter::serverThatCannotWriteToItsDiskRefusesAtOnce()
+{
+    // The append fails at once, with the cause in words (no timeout, no "does not answer").
+    TestRedisServer disk;
+    QVERIFY2(disk.start(), qPrintable(disk.error()));
+    Connection c;
+    QVERIFY(c.connect(disk.url()));
+    const QString broken = refuseWritesLikeAFullDisk(c, disk.dataDir());
+    QVERIFY2(broken.isEmpty(), qPrintable(broken));
+    const auto restore = qScopeGuard([&] { undoRefuseWrites(c, disk.dataDir()); });
+
+    Connection fresh;
+    QVERIFY2(fresh.connect(disk.url()), fresh.error().c_str());
+    StreamWriter writer(fresh, "shop:events");
+    QElapsedTimer timer;
+    timer.start();
+    const AppendResult result = writer.append(request("TopUp", "{}"));
+    QVERIFY(timer.elapsed() < 1000);
+    QVERIFY(!result.ok);
+    QCOMPARE(result.kind, shop::redis::ErrorKind::Misconf);
+    const QString expected = QStringLiteral("redis-server cannot write to its disk at %1: reads work, writes are refused (MISCONF ")
+                                 .arg(QFileInfo(disk.dataDir()).canonicalFilePath());
+    QVERIFY2(text(result.error).startsWith(expected), result.error.c_str());
+    QVERIFY2(result.error.find(" script: ") == std::string::npos, result.error.c_str());
+    QVERIFY(fresh.isConnected());
+
+    // Pipelined: the reason is put in words (asking the server for its directory) only once
+    // every reply of the round trip is read, so the connection stays in step.
+    const std::vector<AppendRequest> batch(5, request("TopUp", "{}"));
+    QCOMPARE(writer.appendBatch(batch), std::size_t(0));
+    QCOMPARE(writer.errorKind(), shop::redis::ErrorKind::Misconf);
+    QVERIFY2(text(writer.error()).startsWith(expected), writer.error().c_str());
+    const auto length = fresh.command({"XLEN", "shop:events"});
+    QVERIFY(length.isInteger());
+    QCOMPARE(length.integer(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestStreamWriter)

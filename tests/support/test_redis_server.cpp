@@ -125,8 +125,7 @@ bool TestRedisServer::start()
             shop::redis::ConnectOptions probeOptions;
             probeOptions.connectTimeoutMs = 500;
             probeOptions.commandTimeoutMs = 1000;
-            if (probe.connect(url(), probeOptions) || probe.error().find("NOAUTH") != std::string::npos
-                || probe.error().find("refused the credentials") != std::string::npos)
+            if (probe.connect(url(), probeOptions) || shop::redis::isCredentialFailure(probe.errorKind()))
                 return true;
             QThread::msleep(20);
         }
@@ -172,4 +171,36 @@ void TestRedisServer::resume()
 {
     if (isRunning())
         ::kill(static_cast<pid_t>(process_.processId()), SIGCONT);
+}
+
+QString refuseWritesLikeAFullDisk(shop::redis::Connection& admin, const QString& serverDir)
+{
+    if (!QDir(serverDir).mkpath(QStringLiteral("dump.rdb/in-the-way")))
+        return QStringLiteral("cannot create %1/dump.rdb").arg(serverDir);
+    const shop::redis::Reply save = admin.command({"CONFIG", "SET", "save", "3600 1"});
+    if (!save || save.isError())
+        return QStringLiteral("CONFIG SET save failed: ") + QString::fromStdString(save ? std::string(save.str()) : admin.error());
+    const shop::redis::Reply bgsave = admin.command({"BGSAVE"});
+    if (!bgsave || bgsave.isError())
+        return QStringLiteral("BGSAVE failed: ") + QString::fromStdString(bgsave ? std::string(bgsave.str()) : admin.error());
+    // The fork fails to rename its file a moment later; then PING is refused too.
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        const shop::redis::Reply ping = admin.command({"PING"});
+        if (!ping)
+            return QStringLiteral("PING failed: ") + QString::fromStdString(admin.error());
+        if (ping.isError() && ping.str().substr(0, 7) == "MISCONF")
+            return {};
+        QThread::msleep(10);
+    }
+    return QStringLiteral("the server did not start refusing writes within 10 s");
+}
+
+QString undoRefuseWrites(shop::redis::Connection& admin, const QString& serverDir)
+{
+    QDir(serverDir + QStringLiteral("/dump.rdb")).removeRecursively();
+    const shop::redis::Reply save = admin.command({"CONFIG", "SET", "save", ""});
+    if (!save || save.isError())
+        return QStringLiteral("CONFIG SET save failed: ") + QString::fromStdString(save ? std::string(save.str()) : admin.error());
+    return {};
 }

@@ -5,6 +5,10 @@
 
 #include "redis/redis_url.hpp"
 
+namespace shop::redis {
+class Connection;
+}
+
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -44,3 +48,10 @@ private:
     int port_ = 0;
     QString error_;
 };
+
+// Makes the server behind `admin` refuse writes with MISCONF, as a full disk does, without
+// filling a disk: a directory where its RDB file belongs (`serverDir`/dump.rdb) makes BGSAVE
+// fail, and a save point turns stop-writes-on-bgsave-error on. Returns when PING answers
+// MISCONF; an empty string, or what went wrong. undoRefuseWrites() drops the save point.
+QString refuseWritesLikeAFullDisk(shop::redis::Connection& admin, const QString& serverDir);
+QString undoRefuseWrites(shop::redis::Connection& admin, const QString& serverDir);

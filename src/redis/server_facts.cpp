@@ -1,0 +1,80 @@
+// Reading what the server's state and configuration mean for our data (see the header).
+#include "server_facts.hpp"
+
+namespace shop::redis {
+
+namespace {
+
+// The value of `name` from CONFIG GET, or empty when refused (ACL) or unknown.
+std::string configValue(Connection& connection, std::string_view name)
+{
+    const Reply reply = connection.command({"CONFIG", "GET", name});
+    if (!reply || !reply.isArray() || reply.size() != 2)
+        return {};
+    return std::string(ReplyView(reply.raw())[1].str());
+}
+
+// A field of INFO <section> ("maxmemory_policy:allkeys-lru"), for users who may not run
+// CONFIG; empty when refused or absent.
+std::string infoField(Connection& connection, std::string_view section, std::string_view field)
+{
+    const Reply reply = connection.command({"INFO", section});
+    if (!reply || !reply.isString())
+        return {};
+    const std::string_view text = reply.str();
+    const std::string key = "\n" + std::string(field) + ":";
+    const std::size_t at = text.find(key);
+    if (at == std::string_view::npos)
+        return {};
+    const std::size_t begin = at + key.size();
+    const std::size_t end = text.find_first_of("\r\n", begin);
+    return std::string(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+}
+
+} // namespace
+
+ServerFacts readServerFacts(Connection& connection)
+{
+    ServerFacts facts;
+    // Redis refuses PING, like every write, while a save or AOF write is failing.
+    const Reply ping = connection.command({"PING"});
+    if (!ping)
+        return facts;
+    if (ping.errorKind() == ErrorKind::Misconf)
+        facts.diskRefusal = std::string(ping.str());
+    facts.evictionPolicy = configValue(connection, "maxmemory-policy");
+    if (facts.evictionPolicy.empty() && connection.isConnected())
+        facts.evictionPolicy = infoField(connection, "memory", "maxmemory_policy");
+    return facts;
+}
+
+std::string describeDiskRefusal(Connection& connection, std::string_view misconfText, std::string_view knownDataDir)
+{
+    // CONFIG GET dir answers "" when the directory is gone (getcwd fails): fall back then too.
+    std::string dir = connection.isConnected() ? configValue(connection, "dir") : std::string();
+    if (dir.empty())
+        dir = std::string(knownDataDir);
+    return "redis-server cannot write to its disk" + (dir.empty() ? std::string() : " at " + dir)
+           + ": reads work, writes are refused (" + std::string(misconfText) + ")";
+}
+
+std::vector<std::string> serverWarnings(Connection& connection, std::string_view knownDataDir)
+{
+    std::vector<std::string> warnings;
+    const ServerFacts facts = readServerFacts(connection);
+    if (!facts.diskRefusal.empty())
+        warnings.push_back(describeDiskRefusal(connection, facts.diskRefusal, knownDataDir));
+    const std::string& policy = facts.evictionPolicy;
+    if (!policy.empty() && policy != "noeviction") {
+        // volatile-* evicts only keys with an expiry, of ours the eid records; allkeys-* may
+        // take the stream and its snapshots too.
+        const std::string lost = policy.starts_with("volatile-")
+                                     ? "idempotency records can be lost, and a retried append then written twice"
+                                     : "stream entries, snapshots and idempotency records can be lost";
+        warnings.push_back("redis at " + connection.url().address() + " evicts keys under memory pressure (maxmemory-policy "
+                           + policy + "): " + lost + "; set maxmemory-policy noeviction");
+    }
+    return warnings;
+}
+
+} // namespace shop::redis
