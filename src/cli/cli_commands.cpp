@@ -747,6 +747,10 @@ int cmdConsume(int argc, char** argv, const CommandArgs& args)
         std::printf("snapshot saved at %s (%lld ms)\n", qPrintable(id), static_cast<long long>(ms));
         std::fflush(stdout);
     });
+    QObject::connect(worker, &engine::ConsumerWorker::serverWarningsChanged, &app, [&](const QStringList& warnings) {
+        for (const QString& w : warnings)
+            warn(w.toStdString());
+    });
     QObject::connect(worker, &engine::ConsumerWorker::streamReset, &app,
                      [&](const QString& message) { warn(message.toStdString()); });
     QObject::connect(worker, &engine::ConsumerWorker::snapshotFailed, &app,

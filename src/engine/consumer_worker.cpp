@@ -8,6 +8,8 @@
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
 #include "redis/connection.hpp"
+#include "redis/error_kind.hpp"
+#include "redis/server_facts.hpp"
 #include "redis/snapshot_store.hpp"
 #include "redis/state_loader.hpp"
 #include "redis/stream_reader.hpp"
@@ -24,12 +26,6 @@ namespace shop::engine {
 namespace {
 constexpr int kMaxBackoffMs = 5000;
 constexpr std::chrono::milliseconds kStepBudget{25}; // a step yields to the event loop after this
-
-bool isCredentialError(const std::string& error)
-{
-    return error.find("WRONGPASS") != std::string::npos || error.find("NOAUTH") != std::string::npos
-           || error.find("credentials") != std::string::npos || error.find("password") != std::string::npos;
-}
 
 StreamGap toStreamGap(const Continuity& c)
 {
@@ -59,6 +55,7 @@ struct ConsumerWorker::Private {
     bool stopping = false;
     bool stepQueued = false;
     std::optional<Continuity> gap; // stopped at this gap, waiting for acceptGap()
+    QStringList serverWarnings;    // the last ones said
     int backoffMs = 200;
 
     // Changes not yet emitted.
@@ -216,10 +213,19 @@ bool ConsumerWorker::ensureConnected()
         d->backoffMs = 200;
         d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);
         qCInfo(lcConsumer).noquote() << "connected to" << d->options.targetDescription;
+        // What the server's state means for the data (cannot write to its disk, evicts
+        // keys): said once, and again only when it changes after a reconnect.
+        QStringList warnings;
+        for (const std::string& w : redis::serverWarnings(d->connection))
+            warnings << QString::fromStdString(w);
+        if (warnings != d->serverWarnings) {
+            d->serverWarnings = warnings;
+            emit serverWarningsChanged(warnings);
+        }
         return true;
     }
     const std::string error = d->connection.error();
-    if (!d->restoredOnce && (isCredentialError(error) || d->options.failIfUnreachable)) {
+    if (!d->restoredOnce && (redis::isCredentialFailure(d->connection.errorKind()) || d->options.failIfUnreachable)) {
         fail(QString::fromStdString(error)); // waiting will not fix credentials
         return false;
     }

@@ -71,6 +71,9 @@ signals:
     // Entries were lost before they could be read: following stopped (state Gap) until
     // acceptGap() or stop().
     void gapFound(const shop::engine::StreamGap& gap);
+    // What the server's state means for the data (it cannot write to its disk, it evicts
+    // keys), said at connect when it changed; empty when all is well.
+    void serverWarningsChanged(const QStringList& warnings);
     void failed(const QString& message); // gave up: nothing more will come
     void stopped();
 

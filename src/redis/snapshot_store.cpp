@@ -7,6 +7,7 @@
 
 #include "keys.hpp"
 #include "stream_reader.hpp"
+#include "transaction.hpp"
 
 #include "core/shop_state.hpp"
 #include "core/stream_id.hpp"
@@ -189,44 +190,25 @@ bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
             return false;
         }
 
-        connection_.append({"MULTI"});
-        connection_.append({"SET", key, blob});
-        connection_.append({"ZADD", index, score, state.lastEventId});
+        Transaction tx(connection_);
+        tx.queue({"SET", key, blob});
+        tx.queue({"ZADD", index, score, state.lastEventId});
         for (const std::string& id : drop) {
-            connection_.append({"ZREM", index, id});
-            connection_.append({"DEL", snapshotKey(stream_, id)});
+            tx.queue({"ZREM", index, id});
+            const std::string dropKey = snapshotKey(stream_, id);
+            tx.queue({"DEL", dropKey});
         }
         // Read back in the same transaction: the index must hold it when it commits.
-        connection_.append({"ZSCORE", index, state.lastEventId});
-        connection_.append({"EXISTS", key});
-        connection_.append({"EXEC"});
-        const std::size_t replies = 6 + 2 * drop.size();
-        Reply exec;
-        std::string queuedError; // a command refused while queuing: EXEC then says only EXECABORT
-        for (std::size_t i = 0; i < replies; ++i) {
-            Reply r = connection_.getReply();
-            if (!r && !connection_.isConnected()) {
-                error_ = connection_.error();
-                return false;
-            }
-            if (i + 1 < replies && r.isError() && queuedError.empty())
-                queuedError = text(r.str());
-            if (i + 1 == replies)
-                exec = std::move(r);
-        }
-        if (exec.isError()) {
-            error_ = "the snapshot was not stored: " + (queuedError.empty() ? text(exec.str()) : queuedError);
+        tx.queue({"ZSCORE", index, state.lastEventId});
+        tx.queue({"EXISTS", key});
+        const TransactionResult result = tx.exec();
+        if (result.watchAborted)
+            continue; // another writer touched the index meanwhile; try again
+        if (!result.ok()) {
+            error_ = "the snapshot was not stored: " + result.error;
             return false;
         }
-        if (!exec.isArray())
-            continue; // a nil EXEC: another writer touched the index meanwhile; try again
-        ReplyView results(exec.raw());
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            if (results[i].isError()) {
-                error_ = "the snapshot was not stored: " + text(results[i].str());
-                return false;
-            }
-        }
+        const ReplyView results(result.replies.raw());
         const std::size_t n = results.size();
         if (n < 2 || results[n - 2].isNil() || results[n - 1].integer() != 1) {
             error_ = "the snapshot was written but is not in the index " + index + " afterwards";
