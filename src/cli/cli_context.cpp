@@ -2,6 +2,8 @@
 // and the option lines of the help texts.
 #include "cli_context.hpp"
 
+#include "core/utf8_text.hpp"
+
 #include <cstdio>
 
 namespace shop::cli {
@@ -35,7 +37,7 @@ int fail(const QString& message) { return fail(std::string_view(message.toStdStr
 
 int fail(std::string_view message)
 {
-    std::fprintf(stderr, "shopstream-cli: %.*s\n", static_cast<int>(message.size()), message.data());
+    std::fprintf(stderr, "shopstream-cli: %s\n", shown(message).c_str());
     return kExitFailure;
 }
 
@@ -43,13 +45,13 @@ int usageError(const QString& message, const QString& command)
 {
     const QString hint = command.isEmpty() ? QStringLiteral("shopstream-cli --help")
                                            : QStringLiteral("shopstream-cli %1 --help").arg(command);
-    std::fprintf(stderr, "shopstream-cli: %s (see %s)\n", qPrintable(message), qPrintable(hint));
+    std::fprintf(stderr, "shopstream-cli: %s (see %s)\n", shown(message).c_str(), shown(hint).c_str());
     return kExitUsage;
 }
 
 void warn(std::string_view message)
 {
-    std::fprintf(stderr, "shopstream-cli: warning: %.*s\n", static_cast<int>(message.size()), message.data());
+    std::fprintf(stderr, "shopstream-cli: warning: %s\n", shown(message).c_str());
 }
 
 void printWarnings(const std::vector<std::string>& warnings)
@@ -57,6 +59,10 @@ void printWarnings(const std::vector<std::string>& warnings)
     for (const std::string& w : warnings)
         warn(w);
 }
+
+std::string shown(std::string_view text) { return escapeForTerminal(text); }
+
+std::string shown(const QString& text) { return escapeForTerminal(text.toStdString()); }
 
 void print(std::string_view text)
 {

@@ -1,6 +1,8 @@
 // What every shopstream-cli command shares: exit codes, the global options, the parsed
 // command line a command runs with, how a command describes itself (its help and its
-// QCommandLineOptions), opening the connection, and the output helpers.
+// QCommandLineOptions), opening the connection, and the output helpers. Every line of text
+// that can hold user- or stream-controlled bytes is escaped for the terminal (fail, warn and
+// usageError do it; text output uses shown()); JSON and CSV output is data, printed as it is.
 #pragma once
 
 #include "engine/connection_target.hpp"
@@ -69,16 +71,20 @@ QString formatOptions(const QList<QCommandLineOption>& options);
 
 // ---- output --------------------------------------------------------------------------
 
-// "shopstream-cli: MESSAGE" on stderr; returns kExitFailure.
+// "shopstream-cli: MESSAGE" on stderr, escaped; returns kExitFailure.
 int fail(const QString& message);
 int fail(std::string_view message);
 inline int fail(const char* message) { return fail(std::string_view(message)); }
 // "shopstream-cli: MESSAGE (see shopstream-cli [COMMAND] --help)" on stderr; returns kExitUsage.
 int usageError(const QString& message, const QString& command = {});
-// "shopstream-cli: warning: MESSAGE" on stderr.
+// "shopstream-cli: warning: MESSAGE" on stderr, escaped.
 void warn(std::string_view message);
 void printWarnings(const std::vector<std::string>& warnings);
-// `text` and a newline on stdout, as it is.
+// Text made safe for a terminal: controls and invalid UTF-8 as visible escapes (\x1b, \n,
+// \u0085, \xff), printable UTF-8 as it is.
+std::string shown(std::string_view text);
+std::string shown(const QString& text);
+// `text` and a newline on stdout, as it is (JSON; text already shown()).
 void print(std::string_view text);
 
 // ---- values ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ int run(const Invocation& call)
         return fail(result.error);
     if (result.duplicate)
         warn("an event with this eid was appended before; nothing new was added");
-    print(result.id);
+    print(shown(result.id)); // on a retry, read back from the eid record: anyone could have written it
     return kExitOk;
 }
 

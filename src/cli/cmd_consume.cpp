@@ -64,9 +64,9 @@ int run(const Invocation& call)
                          for (const QString& w : warnings)
                              warn(w.toStdString());
                          if (id.isEmpty())
-                             std::printf("consuming %s from the start\n", options.stream.c_str());
+                             std::printf("consuming %s from the start\n", shown(options.stream).c_str());
                          else
-                             std::printf("restored snapshot %s (%lld events)\n", qPrintable(id), static_cast<long long>(total));
+                             std::printf("restored snapshot %s (%lld events)\n", shown(id).c_str(), static_cast<long long>(total));
                          std::fflush(stdout);
                      });
     QObject::connect(worker, &engine::ConsumerWorker::caughtUp, &app, [&](qint64 total, qint64 replayed, qint64 ms) {
@@ -75,7 +75,7 @@ int run(const Invocation& call)
         std::fflush(stdout);
     });
     QObject::connect(worker, &engine::ConsumerWorker::snapshotSaved, &app, [&](const QString& id, qint64 ms) {
-        std::printf("snapshot saved at %s (%lld ms)\n", qPrintable(id), static_cast<long long>(ms));
+        std::printf("snapshot saved at %s (%lld ms)\n", shown(id).c_str(), static_cast<long long>(ms));
         std::fflush(stdout);
     });
     QObject::connect(worker, &engine::ConsumerWorker::snapshotFailed, &app,
@@ -85,7 +85,7 @@ int run(const Invocation& call)
         if (status.state == engine::ConnectionState::Disconnected && state + status.message != lastState)
             warn(("disconnected: " + status.message).toStdString());
         else if (status.state == engine::ConnectionState::Live && lastState.startsWith(QLatin1String("disconnected")))
-            std::printf("reconnected; following from %s\n", qPrintable(status.lastEventId));
+            std::printf("reconnected; following from %s\n", shown(status.lastEventId).c_str());
         lastState = state + status.message;
     });
     QObject::connect(worker, &engine::ConsumerWorker::failed, &app, [&](const QString& message) {

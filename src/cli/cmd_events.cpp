@@ -104,8 +104,8 @@ int run(const Invocation& call)
             } else {
                 const std::string verdict =
                     reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
-                std::printf("%-22s %-14s %-30s %s\n", std::string(entry.id).c_str(), type.empty() ? "-" : type.c_str(),
-                            verdict.c_str(), dataText(entry).c_str());
+                std::printf("%-22s %-14s %-30s %s\n", shown(entry.id).c_str(), type.empty() ? "-" : shown(type).c_str(),
+                            verdict.c_str(), shown(dataText(entry)).c_str());
             }
         }
         listed += static_cast<qint64>(batch.entries.size());

@@ -79,7 +79,7 @@ int run(const Invocation& call)
     }
     const double seconds = std::max<qint64>(1, clock.elapsed()) / 1000.0;
     std::printf("produced %lld %s entries to %s in %.2f s (%.0f entries/s)\n", static_cast<long long>(written),
-                simOptions.legacy ? "legacy" : "native", session.stream.c_str(), seconds, double(written) / seconds);
+                simOptions.legacy ? "legacy" : "native", shown(session.stream).c_str(), seconds, double(written) / seconds);
     return kExitOk;
 }
 

@@ -41,7 +41,7 @@ int save(Session& session, redis::SnapshotStore& store)
     if (!store.save(state, QDateTime::currentMSecsSinceEpoch()))
         return fail(store.error());
     std::printf("saved snapshot %s of %s: %lld events (%lld applied, %lld rejected), %zu users, %zu items, in %lld ms\n",
-                state.lastEventId.c_str(), session.stream.c_str(), static_cast<long long>(state.counts.total),
+                shown(state.lastEventId).c_str(), shown(session.stream).c_str(), static_cast<long long>(state.counts.total),
                 static_cast<long long>(state.counts.applied), static_cast<long long>(state.counts.rejected),
                 state.users().size(), state.items().size(), static_cast<long long>(timer.elapsed()));
     return kExitOk;
@@ -64,13 +64,13 @@ int list(const Session& session, const std::vector<redis::SnapshotListing>& list
         return kExitOk;
     }
     if (listing.empty()) {
-        std::printf("no snapshots of %s\n", session.stream.c_str());
+        std::printf("no snapshots of %s\n", shown(session.stream).c_str());
         return kExitOk;
     }
     std::printf("%-22s %-25s %12s %12s  %s\n", "id", "taken", "events", "bytes", "verified");
     for (const auto& s : listing)
-        std::printf("%-22s %-25s %12lld %12zu  %s\n", s.id.c_str(), isoTime(s.header.createdMs).c_str(),
-                    static_cast<long long>(s.header.total), s.bytes, s.verified ? "yes" : ("no: " + s.problem).c_str());
+        std::printf("%-22s %-25s %12lld %12zu  %s\n", shown(s.id).c_str(), isoTime(s.header.createdMs).c_str(),
+                    static_cast<long long>(s.header.total), s.bytes, s.verified ? "yes" : ("no: " + shown(s.problem)).c_str());
     return kExitOk;
 }
 
@@ -107,7 +107,7 @@ int verify(Session& session, redis::SnapshotStore& store, const std::vector<redi
                     + " differs from the state rebuilt from scratch up to it: the snapshot is wrong "
                       "or the stream changed before it");
     std::printf("snapshot %s verified: it equals the state rebuilt from scratch (%lld events, %zu users, %zu items)\n",
-                newest.id.c_str(), static_cast<long long>(rebuilt.counts.total), rebuilt.users().size(),
+                shown(newest.id).c_str(), static_cast<long long>(rebuilt.counts.total), rebuilt.users().size(),
                 rebuilt.items().size());
     return kExitOk;
 }

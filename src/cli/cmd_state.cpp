@@ -1,6 +1,6 @@
 // `shopstream-cli state`: the shop rebuilt (newest valid snapshot plus tail, or from
 // scratch, up to the head or an entry id) and printed as text or as the JSON document of
-// DESIGN section 7.
+// DESIGN section 7. Names and ids in the text are escaped for the terminal.
 #include "cli_context.hpp"
 
 #include "core/shop_state.hpp"
@@ -16,9 +16,10 @@ namespace {
 
 void printStateText(const ShopState& state, const std::string& stream, const redis::LoadReport& report)
 {
-    std::printf("stream %s, last entry %s\n", stream.c_str(), state.lastEventId.empty() ? "(none)" : state.lastEventId.c_str());
+    std::printf("stream %s, last entry %s\n", shown(stream).c_str(),
+                state.lastEventId.empty() ? "(none)" : shown(state.lastEventId).c_str());
     std::printf("%s, then %lld entries applied from the stream\n",
-                report.snapshotId.empty() ? "rebuilt from the start" : ("restored snapshot " + report.snapshotId).c_str(),
+                report.snapshotId.empty() ? "rebuilt from the start" : ("restored snapshot " + shown(report.snapshotId)).c_str(),
                 static_cast<long long>(report.replayed));
     std::printf("events: %lld total, %lld applied, %lld rejected\n", static_cast<long long>(state.counts.total),
                 static_cast<long long>(state.counts.applied), static_cast<long long>(state.counts.rejected));
@@ -29,11 +30,11 @@ void printStateText(const ShopState& state, const std::string& stream, const red
     }
     std::printf("\nusers (%zu)\n%20s  %-24s %16s %16s %8s\n", state.users().size(), "id", "name", "balance", "spent", "orders");
     for (const User* u : state.sortedUsers())
-        std::printf("%20lld  %-24s %16s %16s %8lld\n", static_cast<long long>(u->id), u->name.c_str(),
+        std::printf("%20lld  %-24s %16s %16s %8lld\n", static_cast<long long>(u->id), shown(u->name).c_str(),
                     formatMoney(u->balance).c_str(), formatMoney(u->spent).c_str(), static_cast<long long>(u->orders));
     std::printf("\nitems (%zu)\n%-24s %-24s %14s %12s %12s\n", state.items().size(), "id", "name", "price", "stock", "sold");
     for (const Item* i : state.sortedItems())
-        std::printf("%-24s %-24s %14s %12lld %12lld\n", i->id.c_str(), i->name.c_str(),
+        std::printf("%-24s %-24s %14s %12lld %12lld\n", shown(i->id).c_str(), shown(i->name).c_str(),
                     i->price ? formatMoney(i->price).c_str() : "unpriced", static_cast<long long>(i->stock),
                     static_cast<long long>(i->sold));
 }

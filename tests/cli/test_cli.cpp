@@ -79,6 +79,22 @@ QJsonObject without(QJsonObject o, std::initializer_list<const char*> keys)
     return o;
 }
 
+// Nothing a terminal would act on: no C0 control but the line ends, no DEL, no C1 control,
+// and valid UTF-8 throughout.
+bool terminalSafe(const QByteArray& text)
+{
+    if (QString::fromUtf8(text).toUtf8() != text)
+        return false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return false;
+        if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f)
+            return false;
+    }
+    return true;
+}
+
 bool processAlive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 } // namespace
@@ -110,6 +126,7 @@ private slots:
     void consumeUntilCaughtUpExits();
     void consumeStopsOnSigtermWithASnapshot();
     void managedLocalServerIsSharedAndStopped();
+    void textOutputEscapesControlCharacters();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -788,6 +805,53 @@ void TestCli::managedLocalServerIsSharedAndStopped()
     };
     QTRY_VERIFY_WITH_TIMEOUT(!anyLeft(), 15000);
     QVERIFY(!QFile::exists(dataDir.filePath(QStringLiteral("redis/redis.sock"))));
+}
+
+void TestCli::textOutputEscapesControlCharacters()
+{
+    const char* stream = "c:term";
+    const QStringList appends[] = {
+        {"RegisterUser", R"({"userId":1,"name":"\u001b]0;title\u0007\u001b[2J"})"},  // retitle, clear the screen
+        {"RegisterUser", R"({"userId":2,"name":"evil\n                 999  forged\r"})"}, // a forged row
+        {"RegisterUser", R"({"userId":3,"name":"Zo\u00eb \ud83d\ude00 \u0085 \u009b2J"})"}, // kept, kept, C1, C1
+        {"AddItem", R"({"itemId":"x","count":1,"name":"\u007f\u001b[5m"})"},
+    };
+    for (const QStringList& a : appends)
+        QVERIFY2(run(QStringList{"--stream", stream, "append"} + a).exitCode == 0, qPrintable(a.join(' ')));
+    // Written by someone else: controls and invalid UTF-8 in the type, the data and the actor,
+    // and an index member that is no snapshot id.
+    QVERIFY(!c_.command({"XADD", stream, "*", "type", "\x1b[31mTopUp", "data", "{\"x\":\"\x1b[2J\xff\"}", "actor", "\x9b"}).isError());
+    QCOMPARE(c_.command({"ZADD", std::string(stream) + ":snapshots", "1", "1-1\x1b]2;pwned\x07"}).integer(), std::int64_t(1));
+
+    const CliResult state = run({"--stream", stream, "state"});
+    QVERIFY2(state.exitCode == 0, qPrintable(state.describe()));
+    QVERIFY2(terminalSafe(state.out), state.out.constData());
+    QVERIFY2(terminalSafe(state.err), state.err.constData());
+    QVERIFY2(state.out.contains("\\x1b]0;title\\x07\\x1b[2J"), state.out.constData());
+    QVERIFY2(state.out.contains("evil\\n                 999  forged\\r"), state.out.constData());
+    QVERIFY2(state.out.contains("Zo\xc3\xab \xf0\x9f\x98\x80 \\u0085 \\u009b2J"), state.out.constData());
+    QVERIFY2(state.out.contains("\\x7f\\x1b[5m"), state.out.constData());
+    QVERIFY2(state.err.contains("1-1\\x1b]2;pwned\\x07"), state.err.constData()); // the warning names it, escaped
+
+    const CliResult events = run({"--stream", stream, "events"});
+    QVERIFY2(events.exitCode == 0, qPrintable(events.describe()));
+    QVERIFY2(terminalSafe(events.out) && terminalSafe(events.err), events.out.constData());
+    QCOMPARE(events.out.count('\n'), 5);
+    QVERIFY2(events.out.contains("\\x1b[31mTopUp"), events.out.constData());
+    QVERIFY2(events.out.contains("\\x1b[2J\\xff"), events.out.constData());
+
+    // JSON stays JSON, with the exact strings.
+    const QJsonArray users = object(run({"--stream", stream, "state", "--json"}).out).value(QStringLiteral("users")).toArray();
+    QCOMPARE(users.size(), 3);
+    QCOMPARE(users[0].toObject().value(QStringLiteral("name")).toString(), QStringLiteral("\x1b]0;title\x07\x1b[2J"));
+
+    // Errors that repeat what was typed or stored.
+    for (const QStringList& args : {QStringList{"--stream", "c:\x1b[2J", "snapshot", "verify"},
+                                    QStringList{"\x1b]0;x\x07"}, QStringList{"state", "--\x1b[2J"}}) {
+        const CliResult r = run(args);
+        QVERIFY2(r.exitCode != 0 && r.oneErrorLine(), qPrintable(r.describe()));
+        QVERIFY2(terminalSafe(r.err) && r.err.contains("\\x1b"), r.err.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)
