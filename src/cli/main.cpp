@@ -3,6 +3,7 @@
 // options, among which the global options are accepted again) and runs the command.
 #include "cli_context.hpp"
 
+#include "core/utf8_text.hpp"
 #include "redis/redis_url.hpp"
 
 #include "shopstream_version.h"
@@ -102,11 +103,28 @@ int printVersion()
     return kExitOk;
 }
 
+// Checked on the raw bytes: as a QString, invalid UTF-8 would quietly become U+FFFD, in a
+// stream key or in the JSON that append writes.
+int checkUtf8(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (shop::isValidUtf8(argv[i]))
+            continue;
+        std::string where = "argument " + std::to_string(i) + " \"" + shown(std::string_view(argv[i])) + "\"";
+        if (i > 1 && argv[i - 1][0] == '-')
+            where += " (after " + shown(std::string_view(argv[i - 1])) + ")";
+        return usageError(QString::fromStdString(where + " is not valid UTF-8"));
+    }
+    return kExitOk;
+}
+
 int runCli(int argc, char** argv)
 {
+    if (const int code = checkUtf8(argc, argv); code != kExitOk)
+        return code;
     QStringList args;
     for (int i = 0; i < argc; ++i)
-        args << QString::fromLocal8Bit(argv[i]);
+        args << QString::fromUtf8(argv[i]);
     const std::vector<Command> commands = allCommands();
     const auto find = [&](const QString& name) -> const Command* {
         for (const Command& c : commands) {

@@ -127,10 +127,13 @@ private slots:
     void consumeStopsOnSigtermWithASnapshot();
     void managedLocalServerIsSharedAndStopped();
     void textOutputEscapesControlCharacters();
+    void invalidUtf8ArgumentIsAUsageError_data();
+    void invalidUtf8ArgumentIsAUsageError();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
     CliResult runBare(const QStringList& args, int timeoutMs = 60000);   // exactly these arguments
+    CliResult runBytes(const QList<QByteArray>& args);                   // arguments as raw bytes
     QStringList globals() const;
     QStringList entryIds(const char* stream);
 
@@ -182,6 +185,33 @@ CliResult TestCli::runBare(const QStringList& args, int timeoutMs)
 }
 
 CliResult TestCli::run(const QStringList& args, int timeoutMs) { return runBare(globals() + args, timeoutMs); }
+
+// QProcess passes QStrings, which cannot hold bytes that are not UTF-8: a shell's printf
+// makes each argument from octal escapes instead.
+CliResult TestCli::runBytes(const QList<QByteArray>& args)
+{
+    QString script = QStringLiteral("exec \"$0\"");
+    for (const QString& g : globals())
+        script += QStringLiteral(" '%1'").arg(g);
+    for (const QByteArray& a : args) {
+        QString octal;
+        for (char c : a)
+            octal += QStringLiteral("\\%1").arg(static_cast<unsigned char>(c), 3, 8, QLatin1Char('0'));
+        script += QStringLiteral(" \"$(printf '%1')\"").arg(octal);
+    }
+    CliResult r;
+    QProcess p;
+    p.setProcessEnvironment(env_);
+    p.setStandardInputFile(QProcess::nullDevice());
+    p.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, cli_});
+    if (!p.waitForStarted(10000))
+        return r;
+    r.finished = p.waitForFinished(60000);
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.exitCode = r.finished && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return r;
+}
 
 QStringList TestCli::entryIds(const char* stream)
 {
@@ -851,6 +881,44 @@ void TestCli::textOutputEscapesControlCharacters()
         const CliResult r = run(args);
         QVERIFY2(r.exitCode != 0 && r.oneErrorLine(), qPrintable(r.describe()));
         QVERIFY2(terminalSafe(r.err) && r.err.contains("\\x1b"), r.err.constData());
+    }
+}
+
+void TestCli::invalidUtf8ArgumentIsAUsageError_data()
+{
+    QTest::addColumn<QList<QByteArray>>("args");
+    QTest::addColumn<QByteArray>("names");
+    QTest::newRow("stream key") << QList<QByteArray>{"--stream", "c:utf\xff", "append", "TopUp", R"({"userId":1,"amount":5})"}
+                                << QByteArray("--stream");
+    QTest::newRow("append data") << QList<QByteArray>{"--stream", "c:utf", "append", "RegisterUser", "{\"userId\":1,\"name\":\"caf\xe9\"}"}
+                                 << QByteArray("argument");
+    QTest::newRow("append data --raw") << QList<QByteArray>{"--stream", "c:utf", "append", "--raw", "X\xc0\xaf", "{}"}
+                                       << QByteArray("argument");
+    QTest::newRow("option value") << QList<QByteArray>{"--stream", "c:utf", "append", "--actor", "\xed\xa0\x80", "TopUp",
+                                                        R"({"userId":1,"amount":5})"}
+                                  << QByteArray("--actor");
+    QTest::newRow("command") << QList<QByteArray>{"st\xffte"} << QByteArray("argument");
+}
+
+void TestCli::invalidUtf8ArgumentIsAUsageError()
+{
+    QFETCH(QList<QByteArray>, args);
+    QFETCH(QByteArray, names);
+    const qint64 before = c_.command({"DBSIZE"}).integer();
+    const CliResult r = runBytes(args);
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
+    QVERIFY2(r.oneErrorLine() && r.err.contains("UTF-8") && r.err.contains(names), qPrintable(r.describe()));
+    QVERIFY2(terminalSafe(r.err), r.err.constData());
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
+    QCOMPARE(c_.command({"DBSIZE"}).integer(), before); // nothing written, no U+FFFD in Redis
+
+    // The same arguments made valid are accepted (the test's runner is not the reason).
+    QList<QByteArray> fixed;
+    for (const QByteArray& a : args)
+        fixed << QString::fromUtf8(a).toUtf8();
+    if (args.first() == "--stream") {
+        const CliResult ok = runBytes(fixed);
+        QVERIFY2(ok.exitCode == 0, qPrintable(ok.describe()));
     }
 }
 
