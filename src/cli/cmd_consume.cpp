@@ -17,6 +17,8 @@ namespace shop::cli {
 
 namespace {
 
+constexpr qint64 kYearSeconds = 365LL * 24 * 3600;
+
 // SIGINT / SIGTERM reach the event loop through a socket pair (only write() in the handler).
 int gSignalFds[2] = {-1, -1};
 
@@ -32,8 +34,10 @@ int run(const Invocation& call)
         return usageError(QStringLiteral("consume takes no arguments"), call.command);
     qint64 every = 30;
     if (call.isSet(QStringLiteral("snapshot-every"))
-        && !parseCount(call.value(QStringLiteral("snapshot-every")), 0, 365LL * 24 * 3600, every))
-        return usageError(QStringLiteral("--snapshot-every must be a whole number of seconds >= 0"), call.command);
+        && !parseCount(call.value(QStringLiteral("snapshot-every")), 0, kYearSeconds, every))
+        return usageError(QStringLiteral("--snapshot-every must be a whole number of seconds from 0 to %1 (one year)")
+                              .arg(kYearSeconds),
+                          call.command);
 
     int argc = call.argc;
     QCoreApplication app(argc, call.argv);
@@ -45,7 +49,7 @@ int run(const Invocation& call)
     options.url = target.url();
     options.targetDescription = target.describe();
     options.stream = call.global.stream.toStdString();
-    options.snapshotIntervalMs = static_cast<int>(every * 1000);
+    options.snapshotIntervalMs = every * 1000; // 64-bit: a year is more milliseconds than an int holds
     options.untilCaughtUp = call.isSet(QStringLiteral("until-caught-up"));
     options.failIfUnreachable = options.untilCaughtUp; // one-shot: do not wait for a server
     options.fromScratch = call.isSet(QStringLiteral("from-scratch"));
@@ -127,7 +131,7 @@ Command consumeCommand()
                        "follows the stream and writes a snapshot every SECONDS (default 30) when something\n"
                        "changed, until SIGINT or SIGTERM (a last snapshot is written then)."),
         {
-            {QStringLiteral("snapshot-every"), QStringLiteral("snapshot interval; 0 turns timed snapshots off"),
+            {QStringLiteral("snapshot-every"), QStringLiteral("snapshot interval, 0 to 31536000 (a year); 0 turns timed snapshots off"),
              QStringLiteral("SECONDS")},
             {QStringLiteral("until-caught-up"), QStringLiteral("stop once the head of the stream is reached")},
             {QStringLiteral("from-scratch"), QStringLiteral("ignore snapshots at start")},

@@ -3,6 +3,7 @@
 #include "consumer_worker.hpp"
 
 #include "logging.hpp"
+#include "timer_interval.hpp"
 
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -65,6 +66,7 @@ struct ConsumerWorker::Private {
     QTimer* flushTimer = nullptr;
     QTimer* statusTimer = nullptr;
     QTimer* snapshotTimer = nullptr;
+    qint64 snapshotTicks = 0; // timeouts since the last timed snapshot (long intervals are split)
 };
 
 ConsumerWorker::ConsumerWorker(ConsumerOptions options, QObject* parent)
@@ -90,9 +92,15 @@ void ConsumerWorker::start()
     connect(d->statusTimer, &QTimer::timeout, this, &ConsumerWorker::publishStatus);
     d->statusTimer->start();
     if (d->options.snapshotIntervalMs > 0) {
+        const TimerSplit split = splitTimerInterval(d->options.snapshotIntervalMs);
         d->snapshotTimer = new QTimer(this);
-        d->snapshotTimer->setInterval(d->options.snapshotIntervalMs);
-        connect(d->snapshotTimer, &QTimer::timeout, this, [this] { saveSnapshot(false); });
+        d->snapshotTimer->setInterval(split.periodMs);
+        connect(d->snapshotTimer, &QTimer::timeout, this, [this, split] {
+            if (++d->snapshotTicks < split.ticks)
+                return;
+            d->snapshotTicks = 0;
+            saveSnapshot(false);
+        });
         d->snapshotTimer->start();
     }
     d->rateTimer.start();

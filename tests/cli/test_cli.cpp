@@ -129,6 +129,9 @@ private slots:
     void textOutputEscapesControlCharacters();
     void invalidUtf8ArgumentIsAUsageError_data();
     void invalidUtf8ArgumentIsAUsageError();
+    void snapshotEveryTakesUpToAYear_data();
+    void snapshotEveryTakesUpToAYear();
+    void longSnapshotIntervalDoesNotWrap();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -920,6 +923,48 @@ void TestCli::invalidUtf8ArgumentIsAUsageError()
         const CliResult ok = runBytes(fixed);
         QVERIFY2(ok.exitCode == 0, qPrintable(ok.describe()));
     }
+}
+
+void TestCli::snapshotEveryTakesUpToAYear_data()
+{
+    QTest::addColumn<QString>("seconds");
+    QTest::newRow("a year and a second") << QStringLiteral("31536001");
+    QTest::newRow("beyond int64 ms") << QStringLiteral("9223372036854776");
+    QTest::newRow("negative") << QStringLiteral("-1");
+}
+
+void TestCli::snapshotEveryTakesUpToAYear()
+{
+    QFETCH(QString, seconds);
+    const CliResult r = run({"--stream", "c:every", "consume", "--until-caught-up", "--snapshot-every", seconds});
+    QVERIFY2(r.exitCode == 2 && r.oneErrorLine(), qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("from 0 to 31536000"), qPrintable(r.describe())); // the real range
+}
+
+void TestCli::longSnapshotIntervalDoesNotWrap()
+{
+    // 4294968 s (49.7 days) is 2^32 + 704 ms: in an int, a snapshot every 0.7 s. It must stay
+    // a long interval, with timed snapshots on.
+    const char* stream = "c:every-long";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "300", "--seed", "41"}).exitCode == 0);
+    QProcess consumer;
+    consumer.setProcessEnvironment(env_);
+    consumer.setStandardInputFile(QProcess::nullDevice());
+    consumer.start(cli_, globals() + QStringList{"--stream", stream, "consume", "--snapshot-every", "4294968"});
+    QVERIFY2(consumer.waitForStarted(10000), qPrintable(consumer.errorString()));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += consumer.readAllStandardOutput()).contains("caught up")
+                                 || consumer.state() == QProcess::NotRunning,
+                             20000);
+    QVERIFY2(consumer.state() == QProcess::Running, consumer.readAllStandardError().constData());
+    QTest::qWait(2000); // a wrapped interval would have saved by now
+    out += consumer.readAllStandardOutput();
+    QVERIFY2(!out.contains("snapshot saved"), out.constData());
+    consumer.terminate();
+    QVERIFY(consumer.waitForFinished(15000));
+    out += consumer.readAllStandardOutput();
+    QCOMPARE(consumer.exitCode(), 0);
+    QCOMPARE(out.count("snapshot saved"), 1); // the one on stop: timed snapshots are on
 }
 
 QTEST_GUILESS_MAIN(TestCli)
