@@ -47,7 +47,7 @@ int run(const Invocation& call)
     options.fromScratch = call.isSet(QStringLiteral("from-scratch"));
     options.allowGaps = call.isSet(QStringLiteral("allow-gaps"));
     if (call.isSet(QStringLiteral("until"))) {
-        const auto until = StreamId::parse(call.value(QStringLiteral("until")).toStdString());
+        const auto until = StreamId::parseRangeEnd(call.value(QStringLiteral("until")).toStdString());
         if (!until)
             return usageError(QStringLiteral("--until needs a stream entry id such as 1700000000000-0"), call.command);
         options.untilId = until->toString();
@@ -83,7 +83,8 @@ Command stateCommand()
         {
             {QStringLiteral("json"), QStringLiteral("print the JSON document (users by id, items by id, amounts in minor units)")},
             {QStringLiteral("from-scratch"), QStringLiteral("ignore snapshots and apply every entry from the start")},
-            {QStringLiteral("until"), QStringLiteral("stop after entry ID; no snapshot taken after ID is used"), QStringLiteral("ID")},
+            {QStringLiteral("until"), QStringLiteral("stop after entry ID (an ID without -SEQ: after the last entry of that\n"
+                                                   "millisecond); no snapshot taken after ID is used"), QStringLiteral("ID")},
             {QStringLiteral("allow-gaps"), QStringLiteral("go on with a warning when entries are missing (a trimmed stream)")},
         },
         {},

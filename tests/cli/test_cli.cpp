@@ -132,6 +132,7 @@ private slots:
     void snapshotEveryTakesUpToAYear_data();
     void snapshotEveryTakesUpToAYear();
     void longSnapshotIntervalDoesNotWrap();
+    void untilWithoutSequenceCoversTheMillisecond();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -965,6 +966,33 @@ void TestCli::longSnapshotIntervalDoesNotWrap()
     out += consumer.readAllStandardOutput();
     QCOMPARE(consumer.exitCode(), 0);
     QCOMPARE(out.count("snapshot saved"), 1); // the one on stop: timed snapshots are on
+}
+
+void TestCli::untilWithoutSequenceCoversTheMillisecond()
+{
+    // As an XRANGE end, "5" means all of millisecond 5 (5-18446744073709551615); as a start
+    // (--from), 5-0.
+    const char* stream = "c:until-ms";
+    const auto add = [&](const char* id) {
+        return !c_.command({"XADD", stream, id, "type", "TopUp", "data", R"({"userId":1,"amount":100})"}).isError();
+    };
+    QVERIFY(add("5-0") && add("5-1") && add("5-2"));
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0); // at 5-2: within "5", usable
+    QVERIFY(add("6-0"));
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0); // at 6-0: after "5", not used
+
+    const CliResult five = run({"--stream", stream, "state", "--json", "--until", "5"});
+    QVERIFY2(five.exitCode == 0, qPrintable(five.describe()));
+    QCOMPARE(object(five.out).value(QStringLiteral("lastEventId")).toString(), QStringLiteral("5-2"));
+    QCOMPARE(object(five.out).value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), qint64(3));
+    const CliResult text = run({"--stream", stream, "state", "--until", "5"});
+    QVERIFY2(text.out.contains("restored snapshot 5-2, then 0 entries"), qPrintable(text.describe()));
+    const CliResult fiveZero = run({"--stream", stream, "state", "--json", "--until", "5-0"});
+    QCOMPARE(object(fiveZero.out).value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), qint64(1));
+
+    const QJsonArray from = array(run({"--stream", stream, "events", "--from", "5", "--json"}).out);
+    QCOMPARE(from.size(), 4);
+    QCOMPARE(from[0].toObject().value(QStringLiteral("id")).toString(), QStringLiteral("5-0"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
