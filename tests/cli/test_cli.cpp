@@ -302,6 +302,8 @@ void TestCli::malformedRedisUrlIsAUsageError_data()
     QTest::addColumn<QString>("url");
     QTest::newRow("wrong scheme") << QStringLiteral("http://127.0.0.1:6379");
     QTest::newRow("port out of range") << QStringLiteral("redis://127.0.0.1:99999");
+    QTest::newRow("trailing space") << QStringLiteral("redis://127.0.0.1:1 ");
+    QTest::newRow("leading newline") << QStringLiteral("\nredis://127.0.0.1:1");
 }
 
 void TestCli::malformedRedisUrlIsAUsageError()
