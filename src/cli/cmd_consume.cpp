@@ -6,6 +6,7 @@
 #include "engine/engine_types.hpp"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -38,6 +39,12 @@ int run(const Invocation& call)
         return usageError(QStringLiteral("--snapshot-every must be a whole number of seconds from 0 to %1 (one year)")
                               .arg(kYearSeconds),
                           call.command);
+
+    // The worker logs its warnings and failures to its categories and also emits them
+    // (restored(), snapshotFailed(), failed()), which this command prints: with both, each
+    // came out twice. The categories' warnings are off here; QT_LOGGING_RULES, applied after
+    // these rules, can still turn them on for diagnostics.
+    QLoggingCategory::setFilterRules(QStringLiteral("shopstream.consumer.warning=false\nshopstream.snapshot.warning=false"));
 
     int argc = call.argc;
     QCoreApplication app(argc, call.argv);

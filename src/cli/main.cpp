@@ -8,7 +8,10 @@
 
 #include "shopstream_version.h"
 
+#include <QLoggingCategory>
+
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -118,8 +121,18 @@ int checkUtf8(int argc, char** argv)
     return kExitOk;
 }
 
+// Qt's log messages (the shopstream.* categories, when QT_LOGGING_RULES enables them) may
+// quote stream content: escaped like every other line this program prints.
+void printLogMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    std::fprintf(stderr, "%s\n", shown(qFormatLogMessage(type, context, message)).c_str());
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
 int runCli(int argc, char** argv)
 {
+    qInstallMessageHandler(printLogMessage);
     if (const int code = checkUtf8(argc, argv); code != kExitOk)
         return code;
     QStringList args;

@@ -133,6 +133,7 @@ private slots:
     void snapshotEveryTakesUpToAYear();
     void longSnapshotIntervalDoesNotWrap();
     void untilWithoutSequenceCoversTheMillisecond();
+    void consumePrintsEachWarningOnce();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -995,6 +996,36 @@ void TestCli::untilWithoutSequenceCoversTheMillisecond()
     const QJsonArray from = array(run({"--stream", stream, "events", "--from", "5", "--json"}).out);
     QCOMPARE(from.size(), 4);
     QCOMPARE(from[0].toObject().value(QStringLiteral("id")).toString(), QStringLiteral("5-0"));
+}
+
+void TestCli::consumePrintsEachWarningOnce()
+{
+    const char* stream = "c:consume-warn";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "500", "--seed", "51"}).exitCode == 0);
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0);
+    const QString id = entryIds(stream).last();
+    QCOMPARE(c_.command({"SETRANGE", shop::redis::snapshotKey(stream, id.toStdString()), "200", "XX"}).isError(), false);
+
+    const CliResult r = run({"--stream", stream, "consume", "--until-caught-up", "--snapshot-every", "0"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.err.count("passed over"), 1);
+    QVERIFY2(r.err.startsWith("shopstream-cli: warning: snapshot " + id.toUtf8()) && r.err.count('\n') == 1,
+             qPrintable(r.describe()));
+
+    // A failure too: one line.
+    const CliResult failed = runBare({"--redis", "redis://127.0.0.1:1", "consume", "--until-caught-up"}, 20000);
+    QVERIFY2(failed.exitCode == 1 && failed.oneErrorLine(), qPrintable(failed.describe()));
+
+    // With the categories turned on for diagnostics, they print too (and escaped, as they
+    // may quote an index member that is no snapshot id).
+    QCOMPARE(c_.command({"ZADD", std::string(stream) + ":snapshots", "1", "1-1\x1b[2J"}).integer(), std::int64_t(1));
+    const QProcessEnvironment plain = env_;
+    env_.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("shopstream.*=true"));
+    const CliResult logged = run({"--stream", stream, "consume", "--until-caught-up", "--snapshot-every", "0"});
+    env_ = plain;
+    QVERIFY2(logged.exitCode == 0, qPrintable(logged.describe()));
+    QVERIFY2(logged.err.contains("shopstream.snapshot: snapshot 1-1\\x1b[2J"), qPrintable(logged.describe()));
+    QVERIFY2(terminalSafe(logged.err), logged.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
