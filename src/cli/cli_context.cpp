@@ -66,9 +66,11 @@ std::string shown(const QString& text) { return escapeForTerminal(text.toStdStri
 
 void print(std::string_view text)
 {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write(text);
     std::fputc('\n', stdout);
 }
+
+void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out)
 {

@@ -86,6 +86,8 @@ std::string shown(std::string_view text);
 std::string shown(const QString& text);
 // `text` and a newline on stdout, as it is (JSON; text already shown()).
 void print(std::string_view text);
+// `text` on stdout as it is: pieces of streamed JSON or CSV (usable as a TextSink).
+void write(std::string_view text);
 
 // ---- values ---------------------------------------------------------------------------
 

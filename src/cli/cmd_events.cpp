@@ -76,8 +76,10 @@ int run(const Invocation& call)
     if (!ok)
         return fail(report.error);
 
+    // JSON is streamed: "[", each row as it is produced, "]" (the bytes of one array's dump).
     const bool json = call.isSet(QStringLiteral("json"));
-    ordered_json list = ordered_json::array();
+    if (json)
+        write("[");
     redis::StreamReader reader(session.connection, session.stream);
     redis::EntryBatch batch;
     Event scratch;
@@ -100,7 +102,8 @@ int run(const Invocation& call)
                     row["eid"] = std::string(*entry.eid);
                 if (entry.actor)
                     row["actor"] = std::string(*entry.actor);
-                list.push_back(std::move(row));
+                write(listed == 0 && &entry == &batch.entries.front() ? "" : ",");
+                write(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             } else {
                 const std::string verdict =
                     reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
@@ -113,7 +116,7 @@ int run(const Invocation& call)
             break;
     }
     if (json)
-        print(list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        print("]");
     return kExitOk;
 }
 
@@ -129,7 +132,7 @@ Command eventsCommand()
         {
             {QStringLiteral("from"), QStringLiteral("start at entry ID (inclusive); default: the first entry"), QStringLiteral("ID")},
             {QStringLiteral("count"), QStringLiteral("at most N entries (default 100; 0 means all)"), QStringLiteral("N")},
-            {QStringLiteral("json"), QStringLiteral("a JSON array instead of text")},
+            {QStringLiteral("json"), QStringLiteral("a JSON array instead of text (streamed: on an error it stops unfinished)")},
         },
         {},
         run,

@@ -63,9 +63,10 @@ int run(const Invocation& call)
     printWarnings(report.warnings);
     if (!ok)
         return fail(report.error);
-    if (call.isSet(QStringLiteral("json")))
-        print(stateToJson(state, session.stream));
-    else
+    if (call.isSet(QStringLiteral("json"))) {
+        writeStateJson(state, session.stream, write); // streamed: a million users need no DOM
+        print({});
+    } else
         printStateText(state, session.stream, report);
     return kExitOk;
 }
