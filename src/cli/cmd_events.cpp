@@ -3,6 +3,7 @@
 // first (a snapshot plus the entries up to it).
 #include "cli_context.hpp"
 
+#include "core/csv.hpp"
 #include "core/entry_decoder.hpp"
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -47,6 +48,10 @@ int run(const Invocation& call)
 {
     if (!call.positionals.isEmpty())
         return usageError(QStringLiteral("events takes no arguments"), call.command);
+    const bool json = call.isSet(QStringLiteral("json"));
+    const bool csv = call.isSet(QStringLiteral("csv"));
+    if (json && csv)
+        return usageError(QStringLiteral("--json and --csv cannot be used together"), call.command);
     qint64 count = 100;
     if (call.isSet(QStringLiteral("count"))
         && !parseCount(call.value(QStringLiteral("count")), 0, std::numeric_limits<qint64>::max(), count))
@@ -76,10 +81,13 @@ int run(const Invocation& call)
     if (!ok)
         return fail(report.error);
 
-    // JSON is streamed: "[", each row as it is produced, "]" (the bytes of one array's dump).
-    const bool json = call.isSet(QStringLiteral("json"));
+    // JSON and CSV are streamed: "[", each row as it is produced, "]" (the bytes of one
+    // array's dump); the CSV header, then a record per entry.
     if (json)
         write("[");
+    if (csv)
+        write("id,type,verdict,reason,data,eid,actor\r\n");
+    std::string record;
     redis::StreamReader reader(session.connection, session.stream);
     redis::EntryBatch batch;
     Event scratch;
@@ -104,6 +112,23 @@ int run(const Invocation& call)
                     row["actor"] = std::string(*entry.actor);
                 write(listed == 0 && &entry == &batch.entries.front() ? "" : ",");
                 write(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            } else if (csv) {
+                const std::string data = dataText(entry);
+                const std::string_view fields[] = {entry.id,
+                                                   type,
+                                                   reason == Reason::None ? "applied" : "rejected",
+                                                   reason == Reason::None ? std::string_view() : reasonName(reason),
+                                                   data,
+                                                   entry.eid.value_or(std::string_view()),
+                                                   entry.actor.value_or(std::string_view())};
+                record.clear();
+                for (std::size_t f = 0; f < std::size(fields); ++f) {
+                    if (f > 0)
+                        record.push_back(',');
+                    appendCsvField(record, fields[f]);
+                }
+                record += kCsvLineEnd;
+                write(record);
             } else {
                 const std::string verdict =
                     reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
@@ -126,15 +151,19 @@ Command eventsCommand()
 {
     return {
         QStringLiteral("events"),
-        QStringLiteral("events [--from ID] [--count N] [--json]"),
+        QStringLiteral("events [--from ID] [--count N] [--json | --csv]"),
         QStringLiteral("list entries with their verdicts"),
         QStringLiteral("Lists entries with their verdicts (applied, or rejected and why), oldest first."),
         {
             {QStringLiteral("from"), QStringLiteral("start at entry ID (inclusive); default: the first entry"), QStringLiteral("ID")},
             {QStringLiteral("count"), QStringLiteral("at most N entries (default 100; 0 means all)"), QStringLiteral("N")},
-            {QStringLiteral("json"), QStringLiteral("a JSON array instead of text (streamed: on an error it stops unfinished)")},
+            {QStringLiteral("json"), QStringLiteral("a JSON array instead of text")},
+            {QStringLiteral("csv"),
+             QStringLiteral("CSV instead of text (RFC 4180, CRLF line ends), a header row then one row per\n"
+                            "entry: id,type,verdict,reason,data,eid,actor (data as --json shows it)")},
         },
-        {},
+        QStringLiteral("JSON and CSV are written as the entries are read, in constant memory; after an error\n"
+                       "(exit 1) the output stops where it was."),
         run,
     };
 }

@@ -3,6 +3,7 @@
 // DESIGN section 7. Names and ids in the text are escaped for the terminal.
 #include "cli_context.hpp"
 
+#include "core/csv.hpp"
 #include "core/shop_state.hpp"
 #include "core/state_json.hpp"
 #include "core/stream_id.hpp"
@@ -43,6 +44,8 @@ int run(const Invocation& call)
 {
     if (!call.positionals.isEmpty())
         return usageError(QStringLiteral("state takes no arguments"), call.command);
+    if (call.isSet(QStringLiteral("json")) && call.isSet(QStringLiteral("csv")))
+        return usageError(QStringLiteral("--json and --csv cannot be used together"), call.command);
     redis::LoadOptions options;
     options.fromScratch = call.isSet(QStringLiteral("from-scratch"));
     options.allowGaps = call.isSet(QStringLiteral("allow-gaps"));
@@ -66,6 +69,8 @@ int run(const Invocation& call)
     if (call.isSet(QStringLiteral("json"))) {
         writeStateJson(state, session.stream, write); // streamed: a million users need no DOM
         print({});
+    } else if (call.isSet(QStringLiteral("csv"))) {
+        writeStateCsv(state, write);
     } else
         printStateText(state, session.stream, report);
     return kExitOk;
@@ -77,12 +82,16 @@ Command stateCommand()
 {
     return {
         QStringLiteral("state"),
-        QStringLiteral("state [--json] [--from-scratch] [--until ID] [--allow-gaps]"),
+        QStringLiteral("state [--json | --csv] [--from-scratch] [--until ID] [--allow-gaps]"),
         QStringLiteral("rebuild the shop's state and print it"),
         QStringLiteral("Rebuilds the shop's state: the newest snapshot that verifies, then the stream's tail up to\n"
                        "its head (or up to and including entry ID), and prints users, items and the verdict counts."),
         {
             {QStringLiteral("json"), QStringLiteral("print the JSON document (users by id, items by id, amounts in minor units)")},
+            {QStringLiteral("csv"),
+             QStringLiteral("print CSV (RFC 4180, CRLF line ends): the users table (id,name,balance,\n"
+                            "spent,orders), an empty line, then the items table (id,name,price,stock,\n"
+                            "sold); sorted as in --json, amounts in minor units")},
             {QStringLiteral("from-scratch"), QStringLiteral("ignore snapshots and apply every entry from the start")},
             {QStringLiteral("until"), QStringLiteral("stop after entry ID (an ID without -SEQ: after the last entry of that\n"
                                                    "millisecond); no snapshot taken after ID is used"), QStringLiteral("ID")},

@@ -95,6 +95,54 @@ bool terminalSafe(const QByteArray& text)
     return true;
 }
 
+// RFC 4180 records: fields split on commas, quoted fields may hold , " CR LF ("" is a quote).
+QList<QStringList> csvRecords(const QByteArray& bytes)
+{
+    const QString text = QString::fromUtf8(bytes);
+    QList<QStringList> records;
+    QStringList record;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (quoted) {
+            if (c == QLatin1Char('"') && i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
+                field += c;
+                ++i;
+            } else if (c == QLatin1Char('"')) {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == QLatin1Char('"')) {
+            quoted = true;
+        } else if (c == QLatin1Char(',')) {
+            record << field;
+            field.clear();
+        } else if (c == QLatin1Char('\r') && i + 1 < text.size() && text[i + 1] == QLatin1Char('\n')) {
+            record << field;
+            records << record;
+            record.clear();
+            field.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    if (!field.isEmpty() || !record.isEmpty())
+        records << (record << field);
+    return records;
+}
+
+QString jsonField(const QJsonValue& v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toInteger());
+    return {}; // null or absent
+}
+
 bool processAlive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 } // namespace
@@ -134,6 +182,7 @@ private slots:
     void longSnapshotIntervalDoesNotWrap();
     void untilWithoutSequenceCoversTheMillisecond();
     void consumePrintsEachWarningOnce();
+    void eventsAndStateAsCsv();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -1026,6 +1075,72 @@ void TestCli::consumePrintsEachWarningOnce()
     QVERIFY2(logged.exitCode == 0, qPrintable(logged.describe()));
     QVERIFY2(logged.err.contains("shopstream.snapshot: snapshot 1-1\\x1b[2J"), qPrintable(logged.describe()));
     QVERIFY2(terminalSafe(logged.err), logged.err.constData());
+}
+
+void TestCli::eventsAndStateAsCsv()
+{
+    const char* stream = "c:csv";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "400", "--seed", "61"}).exitCode == 0);
+    const QStringList appends[] = {
+        {"RegisterUser", R"({"userId":900001,"name":"comma, \"quote\" and\nnewline"})"},
+        {"RegisterUser", R"({"userId":900002,"name":"\u001b[2J\r\u00e9"})"},
+        {"AddItem", R"({"itemId":"csv.item","count":2,"price":150,"name":"a,b"})"},
+    };
+    for (const QStringList& a : appends)
+        QVERIFY2(run(QStringList{"--stream", stream, "append"} + a).exitCode == 0, qPrintable(a.join(' ')));
+    QVERIFY(!c_.command({"XADD", stream, "*", "type", "TopUp", "data", "{\"userId\":1,\n\"amount\":\"x,\"}"}).isError());
+    QVERIFY(!c_.command({"XADD", stream, "*", "v", "1", "data", "{\"x\":\"\xff\"}"}).isError()); // no type, invalid UTF-8
+
+    // events: the same rows as --json, header first, CRLF line ends.
+    const CliResult csv = run({"--stream", stream, "events", "--count", "0", "--csv"});
+    QVERIFY2(csv.exitCode == 0 && csv.err.isEmpty(), qPrintable(csv.describe()));
+    QVERIFY(csv.out.startsWith("id,type,verdict,reason,data,eid,actor\r\n") && csv.out.endsWith("\r\n"));
+    const QList<QStringList> records = csvRecords(csv.out);
+    const QJsonArray rows = array(run({"--stream", stream, "events", "--count", "0", "--json"}).out);
+    QCOMPARE(rows.size(), 405);
+    QCOMPARE(records.size(), rows.size() + 1);
+    for (int i = 0; i < rows.size(); ++i) {
+        const QJsonObject row = rows[i].toObject();
+        QStringList expected;
+        for (const char* key : {"id", "type", "verdict", "reason", "data", "eid", "actor"})
+            expected << jsonField(row.value(QLatin1String(key)));
+        QCOMPARE(records[i + 1], expected);
+    }
+    QCOMPARE(records.last()[4], QStringLiteral("{\"x\":\"\ufffd\"}")); // invalid UTF-8 as in the JSON output
+    // --count and --from apply as with the other formats.
+    QCOMPARE(csvRecords(run({"--stream", stream, "events", "--csv"}).out).size(), 101);
+
+    // state: users, an empty line, items; the values of --json.
+    const CliResult stateCsv = run({"--stream", stream, "state", "--csv"});
+    QVERIFY2(stateCsv.exitCode == 0, qPrintable(stateCsv.describe()));
+    const QList<QStringList> tables = csvRecords(stateCsv.out);
+    const qsizetype blank = tables.indexOf(QStringList{QString()});
+    QVERIFY(blank > 0);
+    const QJsonObject json = object(run({"--stream", stream, "state", "--json"}).out);
+    const auto compareTable = [&](const QList<QStringList>& table, const QJsonArray& expected,
+                                  std::initializer_list<const char*> columns) {
+        QStringList header;
+        for (const char* c : columns)
+            header << QLatin1String(c);
+        QCOMPARE(table.first(), header);
+        QCOMPARE(table.size(), expected.size() + 1);
+        for (int i = 0; i < expected.size(); ++i) {
+            QStringList want;
+            for (const char* c : columns)
+                want << jsonField(expected[i].toObject().value(QLatin1String(c)));
+            QCOMPARE(table[i + 1], want);
+        }
+    };
+    compareTable(tables.mid(0, blank), json.value(QStringLiteral("users")).toArray(), {"id", "name", "balance", "spent", "orders"});
+    compareTable(tables.mid(blank + 1), json.value(QStringLiteral("items")).toArray(), {"id", "name", "price", "stock", "sold"});
+    QVERIFY(stateCsv.out.contains("\"comma, \"\"quote\"\" and\nnewline\"")); // quoted, bytes kept
+    QVERIFY(stateCsv.out.contains("\x1b[2J"));                                  // CSV is data: not escaped
+
+    // One format at a time.
+    for (const char* command : {"state", "events"}) {
+        const CliResult both = run({"--stream", stream, command, "--json", "--csv"});
+        QVERIFY2(both.exitCode == 2 && both.oneErrorLine() && both.out.isEmpty(), qPrintable(both.describe()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

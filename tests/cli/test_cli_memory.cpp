@@ -1,6 +1,6 @@
-// shopstream-cli's JSON output in bounded memory: `state --json` and `events --json` must
-// stream, using about what the text output of the same command uses (the state itself),
-// not a document of the whole shop or the whole stream. Each run's peak RSS is its own
+// shopstream-cli's JSON and CSV output in bounded memory: `state` and `events` must stream,
+// using about what the text output of the same command uses (the state itself), not a
+// document of the whole shop or the whole stream. Each run's peak RSS is its own
 // (wait4's rusage of that child).
 #include "test_redis_server.hpp"
 
@@ -57,8 +57,8 @@ class TestCliMemory : public QObject {
 
 private slots:
     void initTestCase();
-    void jsonUsesAboutWhatTextUses_data();
-    void jsonUsesAboutWhatTextUses();
+    void structuredOutputUsesAboutWhatTextUses_data();
+    void structuredOutputUsesAboutWhatTextUses();
 
 private:
     Run run(const QStringList& args);
@@ -88,15 +88,17 @@ void TestCliMemory::initTestCase()
                 .ok);
 }
 
-void TestCliMemory::jsonUsesAboutWhatTextUses_data()
+void TestCliMemory::structuredOutputUsesAboutWhatTextUses_data()
 {
     QTest::addColumn<QStringList>("text");
     QTest::addColumn<QStringList>("json");
     QTest::newRow("state") << QStringList{"state", "--from-scratch"} << QStringList{"state", "--from-scratch", "--json"};
     QTest::newRow("events") << QStringList{"events", "--count", "0"} << QStringList{"events", "--count", "0", "--json"};
+    QTest::newRow("state CSV") << QStringList{"state", "--from-scratch"} << QStringList{"state", "--from-scratch", "--csv"};
+    QTest::newRow("events CSV") << QStringList{"events", "--count", "0"} << QStringList{"events", "--count", "0", "--csv"};
 }
 
-void TestCliMemory::jsonUsesAboutWhatTextUses()
+void TestCliMemory::structuredOutputUsesAboutWhatTextUses()
 {
     QFETCH(QStringList, text);
     QFETCH(QStringList, json);
@@ -104,8 +106,8 @@ void TestCliMemory::jsonUsesAboutWhatTextUses()
     QVERIFY(plain.ok);
     const Run structured = run(json);
     QVERIFY(structured.ok);
-    qInfo("peak RSS: text %ld KiB, JSON %ld KiB", plain.maxRssKb, structured.maxRssKb);
-    // Streamed, the JSON run stays near the text run's peak (the state, plus buffers); a DOM
+    qInfo("peak RSS: text %ld KiB, JSON or CSV %ld KiB", plain.maxRssKb, structured.maxRssKb);
+    // Streamed, the JSON or CSV run stays near the text run's peak (the state, plus buffers); a DOM
     // would be several times over.
     QVERIFY2(structured.maxRssKb <= plain.maxRssKb + plain.maxRssKb / 4 + 16 * 1024,
              qPrintable(QStringLiteral("%1 KiB against %2 KiB").arg(structured.maxRssKb).arg(plain.maxRssKb)));
