@@ -107,15 +107,20 @@ int printVersion()
 }
 
 // Checked on the raw bytes: as a QString, invalid UTF-8 would quietly become U+FFFD, in a
-// stream key or in the JSON that append writes.
+// stream key or in the JSON that append writes. The message quotes the argument (escaped),
+// except a --redis URL, which may hold a password.
 int checkUtf8(int argc, char** argv)
 {
     for (int i = 1; i < argc; ++i) {
-        if (shop::isValidUtf8(argv[i]))
+        const std::string_view arg = argv[i];
+        if (shop::isValidUtf8(arg))
             continue;
-        std::string where = "argument " + std::to_string(i) + " \"" + shown(std::string_view(argv[i])) + "\"";
-        if (i > 1 && argv[i - 1][0] == '-')
-            where += " (after " + shown(std::string_view(argv[i - 1])) + ")";
+        const std::string_view previous = i > 1 ? std::string_view(argv[i - 1]) : std::string_view();
+        if (previous == "--redis" || arg.starts_with("--redis="))
+            return usageError(QStringLiteral("the --redis URL (argument %1) is not valid UTF-8").arg(i));
+        std::string where = "argument " + std::to_string(i) + " \"" + shown(arg) + "\"";
+        if (previous.starts_with('-'))
+            where += " (after " + shown(previous) + ")";
         return usageError(QString::fromStdString(where + " is not valid UTF-8"));
     }
     return kExitOk;

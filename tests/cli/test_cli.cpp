@@ -954,6 +954,8 @@ void TestCli::invalidUtf8ArgumentIsAUsageError_data()
                                                         R"({"userId":1,"amount":5})"}
                                   << QByteArray("--actor");
     QTest::newRow("command") << QList<QByteArray>{"st\xffte"} << QByteArray("argument");
+    QTest::newRow("redis URL, not quoted") << QList<QByteArray>{"--redis", "redis://:top\xffsecret@127.0.0.1:1", "state"}
+                                           << QByteArray("--redis");
 }
 
 void TestCli::invalidUtf8ArgumentIsAUsageError()
@@ -965,6 +967,7 @@ void TestCli::invalidUtf8ArgumentIsAUsageError()
     QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
     QVERIFY2(r.oneErrorLine() && r.err.contains("UTF-8") && r.err.contains(names), qPrintable(r.describe()));
     QVERIFY2(terminalSafe(r.err), r.err.constData());
+    QVERIFY2(!r.err.contains("secret"), r.err.constData()); // a password is never repeated
     QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
     QCOMPARE(c_.command({"DBSIZE"}).integer(), before); // nothing written, no U+FFFD in Redis
 
