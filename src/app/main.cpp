@@ -50,7 +50,8 @@ int parseOptions(int argc, char** argv, Options& out, bool& exitNow)
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QStringLiteral("Where the managed local server keeps its data."), QStringLiteral("DIR"));
     const QCommandLineOption snapshotEvery(QStringLiteral("snapshot-every"),
-                                           QStringLiteral("Seconds between automatic snapshots (default 30; 0: none)."),
+                                           QStringLiteral("Seconds between automatic snapshots, 0 to 31536000 (a year); "
+                                                          "default 30, 0: none."),
                                            QStringLiteral("SECONDS"), QStringLiteral("30"));
     const QCommandLineOption selftest(QStringLiteral("selftest"),
                                       QStringLiteral("Load the QML and create the main window offscreen, then exit: 0 "
@@ -72,9 +73,11 @@ int parseOptions(int argc, char** argv, Options& out, bool& exitNow)
         return 0;
     }
     bool ok = false;
-    const int seconds = parser.value(snapshotEvery).toInt(&ok);
-    if (!ok || seconds < 0) {
-        std::fprintf(stderr, "shopstream: --snapshot-every needs a whole number of seconds >= 0\n");
+    constexpr qint64 kYearSeconds = 365LL * 24 * 3600;
+    const qint64 seconds = parser.value(snapshotEvery).toLongLong(&ok);
+    if (!ok || seconds < 0 || seconds > kYearSeconds) {
+        std::fprintf(stderr, "shopstream: --snapshot-every needs a whole number of seconds from 0 to %lld (one year)\n",
+                     kYearSeconds);
         exitNow = true;
         return 2;
     }

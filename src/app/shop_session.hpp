@@ -31,7 +31,7 @@ struct SessionOptions {
     QString redisUrl;   // empty: the managed local server
     QString stream = QStringLiteral("shop:events");
     QString dataDir;    // managed server's data directory (tests)
-    int snapshotIntervalMs = 30000;
+    qint64 snapshotIntervalMs = 30000; // up to a year: more milliseconds than an int holds
 };
 
 class ShopSession : public QObject {

@@ -1,4 +1,210 @@
-// shopstream-cli: the shop's engine without a GUI.
-#include "cli_commands.hpp"
+// shopstream-cli: the shop's engine without a GUI. Parses the command line in two passes with
+// QCommandLineParser (the global options and the command name, then that command's own
+// options, among which the global options are accepted again) and runs the command.
+#include "cli_context.hpp"
 
-int main(int argc, char** argv) { return shop::cli::runCli(argc, argv); }
+#include "core/utf8_text.hpp"
+#include "redis/redis_url.hpp"
+
+#include "shopstream_version.h"
+
+#include <QLoggingCategory>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+using namespace shop::cli;
+
+namespace {
+
+const QCommandLineOption kRedis(QStringLiteral("redis"),
+                                QStringLiteral("redis://[user:password@]host[:port][/db] or unix:///path/to.sock;\n"
+                                               "without it, a managed local redis-server under your data directory.\n"
+                                               "A password can also come from SHOPSTREAM_REDIS_PASSWORD."),
+                                QStringLiteral("URL"));
+const QCommandLineOption kStream(QStringLiteral("stream"),
+                                 QStringLiteral("the stream key (default shop:events; the original demo's is \"orders\")"),
+                                 QStringLiteral("KEY"));
+const QCommandLineOption kDataDir(QStringLiteral("data-dir"), QStringLiteral("where the managed local server keeps its data"),
+                                  QStringLiteral("DIR"));
+const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                               QStringLiteral("help (also after a command: shopstream-cli state --help)"));
+const QCommandLineOption kVersion(QStringLiteral("version"), QStringLiteral("the version"));
+
+QList<QCommandLineOption> globalOptions() { return {kRedis, kStream, kDataDir, kHelp, kVersion}; }
+
+std::vector<Command> allCommands()
+{
+    return {appendCommand(), produceCommand(), stateCommand(), consumeCommand(),
+            eventsCommand(), snapshotCommand(), benchCommand()};
+}
+
+QString mainHelp(const std::vector<Command>& commands)
+{
+    QString text = QStringLiteral("Usage: shopstream-cli [--redis URL] [--stream KEY] COMMAND [OPTIONS]\n\n"
+                                  "The shopstream engine without a GUI: an event-sourced shop whose history is a Redis Stream.\n\n"
+                                  "Commands:\n");
+    constexpr int kColumn = 23;
+    for (const Command& c : commands) {
+        // The synopsis up to its first option: "append TYPE JSON", "snapshot save|list|verify".
+        QStringList head;
+        for (const QString& word : c.synopsis.split(QLatin1Char(' '))) {
+            if (word.startsWith(QLatin1Char('[')) || word.startsWith(QLatin1Char('-')))
+                break;
+            head << word;
+        }
+        QString line = QStringLiteral("  ") + head.join(QLatin1Char(' '));
+        if (line.size() > kColumn - 2)
+            line += QLatin1Char('\n') + QString(kColumn, QLatin1Char(' '));
+        else
+            line = line.leftJustified(kColumn);
+        text += line + c.summary + QLatin1Char('\n');
+    }
+    text += QStringLiteral("\nOptions for every command:\n") + formatOptions(globalOptions());
+    text += QStringLiteral("\nExit status: 0 on success, 1 when something failed (one line on stderr), 2 on a usage error.\n");
+    return text;
+}
+
+QString commandHelp(const Command& c)
+{
+    QString text = QStringLiteral("Usage: shopstream-cli %1\n\n%2\n\n").arg(c.synopsis, c.description);
+    text += formatOptions(c.options);
+    if (!c.notes.isEmpty())
+        text += QLatin1Char('\n') + c.notes + QLatin1Char('\n');
+    return text;
+}
+
+// QCommandLineParser's error, in this program's words: "unknown option --frob for state".
+QString parseError(const QCommandLineParser& parser, const QString& command)
+{
+    const QStringList unknown = parser.unknownOptionNames();
+    if (!unknown.isEmpty()) {
+        const QString& name = unknown.first();
+        const QString option = (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
+        return command.isEmpty() ? QStringLiteral("unknown option %1").arg(option)
+                                 : QStringLiteral("unknown option %1 for %2").arg(option, command);
+    }
+    QString text = parser.errorText();
+    if (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    if (!text.isEmpty())
+        text[0] = text[0].toLower();
+    return text;
+}
+
+int printHelp(const QString& text)
+{
+    std::fputs(qPrintable(text), stdout);
+    return kExitOk;
+}
+
+int printVersion()
+{
+    print("shopstream-cli " SHOPSTREAM_VERSION);
+    return kExitOk;
+}
+
+// Checked on the raw bytes: as a QString, invalid UTF-8 would quietly become U+FFFD, in a
+// stream key or in the JSON that append writes. The message quotes the argument (escaped),
+// except a --redis URL, which may hold a password.
+int checkUtf8(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (shop::isValidUtf8(arg))
+            continue;
+        const std::string_view previous = i > 1 ? std::string_view(argv[i - 1]) : std::string_view();
+        if (previous == "--redis" || arg.starts_with("--redis="))
+            return usageError(QStringLiteral("the --redis URL (argument %1) is not valid UTF-8").arg(i));
+        std::string where = "argument " + std::to_string(i) + " \"" + shown(arg) + "\"";
+        if (previous.starts_with('-'))
+            where += " (after " + shown(previous) + ")";
+        return usageError(QString::fromStdString(where + " is not valid UTF-8"));
+    }
+    return kExitOk;
+}
+
+// Qt's log messages (the shopstream.* categories, when QT_LOGGING_RULES enables them) may
+// quote stream content: escaped like every other line this program prints.
+void printLogMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    std::fprintf(stderr, "%s\n", shown(qFormatLogMessage(type, context, message)).c_str());
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
+int runCli(int argc, char** argv)
+{
+    qInstallMessageHandler(printLogMessage);
+    if (const int code = checkUtf8(argc, argv); code != kExitOk)
+        return code;
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromUtf8(argv[i]);
+    const std::vector<Command> commands = allCommands();
+    const auto find = [&](const QString& name) -> const Command* {
+        for (const Command& c : commands) {
+            if (c.name == name)
+                return &c;
+        }
+        return nullptr;
+    };
+
+    // Pass 1: the global options, up to the command name; the rest stays for pass 2.
+    QCommandLineParser globals;
+    globals.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    globals.addOptions(globalOptions());
+    if (!globals.parse(args))
+        return usageError(parseError(globals, {}));
+    const QStringList rest = globals.positionalArguments();
+    const Command* command = rest.isEmpty() ? nullptr : find(rest.first());
+    if (globals.isSet(kVersion))
+        return printVersion();
+    if (globals.isSet(kHelp))
+        return printHelp(command ? commandHelp(*command) : mainHelp(commands));
+    if (rest.isEmpty()) {
+        std::fputs(qPrintable(mainHelp(commands)), stderr);
+        return kExitUsage;
+    }
+    if (!command)
+        return usageError(QStringLiteral("unknown command \"%1\"").arg(rest.first()));
+
+    // Pass 2: the command's options, and the global ones again (they may follow the command).
+    QCommandLineParser parser;
+    parser.addOptions(globalOptions());
+    parser.addOptions(command->options);
+    if (!parser.parse(QStringList{args.first()} + rest.mid(1)))
+        return usageError(parseError(parser, command->name), command->name);
+    if (parser.isSet(kVersion))
+        return printVersion();
+    if (parser.isSet(kHelp))
+        return printHelp(commandHelp(*command));
+
+    GlobalOptions global;
+    for (const auto& [option, target] : {std::pair{&kRedis, &global.redisUrl}, std::pair{&kStream, &global.stream},
+                                         std::pair{&kDataDir, &global.dataDir}}) {
+        if (parser.isSet(*option))
+            *target = parser.value(*option);
+        else if (globals.isSet(*option))
+            *target = globals.value(*option);
+    }
+    if ((parser.isSet(kRedis) || globals.isSet(kRedis)) && global.redisUrl.isEmpty())
+        return usageError(QStringLiteral("--redis needs a URL"));
+    if (global.stream.isEmpty())
+        return usageError(QStringLiteral("--stream needs a key"));
+    if (!global.redisUrl.isEmpty()) {
+        shop::redis::RedisUrl url;
+        std::string error;
+        if (!shop::redis::RedisUrl::parse(global.redisUrl.toStdString(), url, error))
+            return usageError(QString::fromStdString(error));
+    }
+
+    const Invocation call{command->name, global, parser, parser.positionalArguments(), argc, argv};
+    return command->run(call);
+}
+
+} // namespace
+
+int main(int argc, char** argv) { return runCli(argc, argv); }

@@ -2,6 +2,7 @@
 #include "stream_id.hpp"
 
 #include <charconv>
+#include <limits>
 
 namespace shop {
 
@@ -26,6 +27,14 @@ std::optional<StreamId> StreamId::parse(std::string_view text)
     }
     if (!parseU64(text.substr(0, dash), id.ms) || !parseU64(text.substr(dash + 1), id.seq))
         return std::nullopt;
+    return id;
+}
+
+std::optional<StreamId> StreamId::parseRangeEnd(std::string_view text)
+{
+    auto id = parse(text);
+    if (id && text.find('-') == std::string_view::npos)
+        id->seq = std::numeric_limits<std::uint64_t>::max();
     return id;
 }
 

@@ -13,7 +13,10 @@ struct StreamId {
     std::uint64_t ms = 0;
     std::uint64_t seq = 0;
 
-    static std::optional<StreamId> parse(std::string_view text); // "<ms>-<seq>" or "<ms>"
+    static std::optional<StreamId> parse(std::string_view text); // "<ms>-<seq>" or "<ms>" (<ms>-0)
+    // As the end of a range, "<ms>" is the whole millisecond (<ms>-18446744073709551615), as
+    // XRANGE reads it; "<ms>-<seq>" is itself.
+    static std::optional<StreamId> parseRangeEnd(std::string_view text);
     std::string toString() const;
     bool isZero() const { return ms == 0 && seq == 0; }
     auto operator<=>(const StreamId&) const = default;

@@ -4,6 +4,7 @@
 #include "consumer_worker.hpp"
 
 #include "logging.hpp"
+#include "timer_interval.hpp"
 
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -18,7 +19,6 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <limits>
 #include <optional>
 
 namespace shop::engine {
@@ -67,7 +67,6 @@ struct ConsumerWorker::Private {
     bool pendingCounts = false;
 
     std::int64_t snapshotCovered = -1; // state.covered() at the last snapshot (or restore)
-    QElapsedTimer sinceSnapshot;
     std::int64_t replayed = 0;
     QElapsedTimer catchUpTimer;
 
@@ -89,6 +88,7 @@ struct ConsumerWorker::Private {
         o.batchSize = options.batchSize;
         return o;
     }
+    qint64 snapshotTicks = 0; // timeouts since the last timed snapshot (long intervals are split)
 };
 
 ConsumerWorker::ConsumerWorker(ConsumerOptions options, QObject* parent)
@@ -114,18 +114,17 @@ void ConsumerWorker::start()
     connect(d->statusTimer, &QTimer::timeout, this, &ConsumerWorker::publishStatus);
     d->statusTimer->start();
     if (d->options.snapshotIntervalMs > 0) {
-        // QTimer counts in int milliseconds (about 24 days): a longer interval is checked
-        // against the time since the last snapshot each time the timer fires.
+        const TimerSplit split = splitTimerInterval(d->options.snapshotIntervalMs);
         d->snapshotTimer = new QTimer(this);
-        d->snapshotTimer->setInterval(
-            static_cast<int>(std::min<qint64>(d->options.snapshotIntervalMs, std::numeric_limits<int>::max())));
-        connect(d->snapshotTimer, &QTimer::timeout, this, [this] {
-            if (d->sinceSnapshot.elapsed() >= d->options.snapshotIntervalMs - 5)
-                saveSnapshot(false);
+        d->snapshotTimer->setInterval(split.periodMs);
+        connect(d->snapshotTimer, &QTimer::timeout, this, [this, split] {
+            if (++d->snapshotTicks < split.ticks)
+                return;
+            d->snapshotTicks = 0;
+            saveSnapshot(false);
         });
         d->snapshotTimer->start();
     }
-    d->sinceSnapshot.start();
     d->rateTimer.start();
     setState(ConnectionState::Connecting);
     scheduleStep();
@@ -482,7 +481,6 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
     for (const std::string& w : store.warnings())
         qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
     d->snapshotCovered = d->state.covered();
-    d->sinceSnapshot.restart();
     qCInfo(lcSnapshot).noquote() << "snapshot saved at" << QString::fromStdString(d->state.lastEventId) << "in"
                                  << timer.elapsed() << "ms";
     emit snapshotSaved(QString::fromStdString(d->state.lastEventId), timer.elapsed());

@@ -30,7 +30,7 @@ struct ConsumerOptions {
     redis::RedisUrl url;
     QString targetDescription; // shown in the status, no password
     std::string stream = "shop:events";
-    qint64 snapshotIntervalMs = 30000; // 0: no timed snapshots
+    qint64 snapshotIntervalMs = 30000; // 0: no timed snapshots; may exceed what QTimer takes (timer_interval.hpp)
     int keepSnapshots = 10;
     std::size_t batchSize = 5000;
     int blockMs = 100;              // XREAD BLOCK step at the head

@@ -3,10 +3,12 @@
 //   redis://password@host                        (no colon: the whole userinfo is the
 //                                                 password, as redis-cli reads it)
 //   unix://[[user]:password@]/path/to.sock[?db=N]
-// User and password are percent-decoded. Error texts never repeat the userinfo, so a
-// password cannot leak through them.
+// User and password are percent-decoded. Whitespace anywhere is refused, not trimmed: it is
+// a pasted mistake, and a space in a password must be written %20. Error texts never repeat
+// the userinfo, so a password cannot leak through them.
 #include "redis_url.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -14,13 +16,20 @@ namespace shop::redis {
 
 namespace {
 
-std::string_view trim(std::string_view s)
+bool isSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Says where whitespace is (by position, never by quoting: it may sit in a password).
+bool refuseWhitespace(std::string_view text, std::string& error)
 {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
+    const auto at = std::find_if(text.begin(), text.end(), isSpace);
+    if (at == text.end())
+        return true;
+    if (at == text.begin() || isSpace(text.back()))
+        error = "the redis URL starts or ends with whitespace (a space, tab or line break): remove it";
+    else
+        error = "the redis URL contains whitespace at character " + std::to_string(at - text.begin() + 1)
+                + ": remove it (in a user name or password, write a space as %20)";
+    return false;
 }
 
 bool startsWithNoCase(std::string_view s, std::string_view prefix)
@@ -224,11 +233,12 @@ bool parseUnix(std::string_view rest, RedisUrl& out, std::string& error)
 bool RedisUrl::parse(std::string_view text, RedisUrl& out, std::string& error)
 {
     RedisUrl url;
-    text = trim(text);
     if (text.empty()) {
         error = "the redis URL is empty";
         return false;
     }
+    if (!refuseWhitespace(text, error))
+        return false;
     bool ok = false;
     if (startsWithNoCase(text, "redis://")) {
         url.kind = Kind::Tcp;

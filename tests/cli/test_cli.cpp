@@ -79,6 +79,70 @@ QJsonObject without(QJsonObject o, std::initializer_list<const char*> keys)
     return o;
 }
 
+// Nothing a terminal would act on: no C0 control but the line ends, no DEL, no C1 control,
+// and valid UTF-8 throughout.
+bool terminalSafe(const QByteArray& text)
+{
+    if (QString::fromUtf8(text).toUtf8() != text)
+        return false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return false;
+        if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f)
+            return false;
+    }
+    return true;
+}
+
+// RFC 4180 records: fields split on commas, quoted fields may hold , " CR LF ("" is a quote).
+QList<QStringList> csvRecords(const QByteArray& bytes)
+{
+    const QString text = QString::fromUtf8(bytes);
+    QList<QStringList> records;
+    QStringList record;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (quoted) {
+            if (c == QLatin1Char('"') && i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
+                field += c;
+                ++i;
+            } else if (c == QLatin1Char('"')) {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == QLatin1Char('"')) {
+            quoted = true;
+        } else if (c == QLatin1Char(',')) {
+            record << field;
+            field.clear();
+        } else if (c == QLatin1Char('\r') && i + 1 < text.size() && text[i + 1] == QLatin1Char('\n')) {
+            record << field;
+            records << record;
+            record.clear();
+            field.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    if (!field.isEmpty() || !record.isEmpty())
+        records << (record << field);
+    return records;
+}
+
+QString jsonField(const QJsonValue& v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toInteger());
+    return {}; // null or absent
+}
+
 bool processAlive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 } // namespace
@@ -110,10 +174,20 @@ private slots:
     void consumeUntilCaughtUpExits();
     void consumeStopsOnSigtermWithASnapshot();
     void managedLocalServerIsSharedAndStopped();
+    void textOutputEscapesControlCharacters();
+    void invalidUtf8ArgumentIsAUsageError_data();
+    void invalidUtf8ArgumentIsAUsageError();
+    void snapshotEveryTakesUpToAYear_data();
+    void snapshotEveryTakesUpToAYear();
+    void longSnapshotIntervalDoesNotWrap();
+    void untilWithoutSequenceCoversTheMillisecond();
+    void consumePrintsEachWarningOnce();
+    void eventsAndStateAsCsv();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
     CliResult runBare(const QStringList& args, int timeoutMs = 60000);   // exactly these arguments
+    CliResult runBytes(const QList<QByteArray>& args);                   // arguments as raw bytes
     QStringList globals() const;
     QStringList entryIds(const char* stream);
 
@@ -165,6 +239,33 @@ CliResult TestCli::runBare(const QStringList& args, int timeoutMs)
 }
 
 CliResult TestCli::run(const QStringList& args, int timeoutMs) { return runBare(globals() + args, timeoutMs); }
+
+// QProcess passes QStrings, which cannot hold bytes that are not UTF-8: a shell's printf
+// makes each argument from octal escapes instead.
+CliResult TestCli::runBytes(const QList<QByteArray>& args)
+{
+    QString script = QStringLiteral("exec \"$0\"");
+    for (const QString& g : globals())
+        script += QStringLiteral(" '%1'").arg(g);
+    for (const QByteArray& a : args) {
+        QString octal;
+        for (char c : a)
+            octal += QStringLiteral("\\%1").arg(static_cast<unsigned char>(c), 3, 8, QLatin1Char('0'));
+        script += QStringLiteral(" \"$(printf '%1')\"").arg(octal);
+    }
+    CliResult r;
+    QProcess p;
+    p.setProcessEnvironment(env_);
+    p.setStandardInputFile(QProcess::nullDevice());
+    p.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, cli_});
+    if (!p.waitForStarted(10000))
+        return r;
+    r.finished = p.waitForFinished(60000);
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.exitCode = r.finished && p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return r;
+}
 
 QStringList TestCli::entryIds(const char* stream)
 {
@@ -251,6 +352,8 @@ void TestCli::malformedRedisUrlIsAUsageError_data()
     QTest::addColumn<QString>("url");
     QTest::newRow("wrong scheme") << QStringLiteral("http://127.0.0.1:6379");
     QTest::newRow("port out of range") << QStringLiteral("redis://127.0.0.1:99999");
+    QTest::newRow("trailing space") << QStringLiteral("redis://127.0.0.1:1 ");
+    QTest::newRow("leading newline") << QStringLiteral("\nredis://127.0.0.1:1");
 }
 
 void TestCli::malformedRedisUrlIsAUsageError()
@@ -788,6 +891,259 @@ void TestCli::managedLocalServerIsSharedAndStopped()
     };
     QTRY_VERIFY_WITH_TIMEOUT(!anyLeft(), 15000);
     QVERIFY(!QFile::exists(dataDir.filePath(QStringLiteral("redis/redis.sock"))));
+}
+
+void TestCli::textOutputEscapesControlCharacters()
+{
+    const char* stream = "c:term";
+    const QStringList appends[] = {
+        {"RegisterUser", R"({"userId":1,"name":"\u001b]0;title\u0007\u001b[2J"})"},  // retitle, clear the screen
+        {"RegisterUser", R"({"userId":2,"name":"evil\n                 999  forged\r"})"}, // a forged row
+        {"RegisterUser", R"({"userId":3,"name":"Zo\u00eb \ud83d\ude00 \u0085 \u009b2J"})"}, // kept, kept, C1, C1
+        {"AddItem", R"({"itemId":"x","count":1,"name":"\u007f\u001b[5m"})"},
+    };
+    for (const QStringList& a : appends)
+        QVERIFY2(run(QStringList{"--stream", stream, "append"} + a).exitCode == 0, qPrintable(a.join(' ')));
+    // Written by someone else: controls and invalid UTF-8 in the type, the data and the actor,
+    // and an index member that is no snapshot id.
+    QVERIFY(!c_.command({"XADD", stream, "*", "type", "\x1b[31mTopUp", "data", "{\"x\":\"\x1b[2J\xff\"}", "actor", "\x9b"}).isError());
+    QCOMPARE(c_.command({"ZADD", std::string(stream) + ":snapshots", "1", "1-1\x1b]2;pwned\x07"}).integer(), std::int64_t(1));
+
+    const CliResult state = run({"--stream", stream, "state"});
+    QVERIFY2(state.exitCode == 0, qPrintable(state.describe()));
+    QVERIFY2(terminalSafe(state.out), state.out.constData());
+    QVERIFY2(terminalSafe(state.err), state.err.constData());
+    QVERIFY2(state.out.contains("\\x1b]0;title\\x07\\x1b[2J"), state.out.constData());
+    QVERIFY2(state.out.contains("evil\\n                 999  forged\\r"), state.out.constData());
+    QVERIFY2(state.out.contains("Zo\xc3\xab \xf0\x9f\x98\x80 \\u0085 \\u009b2J"), state.out.constData());
+    QVERIFY2(state.out.contains("\\x7f\\x1b[5m"), state.out.constData());
+    QVERIFY2(state.err.contains("1-1\\x1b]2;pwned\\x07"), state.err.constData()); // the warning names it, escaped
+
+    const CliResult events = run({"--stream", stream, "events"});
+    QVERIFY2(events.exitCode == 0, qPrintable(events.describe()));
+    QVERIFY2(terminalSafe(events.out) && terminalSafe(events.err), events.out.constData());
+    QCOMPARE(events.out.count('\n'), 5);
+    QVERIFY2(events.out.contains("\\x1b[31mTopUp"), events.out.constData());
+    QVERIFY2(events.out.contains("\\x1b[2J\\xff"), events.out.constData());
+
+    // JSON stays JSON, with the exact strings.
+    const QJsonArray users = object(run({"--stream", stream, "state", "--json"}).out).value(QStringLiteral("users")).toArray();
+    QCOMPARE(users.size(), 3);
+    QCOMPARE(users[0].toObject().value(QStringLiteral("name")).toString(), QStringLiteral("\x1b]0;title\x07\x1b[2J"));
+
+    // Errors that repeat what was typed or stored.
+    for (const QStringList& args : {QStringList{"--stream", "c:\x1b[2J", "snapshot", "verify"},
+                                    QStringList{"\x1b]0;x\x07"}, QStringList{"state", "--\x1b[2J"}}) {
+        const CliResult r = run(args);
+        QVERIFY2(r.exitCode != 0 && r.oneErrorLine(), qPrintable(r.describe()));
+        QVERIFY2(terminalSafe(r.err) && r.err.contains("\\x1b"), r.err.constData());
+    }
+}
+
+void TestCli::invalidUtf8ArgumentIsAUsageError_data()
+{
+    QTest::addColumn<QList<QByteArray>>("args");
+    QTest::addColumn<QByteArray>("names");
+    QTest::newRow("stream key") << QList<QByteArray>{"--stream", "c:utf\xff", "append", "TopUp", R"({"userId":1,"amount":5})"}
+                                << QByteArray("--stream");
+    QTest::newRow("append data") << QList<QByteArray>{"--stream", "c:utf", "append", "RegisterUser", "{\"userId\":1,\"name\":\"caf\xe9\"}"}
+                                 << QByteArray("argument");
+    QTest::newRow("append data --raw") << QList<QByteArray>{"--stream", "c:utf", "append", "--raw", "X\xc0\xaf", "{}"}
+                                       << QByteArray("argument");
+    QTest::newRow("option value") << QList<QByteArray>{"--stream", "c:utf", "append", "--actor", "\xed\xa0\x80", "TopUp",
+                                                        R"({"userId":1,"amount":5})"}
+                                  << QByteArray("--actor");
+    QTest::newRow("command") << QList<QByteArray>{"st\xffte"} << QByteArray("argument");
+    QTest::newRow("redis URL, not quoted") << QList<QByteArray>{"--redis", "redis://:top\xffsecret@127.0.0.1:1", "state"}
+                                           << QByteArray("--redis");
+}
+
+void TestCli::invalidUtf8ArgumentIsAUsageError()
+{
+    QFETCH(QList<QByteArray>, args);
+    QFETCH(QByteArray, names);
+    const qint64 before = c_.command({"DBSIZE"}).integer();
+    const CliResult r = runBytes(args);
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
+    QVERIFY2(r.oneErrorLine() && r.err.contains("UTF-8") && r.err.contains(names), qPrintable(r.describe()));
+    QVERIFY2(terminalSafe(r.err), r.err.constData());
+    QVERIFY2(!r.err.contains("secret"), r.err.constData()); // a password is never repeated
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
+    QCOMPARE(c_.command({"DBSIZE"}).integer(), before); // nothing written, no U+FFFD in Redis
+
+    // The same arguments made valid are accepted (the test's runner is not the reason).
+    QList<QByteArray> fixed;
+    for (const QByteArray& a : args)
+        fixed << QString::fromUtf8(a).toUtf8();
+    if (args.first() == "--stream") {
+        const CliResult ok = runBytes(fixed);
+        QVERIFY2(ok.exitCode == 0, qPrintable(ok.describe()));
+    }
+}
+
+void TestCli::snapshotEveryTakesUpToAYear_data()
+{
+    QTest::addColumn<QString>("seconds");
+    QTest::newRow("a year and a second") << QStringLiteral("31536001");
+    QTest::newRow("beyond int64 ms") << QStringLiteral("9223372036854776");
+    QTest::newRow("negative") << QStringLiteral("-1");
+}
+
+void TestCli::snapshotEveryTakesUpToAYear()
+{
+    QFETCH(QString, seconds);
+    const CliResult r = run({"--stream", "c:every", "consume", "--until-caught-up", "--snapshot-every", seconds});
+    QVERIFY2(r.exitCode == 2 && r.oneErrorLine(), qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("from 0 to 31536000"), qPrintable(r.describe())); // the real range
+}
+
+void TestCli::longSnapshotIntervalDoesNotWrap()
+{
+    // 4294968 s (49.7 days) is 2^32 + 704 ms: in an int, a snapshot every 0.7 s. It must stay
+    // a long interval, with timed snapshots on.
+    const char* stream = "c:every-long";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "300", "--seed", "41"}).exitCode == 0);
+    QProcess consumer;
+    consumer.setProcessEnvironment(env_);
+    consumer.setStandardInputFile(QProcess::nullDevice());
+    consumer.start(cli_, globals() + QStringList{"--stream", stream, "consume", "--snapshot-every", "4294968"});
+    QVERIFY2(consumer.waitForStarted(10000), qPrintable(consumer.errorString()));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += consumer.readAllStandardOutput()).contains("caught up")
+                                 || consumer.state() == QProcess::NotRunning,
+                             20000);
+    QVERIFY2(consumer.state() == QProcess::Running, consumer.readAllStandardError().constData());
+    QTest::qWait(2000); // a wrapped interval would have saved by now
+    out += consumer.readAllStandardOutput();
+    QVERIFY2(!out.contains("snapshot saved"), out.constData());
+    consumer.terminate();
+    QVERIFY(consumer.waitForFinished(15000));
+    out += consumer.readAllStandardOutput();
+    QCOMPARE(consumer.exitCode(), 0);
+    QCOMPARE(out.count("snapshot saved"), 1); // the one on stop: timed snapshots are on
+}
+
+void TestCli::untilWithoutSequenceCoversTheMillisecond()
+{
+    // As an XRANGE end, "5" means all of millisecond 5 (5-18446744073709551615); as a start
+    // (--from), 5-0.
+    const char* stream = "c:until-ms";
+    const auto add = [&](const char* id) {
+        return !c_.command({"XADD", stream, id, "type", "TopUp", "data", R"({"userId":1,"amount":100})"}).isError();
+    };
+    QVERIFY(add("5-0") && add("5-1") && add("5-2"));
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0); // at 5-2: within "5", usable
+    QVERIFY(add("6-0"));
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0); // at 6-0: after "5", not used
+
+    const CliResult five = run({"--stream", stream, "state", "--json", "--until", "5"});
+    QVERIFY2(five.exitCode == 0, qPrintable(five.describe()));
+    QCOMPARE(object(five.out).value(QStringLiteral("lastEventId")).toString(), QStringLiteral("5-2"));
+    QCOMPARE(object(five.out).value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), qint64(3));
+    const CliResult text = run({"--stream", stream, "state", "--until", "5"});
+    QVERIFY2(text.out.contains("restored snapshot 5-2, then 0 entries"), qPrintable(text.describe()));
+    const CliResult fiveZero = run({"--stream", stream, "state", "--json", "--until", "5-0"});
+    QCOMPARE(object(fiveZero.out).value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), qint64(1));
+
+    const QJsonArray from = array(run({"--stream", stream, "events", "--from", "5", "--json"}).out);
+    QCOMPARE(from.size(), 4);
+    QCOMPARE(from[0].toObject().value(QStringLiteral("id")).toString(), QStringLiteral("5-0"));
+}
+
+void TestCli::consumePrintsEachWarningOnce()
+{
+    const char* stream = "c:consume-warn";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "500", "--seed", "51"}).exitCode == 0);
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0);
+    const QString id = entryIds(stream).last();
+    QCOMPARE(c_.command({"SETRANGE", shop::redis::snapshotKey(stream, id.toStdString()), "200", "XX"}).isError(), false);
+
+    const CliResult r = run({"--stream", stream, "consume", "--until-caught-up", "--snapshot-every", "0"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.err.count("passed over"), 1);
+    QVERIFY2(r.err.startsWith("shopstream-cli: warning: snapshot " + id.toUtf8()) && r.err.count('\n') == 1,
+             qPrintable(r.describe()));
+
+    // A failure too: one line.
+    const CliResult failed = runBare({"--redis", "redis://127.0.0.1:1", "consume", "--until-caught-up"}, 20000);
+    QVERIFY2(failed.exitCode == 1 && failed.oneErrorLine(), qPrintable(failed.describe()));
+
+    // With the categories turned on for diagnostics, they print too (and escaped, as they
+    // may quote an index member that is no snapshot id).
+    QCOMPARE(c_.command({"ZADD", std::string(stream) + ":snapshots", "1", "1-1\x1b[2J"}).integer(), std::int64_t(1));
+    const QProcessEnvironment plain = env_;
+    env_.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("shopstream.*=true"));
+    const CliResult logged = run({"--stream", stream, "consume", "--until-caught-up", "--snapshot-every", "0"});
+    env_ = plain;
+    QVERIFY2(logged.exitCode == 0, qPrintable(logged.describe()));
+    QVERIFY2(logged.err.contains("shopstream.snapshot: snapshot 1-1\\x1b[2J"), qPrintable(logged.describe()));
+    QVERIFY2(terminalSafe(logged.err), logged.err.constData());
+}
+
+void TestCli::eventsAndStateAsCsv()
+{
+    const char* stream = "c:csv";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "400", "--seed", "61"}).exitCode == 0);
+    const QStringList appends[] = {
+        {"RegisterUser", R"({"userId":900001,"name":"comma, \"quote\" and\nnewline"})"},
+        {"RegisterUser", R"({"userId":900002,"name":"\u001b[2J\r\u00e9"})"},
+        {"AddItem", R"({"itemId":"csv.item","count":2,"price":150,"name":"a,b"})"},
+    };
+    for (const QStringList& a : appends)
+        QVERIFY2(run(QStringList{"--stream", stream, "append"} + a).exitCode == 0, qPrintable(a.join(' ')));
+    QVERIFY(!c_.command({"XADD", stream, "*", "type", "TopUp", "data", "{\"userId\":1,\n\"amount\":\"x,\"}"}).isError());
+    QVERIFY(!c_.command({"XADD", stream, "*", "v", "1", "data", "{\"x\":\"\xff\"}"}).isError()); // no type, invalid UTF-8
+
+    // events: the same rows as --json, header first, CRLF line ends.
+    const CliResult csv = run({"--stream", stream, "events", "--count", "0", "--csv"});
+    QVERIFY2(csv.exitCode == 0 && csv.err.isEmpty(), qPrintable(csv.describe()));
+    QVERIFY(csv.out.startsWith("id,type,verdict,reason,data,eid,actor\r\n") && csv.out.endsWith("\r\n"));
+    const QList<QStringList> records = csvRecords(csv.out);
+    const QJsonArray rows = array(run({"--stream", stream, "events", "--count", "0", "--json"}).out);
+    QCOMPARE(rows.size(), 405);
+    QCOMPARE(records.size(), rows.size() + 1);
+    for (int i = 0; i < rows.size(); ++i) {
+        const QJsonObject row = rows[i].toObject();
+        QStringList expected;
+        for (const char* key : {"id", "type", "verdict", "reason", "data", "eid", "actor"})
+            expected << jsonField(row.value(QLatin1String(key)));
+        QCOMPARE(records[i + 1], expected);
+    }
+    QCOMPARE(records.last()[4], QStringLiteral("{\"x\":\"\ufffd\"}")); // invalid UTF-8 as in the JSON output
+    // --count and --from apply as with the other formats.
+    QCOMPARE(csvRecords(run({"--stream", stream, "events", "--csv"}).out).size(), 101);
+
+    // state: users, an empty line, items; the values of --json.
+    const CliResult stateCsv = run({"--stream", stream, "state", "--csv"});
+    QVERIFY2(stateCsv.exitCode == 0, qPrintable(stateCsv.describe()));
+    const QList<QStringList> tables = csvRecords(stateCsv.out);
+    const qsizetype blank = tables.indexOf(QStringList{QString()});
+    QVERIFY(blank > 0);
+    const QJsonObject json = object(run({"--stream", stream, "state", "--json"}).out);
+    const auto compareTable = [&](const QList<QStringList>& table, const QJsonArray& expected,
+                                  std::initializer_list<const char*> columns) {
+        QStringList header;
+        for (const char* c : columns)
+            header << QLatin1String(c);
+        QCOMPARE(table.first(), header);
+        QCOMPARE(table.size(), expected.size() + 1);
+        for (int i = 0; i < expected.size(); ++i) {
+            QStringList want;
+            for (const char* c : columns)
+                want << jsonField(expected[i].toObject().value(QLatin1String(c)));
+            QCOMPARE(table[i + 1], want);
+        }
+    };
+    compareTable(tables.mid(0, blank), json.value(QStringLiteral("users")).toArray(), {"id", "name", "balance", "spent", "orders"});
+    compareTable(tables.mid(blank + 1), json.value(QStringLiteral("items")).toArray(), {"id", "name", "price", "stock", "sold"});
+    QVERIFY(stateCsv.out.contains("\"comma, \"\"quote\"\" and\nnewline\"")); // quoted, bytes kept
+    QVERIFY(stateCsv.out.contains("\x1b[2J"));                                  // CSV is data: not escaped
+
+    // One format at a time.
+    for (const char* command : {"state", "events"}) {
+        const CliResult both = run({"--stream", stream, command, "--json", "--csv"});
+        QVERIFY2(both.exitCode == 2 && both.oneErrorLine() && both.out.isEmpty(), qPrintable(both.describe()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -42,7 +42,8 @@ void TestRedisUrl::parsesValidForms_data()
     QTest::newRow("colon in password") << "redis://u:a:b@h" << false << "h" << 6379 << "" << "u" << "a:b" << 0;
     QTest::newRow("ipv6") << "redis://[::1]:6380/1" << false << "::1" << 6380 << "" << "" << "" << 1;
     QTest::newRow("ipv6 no port") << "redis://[fe80::1]" << false << "fe80::1" << 6379 << "" << "" << "" << 0;
-    QTest::newRow("scheme case, spaces") << "  REDIS://h:9  " << false << "h" << 9 << "" << "" << "" << 0;
+    QTest::newRow("scheme case") << "REDIS://h:9" << false << "h" << 9 << "" << "" << "" << 0;
+    QTest::newRow("escaped space in password") << "redis://:top%20secret@h" << false << "h" << 6379 << "" << "" << "top secret" << 0;
     QTest::newRow("db query") << "redis://h?db=4" << false << "h" << 6379 << "" << "" << "" << 4;
     QTest::newRow("unix") << "unix:///run/redis/redis.sock" << true << "127.0.0.1" << 6379 << "/run/redis/redis.sock" << "" << "" << 0;
     QTest::newRow("unix db") << "unix:///tmp/r.sock?db=5" << true << "127.0.0.1" << 6379 << "/tmp/r.sock" << "" << "" << 5;
@@ -96,6 +97,16 @@ void TestRedisUrl::rejectsBadUrls_data()
     QTest::newRow("relative unix") << "unix://tmp/r.sock" << "absolute path";
     QTest::newRow("unix bad db") << "unix:///tmp/r.sock?db=x" << "database";
     QTest::newRow("bad escape") << "redis://:topsecret%zz@h" << "%-escape";
+    // Whitespace is a mistake (a pasted URL), never trimmed silently.
+    QTest::newRow("leading space") << " redis://h:9" << "whitespace";
+    QTest::newRow("trailing space") << "redis://h:9 " << "whitespace";
+    QTest::newRow("trailing newline") << "redis://h:9\n" << "whitespace";
+    QTest::newRow("only spaces") << "   " << "whitespace";
+    QTest::newRow("tab in host") << "redis://h\t:9" << "whitespace";
+    QTest::newRow("space in host") << "redis://my host:9" << "whitespace";
+    QTest::newRow("space in password") << "redis://:top secret@h" << "%20";
+    QTest::newRow("space in unix path") << "unix:///tmp/a b/r.sock" << "whitespace";
+    QTest::newRow("space in db") << "redis://h/ 1" << "whitespace";
 }
 
 void TestRedisUrl::rejectsBadUrls()

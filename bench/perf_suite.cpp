@@ -4,7 +4,7 @@
 // the same stream read with XRANGE COUNT 10000 through hiredis doing nothing but counting,
 // or the same entries written with raw pipelined XADDs. Catch-up runs in a child process
 // (the real `shopstream-cli consume`), so that its peak RSS is its own.
-#include "bench.hpp"
+#include "perf_suite.hpp"
 
 #include "core/entry_decoder.hpp"
 #include "core/handlers.hpp"
@@ -43,24 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace shop::cli {
-
-const char* const kBenchHelp = R"(Usage: shopstream-cli bench [--events N] [--quick] [--json]
-
-The performance suite. Starts its own redis-server (unix socket in a temporary directory,
-no persistence; stopped at the end), writes N simulated entries in the native format and
-N in the legacy format, and measures: append throughput (produce vs raw pipelined XADD),
-one idempotent append's latency, catch-up from scratch (the real consumer in a child
-process: events/s and peak RSS) against a raw XRANGE read of the same stream, apply-only
-throughput in memory, snapshot save and restore, restart from a snapshot plus a tail,
-and replay seeks. Every figure is printed with its baseline, the ratio, the target and
-whether it is met. Figures never make the command fail; a figure that cannot be measured
-does (exit 1). GUI figures come from bench/gui_bench, run when found.
-
-  --events N   entries per stream (default 1000000, at least 2000)
-  --quick      fewer repetitions (a smoke run: shopstream-cli bench --events 20000 --quick)
-  --json       print the figures as JSON instead of a table
-)";
+namespace shop::bench {
 
 namespace {
 
@@ -1079,28 +1062,12 @@ int Bench::run()
 
 } // namespace
 
-int cmdBench(const CommandArgs& args)
+int runSuite(const SuiteOptions& options)
 {
-    if (!args.positionals.isEmpty()) {
-        std::fprintf(stderr, "shopstream-cli: bench takes no arguments (see shopstream-cli bench --help)\n");
-        return 2;
-    }
-    qint64 events = 1000000;
-    if (args.has(QStringLiteral("--events"))) {
-        bool ok = false;
-        events = args.value(QStringLiteral("--events")).toLongLong(&ok);
-        if (!ok || events < 2000 || events > 100'000'000) {
-            std::fprintf(stderr, "shopstream-cli: --events must be a whole number from 2000 to 100000000 "
-                                 "(see shopstream-cli bench --help)\n");
-            return 2;
-        }
-    }
-    if (!args.global.redisUrl.isEmpty())
-        std::fprintf(stderr, "shopstream-cli: warning: bench uses its own private redis-server; --redis is ignored\n");
     // A broken pipe to a child must not kill the bench.
     std::signal(SIGPIPE, SIG_IGN);
-    Bench bench(static_cast<std::size_t>(events), args.has(QStringLiteral("--quick")), args.has(QStringLiteral("--json")));
+    Bench bench(options.events, options.quick, options.json);
     return bench.run();
 }
 
-} // namespace shop::cli
+} // namespace shop::bench

@@ -1,0 +1,107 @@
+// The shared part of shopstream-cli's commands: output helpers, value parsing, connecting,
+// and the option lines of the help texts.
+#include "cli_context.hpp"
+
+#include "core/utf8_text.hpp"
+
+#include <cstdio>
+
+namespace shop::cli {
+
+QString formatOptions(const QList<QCommandLineOption>& options)
+{
+    const auto synopsis = [](const QCommandLineOption& option) {
+        QStringList names;
+        for (const QString& name : option.names())
+            names << (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
+        QString text = names.join(QStringLiteral(", "));
+        if (!option.valueName().isEmpty())
+            text += QLatin1Char(' ') + option.valueName();
+        return text;
+    };
+    qsizetype width = 0;
+    for (const QCommandLineOption& option : options)
+        width = std::max(width, synopsis(option).size());
+    const int column = static_cast<int>(width) + 4; // "  " before, at least two spaces after
+    QString out;
+    for (const QCommandLineOption& option : options) {
+        QString line = QStringLiteral("  ") + synopsis(option);
+        line = line.leftJustified(column);
+        line += option.description().replace(QLatin1Char('\n'), QLatin1Char('\n') + QString(column, QLatin1Char(' ')));
+        out += line + QLatin1Char('\n');
+    }
+    return out;
+}
+
+int fail(const QString& message) { return fail(std::string_view(message.toStdString())); }
+
+int fail(std::string_view message)
+{
+    std::fprintf(stderr, "shopstream-cli: %s\n", shown(message).c_str());
+    return kExitFailure;
+}
+
+int usageError(const QString& message, const QString& command)
+{
+    const QString hint = command.isEmpty() ? QStringLiteral("shopstream-cli --help")
+                                           : QStringLiteral("shopstream-cli %1 --help").arg(command);
+    std::fprintf(stderr, "shopstream-cli: %s (see %s)\n", shown(message).c_str(), shown(hint).c_str());
+    return kExitUsage;
+}
+
+void warn(std::string_view message)
+{
+    std::fprintf(stderr, "shopstream-cli: warning: %s\n", shown(message).c_str());
+}
+
+void printWarnings(const std::vector<std::string>& warnings)
+{
+    for (const std::string& w : warnings)
+        warn(w);
+}
+
+std::string shown(std::string_view text) { return escapeForTerminal(text); }
+
+std::string shown(const QString& text) { return escapeForTerminal(text.toStdString()); }
+
+void print(std::string_view text)
+{
+    write(text);
+    std::fputc('\n', stdout);
+}
+
+void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out)
+{
+    bool ok = false;
+    out = text.toLongLong(&ok);
+    return ok && out >= lo && out <= hi;
+}
+
+std::string formatMoney(std::int64_t minor)
+{
+    const bool negative = minor < 0;
+    const unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(minor) : minor;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%llu.%02llu", negative ? "-" : "", magnitude / 100, magnitude % 100);
+    return buf;
+}
+
+bool openSession(const Invocation& call, Session& session, QString& error)
+{
+    session.stream = call.global.stream.toStdString();
+    if (!session.target.resolve(call.global.redisUrl, call.global.dataDir)) {
+        error = session.target.error();
+        return false;
+    }
+    redis::ConnectOptions options;
+    options.commandTimeoutMs = 60000; // a large snapshot or XRANGE batch may take a while
+    if (!session.connection.connect(session.target.url(), options)) {
+        error = QString::fromStdString(session.connection.error());
+        return false;
+    }
+    return true;
+}
+
+} // namespace shop::cli

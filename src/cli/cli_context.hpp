@@ -1,0 +1,108 @@
+// What every shopstream-cli command shares: exit codes, the global options, the parsed
+// command line a command runs with, how a command describes itself (its help and its
+// QCommandLineOptions), opening the connection, and the output helpers. Every line of text
+// that can hold user- or stream-controlled bytes is escaped for the terminal (fail, warn and
+// usageError do it; text output uses shown()); JSON and CSV output is data, printed as it is.
+#pragma once
+
+#include "engine/connection_target.hpp"
+#include "redis/connection.hpp"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shop::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1; // something failed at run time
+constexpr int kExitUsage = 2;   // a bad command line; nothing was tried
+
+struct GlobalOptions {
+    QString redisUrl; // empty: the managed local server
+    QString stream = QStringLiteral("shop:events");
+    QString dataDir;  // managed server's data directory (tests)
+};
+
+// One command as it was called: the global options (before or after the command name), the
+// command's own parser after parse(), and its positional arguments.
+struct Invocation {
+    QString command;
+    GlobalOptions global;
+    const QCommandLineParser& parser;
+    QStringList positionals;
+    int argc = 0;        // the process's own, for a QCoreApplication (consume)
+    char** argv = nullptr;
+
+    bool isSet(const QString& name) const { return parser.isSet(name); }
+    QString value(const QString& name) const { return parser.value(name); }
+};
+
+// A command: its help (synopsis, description, one line per option generated from the
+// options themselves, so help and parser cannot disagree) and what runs it.
+struct Command {
+    QString name;
+    QString synopsis;    // after "Usage: shopstream-cli "
+    QString summary;     // its line in `shopstream-cli --help`
+    QString description; // the paragraph(s) of `shopstream-cli NAME --help`
+    QList<QCommandLineOption> options;
+    QString notes;       // text after the options (may be empty)
+    int (*run)(const Invocation&) = nullptr;
+};
+
+// The commands, in the order of the main help (one file each: cmd_<name>.cpp).
+Command appendCommand();
+Command produceCommand();
+Command stateCommand();
+Command consumeCommand();
+Command eventsCommand();
+Command snapshotCommand();
+Command benchCommand();
+
+// "  --name VALUE   description" lines; continuation lines of a description (after '\n')
+// are indented to its column.
+QString formatOptions(const QList<QCommandLineOption>& options);
+
+// ---- output --------------------------------------------------------------------------
+
+// "shopstream-cli: MESSAGE" on stderr, escaped; returns kExitFailure.
+int fail(const QString& message);
+int fail(std::string_view message);
+inline int fail(const char* message) { return fail(std::string_view(message)); }
+// "shopstream-cli: MESSAGE (see shopstream-cli [COMMAND] --help)" on stderr; returns kExitUsage.
+int usageError(const QString& message, const QString& command = {});
+// "shopstream-cli: warning: MESSAGE" on stderr, escaped.
+void warn(std::string_view message);
+void printWarnings(const std::vector<std::string>& warnings);
+// Text made safe for a terminal: controls and invalid UTF-8 as visible escapes (\x1b, \n,
+// \u0085, \xff), printable UTF-8 as it is.
+std::string shown(std::string_view text);
+std::string shown(const QString& text);
+// `text` and a newline on stdout, as it is (JSON; text already shown()).
+void print(std::string_view text);
+// `text` on stdout as it is: pieces of streamed JSON or CSV (usable as a TextSink).
+void write(std::string_view text);
+
+// ---- values ---------------------------------------------------------------------------
+
+bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out);
+std::string formatMoney(std::int64_t minor);
+
+// ---- connecting -----------------------------------------------------------------------
+
+struct Session {
+    engine::ConnectionTarget target;
+    redis::Connection connection;
+    std::string stream;
+};
+
+// Resolves the target (starting the managed server when there is no --redis) and connects.
+bool openSession(const Invocation& call, Session& session, QString& error);
+
+} // namespace shop::cli
