@@ -398,6 +398,8 @@ std::string decodeSnapshotHeader(std::string_view blob, SnapshotHeader& out)
 
 std::string checkSnapshotHeader(const SnapshotHeader& header, std::string_view expectedStream, std::uint64_t blobBytes)
 {
+    if (header.format != kSnapshotFormat)
+        return "not a shopstream snapshot (format is not \"" + std::string(kSnapshotFormat) + "\")";
     if (header.version == 1)
         return "snapshot version 1 was written by an older shopstream and does not record which stream it was taken "
                "from; it is not used (the state is rebuilt from the stream)";
@@ -409,9 +411,15 @@ std::string checkSnapshotHeader(const SnapshotHeader& header, std::string_view e
     if (blobBytes > kMaxSnapshotBytes)
         return "the snapshot is " + std::to_string(blobBytes) + " bytes, over the limit of "
                + std::to_string(kMaxSnapshotBytes) + " (it is not read)";
+    // The body follows a header line of at least a few bytes and its newline.
+    if (header.bodyBytes >= blobBytes)
+        return "the header says the body is " + std::to_string(header.bodyBytes) + " bytes, but the whole snapshot is "
+               + std::to_string(blobBytes) + " (truncated?)";
     // Only the empty shop has no last entry (the store never saves one; the codec reads it back).
     const bool empty = header.lastEventId.empty();
-    if (!empty && (!StreamId::parse(header.lastEventId) || header.lastEventId.find('-') == std::string::npos))
+    const auto lastId = StreamId::parse(header.lastEventId);
+    // 0-0 is no entry's id (Redis refuses it).
+    if (!empty && (!lastId || lastId->isZero() || header.lastEventId.find('-') == std::string::npos))
         return "the header's lastEventId is not a stream entry id";
     if (header.total < 0 || header.applied < 0 || header.rejected < 0 || header.users < 0 || header.items < 0
         || header.skipped < 0)
@@ -490,11 +498,13 @@ SnapshotIdentity checkSnapshotIdentity(const SnapshotHeader& header, const Strea
         out.why = std::move(why);
         return out;
     };
-    const StreamId at = StreamId::parse(header.lastEventId).value_or(StreamId{});
+    // The empty shop stands before the first entry.
+    const std::optional<StreamId> at =
+        header.lastEventId.empty() ? std::nullopt : std::optional<StreamId>(StreamId::parse(header.lastEventId).value_or(StreamId{}));
     if (entryAtId && *entryAtId != header.lastEntryFingerprint)
         return foreign("the stream's entry " + header.lastEventId
                        + " is not the one the snapshot was taken at: the stream was deleted and written again");
-    if (!entryAtId && facts.firstId && *facts.firstId <= at)
+    if (at && !entryAtId && facts.firstId && *facts.firstId <= *at)
         return foreign("the entry " + header.lastEventId
                        + " it was taken at is no longer in the stream, so it cannot be told to belong to it");
     const Continuity continuity = checkBeforeRead(ReadPosition{at, header.entriesAdded}, facts);

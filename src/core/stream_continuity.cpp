@@ -77,8 +77,11 @@ Continuity checkBeforeRead(const ReadPosition& at, const StreamFacts& facts, con
         const std::int64_t addedSince = facts.entriesAdded - at.covered;
         const std::int64_t missing = addedSince - facts.length;
         if (missing > 0) {
+            // The lost entries end before the first one present unless an XDEL removed one
+            // after it; then where they end is not known.
+            const bool deletedAmong = deleted && facts.firstId && *facts.maxDeletedId > *facts.firstId;
             Continuity c = gap(deleted ? Continuity::Cause::Deleted : Continuity::Cause::Trimmed, missing, at.last,
-                               facts.firstId);
+                               deletedAmong ? std::nullopt : facts.firstId);
             if (!at.last) {
                 c.added = facts.entriesAdded;
                 c.why = describeGap(c);
@@ -103,7 +106,9 @@ Continuity checkAtHead(const ReadPosition& at, std::int64_t entriesRead, const S
 {
     if (!facts.isStream() || !facts.countsKnown())
         return Continuity::ok();
-    const std::int64_t expected = at.covered + entriesRead;
+    std::int64_t expected = 0;
+    if (entriesRead < 0 || __builtin_add_overflow(at.covered, entriesRead, &expected))
+        return reset("more entries have been read than a stream can count: it is not the stream that was read");
     if (facts.entriesAdded > expected) {
         const bool deleted = deletedAhead(at, facts, std::nullopt);
         return gap(deleted ? Continuity::Cause::Deleted : Continuity::Cause::Trimmed, facts.entriesAdded - expected,
