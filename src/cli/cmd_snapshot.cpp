@@ -1,5 +1,7 @@
 // `shopstream-cli snapshot save|list|verify`: take a snapshot at the head, list the stored
-// ones, or check the newest against the state rebuilt from scratch up to it.
+// ones with whether each passes every check (DESIGN section 5: checksum, version, stream key,
+// content, identity against the stream), or rebuild from scratch and compare with the newest
+// (or, with --all, with every stored snapshot, in one pass).
 #include "cli_context.hpp"
 
 #include "core/shop_state.hpp"
@@ -38,12 +40,18 @@ int save(Session& session, redis::SnapshotStore& store)
         return fail(report.error);
     QElapsedTimer timer;
     timer.start();
-    if (!store.save(state, QDateTime::currentMSecsSinceEpoch()))
+    const bool saved = store.save(state, QDateTime::currentMSecsSinceEpoch());
+    printWarnings(store.warnings());
+    if (!saved)
         return fail(store.error());
     std::printf("saved snapshot %s of %s: %lld events (%lld applied, %lld rejected), %zu users, %zu items, in %lld ms\n",
                 shown(state.lastEventId).c_str(), shown(session.stream).c_str(), static_cast<long long>(state.counts.total),
                 static_cast<long long>(state.counts.applied), static_cast<long long>(state.counts.rejected),
                 state.users().size(), state.items().size(), static_cast<long long>(timer.elapsed()));
+    if (state.skipped > 0)
+        std::printf("it records %lld entries lost before it that were gone on without\n", static_cast<long long>(state.skipped));
+    if (store.trimmed() > 0)
+        std::printf("trimmed %d older snapshot%s (the newest 10 are kept)\n", store.trimmed(), store.trimmed() == 1 ? "" : "s");
     return kExitOk;
 }
 
@@ -58,7 +66,8 @@ int list(const Session& session, const std::vector<redis::SnapshotListing>& list
                            {"users", s.header.users},
                            {"items", s.header.items},
                            {"bytes", s.bytes},
-                           {"verified", s.checked},
+                           {"checked", s.checked},
+                           {"unconfirmed", s.unconfirmed},
                            {"problem", s.problem}});
         print(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         return kExitOk;
@@ -67,48 +76,102 @@ int list(const Session& session, const std::vector<redis::SnapshotListing>& list
         std::printf("no snapshots of %s\n", shown(session.stream).c_str());
         return kExitOk;
     }
-    std::printf("%-22s %-25s %12s %12s  %s\n", "id", "taken", "events", "bytes", "verified");
-    for (const auto& s : listing)
+    std::printf("%-22s %-25s %12s %12s  %s\n", "id", "taken", "events", "bytes", "checked");
+    for (const auto& s : listing) {
+        const std::string checked =
+            s.checked ? (s.unconfirmed ? "yes (identity not confirmed: Redis before 7)" : "yes") : "no: " + shown(s.problem);
         std::printf("%-22s %-25s %12lld %12zu  %s\n", shown(s.id).c_str(), isoTime(s.header.createdMs).c_str(),
-                    static_cast<long long>(s.header.total), s.bytes, s.checked ? "yes" : ("no: " + shown(s.problem)).c_str());
+                    static_cast<long long>(s.header.total), s.bytes, checked.c_str());
+    }
     return kExitOk;
 }
 
-// The newest snapshot against the state rebuilt from scratch up to its id.
-int verify(Session& session, redis::SnapshotStore& store, const std::vector<redis::SnapshotListing>& listing)
+// Where a snapshot and the rebuild differ, in words ("" when they agree).
+std::string difference(const ShopState& snapshot, const ShopState& rebuilt)
+{
+    if (snapshot.counts != rebuilt.counts)
+        return "its counts (" + std::to_string(snapshot.counts.total) + " entries, " + std::to_string(snapshot.counts.applied)
+               + " applied) differ from the rebuild's (" + std::to_string(rebuilt.counts.total) + ", "
+               + std::to_string(rebuilt.counts.applied) + ")";
+    if (snapshot.skipped != rebuilt.skipped)
+        return "it records " + std::to_string(snapshot.skipped) + " lost entries, the rebuild " + std::to_string(rebuilt.skipped);
+    if (snapshot.lastEntryFingerprint != rebuilt.lastEntryFingerprint)
+        return "its last entry's fingerprint differs from the stream's entry " + rebuilt.lastEventId;
+    for (const User* u : rebuilt.sortedUsers()) {
+        const User* s = snapshot.findUser(u->id);
+        if (!s || *s != *u)
+            return "user " + std::to_string(u->id) + " differs";
+    }
+    for (const Item* i : rebuilt.sortedItems()) {
+        const Item* s = snapshot.findItem(i->id);
+        if (!s || *s != *i)
+            return "item " + i->id + " differs";
+    }
+    if (snapshot.users().size() != rebuilt.users().size() || snapshot.items().size() != rebuilt.items().size())
+        return "it holds users or items the rebuild does not";
+    return {};
+}
+
+// Rebuilds from scratch once, comparing at each snapshot to verify (the newest, or all of
+// them) as the rebuild passes its id. Exit 1 when any differs, or does not pass its checks.
+int verify(Session& session, redis::SnapshotStore& store, const std::vector<redis::SnapshotListing>& listing, bool all)
 {
     if (listing.empty())
         return fail("there is no snapshot of " + session.stream + " to verify");
-    const redis::SnapshotListing& newest = listing.back();
+    bool bad = false;
+    std::vector<const redis::SnapshotListing*> targets;
     for (const auto& s : listing) {
-        if (!s.checked)
-            warn("snapshot " + s.id + " does not verify: " + s.problem);
+        const bool wanted = all || &s == &listing.back();
+        if (!s.checked) {
+            warn("snapshot " + s.id + " does not pass its checks: " + s.problem);
+            bad = bad || wanted;
+            continue;
+        }
+        if (wanted)
+            targets.push_back(&s);
     }
-    if (!newest.checked)
-        return fail("the newest snapshot " + newest.id + " is damaged: " + newest.problem);
-    std::string blob;
-    ShopState fromSnapshot;
-    if (!store.loadBlob(newest.id, blob))
-        return fail(store.error());
-    if (auto problem = decodeSnapshot(blob, session.stream, fromSnapshot); !problem.empty())
-        return fail("snapshot " + newest.id + ": " + problem);
+    if (targets.empty())
+        return fail(all ? "no stored snapshot of " + session.stream + " passes its checks"
+                        : "the newest snapshot " + listing.back().id + " does not pass its checks: " + listing.back().problem);
     ShopState rebuilt;
     redis::LoadReport report;
     redis::LoadOptions options;
     options.fromScratch = true;
-    options.untilId = newest.id;
     redis::StateLoader loader(session.connection, session.stream);
-    const bool ok = loader.load(rebuilt, options, report);
-    printWarnings(report.warnings);
-    if (!ok)
+    if (!loader.restore(rebuilt, options, report))
         return fail(report.error);
-    if (!(rebuilt == fromSnapshot))
-        return fail("snapshot " + newest.id
-                    + " differs from the state rebuilt from scratch up to it: the snapshot is wrong "
-                      "or the stream changed before it");
-    std::printf("snapshot %s verified: it equals the state rebuilt from scratch (%lld events, %zu users, %zu items)\n",
-                shown(newest.id).c_str(), static_cast<long long>(rebuilt.counts.total), rebuilt.users().size(),
-                rebuilt.items().size());
+    int verified = 0;
+    for (const redis::SnapshotListing* target : targets) { // oldest first: one pass
+        options.untilId = target->id;
+        const bool ok = loader.catchUp(rebuilt, options, report);
+        printWarnings(report.warnings);
+        report.warnings.clear();
+        if (!ok)
+            return fail(report.error);
+        std::string blob;
+        ShopState fromSnapshot;
+        if (!store.loadBlob(target->id, blob))
+            return fail(store.error());
+        if (auto problem = decodeSnapshot(blob, session.stream, fromSnapshot); !problem.empty())
+            return fail("snapshot " + target->id + ": " + problem);
+        const std::string why = rebuilt.lastEventId != target->id ? "the stream has no entry " + target->id
+                                                                   : difference(fromSnapshot, rebuilt);
+        if (!why.empty()) {
+            bad = true;
+            std::printf("snapshot %s DIFFERS from the state rebuilt from scratch up to it: %s\n", shown(target->id).c_str(),
+                        shown(why).c_str());
+            continue;
+        }
+        ++verified;
+        std::printf("snapshot %s verified: it equals the state rebuilt from scratch (%lld events, %zu users, %zu items)\n",
+                    shown(target->id).c_str(), static_cast<long long>(rebuilt.counts.total), rebuilt.users().size(),
+                    rebuilt.items().size());
+    }
+    std::fflush(stdout);
+    if (bad)
+        return fail(all ? std::to_string(listing.size() - static_cast<std::size_t>(verified)) + " of "
+                              + std::to_string(listing.size()) + " stored snapshots did not verify"
+                        : "the newest snapshot did not verify");
     return kExitOk;
 }
 
@@ -132,7 +195,7 @@ int run(const Invocation& call)
         return fail(store.error());
     if (action == QLatin1String("list"))
         return list(session, listing, call.isSet(QStringLiteral("json")));
-    return verify(session, store, listing);
+    return verify(session, store, listing, call.isSet(QStringLiteral("all")));
 }
 
 } // namespace
@@ -141,14 +204,19 @@ Command snapshotCommand()
 {
     return {
         QStringLiteral("snapshot"),
-        QStringLiteral("snapshot save|list|verify [--json]"),
+        QStringLiteral("snapshot save|list [--json]|verify [--all]"),
         QStringLiteral("take, list or check snapshots"),
-        QStringLiteral("  save     bring the state up to the head (newest snapshot plus tail) and store a snapshot\n"
-                       "  list     the stored snapshots: id, time, events covered, size, and whether each verifies\n"
+        QStringLiteral("  save     bring the state up to the head (newest snapshot plus tail) and store a snapshot;\n"
+                       "           a state that no longer belongs to the stream is never saved\n"
+                       "  list     the stored snapshots: id, time, events covered, size, and whether each is\n"
+                       "           checked: checksum, version, stream key, content (every row in range, counts\n"
+                       "           that add up) and identity (taken from this stream as it is now, not from\n"
+                       "           an earlier one under the same key)\n"
                        "  verify   rebuild from scratch up to the newest snapshot and compare the two; exit 1 when\n"
-                       "           they differ"),
+                       "           they differ or it is not checked"),
         {
             {QStringLiteral("json"), QStringLiteral("with list: a JSON array instead of a table")},
+            {QStringLiteral("all"), QStringLiteral("with verify: every stored snapshot, in one rebuild from scratch")},
         },
         {},
         run,

@@ -509,7 +509,7 @@ SnapshotIdentity checkSnapshotIdentity(const SnapshotHeader& header, const Strea
                        + " it was taken at is no longer in the stream, so it cannot be told to belong to it");
     const Continuity continuity = checkBeforeRead(ReadPosition{at, header.entriesAdded}, facts);
     if (continuity.kind == Continuity::Kind::Reset)
-        return foreign(continuity.why);
+        return foreign("it was taken from an earlier stream under this key (" + continuity.why + ")");
     if (continuity.kind == Continuity::Kind::Gap) {
         out.kind = SnapshotIdentity::Kind::Gap;
         out.gap = continuity;

@@ -770,9 +770,9 @@ void TestCli::snapshotSaveListVerifyAndCorruption()
     QCOMPARE(snapshots.size(), 2);
     const QJsonObject newest = snapshots.last().toObject();
     QCOMPARE(newest.value(QStringLiteral("id")).toString(), head);
-    QCOMPARE(newest.value(QStringLiteral("verified")).toBool(), true);
+    QCOMPARE(newest.value(QStringLiteral("checked")).toBool(), true);
     QCOMPARE(newest.value(QStringLiteral("events")).toInteger(), qint64(800));
-    QVERIFY(snapshots.first().toObject().value(QStringLiteral("verified")).toBool());
+    QVERIFY(snapshots.first().toObject().value(QStringLiteral("checked")).toBool());
     const CliResult text = run({"--stream", stream, "snapshot", "list"});
     QVERIFY2(text.exitCode == 0, qPrintable(text.describe()));
     QVERIFY2(text.out.contains(head.toUtf8()) && text.out.contains("yes"), qPrintable(text.describe()));
@@ -801,7 +801,7 @@ void TestCli::snapshotSaveListVerifyAndCorruption()
              qPrintable(damaged.describe()));
     const QJsonArray after = array(run({"--stream", stream, "snapshot", "list", "--json"}).out);
     QCOMPARE(after.size(), 2);
-    QCOMPARE(after.last().toObject().value(QStringLiteral("verified")).toBool(), false);
+    QCOMPARE(after.last().toObject().value(QStringLiteral("checked")).toBool(), false);
     QVERIFY(!after.last().toObject().value(QStringLiteral("problem")).toString().isEmpty());
 
     // The state skips the damaged snapshot (with a warning) and is still right.
@@ -851,7 +851,7 @@ void TestCli::consumeStopsOnSigtermWithASnapshot()
     const QJsonArray snapshots = array(run({"--stream", stream, "snapshot", "list", "--json"}).out);
     QCOMPARE(snapshots.size(), 1);
     QCOMPARE(snapshots[0].toObject().value(QStringLiteral("id")).toString(), head);
-    QVERIFY(snapshots[0].toObject().value(QStringLiteral("verified")).toBool());
+    QVERIFY(snapshots[0].toObject().value(QStringLiteral("checked")).toBool());
     QCOMPARE(run({"--stream", stream, "snapshot", "verify"}).exitCode, 0);
 }
 

@@ -50,7 +50,7 @@ void TestConsumerKill::checkSnapshotsVerify(int round)
     QVERIFY2(list.ok(), qPrintable(list.describe()));
     const QJsonArray snapshots = QJsonDocument::fromJson(list.out).array();
     for (const QJsonValue& s : snapshots)
-        QVERIFY2(s.toObject().value(QStringLiteral("verified")).toBool(),
+        QVERIFY2(s.toObject().value(QStringLiteral("checked")).toBool(),
                  qPrintable(QStringLiteral("round %1: snapshot %2 does not verify: %3")
                                 .arg(round)
                                 .arg(s.toObject().value(QStringLiteral("id")).toString(),
