@@ -52,6 +52,7 @@ ApplicationWindow {
     property bool demoRequested: false
     // Edits append events at the head: only while live, and when the server lets us write.
     readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live && !root.outage
+                                     && !ShopSession.gapPending
 
     // Arrays of ids are built in untyped functions: Qt 6.4's qmlcachegen compiles such an
     // array literal in a binding into code that crashes.
@@ -190,6 +191,34 @@ ApplicationWindow {
             buttonText: qsTr("Connection…")
             buttonObjectName: "outageConnectionButton"
             onButtonClicked: connectionAction.trigger()
+        }
+        Banner {
+            objectName: "gapBanner"
+            Layout.fillWidth: true
+            visible: ShopSession.gapPending
+            accent: accents.rejected
+            messageObjectName: "gapMessage"
+            text: qsTr("Entries are missing from the stream: %1. The shop shown stops before them, following has stopped, and no snapshot is written across the gap. Going on without them leaves their effects out of the shop for good (the next snapshot records that).")
+                  .arg(ShopSession.gapMessage)
+            buttonText: qsTr("Continue without them")
+            buttonObjectName: "continueWithoutGapButton"
+            onButtonClicked: ShopSession.continueWithoutGap()
+        }
+        Banner {
+            objectName: "resetBanner"
+            Layout.fillWidth: true
+            visible: ShopSession.resetNotice !== ""
+            closable: true
+            messageObjectName: "resetMessage"
+            text: ShopSession.resetNotice
+            onDismissed: ShopSession.dismissResetNotice()
+        }
+        Banner {
+            objectName: "serverBanner"
+            Layout.fillWidth: true
+            visible: ShopSession.serverWarnings.length > 0
+            messageObjectName: "serverMessage"
+            text: ShopSession.serverWarnings.join(" ")
         }
         Banner {
             objectName: "historyBanner"

@@ -1,4 +1,5 @@
-// A row of the Snapshots table: verified ✓, or what is wrong with it.
+// A row of the Snapshots table: checked ✓ (or what is wrong with it), and whether it equals
+// a rebuild from scratch once that was asked for.
 import QtQuick
 
 TableRow {
@@ -7,8 +8,10 @@ TableRow {
     required property string timeText
     required property var events
     required property string sizeText
-    required property bool verified
+    required property bool checked
     required property string problem
+    required property string rebuild
+    required property string rebuildWhy
     required property var widths
 
     objectName: "snapshotRow_" + snapshotId
@@ -23,7 +26,17 @@ TableRow {
     TableCell { cellWidth: row.widths[3]; numeric: true; text: row.sizeText; color: row.textColor }
     TableCell {
         cellWidth: row.widths[4]
-        text: row.verified ? qsTr("✓ verified") : row.problem
-        color: row.current ? row.textColor : row.verified ? accents.applied : accents.rejected
+        text: row.checked ? qsTr("✓ checked") : row.problem
+        color: row.current ? row.textColor : row.checked ? accents.applied : accents.rejected
+    }
+    TableCell {
+        objectName: "rebuildCell_" + row.snapshotId
+        cellWidth: row.widths[5]
+        text: row.rebuild === "verified" ? qsTr("✓ equals a rebuild")
+            : row.rebuild === "differs" ? row.rebuildWhy
+            : "—"
+        color: row.current ? row.textColor
+             : row.rebuild === "verified" ? accents.applied
+             : row.rebuild === "differs" ? accents.rejected : row.textColor
     }
 }

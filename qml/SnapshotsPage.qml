@@ -11,7 +11,7 @@ Page {
     id: page
     objectName: "snapshotsPage"
 
-    readonly property var widths: [220, 170, 110, 100, -1]
+    readonly property var widths: [190, 160, 90, 90, 260, -1]
     readonly property string selectedId: list.currentItem ? (list.currentItem as SnapshotRow).snapshotId : ""
 
     function focusSearch() {}
@@ -34,7 +34,7 @@ Page {
             Button {
                 objectName: "restoreSnapshotButton"
                 text: qsTr("Restore from selected…")
-                enabled: page.selectedId !== "" && list.currentItem && (list.currentItem as SnapshotRow).verified
+                enabled: page.selectedId !== "" && list.currentItem && (list.currentItem as SnapshotRow).checked
                 Accessible.name: text
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Rebuild the shop from the selected snapshot and the events after it")
@@ -47,6 +47,21 @@ Page {
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Rebuild the shop from the first event of the stream")
                 onClicked: replayConfirm.open()
+            }
+            Button {
+                objectName: "verifySnapshotsButton"
+                text: ShopSession.verifyingSnapshots ? qsTr("Comparing…") : qsTr("Compare with a rebuild")
+                enabled: !ShopSession.verifyingSnapshots && list.count > 0
+                Accessible.name: text
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Rebuild the shop from the first event and check that every stored snapshot equals it (nothing is written)")
+                onClicked: ShopSession.verifySnapshots()
+            }
+            BusyIndicator {
+                running: ShopSession.verifyingSnapshots
+                visible: running
+                implicitWidth: 24
+                implicitHeight: 24
             }
             Item { Layout.fillWidth: true }
             Button {
@@ -71,7 +86,8 @@ Page {
             TableCell { cellWidth: page.widths[1]; text: qsTr("Taken"); font.bold: true; color: columnHeader.system.buttonText }
             TableCell { cellWidth: page.widths[2]; text: qsTr("Events"); font.bold: true; numeric: true; color: columnHeader.system.buttonText }
             TableCell { cellWidth: page.widths[3]; text: qsTr("Size"); font.bold: true; numeric: true; color: columnHeader.system.buttonText }
-            TableCell { cellWidth: page.widths[4]; text: qsTr("Verified"); font.bold: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[4]; text: qsTr("Checked"); font.bold: true; color: columnHeader.system.buttonText }
+            TableCell { cellWidth: page.widths[5]; text: qsTr("Rebuild"); font.bold: true; color: columnHeader.system.buttonText }
         }
         ListView {
             id: list

@@ -727,10 +727,19 @@ QVariant SnapshotListModel::data(const QModelIndex& index, int role) const
         return row.bytes;
     case SizeTextRole:
         return sizeText(row.bytes);
-    case VerifiedRole:
-        return row.verified;
+    case CheckedRole:
+        return row.checked;
     case ProblemRole:
         return row.problem;
+    case RebuildRole:
+    case RebuildWhyRole: {
+        const auto it = verification_.constFind(row.id);
+        if (it == verification_.cend())
+            return QString();
+        if (role == RebuildWhyRole)
+            return it->why;
+        return it->verified ? QStringLiteral("verified") : QStringLiteral("differs");
+    }
     default:
         return {};
     }
@@ -744,8 +753,10 @@ QHash<int, QByteArray> SnapshotListModel::roleNames() const
         {EventsRole, "events"},
         {BytesRole, "bytes"},
         {SizeTextRole, "sizeText"},
-        {VerifiedRole, "verified"},
+        {CheckedRole, "checked"},
         {ProblemRole, "problem"},
+        {RebuildRole, "rebuild"},
+        {RebuildWhyRole, "rebuildWhy"},
     };
 }
 
@@ -754,6 +765,14 @@ void SnapshotListModel::setRows(std::vector<Row> rows)
     beginResetModel();
     rows_ = std::move(rows);
     endResetModel();
+}
+
+void SnapshotListModel::setVerification(const QList<engine::SnapshotVerification>& results)
+{
+    for (const auto& r : results)
+        verification_.insert(r.id, r);
+    if (!rows_.empty())
+        emit dataChanged(index(0), index(int(rows_.size()) - 1), {RebuildRole, RebuildWhyRole});
 }
 
 QStringList SnapshotListModel::snapshotIds() const

@@ -208,7 +208,7 @@ public:
         qint64 createdMs = 0;
         qint64 events = 0;
         qint64 bytes = 0;
-        bool verified = false;
+        bool checked = false;
         QString problem;
     };
     enum Roles {
@@ -217,8 +217,10 @@ public:
         EventsRole,                        ///< qint64: entries it covers
         BytesRole,                         ///< qint64: size of the blob
         SizeTextRole,                      ///< QString: size in KiB/MiB
-        VerifiedRole,                      ///< bool: all checks pass
-        ProblemRole,                       ///< QString: why it does not verify
+        CheckedRole,                       ///< bool: passes every check (checksum, version, stream, content, identity)
+        ProblemRole,                       ///< QString: why it is not checked
+        RebuildRole,                       ///< QString: "" not compared yet, "verified" equal to a rebuild, "differs"
+        RebuildWhyRole,                    ///< QString: how it differs from the rebuild, or why it was not compared
     };
     Q_ENUM(Roles)
 
@@ -227,10 +229,14 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
     void setRows(std::vector<Row> rows); // newest first
+    // Results of comparing snapshots with a rebuild from scratch; kept across setRows for the
+    // ids still listed (a refresh does not forget them).
+    void setVerification(const QList<engine::SnapshotVerification>& results);
     Q_INVOKABLE QStringList snapshotIds() const;
 
 private:
     std::vector<Row> rows_;
+    QHash<QString, engine::SnapshotVerification> verification_;
 };
 
 // Sorting and text search over the user or item model, for the pages' tables.

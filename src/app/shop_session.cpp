@@ -220,7 +220,7 @@ bool ShopSession::start(const SessionOptions& options)
                         const QVariantMap m = it->toMap();
                         rows.push_back({m.value(QStringLiteral("id")).toString(), m.value(QStringLiteral("createdMs")).toLongLong(),
                                         m.value(QStringLiteral("events")).toLongLong(), m.value(QStringLiteral("bytes")).toLongLong(),
-                                        m.value(QStringLiteral("verified")).toBool(), m.value(QStringLiteral("problem")).toString()});
+                                        m.value(QStringLiteral("checked")).toBool(), m.value(QStringLiteral("problem")).toString()});
                     }
                     QStringList ids;
                     for (const auto& row : rows)
@@ -228,6 +228,23 @@ bool ShopSession::start(const SessionOptions& options)
                     s->replay_.setSnapshotIds(ids);
                     s->snapshots_.setRows(std::move(rows));
                 });
+                connect(writer, &engine::CommandWriter::snapshotsVerified, s,
+                        [s](const QList<engine::SnapshotVerification>& results, const QString& error) {
+                            s->verifyingSnapshots_ = false;
+                            emit s->verifyingSnapshotsChanged();
+                            if (!error.isEmpty()) {
+                                emit s->notice(tr("The snapshots could not be compared with a rebuild: %1").arg(error));
+                                return;
+                            }
+                            s->snapshots_.setVerification(results);
+                            qsizetype verified = 0;
+                            for (const auto& r : results)
+                                verified += r.verified ? 1 : 0;
+                            if (verified < results.size())
+                                emit s->notice(tr("%1 of %2 stored snapshots do not equal a rebuild from scratch (see the Snapshots page).")
+                                                   .arg(results.size() - verified)
+                                                   .arg(results.size()));
+                        });
                 connect(writer, &engine::CommandWriter::historyBatch, s,
                         [s](const engine::ConsumerBatch& batch, int generation) {
                             if (generation == s->d->historyGeneration && !s->historyComplete_)
@@ -280,6 +297,10 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     counts_ = {};
     caughtUp_ = false;
     emit countsChanged();
+    if (!gapMessage_.isEmpty()) {
+        gapMessage_.clear();
+        emit gapChanged();
+    }
 
     engine::ConsumerOptions options;
     options.url = d->target->url();
@@ -325,6 +346,33 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         refreshSnapshots();
     });
     connect(worker, &engine::ConsumerWorker::snapshotFailed, this, &ShopSession::snapshotFailed);
+    connect(worker, &engine::ConsumerWorker::streamReset, this, [this](const QString& message) {
+        QString text = message;
+        if (!text.isEmpty())
+            text[0] = text[0].toUpper();
+        resetNotice_ = text + QLatin1Char('.');
+        emit resetNoticeChanged();
+        refreshSnapshots();
+    });
+    connect(worker, &engine::ConsumerWorker::gapFound, this, [this](const engine::StreamGap& gap) {
+        gapMessage_ = gap.message;
+        if (!gapMessage_.isEmpty())
+            gapMessage_[0] = gapMessage_[0].toUpper();
+        // Nothing is being replayed while it waits: the progress row goes.
+        progress_ = -1;
+        progressText_.clear();
+        emit progressChanged();
+        emit gapChanged();
+    });
+    connect(worker, &engine::ConsumerWorker::serverWarningsChanged, this, [this](const QStringList& warnings) {
+        serverWarnings_.clear();
+        for (QString w : warnings) {
+            if (!w.isEmpty())
+                w[0] = w[0].toUpper();
+            serverWarnings_ << w;
+        }
+        emit serverWarningsChanged();
+    });
     connect(worker, &engine::ConsumerWorker::failed, this, &ShopSession::notice);
     progress_ = 0;
     progressText_ = snapshotId.isEmpty() ? (fromScratch ? tr("Replaying from the start…") : tr("Loading the shop…"))
@@ -481,6 +529,32 @@ void ShopSession::refreshSnapshots()
 {
     if (d->writer)
         QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::listSnapshots, Qt::QueuedConnection);
+}
+
+void ShopSession::verifySnapshots()
+{
+    if (!d->writer || verifyingSnapshots_)
+        return;
+    verifyingSnapshots_ = true;
+    emit verifyingSnapshotsChanged();
+    QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::verifySnapshots, Qt::QueuedConnection);
+}
+
+void ShopSession::continueWithoutGap()
+{
+    if (!d->consumer || gapMessage_.isEmpty())
+        return;
+    gapMessage_.clear();
+    emit gapChanged();
+    QMetaObject::invokeMethod(d->consumer->worker(), &engine::ConsumerWorker::acceptGap, Qt::QueuedConnection);
+}
+
+void ShopSession::dismissResetNotice()
+{
+    if (resetNotice_.isEmpty())
+        return;
+    resetNotice_.clear();
+    emit resetNoticeChanged();
 }
 
 void ShopSession::restoreSnapshot(const QString& snapshotId)

@@ -70,6 +70,17 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
     /// The server refused a write for this user (read-only ACL): editing is off.
     Q_PROPERTY(bool readOnly READ readOnly NOTIFY readOnlyChanged)
+    /// The last time the stream was found reset under us (deleted and written again, flushed,
+    /// rewound), in words; "" when it was not, or after dismissResetNotice().
+    Q_PROPERTY(QString resetNotice READ resetNotice NOTIFY resetNoticeChanged)
+    /// Entries lost before the consumer read them: following stopped until continueWithoutGap().
+    Q_PROPERTY(bool gapPending READ gapPending NOTIFY gapChanged)
+    /// The gap in words (how many entries, between which ids, trimmed or deleted).
+    Q_PROPERTY(QString gapMessage READ gapMessage NOTIFY gapChanged)
+    /// What the server's state means for the data (cannot write to its disk, evicts keys).
+    Q_PROPERTY(QStringList serverWarnings READ serverWarnings NOTIFY serverWarningsChanged)
+    /// A rebuild comparing the stored snapshots is running.
+    Q_PROPERTY(bool verifyingSnapshots READ verifyingSnapshots NOTIFY verifyingSnapshotsChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
     Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 
@@ -109,6 +120,11 @@ public:
     double progress() const { return progress_; }
     QString progressText() const { return progressText_; }
     bool readOnly() const { return readOnly_; }
+    QString resetNotice() const { return resetNotice_; }
+    bool gapPending() const { return !gapMessage_.isEmpty(); }
+    QString gapMessage() const { return gapMessage_; }
+    QStringList serverWarnings() const { return serverWarnings_; }
+    bool verifyingSnapshots() const { return verifyingSnapshots_; }
     QString version() const;
     QString qtVersion() const { return QString::fromLatin1(qVersion()); }
 
@@ -118,6 +134,12 @@ public:
     Q_INVOKABLE void takeSnapshot();
     Q_INVOKABLE void refreshSnapshots();
     Q_INVOKABLE void restoreSnapshot(const QString& snapshotId);
+    // Rebuilds from scratch and compares every stored snapshot that passes its checks; the
+    // Snapshots page shows the outcome per snapshot.
+    Q_INVOKABLE void verifySnapshots();
+    // At a gap: go on without the lost entries (the next snapshot records them).
+    Q_INVOKABLE void continueWithoutGap();
+    Q_INVOKABLE void dismissResetNotice();
     Q_INVOKABLE void replayFromScratch();
     Q_INVOKABLE void loadDemoShop(int events = 5000);
     // Fetches one entry's fields (type, data decoded as JSON text, eid, actor): entryLoaded.
@@ -138,6 +160,10 @@ signals:
     void progressChanged();
     void readOnlyChanged();
     void historyCompleteChanged();
+    void resetNoticeChanged();
+    void gapChanged();
+    void serverWarningsChanged();
+    void verifyingSnapshotsChanged();
     /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
     /// name, or "" when it was never appended) and message say why, in words.
     void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
@@ -173,6 +199,10 @@ private:
     double progress_ = -1;
     QString progressText_;
     bool readOnly_ = false;
+    QString resetNotice_;
+    QString gapMessage_;
+    QStringList serverWarnings_;
+    bool verifyingSnapshots_ = false;
 };
 
 // The ranges of DESIGN section 3 for the dialogs, checked as the user types. Each check

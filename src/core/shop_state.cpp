@@ -104,4 +104,31 @@ bool ShopState::operator==(const ShopState& other) const
     return true;
 }
 
+std::string describeDifference(const ShopState& a, const ShopState& b)
+{
+    if (a.counts != b.counts)
+        return "the counts differ (" + std::to_string(a.counts.total) + " entries, " + std::to_string(a.counts.applied)
+               + " applied against " + std::to_string(b.counts.total) + ", " + std::to_string(b.counts.applied) + ")";
+    if (a.lastEventId != b.lastEventId)
+        return "the last entries differ (" + a.lastEventId + " against " + b.lastEventId + ")";
+    if (a.skipped != b.skipped)
+        return "the entries recorded as lost differ (" + std::to_string(a.skipped) + " against " + std::to_string(b.skipped)
+               + ")";
+    if (a.lastEntryFingerprint != b.lastEntryFingerprint)
+        return "the fingerprints of entry " + a.lastEventId + " differ";
+    for (const User* u : b.sortedUsers()) {
+        const User* other = a.findUser(u->id);
+        if (!other || *other != *u)
+            return "user " + std::to_string(u->id) + " differs";
+    }
+    for (const Item* i : b.sortedItems()) {
+        const Item* other = a.findItem(i->id);
+        if (!other || *other != *i)
+            return "item " + i->id + " differs";
+    }
+    if (a.users().size() != b.users().size() || a.items().size() != b.items().size())
+        return "one holds users or items the other does not";
+    return {};
+}
+
 } // namespace shop

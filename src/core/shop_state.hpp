@@ -66,4 +66,8 @@ private:
     ItemMap items_;
 };
 
+// Where two states differ, in words for people ("" when they are equal, position fields
+// included): the first difference found, counts first, then users and items by id.
+std::string describeDifference(const ShopState& a, const ShopState& b);
+
 } // namespace shop

@@ -113,11 +113,34 @@ void CommandWriter::listSnapshots()
             {QStringLiteral("createdMs"), static_cast<qint64>(s.header.createdMs)},
             {QStringLiteral("events"), static_cast<qint64>(s.header.total)},
             {QStringLiteral("bytes"), static_cast<qint64>(s.bytes)},
-            {QStringLiteral("verified"), s.checked},
+            {QStringLiteral("checked"), s.checked},
             {QStringLiteral("problem"), QString::fromStdString(s.problem)},
         });
     }
     emit snapshotsListed(out, {});
+}
+
+void CommandWriter::verifySnapshots()
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit snapshotsVerified({}, error);
+        return;
+    }
+    redis::SnapshotStore store(d->connection, d->stream);
+    std::vector<redis::SnapshotListing> listing;
+    std::vector<redis::SnapshotVerification> results;
+    std::vector<std::string> warnings;
+    if (!store.list(listing) || !store.verifyByRebuild(listing, results, warnings)) {
+        emit snapshotsVerified({}, QString::fromStdString(store.error()));
+        return;
+    }
+    for (const std::string& w : warnings)
+        qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
+    QList<SnapshotVerification> out;
+    for (const auto& r : results)
+        out.append({QString::fromStdString(r.id), r.verified, QString::fromStdString(r.why)});
+    emit snapshotsVerified(out, {});
 }
 
 void CommandWriter::loadEntry(const QString& entryId)

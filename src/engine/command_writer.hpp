@@ -30,6 +30,9 @@ public slots:
     void append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor);
     void produceDemo(int events, quint64 seed);
     void listSnapshots();
+    // Rebuilds the state from scratch once and compares it with every stored snapshot that
+    // passes its checks: snapshotsVerified.
+    void verifySnapshots();
     void loadEntry(const QString& entryId);
     // Replays the stream from the start up to and including `untilId` on this thread, for
     // the history that a restored snapshot skipped (the events list and the replay
@@ -43,6 +46,8 @@ signals:
     void demoProduced(int count, const QString& error);
     // [{id, createdMs, events, bytes, verified, problem}], oldest first; error when it failed.
     void snapshotsListed(const QVariantList& snapshots, const QString& error);
+    // Oldest first; error when the rebuild itself failed (a gap, a reset, the connection).
+    void snapshotsVerified(const QList<shop::engine::SnapshotVerification>& results, const QString& error);
     // {type, data, eid, actor} (data decoded to JSON text for legacy entries); empty when absent.
     void entryLoaded(const QString& entryId, const QVariantMap& fields, const QString& error);
     // `generation` is the caller's tag of the request, so a superseded load can be ignored.

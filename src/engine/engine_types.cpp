@@ -58,6 +58,7 @@ void registerEngineMetaTypes()
     qRegisterMetaType<ConsumerBatch>();
     qRegisterMetaType<ConsumerStatus>();
     qRegisterMetaType<StreamGap>();
+    qRegisterMetaType<QList<SnapshotVerification>>();
 }
 
 } // namespace shop::engine

@@ -6,6 +6,7 @@
 #include "core/entry.hpp"
 #include "core/shop_state.hpp"
 
+#include <QList>
 #include <QMetaType>
 #include <QString>
 
@@ -63,6 +64,13 @@ struct ConsumerStatus {
     QString message;       // what is going on, in words (errors included)
 };
 
+// A stored snapshot compared with the state rebuilt from scratch up to it.
+struct SnapshotVerification {
+    QString id;
+    bool verified = false; // equal to the rebuild
+    QString why;           // how it differs, or why it was not compared
+};
+
 QString connectionStateName(ConnectionState state);
 
 // Appends the record of one processed entry to `out` (and, when it applied, its event
@@ -78,3 +86,4 @@ void registerEngineMetaTypes();
 Q_DECLARE_METATYPE(shop::engine::ConsumerBatch)
 Q_DECLARE_METATYPE(shop::engine::ConsumerStatus)
 Q_DECLARE_METATYPE(shop::engine::StreamGap)
+Q_DECLARE_METATYPE(shop::engine::SnapshotVerification)

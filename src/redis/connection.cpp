@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <pthread.h>
 #include <mutex>
 #include <sys/time.h>
 
@@ -34,6 +35,17 @@ void ignoreSigpipeOnce()
         if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
             std::signal(SIGPIPE, SIG_IGN);
     });
+    // Someone else's handler (a test framework's crash handler) stays, so the signal is also
+    // blocked on each thread that talks to Redis: a write to a dead server then fails with
+    // EPIPE on that thread instead of raising the signal there.
+    thread_local bool blocked = false;
+    if (!blocked) {
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+        blocked = true;
+    }
 }
 
 std::string where(const RedisUrl& url) { return url.address(); }

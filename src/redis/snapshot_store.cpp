@@ -6,6 +6,7 @@
 #include "snapshot_store.hpp"
 
 #include "keys.hpp"
+#include "state_loader.hpp"
 #include "stream_reader.hpp"
 #include "transaction.hpp"
 
@@ -345,6 +346,55 @@ bool SnapshotStore::list(std::vector<SnapshotListing>& out)
         error_.clear();
         out.push_back(std::move(entry));
     }
+    return true;
+}
+
+bool SnapshotStore::verifyByRebuild(const std::vector<SnapshotListing>& listing, std::vector<SnapshotVerification>& out,
+                                    std::vector<std::string>& warnings)
+{
+    out.clear();
+    error_.clear();
+    std::vector<const SnapshotListing*> targets;
+    for (const SnapshotListing& s : listing) {
+        if (s.checked)
+            targets.push_back(&s);
+        else
+            out.push_back({s.id, false, "not compared: it does not pass its checks (" + s.problem + ")"});
+    }
+    std::sort(targets.begin(), targets.end(), [](const SnapshotListing* a, const SnapshotListing* b) {
+        return StreamId::parse(a->id).value_or(StreamId{}) < StreamId::parse(b->id).value_or(StreamId{});
+    });
+    ShopState rebuilt;
+    LoadReport report;
+    LoadOptions options;
+    options.fromScratch = true;
+    StateLoader loader(connection_, stream_);
+    if (!targets.empty() && !loader.restore(rebuilt, options, report)) {
+        error_ = report.error;
+        return false;
+    }
+    for (const SnapshotListing* target : targets) { // oldest first: one pass
+        options.untilId = target->id;
+        const bool ok = loader.catchUp(rebuilt, options, report);
+        warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
+        report.warnings.clear();
+        if (!ok) {
+            error_ = report.error;
+            return false;
+        }
+        std::string blob;
+        ShopState fromSnapshot;
+        if (!loadBlob(target->id, blob))
+            return false;
+        std::string why = decodeSnapshot(blob, stream_, fromSnapshot);
+        if (why.empty())
+            why = rebuilt.lastEventId != target->id ? "the stream has no entry " + target->id
+                                                     : describeDifference(fromSnapshot, rebuilt);
+        out.push_back({target->id, why.empty(), why});
+    }
+    std::sort(out.begin(), out.end(), [](const SnapshotVerification& a, const SnapshotVerification& b) {
+        return StreamId::parse(a.id).value_or(StreamId{}) < StreamId::parse(b.id).value_or(StreamId{});
+    });
     return true;
 }
 

@@ -29,6 +29,13 @@ struct SnapshotListing {
     std::string problem;    // why not checked
 };
 
+// A stored snapshot compared with the state rebuilt from scratch up to its id.
+struct SnapshotVerification {
+    std::string id;
+    bool verified = false; // equal to the rebuild
+    std::string why;       // how it differs, or why it could not be compared
+};
+
 struct RestoreOutcome {
     bool restored = false;      // a snapshot was loaded into the state
     std::string snapshotId;
@@ -54,6 +61,12 @@ public:
     // headers are read with GETRANGE and a blob over the size limit is never read; the
     // others are decoded one at a time to check their content and identity.
     bool list(std::vector<SnapshotListing>& out);
+    // Rebuilds the state from scratch once and compares it with each snapshot of `listing`
+    // that passes its checks, as the rebuild passes its id (oldest first). Those that do not
+    // pass their checks are not compared (verified false, why = the problem). False (error())
+    // when the rebuild itself fails (a gap, a reset, an I/O error).
+    bool verifyByRebuild(const std::vector<SnapshotListing>& listing, std::vector<SnapshotVerification>& out,
+                         std::vector<std::string>& warnings);
     // The whole blob; refused (with error()) when it is missing, of another type or over the
     // size limit.
     bool loadBlob(std::string_view id, std::string& blob);

@@ -3,10 +3,16 @@
 // the window shows, the way a user would: a top-up that is applied, orders the consumer
 // rejects (out of stock, insufficient funds) with the reason in words, a user name with
 // markup shown as plain text, and the outage banner while redis-server is down, with the
-// state intact once it is back (same data directory, AOF on).
+// state intact once it is back (same data directory, AOF on); and redis-server restarted on an
+// empty data directory while the window follows: a reset, said in a banner, with the tables
+// rebuilt from the new stream (never the old shop plus the new events) and no snapshot of a
+// merged shop.
 #include "shop_session.hpp"
 
 #include "redis/connection.hpp"
+#include "redis/snapshot_store.hpp"
+#include "redis/state_loader.hpp"
+#include "core/shop_state.hpp"
 #include "redis/stream_writer.hpp"
 #include "quick_items.hpp"
 #include "test_redis_server.hpp"
@@ -69,6 +75,7 @@ private slots:
     void orderRejectedForFunds();
     void markupInNamesIsPlainText();
     void outageBannerAndRecovery();
+    void serverRestartedEmptyIsAReset();
 
 private:
     bool append(const std::string& type, const std::string& json);
@@ -348,6 +355,69 @@ void TestEndToEnd::outageBannerAndRecovery()
     QCOMPARE(session_->totalEvents(), totalBefore + 1);
     QTRY_COMPARE_WITH_TIMEOUT(findTexts(item(QStringLiteral("userRow_7")), session_->formatMoney(3650)).size(), 1,
                               kTimeoutMs);
+}
+
+void TestEndToEnd::serverRestartedEmptyIsAReset()
+{
+    QQuickItem* banner = item(QStringLiteral("resetBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+    QVERIFY(balanceOf(7) > 0);
+    const qint64 oldTotal = session_->totalEvents();
+
+    // The server's data is lost (a new machine, a wiped volume): the same address, nothing in it.
+    server_->stop();
+    QDir data(dataDir_.path());
+    QVERIFY(data.removeRecursively());
+    QVERIFY(QDir().mkpath(dataDir_.path()));
+    QVERIFY2(server_->start(), qPrintable(server_->error()));
+    // A new shop written to it: user 7 again (the old shop had one), with another balance.
+    QVERIFY(append("RegisterUser", R"({"userId":7,"name":"Grace"})"));
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":250})"));
+    QVERIFY(append("RegisterUser", R"({"userId":9,"name":"Linus"})"));
+
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    const QString message = itemText(item(QStringLiteral("resetMessage")));
+    QVERIFY2(message.contains(QStringLiteral("reset")) && message.contains(kStream), qPrintable(message));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), qint64(3), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), QStringLiteral("live"), kTimeoutMs);
+    QVERIFY(oldTotal > 3);
+
+    // The tables are the new stream's, from scratch (RegisterUser 7 applied, not "already exists").
+    shop::redis::Connection c;
+    QVERIFY2(c.connect(server_->url()), c.error().c_str());
+    shop::ShopState expected;
+    shop::redis::LoadReport report;
+    shop::redis::LoadOptions fromScratch;
+    fromScratch.fromScratch = true;
+    shop::redis::StateLoader loader(c, kStream.toStdString());
+    QVERIFY2(loader.load(expected, fromScratch, report), report.error.c_str());
+    QCOMPARE(expected.counts.applied, qint64(3));
+    QCOMPARE(session_->appliedEvents(), qint64(3));
+    QCOMPARE(session_->users()->rowCount(), int(expected.users().size()));
+    for (const auto& [id, user] : expected.users())
+        QCOMPARE(balanceOf(id), user.balance);
+    QCOMPARE(session_->items()->rowCount(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("userRow_9")), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(findTexts(item(QStringLiteral("userRow_7")), QStringLiteral("Grace")).size(), 1, kTimeoutMs);
+
+    // A snapshot taken now is of the new shop; every stored snapshot equals a rebuild.
+    QSignalSpy taken(session_.get(), &ShopSession::snapshotTaken);
+    session_->takeSnapshot();
+    QTRY_COMPARE_WITH_TIMEOUT(taken.size(), 1, kTimeoutMs);
+    shop::redis::SnapshotStore store(c, kStream.toStdString());
+    std::vector<shop::redis::SnapshotListing> listing;
+    QVERIFY(store.list(listing));
+    QVERIFY(!listing.empty());
+    std::vector<shop::redis::SnapshotVerification> results;
+    std::vector<std::string> warnings;
+    QVERIFY2(store.verifyByRebuild(listing, results, warnings), store.error().c_str());
+    for (const auto& r : results)
+        QVERIFY2(r.verified, (r.id + ": " + r.why).c_str());
+
+    // Dismissed, it stays away.
+    click(item(QStringLiteral("resetBannerClose")));
+    QTRY_VERIFY(!banner->isVisible());
 }
 
 QTEST_MAIN(TestEndToEnd)

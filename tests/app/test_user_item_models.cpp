@@ -336,7 +336,7 @@ void TestUserItemModels::snapshotRows()
     QCOMPARE(first.data(SnapshotListModel::TimeTextRole).toString(), QStringLiteral("2024-05-06 07:08:09"));
     QCOMPARE(first.data(SnapshotListModel::EventsRole).toLongLong(), 1200);
     QCOMPARE(first.data(SnapshotListModel::SizeTextRole).toString(), QStringLiteral("12.3 KiB"));
-    QCOMPARE(first.data(SnapshotListModel::VerifiedRole).toBool(), true);
+    QCOMPARE(first.data(SnapshotListModel::CheckedRole).toBool(), true);
     QCOMPARE(snapshots.index(1).data(SnapshotListModel::SizeTextRole).toString(), QStringLiteral("4.0 MiB"));
     QCOMPARE(snapshots.index(1).data(SnapshotListModel::ProblemRole).toString(), QStringLiteral("checksum"));
     QCOMPARE(snapshots.index(2).data(SnapshotListModel::SizeTextRole).toString(), QStringLiteral("1000 B"));
