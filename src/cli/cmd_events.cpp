@@ -5,11 +5,9 @@
 
 #include "core/csv.hpp"
 #include "core/entry_decoder.hpp"
-#include "core/handlers.hpp"
 #include "core/shop_state.hpp"
 #include "core/stream_id.hpp"
 #include "redis/state_loader.hpp"
-#include "redis/stream_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -74,10 +72,12 @@ int run(const Invocation& call)
     redis::LoadOptions options;
     options.untilId = before;
     options.fromScratch = before.empty(); // from the first entry: nothing to restore
+    options.allowGaps = call.isSet(QStringLiteral("allow-gaps"));
     bool ok = loader.restore(state, options, report);
     if (ok && !before.empty())
         ok = loader.catchUp(state, options, report);
     printWarnings(report.warnings);
+    report.warnings.clear();
     if (!ok)
         return fail(report.error);
 
@@ -88,58 +88,61 @@ int run(const Invocation& call)
     if (csv)
         write("id,type,verdict,reason,data,eid,actor\r\n");
     std::string record;
-    redis::StreamReader reader(session.connection, session.stream);
-    redis::EntryBatch batch;
-    Event scratch;
     qint64 listed = 0;
-    while (count == 0 || listed < count) {
-        const std::size_t want = count == 0 ? 10000 : static_cast<std::size_t>(std::min<qint64>(10000, count - listed));
-        const std::string after = state.lastEventId.empty() ? (before.empty() ? "0-0" : before) : state.lastEventId;
-        if (!reader.range(after, want, batch))
-            return fail(reader.error());
-        for (const RawEntry& entry : batch.entries) {
-            const Reason reason = processEntry(state, entry, scratch);
-            const std::string type = entry.type ? std::string(*entry.type) : std::string();
-            if (json) {
-                ordered_json row = {{"id", entry.id},
-                                    {"type", entry.type ? ordered_json(type) : ordered_json(nullptr)},
-                                    {"verdict", reason == Reason::None ? "applied" : "rejected"},
-                                    {"reason", reason == Reason::None ? ordered_json(nullptr) : ordered_json(reasonName(reason))},
-                                    {"data", dataText(entry)}};
-                if (entry.eid)
-                    row["eid"] = std::string(*entry.eid);
-                if (entry.actor)
-                    row["actor"] = std::string(*entry.actor);
-                write(listed == 0 && &entry == &batch.entries.front() ? "" : ",");
-                write(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-            } else if (csv) {
-                const std::string data = dataText(entry);
-                const std::string_view fields[] = {entry.id,
-                                                   type,
-                                                   reason == Reason::None ? "applied" : "rejected",
-                                                   reason == Reason::None ? std::string_view() : reasonName(reason),
-                                                   data,
-                                                   entry.eid.value_or(std::string_view()),
-                                                   entry.actor.value_or(std::string_view())};
-                record.clear();
-                for (std::size_t f = 0; f < std::size(fields); ++f) {
-                    if (f > 0)
-                        record.push_back(',');
-                    appendCsvField(record, fields[f]);
-                }
-                record += kCsvLineEnd;
-                write(record);
-            } else {
-                const std::string verdict =
-                    reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
-                std::printf("%-22s %-14s %-30s %s\n", shown(entry.id).c_str(), type.empty() ? "-" : shown(type).c_str(),
-                            verdict.c_str(), shown(dataText(entry)).c_str());
+    const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event&, const ShopState&) {
+        const std::string type = entry.type ? std::string(*entry.type) : std::string();
+        if (json) {
+            ordered_json row = {{"id", entry.id},
+                                {"type", entry.type ? ordered_json(type) : ordered_json(nullptr)},
+                                {"verdict", reason == Reason::None ? "applied" : "rejected"},
+                                {"reason", reason == Reason::None ? ordered_json(nullptr) : ordered_json(reasonName(reason))},
+                                {"data", dataText(entry)}};
+            if (entry.eid)
+                row["eid"] = std::string(*entry.eid);
+            if (entry.actor)
+                row["actor"] = std::string(*entry.actor);
+            write(listed == 0 ? "" : ",");
+            write(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        } else if (csv) {
+            const std::string data = dataText(entry);
+            const std::string_view fields[] = {entry.id,
+                                               type,
+                                               reason == Reason::None ? "applied" : "rejected",
+                                               reason == Reason::None ? std::string_view() : reasonName(reason),
+                                               data,
+                                               entry.eid.value_or(std::string_view()),
+                                               entry.actor.value_or(std::string_view())};
+            record.clear();
+            for (std::size_t f = 0; f < std::size(fields); ++f) {
+                if (f > 0)
+                    record.push_back(',');
+                appendCsvField(record, fields[f]);
             }
+            record += kCsvLineEnd;
+            write(record);
+        } else {
+            const std::string verdict =
+                reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
+            std::printf("%-22s %-14s %-30s %s\n", shown(entry.id).c_str(), type.empty() ? "-" : shown(type).c_str(),
+                        verdict.c_str(), shown(dataText(entry)).c_str());
         }
-        listed += static_cast<qint64>(batch.entries.size());
-        if (batch.entries.size() < want)
-            break;
-    }
+        ++listed;
+    };
+    // The listing goes through the same checked reads as everything else: a gap or a reset
+    // ahead stops it (the verdicts after it would be wrong).
+    options.untilId.clear();
+    options.fromScratch = false;
+    options.maxEntries = count;
+    report.replayed = 0;
+    const redis::StateLoader::Step step = loader.step(state, options, report, std::chrono::milliseconds::zero(), onEntry);
+    printWarnings(report.warnings);
+    if (step == redis::StateLoader::Step::Gap)
+        return fail("the stream " + session.stream + " has lost entries: " + report.gap.why
+                    + "; the verdicts after them would be wrong (--allow-gaps goes on without them)");
+    if (step == redis::StateLoader::Step::Reset)
+        return fail("the stream " + session.stream + " changed while it was read: " + report.resetWhy);
+    if (step == redis::StateLoader::Step::Failed)
+        return fail(report.error);
     if (json)
         print("]");
     return kExitOk;
@@ -151,13 +154,15 @@ Command eventsCommand()
 {
     return {
         QStringLiteral("events"),
-        QStringLiteral("events [--from ID] [--count N] [--json | --csv]"),
+        QStringLiteral("events [--from ID] [--count N] [--json | --csv] [--allow-gaps]"),
         QStringLiteral("list entries with their verdicts"),
         QStringLiteral("Lists entries with their verdicts (applied, or rejected and why), oldest first."),
         {
             {QStringLiteral("from"), QStringLiteral("start at entry ID (inclusive); default: the first entry"), QStringLiteral("ID")},
             {QStringLiteral("count"), QStringLiteral("at most N entries (default 100; 0 means all)"), QStringLiteral("N")},
             {QStringLiteral("json"), QStringLiteral("a JSON array instead of text")},
+            {QStringLiteral("allow-gaps"),
+             QStringLiteral("go on with a warning when entries are missing (trimmed or deleted before being read)")},
             {QStringLiteral("csv"),
              QStringLiteral("CSV instead of text (RFC 4180, CRLF line ends), a header row then one row per\n"
                             "entry: id,type,verdict,reason,data,eid,actor (data as --json shows it)")},

@@ -9,6 +9,7 @@
 #include "core/stream_id.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace shop::redis {
 
@@ -119,16 +120,26 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
         report.error = "\"" + options.untilId + "\" is not a stream entry id (expected <milliseconds>-<sequence>)";
         return Step::Failed;
     }
+    // Entries still to apply under maxEntries (the pages are cut to it).
+    const auto remaining = [&]() -> std::size_t {
+        if (options.maxEntries <= 0)
+            return std::numeric_limits<std::size_t>::max();
+        return static_cast<std::size_t>(std::max<std::int64_t>(0, options.maxEntries - report.replayed));
+    };
     for (;;) {
         if (until && !state.lastEventId.empty() && *idOf(state.lastEventId) >= *until) {
             abandonPending();
             return Step::AtHead;
         }
+        if (remaining() == 0) {
+            abandonPending();
+            return Step::More;
+        }
         const std::string after = state.lastEventId.empty() ? std::string("0-0") : state.lastEventId;
         if (requested_ && requestedAfter_ != after)
             abandonPending();
         if (!requested_) {
-            if (!reader_.requestPage(after, count_, options.untilId))
+            if (!reader_.requestPage(after, std::min(count_, remaining()), options.untilId))
                 return failed();
             requested_ = true;
             requestedAfter_ = after;
@@ -160,11 +171,12 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
         // Ask for the next page before applying this one, unless the budget is spent: then
         // nothing is left outstanding on the connection when the step returns.
         const bool more = !page_.complete && !page_.batch.entries.empty();
-        const bool inBudget = budget.count() == 0 || Clock::now() - started < budget;
+        const std::size_t left = remaining() - std::min(remaining(), page_.batch.entries.size());
+        const bool inBudget = (budget.count() == 0 || Clock::now() - started < budget) && left > 0;
         adaptPageSize(options);
         if (more && inBudget) {
             const std::string next(page_.batch.entries.back().id);
-            if (!reader_.requestPage(next, count_, options.untilId))
+            if (!reader_.requestPage(next, std::min(count_, left), options.untilId))
                 return failed();
             requested_ = true;
             requestedAfter_ = next;

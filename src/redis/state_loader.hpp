@@ -28,6 +28,7 @@ struct LoadOptions {
     std::string untilId;            // empty: up to the head
     std::size_t batchSize = 5000;   // most entries in one page
     std::size_t pageBytes = 16u << 20; // pages shrink after large entries to stay near this
+    std::int64_t maxEntries = 0;    // step(): stop once report.replayed reaches this (0: no limit)
     bool allowGaps = false;         // go on (with a warning) when entries are missing
     std::string snapshotId;         // restore exactly this snapshot (an error when it cannot be used)
 };
@@ -51,7 +52,7 @@ public:
     bool restore(ShopState& state, const LoadOptions& options, LoadReport& report);
 
     enum class Step : std::uint8_t {
-        More,   // the budget ran out; call again
+        More,   // the budget (or maxEntries) ran out; call again
         AtHead, // everything up to the head (or untilId) when the last page was read is applied
         Gap,    // entries ahead were lost before they could be read: report.gap; nothing applied past them
         Reset,  // the stream is not the one the state was built from: report.resetWhy
