@@ -94,6 +94,8 @@ int run(const Invocation& call)
         for (const QString& w : warnings)
             warn(w.toStdString());
     });
+    QObject::connect(worker, &engine::ConsumerWorker::warning, &app,
+                     [&](const QString& message) { warn(message.toStdString()); });
     QObject::connect(worker, &engine::ConsumerWorker::streamReset, &app,
                      [&](const QString& message) { warn(message.toStdString()); });
     QObject::connect(worker, &engine::ConsumerWorker::snapshotFailed, &app,

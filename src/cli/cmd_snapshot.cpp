@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace shop::cli {
@@ -29,19 +30,24 @@ std::string isoTime(std::int64_t ms)
     return QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate).toStdString();
 }
 
-int save(Session& session, redis::SnapshotStore& store)
+int save(Session& session, redis::SnapshotStore& store, bool allowGaps)
 {
     ShopState state;
     redis::LoadReport report;
+    redis::LoadOptions options;
+    options.allowGaps = allowGaps; // the snapshot then records the entries gone on without
     redis::StateLoader loader(session.connection, session.stream);
-    const bool ok = loader.load(state, {}, report);
+    const bool ok = loader.load(state, options, report);
     printWarnings(report.warnings);
     if (!ok)
         return fail(report.error);
     QElapsedTimer timer;
     timer.start();
     const bool saved = store.save(state, QDateTime::currentMSecsSinceEpoch());
-    printWarnings(store.warnings());
+    for (const std::string& w : store.warnings()) { // the load may have said these already
+        if (std::find(report.warnings.begin(), report.warnings.end(), w) == report.warnings.end())
+            warn(w);
+    }
     if (!saved)
         return fail(store.error());
     std::printf("saved snapshot %s of %s: %lld events (%lld applied, %lld rejected), %zu users, %zu items, in %lld ms\n",
@@ -79,7 +85,8 @@ int list(const Session& session, const std::vector<redis::SnapshotListing>& list
     std::printf("%-22s %-25s %12s %12s  %s\n", "id", "taken", "events", "bytes", "checked");
     for (const auto& s : listing) {
         const std::string checked =
-            s.checked ? (s.unconfirmed ? "yes (identity not confirmed: Redis before 7)" : "yes") : "no: " + shown(s.problem);
+            s.checked ? (s.unconfirmed ? "yes (its entry was trimmed: identity rests on the counts)" : "yes")
+                      : "no: " + shown(s.problem);
         std::printf("%-22s %-25s %12lld %12zu  %s\n", shown(s.id).c_str(), isoTime(s.header.createdMs).c_str(),
                     static_cast<long long>(s.header.total), s.bytes, checked.c_str());
     }
@@ -105,8 +112,12 @@ int verify(Session& session, redis::SnapshotStore& store, const std::vector<redi
         return fail(store.error());
     std::size_t bad = 0;
     for (const auto& r : results) {
+        const auto listed = std::find_if(targets.begin(), targets.end(), [&](const auto& s) { return s.id == r.id; });
         if (r.verified) {
             std::printf("snapshot %s verified: it equals the state rebuilt from scratch up to it\n", shown(r.id).c_str());
+        } else if (listed != targets.end() && !listed->checked) {
+            ++bad;
+            warn("snapshot " + r.id + " does not pass its checks: " + listed->problem);
         } else {
             ++bad;
             std::printf("snapshot %s NOT verified: %s\n", shown(r.id).c_str(), shown(r.why).c_str());
@@ -132,10 +143,12 @@ int run(const Invocation& call)
         return fail(error);
     redis::SnapshotStore store(session.connection, session.stream);
     if (action == QLatin1String("save"))
-        return save(session, store);
+        return save(session, store, call.isSet(QStringLiteral("allow-gaps")));
 
     std::vector<redis::SnapshotListing> listing;
-    if (!store.list(listing))
+    const bool listed = store.list(listing);
+    printWarnings(store.warnings());
+    if (!listed)
         return fail(store.error());
     if (action == QLatin1String("list"))
         return list(session, listing, call.isSet(QStringLiteral("json")));
@@ -148,7 +161,7 @@ Command snapshotCommand()
 {
     return {
         QStringLiteral("snapshot"),
-        QStringLiteral("snapshot save|list [--json]|verify [--all]"),
+        QStringLiteral("snapshot save [--allow-gaps] | list [--json] | verify [--all]"),
         QStringLiteral("take, list or check snapshots"),
         QStringLiteral("  save     bring the state up to the head (newest snapshot plus tail) and store a snapshot;\n"
                        "           a state that no longer belongs to the stream is never saved\n"
@@ -161,6 +174,9 @@ Command snapshotCommand()
         {
             {QStringLiteral("json"), QStringLiteral("with list: a JSON array instead of a table")},
             {QStringLiteral("all"), QStringLiteral("with verify: every stored snapshot, in one rebuild from scratch")},
+            {QStringLiteral("allow-gaps"),
+             QStringLiteral("with save: go on without entries lost before being read (trimmed or deleted);\n"
+                            "the snapshot records them, so later loads do not ask again")},
         },
         {},
         run,

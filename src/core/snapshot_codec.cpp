@@ -516,7 +516,10 @@ SnapshotIdentity checkSnapshotIdentity(const SnapshotHeader& header, const Strea
         out.why = continuity.why;
         return out;
     }
-    out.unconfirmed = !entryAtId && !facts.countsKnown();
+    // Its own entry trimmed away: that it belongs rests on the counts (and without them, on
+    // nothing but the ids). A stream deleted and written again whose counts happen to line
+    // up exactly cannot be told apart, so a restore says so rather than stay quiet.
+    out.unconfirmed = !entryAtId;
     return out;
 }
 

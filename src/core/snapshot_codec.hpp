@@ -76,7 +76,8 @@ struct SnapshotIdentity {
     Kind kind = Kind::Fits;
     std::string why;
     Continuity gap;
-    bool unconfirmed = false; // Fits, but the stream's counts were not available to confirm it (Redis < 7)
+    bool unconfirmed = false; // Fits, but its own entry is gone (trimmed): it rests on the counts alone
+                              // (on the ids alone when the counts are unknown, Redis < 7)
 };
 SnapshotIdentity checkSnapshotIdentity(const SnapshotHeader& header, const StreamFacts& facts,
                                        std::optional<std::uint64_t> entryAtId);

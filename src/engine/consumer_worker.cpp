@@ -329,8 +329,10 @@ void ConsumerWorker::step()
     d->replayed += d->state.counts.total - before;
     if (d->state.counts.total != before || !report.warnings.empty())
         d->pendingCounts = true;
-    for (const std::string& w : report.warnings)
+    for (const std::string& w : report.warnings) {
         qCWarning(lcConsumer).noquote() << QString::fromStdString(w);
+        emit warning(QString::fromStdString(w));
+    }
 
     switch (result) {
     case redis::StateLoader::Step::More:
@@ -465,8 +467,8 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
         return refuse(tr("not connected to Redis: the snapshot was not taken"));
     if (d->gap)
         return refuse(tr("entries are missing from the stream: no snapshot is taken across the gap"));
-    if (!onRequest && d->state.covered() == d->snapshotCovered)
-        return; // nothing changed since the last one
+    if (!onRequest && (d->state.covered() == d->snapshotCovered || d->state.lastEventId.empty()))
+        return; // nothing changed since the last one (or nothing to keep yet)
     QElapsedTimer timer;
     timer.start();
     redis::SnapshotStore store(d->connection, d->options.stream, d->options.keepSnapshots);

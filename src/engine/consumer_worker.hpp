@@ -74,6 +74,9 @@ signals:
     // What the server's state means for the data (it cannot write to its disk, it evicts
     // keys), said at connect when it changed; empty when all is well.
     void serverWarningsChanged(const QStringList& warnings);
+    // Something the user should hear while following (entries gone on without, with
+    // allowGaps; snapshots passed over after a reset), besides the logging category.
+    void warning(const QString& message);
     void failed(const QString& message); // gave up: nothing more will come
     void stopped();
 

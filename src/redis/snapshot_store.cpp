@@ -142,6 +142,11 @@ bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
     const std::string index = snapshotIndexKey(stream_);
     const std::string key = snapshotKey(stream_, state.lastEventId);
     const std::string score = scoreOf(state.lastEventId);
+    // SET would replace whatever is there: a key of another type is someone's data, not ours.
+    if (const std::string type = keyType(key); type != "none" && type != "string") {
+        error_ = "the snapshot was not saved: the key " + key + " holds a " + type + ", not a snapshot (rename or delete it)";
+        return false;
+    }
 
     for (int attempt = 0; attempt < 5; ++attempt) {
         Reply watched = connection_.command({"WATCH", index});
@@ -251,6 +256,25 @@ bool SnapshotStore::blobSize(std::string_view id, std::size_t& bytes)
     return true;
 }
 
+std::string SnapshotStore::readHeader(std::string_view id, SnapshotHeader& header, std::size_t& bytes)
+{
+    bytes = 0;
+    if (!blobSize(id, bytes))
+        return error_;
+    const std::string key = snapshotKey(stream_, id);
+    const std::string last = std::to_string(std::min<std::size_t>(bytes, kMaxSnapshotHeaderBytes) - 1);
+    Reply head = connection_.command({"GETRANGE", key, "0", last});
+    if (!head)
+        return connection_.error();
+    if (auto p = decodeSnapshotHeader(head.isString() ? head.str() : std::string_view(), header); !p.empty())
+        return p;
+    if (auto p = checkSnapshotHeader(header, stream_, bytes); !p.empty())
+        return p;
+    if (header.lastEventId != id)
+        return "the snapshot's event id " + header.lastEventId + " differs from its key";
+    return {};
+}
+
 bool SnapshotStore::loadBlob(std::string_view id, std::string& blob)
 {
     std::size_t bytes = 0;
@@ -302,8 +326,9 @@ bool SnapshotStore::list(std::vector<SnapshotListing>& out)
 {
     out.clear();
     error_.clear();
-    std::vector<std::string> ids, notes;
-    if (!indexIds(ids, notes))
+    warnings_.clear();
+    std::vector<std::string> ids;
+    if (!indexIds(ids, warnings_))
         return false;
     StreamReader reader(connection_, stream_);
     StreamFacts facts;
@@ -315,21 +340,8 @@ bool SnapshotStore::list(std::vector<SnapshotListing>& out)
         SnapshotListing entry;
         entry.id = *it;
         const auto problem = [&]() -> std::string {
-            std::size_t bytes = 0;
-            if (!blobSize(entry.id, bytes))
-                return error_;
-            entry.bytes = bytes;
-            const std::string key = snapshotKey(stream_, entry.id);
-            const std::string last = std::to_string(std::min<std::size_t>(bytes, kMaxSnapshotHeaderBytes) - 1);
-            Reply head = connection_.command({"GETRANGE", key, "0", last});
-            if (!head)
-                return connection_.error();
-            if (auto p = decodeSnapshotHeader(head.isString() ? head.str() : std::string_view(), entry.header); !p.empty())
+            if (auto p = readHeader(entry.id, entry.header, entry.bytes); !p.empty())
                 return p;
-            if (auto p = checkSnapshotHeader(entry.header, stream_, bytes); !p.empty())
-                return p;
-            if (entry.header.lastEventId != entry.id)
-                return "the snapshot's event id " + entry.header.lastEventId + " differs from its key";
             // The header is plausible: the whole blob, for the content and the identity.
             std::string blob;
             if (!loadBlob(entry.id, blob))
@@ -466,16 +478,25 @@ RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, S
                      + ")");
             continue;
         }
-        std::string blob;
-        if (!loadBlob(id, blob)) {
-            if (!connection_.isConnected()) {
-                outcome.error = error_;
-                return outcome;
-            }
-            passOver(error_);
+        if (std::find(distrusted_.begin(), distrusted_.end(), id) != distrusted_.end()) {
+            passOver("it did not add up with the stream the last time it was used");
             continue;
         }
+        // The header alone first: a huge or garbage blob is never read whole.
         SnapshotHeader header;
+        std::size_t bytes = 0;
+        std::string blob;
+        std::string unusable = readHeader(id, header, bytes);
+        if (unusable.empty() && !loadBlob(id, blob))
+            unusable = error_;
+        if (!connection_.isConnected()) {
+            outcome.error = error_.empty() ? connection_.error() : error_;
+            return outcome;
+        }
+        if (!unusable.empty()) {
+            passOver(unusable);
+            continue;
+        }
         if (auto problem = decodeSnapshot(blob, stream_, state, &header); !problem.empty()) {
             passOver(problem);
             continue;
@@ -496,9 +517,12 @@ RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, S
             continue;
         }
         if (unconfirmed)
-            outcome.warnings.push_back("snapshot " + id
-                                       + " is used without confirming it belongs to this stream: the server does not "
-                                         "report entries-added (Redis before 7)");
+            outcome.warnings.push_back(
+                "snapshot " + id + " is used, but its own entry was trimmed away: that it belongs to this stream rests on "
+                + (facts.countsKnown() ? std::string("the stream's counts alone (a stream deleted and written again whose "
+                                                     "counts line up exactly could not be told apart)")
+                                       : std::string("the ids alone (the server does not report entries-added: Redis "
+                                                     "before 7)")));
         outcome.restored = true;
         outcome.snapshotId = id;
         return outcome;

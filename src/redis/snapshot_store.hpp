@@ -25,7 +25,7 @@ struct SnapshotListing {
     SnapshotHeader header;  // zeroed when the header does not decode
     std::size_t bytes = 0;
     bool checked = false;   // passes every check against the stream as it is now
-    bool unconfirmed = false; // checked, but the stream's counts could not confirm it (Redis < 7)
+    bool unconfirmed = false; // checked, but its own entry is gone: it rests on the stream's counts
     std::string problem;    // why not checked
 };
 
@@ -53,9 +53,14 @@ public:
     // Index members that are not entry ids, or are after the stream's newest entry, are
     // left alone and reported in warnings().
     bool save(const ShopState& state, std::int64_t createdMs);
-    // Snapshots dropped from the index by the last save, and its warnings.
+    // Snapshots dropped from the index by the last save, and the warnings of the last save
+    // or list (index members ignored, an index of another type).
     int trimmed() const { return trimmed_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
+    // Snapshots not to be used again by this store (one whose counts did not add up with the
+    // stream when it was used): restores pass them over.
+    void distrust(const std::string& id) { distrusted_.push_back(id); }
+    void setDistrusted(std::vector<std::string> ids) { distrusted_ = std::move(ids); }
 
     // Every snapshot in the index, oldest first, with whether it passes every check. The
     // headers are read with GETRANGE and a blob over the size limit is never read; the
@@ -96,6 +101,8 @@ private:
     // A snapshot that decoded: does it belong to the stream? An empty string when it does.
     std::string identityProblem(const SnapshotHeader& header, const StreamFacts& facts, bool& unconfirmed);
     bool blobSize(std::string_view id, std::size_t& bytes);
+    // The header alone (GETRANGE), checked; "" when plausible, else why not.
+    std::string readHeader(std::string_view id, SnapshotHeader& header, std::size_t& bytes);
     std::string keyType(const std::string& key);
 
     Connection& connection_;
@@ -104,6 +111,7 @@ private:
     std::string error_;
     int trimmed_ = 0;
     std::vector<std::string> warnings_;
+    std::vector<std::string> distrusted_;
 };
 
 } // namespace shop::redis

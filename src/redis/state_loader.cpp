@@ -51,6 +51,7 @@ bool StateLoader::restore(ShopState& state, const LoadOptions& options, LoadRepo
     state.clear();
     verifiedAtHead_ = false;
     deletionsAccepted_.reset();
+    restoredFrom_.clear();
     if (options.fromScratch)
         return true;
     if (!reader_.facts(facts_)) {
@@ -58,6 +59,7 @@ bool StateLoader::restore(ShopState& state, const LoadOptions& options, LoadRepo
         return false;
     }
     SnapshotStore store(connection_, stream_);
+    store.setDistrusted(distrusted_);
     RestoreOutcome outcome = options.snapshotId.empty() ? store.restoreNewest(state, facts_, options.untilId)
                                                         : store.restore(options.snapshotId, state, facts_);
     report.warnings.insert(report.warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
@@ -71,8 +73,10 @@ bool StateLoader::restore(ShopState& state, const LoadOptions& options, LoadRepo
                        + (outcome.warnings.empty() ? std::string("it was not found") : outcome.warnings.back());
         return false;
     }
-    if (outcome.restored)
+    if (outcome.restored) {
         report.snapshotId = outcome.snapshotId;
+        restoredFrom_ = outcome.snapshotId;
+    }
     return true;
 }
 
@@ -91,15 +95,16 @@ bool StateLoader::conclusiveAtHead(const ShopState& state, const LoadOptions& op
 
 void StateLoader::adaptPageSize(const LoadOptions& options)
 {
-    // Entries per page: grow fourfold a page up to batchSize, but keep a page near pageBytes,
-    // so that a stream of huge entries is read a few at a time.
+    // Entries per page: double a page up to batchSize, but keep a page near pageBytes at the
+    // size of the largest entry seen, so that once a huge entry shows up the next pages are
+    // read a few entries at a time. (A page asked for before any large entry was seen can
+    // still hold several: XRANGE cannot be bounded by bytes.)
     const std::size_t maxCount = std::max<std::size_t>(1, options.batchSize);
-    const std::size_t n = page_.batch.entries.size();
-    std::size_t next = std::min(maxCount, count_ * 4);
-    if (n > 0) {
-        const std::size_t average = std::max<std::size_t>(1, page_.bytes() / n);
-        next = std::min(next, std::max<std::size_t>(1, options.pageBytes / average));
-    }
+    std::size_t next = std::min(maxCount, count_ * 2);
+    for (const RawEntry& e : page_.batch.entries)
+        largestEntry_ = std::max(largestEntry_, (e.data ? e.data->size() : 0) + (e.type ? e.type->size() : 0));
+    if (largestEntry_ > 0)
+        next = std::min(next, std::max<std::size_t>(1, options.pageBytes / largestEntry_));
     count_ = std::max<std::size_t>(1, next);
 }
 
@@ -157,6 +162,9 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
             continuity = checkAtHead(at, static_cast<std::int64_t>(page_.batch.entries.size()), facts_);
         if (continuity.kind == Continuity::Kind::Reset) {
             report.resetWhy = continuity.why;
+            // Whatever the cause, the snapshot this state came from is not used again.
+            if (!restoredFrom_.empty())
+                distrusted_.push_back(restoredFrom_);
             return Step::Reset;
         }
         if (continuity.kind == Continuity::Kind::Gap) {
@@ -174,7 +182,9 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
         const std::size_t left = remaining() - std::min(remaining(), page_.batch.entries.size());
         const bool inBudget = (budget.count() == 0 || Clock::now() - started < budget) && left > 0;
         adaptPageSize(options);
-        if (more && inBudget) {
+        // A page over the byte budget is applied before the next is asked for, so that two
+        // of them are never held at once.
+        if (more && inBudget && page_.bytes() <= options.pageBytes) {
             const std::string next(page_.batch.entries.back().id);
             if (!reader_.requestPage(next, std::min(count_, left), options.untilId))
                 return failed();
@@ -250,6 +260,8 @@ StateLoader::Step StateLoader::check(const ShopState& state, LoadReport& report)
         continuity = checkAtHead(at, 0, facts_);
     if (continuity.kind == Continuity::Kind::Reset) {
         report.resetWhy = continuity.why;
+        if (!restoredFrom_.empty())
+            distrusted_.push_back(restoredFrom_);
         return Step::Reset;
     }
     if (continuity.kind == Continuity::Kind::Gap) {
@@ -269,7 +281,12 @@ bool StateLoader::waitForEntries(const ShopState& state, int blockMs)
 
 bool StateLoader::catchUp(ShopState& state, const LoadOptions& options, LoadReport& report, const EntryObserver& onEntry)
 {
-    switch (step(state, options, report, std::chrono::milliseconds::zero(), onEntry)) {
+    Step result = Step::More;
+    while (result == Step::More && (options.maxEntries <= 0 || report.replayed < options.maxEntries))
+        result = step(state, options, report, std::chrono::milliseconds::zero(), onEntry);
+    switch (result) {
+    case Step::More: // maxEntries reached
+        return true;
     case Step::AtHead:
         return true;
     case Step::Gap:

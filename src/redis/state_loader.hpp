@@ -111,9 +111,12 @@ private:
     bool requested_ = false;        // a page is asked for and not yet received
     std::string requestedAfter_;    // ...after this id
     std::size_t count_ = 0;         // entries to ask for next (0: not started)
+    std::size_t largestEntry_ = 0;  // bytes of the largest entry seen, to size pages
     StreamFacts facts_;
     bool verifiedAtHead_ = false;
     std::optional<StreamId> deletionsAccepted_; // XDELs up to here were accepted as a gap
+    std::string restoredFrom_;                  // the snapshot the state started from ("" : none)
+    std::vector<std::string> distrusted_;       // snapshots that did not add up: not restored again
     EntryBatch waitBatch_;
     Event scratch_;
 };

