@@ -1,5 +1,6 @@
 // Adds an item or restocks it: AddItem {itemId, count, price?, name?}. An empty price or name
-// field is left out of the event, so it keeps what the item has.
+// field is left out of the event, so it keeps what the item has. The original demo's format
+// has neither: on such a stream only the units are written.
 import QtQuick
 import ShopStream
 
@@ -10,6 +11,7 @@ ShopDialog {
     okText: qsTr("Add")
     initialFocus: itemIdInput.text === "" ? itemIdInput.field : countInput.field
     valid: itemIdInput.valid && countInput.valid && priceInput.valid && nameInput.valid
+    legacyNote: qsTr("This stream is in the original demo's format, which has no price or name: only the units are written.")
 
     function prefill(id: string) {
         itemIdInput.reset(id)
@@ -40,7 +42,8 @@ ShopDialog {
         label: qsTr("Price (optional)")
         placeholderText: qsTr("empty: keep the current price")
         inputMethodHints: Qt.ImhFormattedNumbersOnly
-        error: text === "" ? "" : ShopRules.checkMoney(text, 0, 1e15, true)
+        enabled: !dialog.legacy
+        error: text === "" || dialog.legacy ? "" : ShopRules.checkMoney(text, 0, 1e15, true)
         onAccepted: dialog.tryAccept()
     }
     ValidatedField {
@@ -48,7 +51,8 @@ ShopDialog {
         name: "nameField"
         label: qsTr("Name (optional)")
         placeholderText: qsTr("empty: keep the current name")
-        error: text === "" ? "" : ShopRules.checkName(text, false)
+        enabled: !dialog.legacy
+        error: text === "" || dialog.legacy ? "" : ShopRules.checkName(text, false)
         onAccepted: dialog.tryAccept()
     }
 
@@ -57,9 +61,9 @@ ShopDialog {
             itemId: itemIdInput.text,
             count: ShopRules.toInteger(countInput.text)
         }
-        if (priceInput.text !== "")
+        if (priceInput.text !== "" && !dialog.legacy)
             data.price = ShopRules.moneyToMinor(priceInput.text)
-        if (nameInput.text !== "")
+        if (nameInput.text !== "" && !dialog.legacy)
             data.name = nameInput.text
         ShopSession.submit("AddItem", data)
     }

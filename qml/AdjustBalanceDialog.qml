@@ -1,4 +1,5 @@
-// Corrects a user's balance up or down: AdjustBalance {userId, delta, reason}.
+// Corrects a user's balance up or down: AdjustBalance {userId, delta, reason}. The original
+// demo's format has no such event.
 import QtQuick
 import ShopStream
 
@@ -9,6 +10,8 @@ ShopDialog {
     okText: qsTr("Adjust")
     initialFocus: userIdInput.text === "" ? userIdInput.field : deltaInput.field
     valid: userIdInput.valid && deltaInput.valid && reasonInput.valid
+    legacyForm: false
+    legacyNote: qsTr("This stream is in the original demo's format, which has no balance adjustment: balances change by top-ups and orders only. Its consumer deletes entries it cannot read, so nothing is written.")
 
     function prefill(id: string) {
         userIdInput.reset(id)

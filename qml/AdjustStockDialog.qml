@@ -1,4 +1,5 @@
-// Corrects an item's stock up or down: AdjustStock {itemId, delta, reason}.
+// Corrects an item's stock up or down: AdjustStock {itemId, delta, reason}. The original
+// demo's format has no such event.
 import QtQuick
 import ShopStream
 
@@ -9,6 +10,8 @@ ShopDialog {
     okText: qsTr("Adjust")
     initialFocus: itemIdInput.text === "" ? itemIdInput.field : deltaInput.field
     valid: itemIdInput.valid && deltaInput.valid && reasonInput.valid
+    legacyForm: false
+    legacyNote: qsTr("This stream is in the original demo's format, which has no stock adjustment: stock changes by restocks and orders only. Its consumer deletes entries it cannot read, so nothing is written.")
 
     function prefill(id: string) {
         itemIdInput.reset(id)

@@ -62,14 +62,14 @@ Pane {
             Button {
                 objectName: "itemSetPriceButton"
                 text: qsTr("Set price…")
-                enabled: !ShopSession.readOnly
+                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("setPrice")
             }
             Button {
                 objectName: "itemAdjustStockButton"
                 text: qsTr("Adjust stock…")
-                enabled: !ShopSession.readOnly
+                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("adjustStock")
             }

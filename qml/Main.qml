@@ -53,6 +53,12 @@ ApplicationWindow {
     // Edits append events at the head: only while live, and when the server lets us write.
     readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live && !root.outage
                                      && !ShopSession.gapPending
+    // On the original demo's stream only top-ups, restocks and orders can be written: its
+    // consumer deletes every entry it cannot read.
+    readonly property bool legacy: ShopSession.legacyAppends
+    function noLegacyForm(what: string): string {
+        return qsTr("This stream is in the original demo's format, which has no %1 (its consumer deletes entries it cannot read).").arg(what)
+    }
 
     // Arrays of ids are built in untyped functions: Qt 6.4's qmlcachegen compiles such an
     // array literal in a binding into code that crashes.
@@ -129,18 +135,22 @@ ApplicationWindow {
         function onStreamEmptyChanged() { root.demoRequested = false }
     }
 
-    ShopAction { id: registerUserAction; objectName: "registerUserAction"; text: qsTr("Register user…"); enabled: root.editable
-             hint: qsTr("Register a new user (Ctrl+U)"); onTriggered: root.openDialog(registerUserDialog, "") }
+    ShopAction { id: registerUserAction; objectName: "registerUserAction"; text: qsTr("Register user…"); enabled: root.editable && !root.legacy
+             hint: root.legacy ? root.noLegacyForm(qsTr("user registration")) : qsTr("Register a new user (Ctrl+U)")
+             onTriggered: root.openDialog(registerUserDialog, "") }
     ShopAction { id: topUpAction; objectName: "topUpAction"; text: qsTr("Top up…"); enabled: root.editable
              hint: qsTr("Add money to a user's balance (Ctrl+T)"); onTriggered: root.openDialog(topUpDialog, root.selectedUser()) }
-    ShopAction { id: adjustBalanceAction; objectName: "adjustBalanceAction"; text: qsTr("Adjust balance…"); enabled: root.editable
-             hint: qsTr("Correct a user's balance up or down"); onTriggered: root.openDialog(adjustBalanceDialog, root.selectedUser()) }
+    ShopAction { id: adjustBalanceAction; objectName: "adjustBalanceAction"; text: qsTr("Adjust balance…"); enabled: root.editable && !root.legacy
+             hint: root.legacy ? root.noLegacyForm(qsTr("balance adjustment")) : qsTr("Correct a user's balance up or down")
+             onTriggered: root.openDialog(adjustBalanceDialog, root.selectedUser()) }
     ShopAction { id: addItemAction; objectName: "addItemAction"; text: qsTr("Add item / restock…"); enabled: root.editable
              hint: qsTr("Add a new item or more units of one (Ctrl+I)"); onTriggered: root.openDialog(addItemDialog, itemsPage.selectedItemId) }
-    ShopAction { id: setPriceAction; objectName: "setPriceAction"; text: qsTr("Set price…"); enabled: root.editable
-             hint: qsTr("Set an item's price"); onTriggered: root.openDialog(setPriceDialog, itemsPage.selectedItemId) }
-    ShopAction { id: adjustStockAction; objectName: "adjustStockAction"; text: qsTr("Adjust stock…"); enabled: root.editable
-             hint: qsTr("Correct an item's stock up or down"); onTriggered: root.openDialog(adjustStockDialog, itemsPage.selectedItemId) }
+    ShopAction { id: setPriceAction; objectName: "setPriceAction"; text: qsTr("Set price…"); enabled: root.editable && !root.legacy
+             hint: root.legacy ? root.noLegacyForm(qsTr("prices")) : qsTr("Set an item's price")
+             onTriggered: root.openDialog(setPriceDialog, itemsPage.selectedItemId) }
+    ShopAction { id: adjustStockAction; objectName: "adjustStockAction"; text: qsTr("Adjust stock…"); enabled: root.editable && !root.legacy
+             hint: root.legacy ? root.noLegacyForm(qsTr("stock adjustment")) : qsTr("Correct an item's stock up or down")
+             onTriggered: root.openDialog(adjustStockDialog, itemsPage.selectedItemId) }
     ShopAction { id: placeOrderAction; objectName: "placeOrderAction"; text: qsTr("Place order…"); enabled: root.editable
              hint: qsTr("Order items for a user (Ctrl+O)"); onTriggered: root.openDialog(placeOrderDialog, root.selectedUser()) }
     ShopAction { id: takeSnapshotAction; objectName: "takeSnapshotAction"; text: qsTr("Take snapshot"); enabled: root.editable

@@ -1,5 +1,6 @@
 // Places an order with one or more lines: Order {userId, lines: [{itemId, qty}], orderId?}.
-// The total is shown when every line names a priced item; the consumer still decides.
+// The total is shown when every line names a priced item; the consumer still decides. The
+// original demo's format has no order id: on such a stream none is written.
 pragma ComponentBehavior: Bound
 
 import QtQuick
@@ -15,6 +16,7 @@ ShopDialog {
     width: Math.min(560, parent ? parent.width - 40 : 560)
     initialFocus: userIdInput.text === "" ? userIdInput.field : null
     valid: userIdInput.valid && orderIdInput.valid && linesValid
+    legacyNote: qsTr("This stream is in the original demo's format, which has no order id.")
 
     readonly property int maxLines: 100
     property var itemIds: []
@@ -120,7 +122,8 @@ ShopDialog {
         id: orderIdInput
         name: "orderIdField"
         label: qsTr("Order id (optional)")
-        error: text === "" ? "" : ShopRules.checkOrderId(text)
+        enabled: !dialog.legacy
+        error: text === "" || dialog.legacy ? "" : ShopRules.checkOrderId(text)
         onAccepted: dialog.tryAccept()
     }
 
@@ -128,7 +131,7 @@ ShopDialog {
         const data = { userId: userIdInput.text.replace(/\s/g, ""), lines: [] }
         for (let i = 0; i < lines.count; ++i)
             data.lines.push({ itemId: lines.get(i).itemId, qty: ShopRules.toInteger(lines.get(i).qty) })
-        if (orderIdInput.text !== "")
+        if (orderIdInput.text !== "" && !dialog.legacy)
             data.orderId = orderIdInput.text
         ShopSession.submit("Order", data)
     }

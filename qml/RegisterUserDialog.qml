@@ -1,4 +1,4 @@
-// Registers a user: RegisterUser {userId, name}.
+// Registers a user: RegisterUser {userId, name}. The original demo's format has no such event.
 import QtQuick
 import ShopStream
 
@@ -9,6 +9,8 @@ ShopDialog {
     okText: qsTr("Register")
     initialFocus: userIdInput.text === "" ? userIdInput.field : nameInput.field
     valid: userIdInput.valid && nameInput.valid
+    legacyForm: false
+    legacyNote: qsTr("This stream is in the original demo's format, which has no user registration: a user comes into being with a first top-up. Its consumer deletes entries it cannot read, so nothing is written.")
 
     function prefill(id: string) {
         userIdInput.reset(id)

@@ -1,4 +1,5 @@
-// Sets an item's price: SetPrice {itemId, price}. A price of 0 makes the item unpriced.
+// Sets an item's price: SetPrice {itemId, price}. A price of 0 makes the item unpriced. The
+// original demo's format has no such event.
 import QtQuick
 import ShopStream
 
@@ -9,6 +10,8 @@ ShopDialog {
     okText: qsTr("Set price")
     initialFocus: itemIdInput.text === "" ? itemIdInput.field : priceInput.field
     valid: itemIdInput.valid && priceInput.valid
+    legacyForm: false
+    legacyNote: qsTr("This stream is in the original demo's format, which has no prices. Its consumer deletes entries it cannot read, so nothing is written.")
 
     function prefill(id: string) {
         itemIdInput.reset(id)

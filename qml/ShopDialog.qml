@@ -1,14 +1,24 @@
 // The frame every edit dialog shares: modal, centred, an OK button named objectName + "Ok"
 // that is enabled only while `valid`, and Return to accept. Each dialog fills in the fields,
-// `valid`, and what onAccepted submits.
+// `valid`, and what onAccepted submits. On a stream in the original demo's format (whose
+// consumer deletes what it cannot read) a dialog says what that format lacks, and one whose
+// event the format has no form for cannot be accepted.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import ShopStream
 
 Dialog {
     id: dialog
 
     property bool valid: true
+    /// Appends take the original demo's format (bound to the session; tests set it).
+    property bool legacy: ShopSession.legacyAppends
+    /// False when the event has no form in that format: then OK stays off on such a stream.
+    property bool legacyForm: true
+    /// What the dialog says on such a stream: why it is refused, or what is left out.
+    property string legacyNote: ""
+    readonly property bool acceptable: valid && (legacyForm || !legacy)
     property string okText: qsTr("OK")
     /// The field that gets the keyboard focus when the dialog opens.
     property Item initialFocus
@@ -16,7 +26,7 @@ Dialog {
 
     // Accepts when every check passes (used by the fields' Return key).
     function tryAccept() {
-        if (valid)
+        if (acceptable)
             accept()
     }
 
@@ -34,13 +44,24 @@ Dialog {
     contentItem: ColumnLayout {
         id: column
         spacing: 10
+
+        Label {
+            objectName: dialog.objectName + "LegacyNote"
+            Layout.fillWidth: true
+            visible: dialog.legacy && dialog.legacyNote !== ""
+            text: dialog.legacyNote
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: dialog.legacyForm ? dialog.palette.windowText : accents.rejected
+            Accents { id: accents }
+        }
     }
 
     footer: DialogButtonBox {
         Button {
             objectName: dialog.objectName + "Ok"
             text: dialog.okText
-            enabled: dialog.valid
+            enabled: dialog.acceptable
             Accessible.name: text
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }

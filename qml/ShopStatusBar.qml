@@ -1,5 +1,5 @@
-// The footer: connection state (coloured dot), target, stream, last id, lag, rate, and the
-// applied / rejected totals.
+// The footer: connection state (coloured dot), target, stream (and its format when it is the
+// original demo's), last id, lag, rate, and the applied / rejected totals.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -79,6 +79,18 @@ ToolBar {
             textFormat: Text.PlainText
             elide: Text.ElideRight
             text: qsTr("stream %1").arg(ShopSession.stream)
+        }
+        Label {
+            // Why some edit actions are off: the original demo's format has no such events.
+            objectName: "streamFormatLabel"
+            visible: ShopSession.streamFormat === "legacy" || ShopSession.streamFormat === "mixed"
+            text: ShopSession.legacyAppends ? qsTr("(original demo's format)") : qsTr("(mixed formats)")
+            color: accents.warning
+            ToolTip.visible: formatHover.hovered
+            ToolTip.text: ShopSession.legacyAppends
+                          ? qsTr("Appends are written in the original demo's format, which its consumer can read: top-ups in whole units, restocks and orders only.")
+                          : qsTr("The stream holds both formats; its newest entry is native, so appends are native.")
+            HoverHandler { id: formatHover }
         }
         Sep {}
         Label {

@@ -1,4 +1,5 @@
-// Adds money to a user's balance: TopUp {userId, amount}.
+// Adds money to a user's balance: TopUp {userId, amount}. The original demo's format takes
+// whole currency units only.
 import QtQuick
 import ShopStream
 
@@ -29,7 +30,7 @@ ShopDialog {
         label: qsTr("Amount")
         placeholderText: qsTr("e.g. 12.50")
         inputMethodHints: Qt.ImhFormattedNumbersOnly
-        error: ShopRules.checkMoney(text, 1, 1e15, false)
+        error: ShopRules.checkMoney(text, 1, 1e15, false, dialog.legacy)
         onAccepted: dialog.tryAccept()
     }
 

@@ -67,7 +67,7 @@ Pane {
             Button {
                 objectName: "userAdjustBalanceButton"
                 text: qsTr("Adjust balance…")
-                enabled: !ShopSession.readOnly
+                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("adjustBalance")
             }

@@ -77,7 +77,7 @@ QString ShopRules::checkReason(const QString& text) const
     return {};
 }
 
-QString ShopRules::checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero) const
+QString ShopRules::checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero, bool wholeUnits) const
 {
     qint64 minor = 0;
     if (text.trimmed().isEmpty())
@@ -88,6 +88,14 @@ QString ShopRules::checkMoney(const QString& text, qint64 minMinor, qint64 maxMi
         return tr("The amount must be more than 0.");
     if (minor < minMinor || minor > maxMinor)
         return tr("The amount must be between %1 and %2.").arg(formatMoney(minMinor), formatMoney(maxMinor));
+    if (wholeUnits && minor % limits::kLegacyMoneyFactor != 0) {
+        const qint64 below = minor - minor % limits::kLegacyMoneyFactor;
+        const qint64 above = below + limits::kLegacyMoneyFactor;
+        const QString whole = below >= std::max<qint64>(minMinor, allowZero ? 0 : 1)
+                                  ? tr("%1 or %2").arg(formatMoney(below), formatMoney(above))
+                                  : formatMoney(above);
+        return tr("The original demo's format takes whole units (%1, not %2).").arg(whole, formatMoney(minor));
+    }
     return {};
 }
 

@@ -159,6 +159,11 @@ bool ShopSession::start(const SessionOptions& options)
     status_.stream = options.stream;
     status_.target = options.redisUrl.isEmpty() ? tr("local server") : ConnectionSettings::stripPassword(options.redisUrl);
     emit statusChanged();
+    if (!streamFormat_.isEmpty() || legacyAppends_) { // another stream: not known until looked at
+        streamFormat_.clear();
+        legacyAppends_ = false;
+        emit streamFormatChanged();
+    }
     d->starting = true;
     // Resolving may start the managed redis-server and wait for it: not on this thread.
     QPointer<ShopSession> self(this);
@@ -205,6 +210,25 @@ bool ShopSession::start(const SessionOptions& options)
                             const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
                                                         : message;
                             emit s->commandFinished(requestId, false, {}, text, {}, p.type, 0, {});
+                        });
+                connect(writer, &engine::CommandWriter::streamFormatDetected, s,
+                        [s](const QString& format, bool legacy, const QString& description, const QString& error) {
+                            if (!error.isEmpty()) {
+                                // Kept as it was: a lost connection does not change the stream.
+                                qCInfo(lcRedis).noquote() << "the stream's format could not be told:" << error;
+                                return;
+                            }
+                            if (format == s->streamFormat_ && legacy == s->legacyAppends_)
+                                return;
+                            s->streamFormat_ = format;
+                            s->legacyAppends_ = legacy;
+                            emit s->streamFormatChanged();
+                            if (format == QLatin1String("mixed")) { // which format appends take is news
+                                QString sentence = description;
+                                if (!sentence.isEmpty())
+                                    sentence[0] = sentence[0].toUpper();
+                                emit s->notice(sentence + QLatin1Char('.'));
+                            }
                         });
                 connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
                     emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
@@ -277,6 +301,7 @@ bool ShopSession::start(const SessionOptions& options)
                         });
                 s->startConsumer({}, false);
                 s->refreshSnapshots();
+                s->detectStreamFormat();
             },
             Qt::QueuedConnection);
     });
@@ -427,8 +452,11 @@ void ShopSession::drainInbox()
         }
         if (d->inboxDone >= batch.verdicts.size()) {
             if (!batch.lastEventId.empty() || batch.reset) {
+                const bool wasEmpty = counts_.total == 0;
                 counts_ = batch.counts;
                 emit countsChanged();
+                if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
+                    detectStreamFormat();
             }
             d->inbox.pop_front();
             d->inboxDone = 0;
@@ -574,6 +602,12 @@ void ShopSession::loadDemoShop(int events)
     if (d->writer)
         QMetaObject::invokeMethod(d->writer->writer(), "produceDemo", Qt::QueuedConnection, Q_ARG(int, events),
                                   Q_ARG(quint64, 1));
+}
+
+void ShopSession::detectStreamFormat()
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::detectFormat, Qt::QueuedConnection);
 }
 
 void ShopSession::loadEntry(const QString& entryId)

@@ -81,6 +81,13 @@ class ShopSession : public QObject {
     Q_PROPERTY(QStringList serverWarnings READ serverWarnings NOTIFY serverWarningsChanged)
     /// A rebuild comparing the stored snapshots is running.
     Q_PROPERTY(bool verifyingSnapshots READ verifyingSnapshots NOTIFY verifyingSnapshotsChanged)
+    /// The stream's format, from its newest entries: "native" (also an empty stream),
+    /// "legacy" (the original Go demo's), "mixed", or "" while not known.
+    Q_PROPERTY(QString streamFormat READ streamFormat NOTIFY streamFormatChanged)
+    /// Appends are written in the original demo's format (a legacy stream, or a mixed one
+    /// whose newest entry is legacy): only TopUp, AddItem and Order, whole currency units,
+    /// no price, name or orderId.
+    Q_PROPERTY(bool legacyAppends READ legacyAppends NOTIFY streamFormatChanged)
     Q_PROPERTY(QString version READ version CONSTANT)
     Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 
@@ -125,6 +132,8 @@ public:
     QString gapMessage() const { return gapMessage_; }
     QStringList serverWarnings() const { return serverWarnings_; }
     bool verifyingSnapshots() const { return verifyingSnapshots_; }
+    QString streamFormat() const { return streamFormat_; }
+    bool legacyAppends() const { return legacyAppends_; }
     QString version() const;
     QString qtVersion() const { return QString::fromLatin1(qVersion()); }
 
@@ -144,6 +153,9 @@ public:
     Q_INVOKABLE void loadDemoShop(int events = 5000);
     // Fetches one entry's fields (type, data decoded as JSON text, eid, actor): entryLoaded.
     Q_INVOKABLE void loadEntry(const QString& entryId);
+    // Looks at the stream's format again (it is looked at on connecting, when the first
+    // entries arrive, and before every append): streamFormatChanged when it changed.
+    Q_INVOKABLE void detectStreamFormat();
 
     // Connection settings: reconnects to another server / stream. The password goes to
     // the system keyring (never to a file) when remember is set.
@@ -159,6 +171,7 @@ signals:
     void countsChanged();
     void progressChanged();
     void readOnlyChanged();
+    void streamFormatChanged();
     void historyCompleteChanged();
     void resetNoticeChanged();
     void gapChanged();
@@ -203,6 +216,8 @@ private:
     QString gapMessage_;
     QStringList serverWarnings_;
     bool verifyingSnapshots_ = false;
+    QString streamFormat_;
+    bool legacyAppends_ = false;
 };
 
 // The ranges of DESIGN section 3 for the dialogs, checked as the user types. Each check
@@ -217,8 +232,10 @@ public:
     Q_INVOKABLE QString checkItemId(const QString& text) const;
     Q_INVOKABLE QString checkName(const QString& text, bool required) const;
     Q_INVOKABLE QString checkReason(const QString& text) const;
-    // Money typed with up to two decimals ("12.50"); min/max in minor units.
-    Q_INVOKABLE QString checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero) const;
+    // Money typed with up to two decimals ("12.50"); min/max in minor units. wholeUnits: only
+    // whole currency units, as the original demo's format takes (12.00, not 12.50).
+    Q_INVOKABLE QString checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero,
+                                   bool wholeUnits = false) const;
     Q_INVOKABLE QString checkSignedMoney(const QString& text) const; // AdjustBalance delta, not 0
     Q_INVOKABLE QString checkCount(const QString& text, qint64 min, qint64 max) const;
     Q_INVOKABLE QString checkStockDelta(const QString& text) const;     // not 0

@@ -54,6 +54,8 @@ void warn(std::string_view message)
     std::fprintf(stderr, "shopstream-cli: warning: %s\n", shown(message).c_str());
 }
 
+void note(std::string_view message) { std::fprintf(stderr, "shopstream-cli: %s\n", shown(message).c_str()); }
+
 void printWarnings(const std::vector<std::string>& warnings)
 {
     for (const std::string& w : warnings)

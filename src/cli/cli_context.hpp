@@ -79,6 +79,8 @@ inline int fail(const char* message) { return fail(std::string_view(message)); }
 int usageError(const QString& message, const QString& command = {});
 // "shopstream-cli: warning: MESSAGE" on stderr, escaped.
 void warn(std::string_view message);
+// "shopstream-cli: MESSAGE" on stderr, escaped: what was done that the user did not spell out.
+void note(std::string_view message);
 void printWarnings(const std::vector<std::string>& warnings);
 // Text made safe for a terminal: controls and invalid UTF-8 as visible escapes (\x1b, \n,
 // \u0085, \xff), printable UTF-8 as it is.

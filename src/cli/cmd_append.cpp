@@ -1,7 +1,12 @@
-// `shopstream-cli append TYPE JSON`: one idempotent append (DESIGN section 7).
+// `shopstream-cli append TYPE JSON`: one idempotent append (DESIGN section 7), in the
+// stream's own format (section 4): the original demo's consumer deletes every entry it
+// cannot parse, so on its stream TopUp, AddItem and Order are written as its Go structs,
+// and what that format cannot hold is refused before anything is written.
 #include "cli_context.hpp"
 
 #include "core/domain.hpp"
+#include "core/legacy_encoder.hpp"
+#include "core/stream_format.hpp"
 #include "redis/stream_writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,13 +15,36 @@ namespace shop::cli {
 
 namespace {
 
+enum class FormatChoice { Auto, Native, Legacy };
+
+// The way out of a refusal, and what it costs.
+const char* const kNativeAdvice = "--format native writes it natively, but the original demo's consumer deletes "
+                                  "entries it cannot read";
+
+// `why` comes from the encoder; `context` says why the demo's format was chosen (auto).
+int refuse(const Invocation& call, const std::string& why, const std::string& context = {})
+{
+    return usageError(QString::fromStdString(why + context + "; nothing was appended. " + kNativeAdvice), call.command);
+}
+
 int run(const Invocation& call)
 {
     if (call.positionals.size() != 2)
         return usageError(QStringLiteral("append takes TYPE and JSON"), call.command);
+    FormatChoice choice = FormatChoice::Auto;
+    if (call.isSet(QStringLiteral("format"))) {
+        const QString format = call.value(QStringLiteral("format"));
+        if (format == QLatin1String("native"))
+            choice = FormatChoice::Native;
+        else if (format == QLatin1String("legacy"))
+            choice = FormatChoice::Legacy;
+        else if (format != QLatin1String("auto"))
+            return usageError(QStringLiteral("--format takes auto, native or legacy, not \"%1\"").arg(format), call.command);
+    }
+    const bool raw = call.isSet(QStringLiteral("raw"));
     const std::string type = call.positionals[0].toStdString();
     const std::string data = call.positionals[1].toStdString();
-    if (!call.isSet(QStringLiteral("raw"))) {
+    if (!raw) {
         if (!parseEventType(type))
             return usageError(QStringLiteral("unknown event type \"%1\": use RegisterUser, TopUp, AdjustBalance, AddItem, "
                                              "SetPrice, AdjustStock or Order")
@@ -26,14 +54,51 @@ int run(const Invocation& call)
         if (parsed.is_discarded() || !parsed.is_object())
             return usageError(QStringLiteral("the data is not a JSON object; nothing was appended"), call.command);
     }
+    // The data stays native JSON on the command line (minor units); it is converted only
+    // when the entry is written in the demo's format. --raw writes the bytes as given.
+    LegacyEntry legacy{type, data};
+    std::string why;
+    const auto convert = [&] { return raw ? LegacyRefusal::None : legacyFromNative(type, data, legacy, why); };
+    if (choice == FormatChoice::Legacy && convert() != LegacyRefusal::None)
+        return refuse(call, why); // before connecting: nothing is tried
+
     Session session;
     QString error;
     if (!openSession(call, session, error))
         return fail(error);
     redis::StreamWriter writer(session.connection, session.stream);
+    bool writeLegacy = choice == FormatChoice::Legacy;
+    std::string told; // what auto chose, when it is not the plain native default
+    if (choice != FormatChoice::Legacy) {
+        StreamFormatReport report;
+        const bool detected = writer.detectFormat(report);
+        if (!detected && choice == FormatChoice::Auto)
+            return fail("cannot tell which format " + session.stream + " is in (" + writer.error()
+                        + "); --format native or --format legacy says which to write");
+        if (detected && choice == FormatChoice::Native && report.appendAs == EntryFormat::Legacy)
+            warn(describeStreamFormat(report, session.stream)
+                 + "; its consumer deletes entries it cannot read, and this one is native");
+        if (detected && choice == FormatChoice::Auto) {
+            writeLegacy = report.appendAs == EntryFormat::Legacy;
+            if (report.format == StreamFormat::Mixed)
+                told = describeStreamFormat(report, session.stream);
+            else if (writeLegacy)
+                told = describeStreamFormat(report, session.stream)
+                       + ": the event is written in it (whole currency units; the entry keeps no eid or actor)";
+            if (writeLegacy && convert() != LegacyRefusal::None)
+                return refuse(call, why,
+                              report.format == StreamFormat::Mixed
+                                  ? ", and the newest entry of " + session.stream + " (" + report.newestId + ") is in that format"
+                                  : ", and " + session.stream + " is in that format");
+        }
+    }
+
     redis::AppendRequest request;
-    request.type = type;
-    request.data = data;
+    request.legacy = writeLegacy;
+    request.type = writeLegacy ? legacy.type : type;
+    request.data = writeLegacy ? legacy.data : data;
+    // Kept for a legacy entry too: the entry cannot hold it, but the eid record beside the
+    // stream still makes a retry add nothing.
     request.eid = call.value(QStringLiteral("eid")).toStdString();
     request.actor = call.isSet(QStringLiteral("actor"))
                         ? call.value(QStringLiteral("actor")).toStdString()
@@ -41,6 +106,8 @@ int run(const Invocation& call)
     const redis::AppendResult result = writer.append(request);
     if (!result.ok)
         return fail(result.error);
+    if (!told.empty())
+        note(told);
     if (result.duplicate)
         warn("an event with this eid was appended before; nothing new was added");
     print(shown(result.id)); // on a retry, read back from the eid record: anyone could have written it
@@ -53,21 +120,35 @@ Command appendCommand()
 {
     return {
         QStringLiteral("append"),
-        QStringLiteral("append TYPE JSON [--eid UUID] [--actor NAME] [--raw]"),
+        QStringLiteral("append TYPE JSON [--format auto|native|legacy] [--eid UUID] [--actor NAME] [--raw]"),
         QStringLiteral("append one event; prints the new entry id"),
         QStringLiteral("Appends one event to the stream and prints its entry id. TYPE is one of RegisterUser, TopUp,\n"
                        "AdjustBalance, AddItem, SetPrice, AdjustStock, Order (or OrderType); JSON is the event's data\n"
                        "object, e.g.  shopstream-cli append TopUp '{\"userId\": 7, \"amount\": 1500}'\n"
-                       "Amounts are in minor units (cents). The consumer decides whether the event applies."),
+                       "Amounts are in minor units (cents). The consumer decides whether the event applies.\n"
+                       "\n"
+                       "The entry takes the stream's format. On a stream of the original Go demo (such as its \"orders\"),\n"
+                       "whose consumer deletes every entry it cannot parse, TopUp, AddItem and Order are written as the\n"
+                       "demo's MessagePack structs (amounts in whole currency units: 1500 is written as 15). What that\n"
+                       "format cannot hold is refused before anything is written (exit 2): RegisterUser, AdjustBalance,\n"
+                       "SetPrice and AdjustStock, AddItem's price and name, Order's orderId, and amounts that are not\n"
+                       "whole units (1550)."),
         {
+            {QStringLiteral("format"),
+             QStringLiteral("auto (default): the format of the stream's newest entries (when they are\n"
+                            "mixed, the newest one's; a new stream is native); native: type, JSON data, v, eid\n"
+                            "and actor; legacy: the original demo's, type and MessagePack data only"),
+             QStringLiteral("FORMAT")},
             {QStringLiteral("eid"),
              QStringLiteral("the idempotency id: appending again with the same eid (within 24 h) adds\n"
-                            "nothing and prints the first entry's id. Default: a new random one."),
+                            "nothing and prints the first entry's id (in either format). Default: a new random one."),
              QStringLiteral("UUID")},
-            {QStringLiteral("actor"), QStringLiteral("who issued it (default: cli:$USER)"), QStringLiteral("NAME")},
+            {QStringLiteral("actor"), QStringLiteral("who issued it (default: cli:$USER; not kept in a legacy entry)"),
+             QStringLiteral("NAME")},
             {QStringLiteral("raw"),
              QStringLiteral("append even when TYPE is unknown or JSON is not an object (to make test\n"
-                            "streams with bad entries; they will be rejected by the consumer)")},
+                            "streams with bad entries; they will be rejected by the consumer); the data is\n"
+                            "written as given, also in the legacy format")},
         },
         {},
         run,

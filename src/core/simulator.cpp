@@ -2,6 +2,8 @@
 // only, so a seed gives the same entries on every machine and library.
 #include "simulator.hpp"
 
+#include "go_msgpack.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -11,45 +13,6 @@ namespace shop {
 using nlohmann::json;
 
 namespace {
-
-// MessagePack exactly as the Go demo's encoder wrote it: fixstr keys, int64 as d3,
-// uint64 as cf, arrays with a fixarray or array16 header.
-class GoMsgpack {
-public:
-    explicit GoMsgpack(std::string& out) : out_(out) { out_.clear(); }
-    void map(std::size_t n) { out_.push_back(static_cast<char>(0x80 | n)); }
-    void str(std::string_view s)
-    {
-        if (s.size() < 32) {
-            out_.push_back(static_cast<char>(0xa0 | s.size()));
-        } else {
-            out_.push_back(static_cast<char>(0xd9));
-            out_.push_back(static_cast<char>(s.size()));
-        }
-        out_.append(s);
-    }
-    void int64(std::int64_t v) { big(0xd3, static_cast<std::uint64_t>(v)); }
-    void uint64(std::uint64_t v) { big(0xcf, v); }
-    void array(std::size_t n)
-    {
-        if (n < 16) {
-            out_.push_back(static_cast<char>(0x90 | n));
-        } else {
-            out_.push_back(static_cast<char>(0xdc));
-            out_.push_back(static_cast<char>(n >> 8));
-            out_.push_back(static_cast<char>(n & 0xff));
-        }
-    }
-
-private:
-    void big(unsigned char tag, std::uint64_t v)
-    {
-        out_.push_back(static_cast<char>(tag));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out_.push_back(static_cast<char>((v >> shift) & 0xff));
-    }
-    std::string& out_;
-};
 
 constexpr const char* kItemWords[] = {"Coffee", "Tea", "Mug", "Notebook", "Pen", "Lamp", "Chair", "Desk",
                                       "Bag", "Scarf", "Hat", "Plant", "Candle", "Book", "Poster", "Socks"};

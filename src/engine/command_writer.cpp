@@ -4,7 +4,9 @@
 #include "logging.hpp"
 
 #include "core/entry_decoder.hpp"
+#include "core/legacy_encoder.hpp"
 #include "core/simulator.hpp"
+#include "core/stream_format.hpp"
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
 #include "redis/state_loader.hpp"
@@ -20,6 +22,7 @@ struct CommandWriter::Private {
     redis::RedisUrl url;
     std::string stream;
     redis::Connection connection;
+    StreamFormatReport format; // as last detected
 };
 
 CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, QObject* parent)
@@ -41,17 +44,71 @@ bool CommandWriter::ensureConnected(QString& error)
     return false;
 }
 
+bool CommandWriter::refreshFormat(QString& error)
+{
+    redis::StreamWriter writer(d->connection, d->stream);
+    StreamFormatReport report;
+    if (!writer.detectFormat(report)) {
+        error = QString::fromStdString(writer.error());
+        emit streamFormatDetected({}, false, {}, error);
+        return false;
+    }
+    d->format = report;
+    emit streamFormatDetected(QString::fromLatin1(streamFormatName(report.format)),
+                              report.appendAs == EntryFormat::Legacy,
+                              QString::fromStdString(describeStreamFormat(report, d->stream)), {});
+    return true;
+}
+
+void CommandWriter::detectFormat()
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit streamFormatDetected({}, false, {}, error);
+        return;
+    }
+    refreshFormat(error);
+}
+
 void CommandWriter::append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor)
 {
+    const std::string nativeType = type.toStdString();
+    const std::string nativeData = data.toStdString();
     redis::AppendRequest request;
-    request.type = type.toStdString();
-    request.data = data.toStdString();
     request.actor = actor.toStdString();
     request.eid = redis::StreamWriter::newEid(); // fixed for both attempts: a retry adds nothing
     QString error;
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!ensureConnected(error))
             continue;
+        // Looked at for every append, not only at connect: the demo's producer may have
+        // started writing to a stream that was empty, and an entry in the wrong format is
+        // deleted by its consumer. One XREVRANGE of a few entries per user command.
+        if (!refreshFormat(error)) {
+            if (!d->connection.isConnected())
+                continue;
+            emit appendFailed(requestId, tr("the event was not appended: cannot tell which format %1 is in (%2)")
+                                             .arg(QString::fromStdString(d->stream), error),
+                              false);
+            return;
+        }
+        request.legacy = d->format.appendAs == EntryFormat::Legacy;
+        if (request.legacy) {
+            LegacyEntry legacy;
+            std::string why;
+            if (legacyFromNative(nativeType, nativeData, legacy, why) != LegacyRefusal::None) {
+                emit appendFailed(requestId,
+                                  tr("%1 (%2 is in that format); nothing was written")
+                                      .arg(QString::fromStdString(why), QString::fromStdString(d->stream)),
+                                  false);
+                return;
+            }
+            request.type = std::move(legacy.type);
+            request.data = std::move(legacy.data);
+        } else {
+            request.type = nativeType;
+            request.data = nativeData;
+        }
         redis::StreamWriter writer(d->connection, d->stream);
         const redis::AppendResult result = writer.append(request);
         if (result.ok) {

@@ -2,6 +2,8 @@
 // user's events (each with its own eid, so a retry after a lost connection never adds a
 // second entry), produces the demo shop, lists snapshots and fetches single entries. It
 // lives on its own QThread (CommandWriterThread) with its own connection.
+// Appends follow the stream's format: on the original demo's stream (whose consumer deletes
+// what it cannot parse) events are written in the demo's format, or refused unwritten.
 #pragma once
 
 #include "engine_types.hpp"
@@ -25,9 +27,13 @@ public:
     ~CommandWriter() override;
 
 public slots:
-    // Appends an event (data: JSON text) with a fresh eid; retried once with the same eid
-    // after a reconnect when the connection broke.
+    // Appends an event (data: native JSON text, minor units) with a fresh eid; retried once
+    // with the same eid after a reconnect when the connection broke. The stream's format is
+    // looked at first: in the original demo's format the event is converted, or refused
+    // (appendFailed) when that format cannot hold it.
     void append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor);
+    // Looks at the stream's newest entries: streamFormatDetected.
+    void detectFormat();
     void produceDemo(int events, quint64 seed);
     void listSnapshots();
     // Rebuilds the state from scratch once and compares it with every stored snapshot that
@@ -43,6 +49,11 @@ signals:
     void appended(const QString& requestId, const QString& entryId, bool duplicate);
     // permissionDenied: the server refused writing for this user (a read-only ACL).
     void appendFailed(const QString& requestId, const QString& message, bool permissionDenied);
+    // format: "native", "legacy" or "mixed" ("" when it could not be told: error says why);
+    // legacyAppends: appends are written in the original demo's format (a legacy stream, or a
+    // mixed one whose newest entry is legacy); description: one sentence for people.
+    void streamFormatDetected(const QString& format, bool legacyAppends, const QString& description,
+                              const QString& error);
     void demoProduced(int count, const QString& error);
     // [{id, createdMs, events, bytes, verified, problem}], oldest first; error when it failed.
     void snapshotsListed(const QVariantList& snapshots, const QString& error);
@@ -56,6 +67,7 @@ signals:
 
 private:
     bool ensureConnected(QString& error);
+    bool refreshFormat(QString& error); // detects and reports; false when it cannot be told
 
     struct Private;
     std::unique_ptr<Private> d;

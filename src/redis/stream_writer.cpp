@@ -124,6 +124,39 @@ bool StreamWriter::loadScript()
     return true;
 }
 
+bool StreamWriter::detectFormat(StreamFormatReport& out)
+{
+    error_.clear();
+    errorKind_ = ErrorKind::None;
+    const std::string count = std::to_string(kStreamFormatSample);
+    const Reply reply = connection_.command({"XREVRANGE", stream_, "+", "-", "COUNT", count});
+    if (!reply) {
+        failWithConnection();
+        return false;
+    }
+    if (reply.isError()) {
+        errorKind_ = reply.errorKind();
+        error_ = reply.errorKind() == ErrorKind::WrongType
+                     ? "the key " + stream_ + " exists but is not a stream (" + std::string(reply.str()) + ")"
+                     : "reading the newest entries of " + stream_ + " failed (" + std::string(reply.str()) + ")";
+        return false;
+    }
+    // The entries are views into the reply, which lives until the report is made.
+    std::vector<RawEntry> entries;
+    const ReplyView list(reply.raw());
+    entries.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        RawEntry entry;
+        entry.id = list[i][0].str();
+        const ReplyView fields = list[i][1];
+        for (std::size_t f = 0; f + 1 < fields.size(); f += 2)
+            entry.setField(fields[f].str(), fields[f + 1].str());
+        entries.push_back(entry);
+    }
+    out = classifyStreamFormat(entries);
+    return true;
+}
+
 AppendResult StreamWriter::append(const AppendRequest& request)
 {
     AppendResult result;

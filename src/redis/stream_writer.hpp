@@ -1,9 +1,11 @@
 // Appends to a stream: one idempotent append by eid through a Lua script (EVALSHA, loaded
 // once; the id of the first append comes back on a retry), and pipelined batches of plain
-// XADDs for the simulator.
+// XADDs for the simulator. It also tells which format the stream is in: appends to the
+// original demo's stream must be in its format.
 #pragma once
 
 #include "connection.hpp"
+#include "core/stream_format.hpp"
 
 #include <string>
 #include <string_view>
@@ -31,8 +33,12 @@ class StreamWriter {
 public:
     StreamWriter(Connection& connection, std::string stream);
 
-    // Idempotent append (native format: type, data, v=1, eid, actor).
+    // Idempotent append (native format: type, data, v=1, eid, actor; legacy: type and data,
+    // the eid record kept beside the stream all the same).
     AppendResult append(const AppendRequest& request);
+    // The stream's format from its newest kStreamFormatSample entries (XREVRANGE); a missing
+    // stream is native. False on error (error(), errorKind(): WrongType for another type).
+    bool detectFormat(StreamFormatReport& out);
     // Pipelined XADDs of native (or legacy) entries, `pipeline` per round trip; eids are
     // generated, no idempotency record is kept. Returns the number written; error() on failure.
     std::size_t appendBatch(const std::vector<AppendRequest>& requests, std::size_t pipeline = 1000);

@@ -9,6 +9,8 @@
 #include "redis/keys.hpp"
 #include "test_redis_server.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -143,6 +145,14 @@ QString jsonField(const QJsonValue& v)
     return {}; // null or absent
 }
 
+// Makes a stream in the original demo's format, or fails the calling test.
+#define PRODUCE_LEGACY(stream)                                                                                         \
+    do {                                                                                                               \
+        produceLegacy(stream);                                                                                         \
+        if (QTest::currentTestFailed())                                                                                \
+            return;                                                                                                    \
+    } while (false)
+
 bool processAlive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 } // namespace
@@ -183,6 +193,11 @@ private slots:
     void untilWithoutSequenceCoversTheMillisecond();
     void consumePrintsEachWarningOnce();
     void eventsAndStateAsCsv();
+    void appendFollowsTheOriginalDemosFormat();
+    void appendRefusesWhatTheDemosFormatCannotHold_data();
+    void appendRefusesWhatTheDemosFormatCannotHold();
+    void appendFormatNativeOnADemoStreamWarns();
+    void appendFormatChoices();
 
 private:
     CliResult run(const QStringList& args, int timeoutMs = 60000);       // with --redis and --data-dir
@@ -190,6 +205,8 @@ private:
     CliResult runBytes(const QList<QByteArray>& args);                   // arguments as raw bytes
     QStringList globals() const;
     QStringList entryIds(const char* stream);
+    QMap<QString, QByteArray> entryFields(const char* stream, const QString& id);
+    void produceLegacy(const char* stream);
 
     QString cli_;
     QTemporaryDir home_; // HOME, XDG_DATA_HOME and --data-dir of every run: never the user's
@@ -279,6 +296,30 @@ QStringList TestCli::entryIds(const char* stream)
     return ids;
 }
 
+// The fields of one entry, as bytes (legacy data is MessagePack).
+QMap<QString, QByteArray> TestCli::entryFields(const char* stream, const QString& id)
+{
+    QMap<QString, QByteArray> out;
+    const std::string key = id.toStdString();
+    shop::redis::Reply r = c_.command({"XRANGE", stream, key, key});
+    const shop::redis::ReplyView fields = shop::redis::ReplyView(r.raw())[0][1];
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+        const std::string_view name = fields[i].str();
+        const std::string_view value = fields[i + 1].str();
+        out.insert(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+                   QByteArray(value.data(), static_cast<qsizetype>(value.size())));
+    }
+    return out;
+}
+
+// A stream as the original demo writes it: users 1 to 5, so user 7 is new to it.
+void TestCli::produceLegacy(const char* stream)
+{
+    const CliResult r = run({"--stream", stream, "produce", "--legacy", "--events", "60", "--users", "5", "--seed", "4"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(c_.command({"XLEN", stream}).integer(), std::int64_t(60));
+}
+
 void TestCli::helpExitsZero_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -326,6 +367,9 @@ void TestCli::usageErrorsExitTwoWithOneLine_data()
     row("consume --snapshot-every x", {"consume", "--snapshot-every", "x"});
     row("append one argument", {"append", "TopUp"});
     row("append unknown type", {"append", "Refund", R"({"userId":1})"});
+    row("append --format unknown", {"append", "--format", "xml", "TopUp", R"({"userId":1,"amount":100})"});
+    row("append --format legacy RegisterUser", {"append", "--format", "legacy", "RegisterUser", R"({"userId":1,"name":"A"})"});
+    row("append --format legacy 15.50", {"append", "--format", "legacy", "TopUp", R"({"userId":1,"amount":1550})"});
     row("snapshot without action", {"snapshot"});
     row("snapshot unknown action", {"snapshot", "restore"});
     row("empty --stream", {"--stream", "", "state"});
@@ -1145,6 +1189,145 @@ void TestCli::eventsAndStateAsCsv()
         const CliResult both = run({"--stream", stream, command, "--json", "--csv"});
         QVERIFY2(both.exitCode == 2 && both.oneErrorLine() && both.out.isEmpty(), qPrintable(both.describe()));
     }
+}
+
+void TestCli::appendFollowsTheOriginalDemosFormat()
+{
+    PRODUCE_LEGACY("c:demo-append");
+    const CliResult r = run({"--stream", "c:demo-append", "append", "TopUp", R"({"userId":7,"amount":1500})"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.out.count('\n') == 1, qPrintable(r.describe()));
+    // auto picked the demo's format, and says so in one line.
+    QVERIFY2(r.err.count('\n') == 1 && r.err.contains("original demo's format"), qPrintable(r.describe()));
+    QCOMPARE(c_.command({"XLEN", "c:demo-append"}).integer(), std::int64_t(61));
+
+    // Only type and data, the data the Go struct: what the demo's consumer parses.
+    const QMap<QString, QByteArray> fields = entryFields("c:demo-append", r.line());
+    QCOMPARE(QStringList(fields.keys()), (QStringList{QStringLiteral("data"), QStringLiteral("type")}));
+    QCOMPARE(fields.value(QStringLiteral("type")), QByteArray("TopUp"));
+    const QByteArray data = fields.value(QStringLiteral("data"));
+    const auto decoded = nlohmann::json::from_msgpack(data.begin(), data.end(), true, false);
+    QVERIFY2(!decoded.is_discarded(), data.toHex().constData());
+    QCOMPARE(QString::fromStdString(decoded.dump()),
+             QStringLiteral(R"({"Amount":15,"ID":"","Type":"TopUp","UserID":7})"));
+
+    // Applied, as 15.00.
+    const CliResult events = run({"--stream", "c:demo-append", "events", "--from", r.line(), "--json"});
+    const QJsonArray rows = array(events.out);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows[0].toObject().value(QStringLiteral("verdict")).toString(), QStringLiteral("applied"));
+    const CliResult state = run({"--stream", "c:demo-append", "state"});
+    QVERIFY2(state.exitCode == 0, qPrintable(state.describe()));
+    static const QRegularExpression user7(QStringLiteral("^\\s+7 .* 15\\.00 .*$"), QRegularExpression::MultilineOption);
+    QVERIFY2(user7.match(QString::fromUtf8(state.out)).hasMatch(), state.out.constData());
+    const QJsonArray users = object(run({"--stream", "c:demo-append", "state", "--json"}).out).value(QStringLiteral("users")).toArray();
+    bool found = false;
+    for (const auto& u : users) {
+        if (u.toObject().value(QStringLiteral("id")).toInteger() == 7) {
+            found = true;
+            QCOMPARE(u.toObject().value(QStringLiteral("balance")).toInteger(), qint64(1500));
+        }
+    }
+    QVERIFY(found);
+
+    // Retrying with the same eid adds nothing, in this format too.
+    const QStringList retry = {"--stream", "c:demo-append", "append", "--eid", "6f1c2a44-0b9e-4f3e-8d21-5a7c9e0b1d2f",
+                               "AddItem", R"({"itemId":"item-0001","count":2})"};
+    const CliResult first = run(retry);
+    const CliResult second = run(retry);
+    QVERIFY2(first.exitCode == 0 && second.exitCode == 0, qPrintable(first.describe() + second.describe()));
+    QCOMPARE(second.line(), first.line());
+    QCOMPARE(c_.command({"XLEN", "c:demo-append"}).integer(), std::int64_t(62));
+    QCOMPARE(entryFields("c:demo-append", first.line()).size(), 2);
+}
+
+void TestCli::appendRefusesWhatTheDemosFormatCannotHold_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("data");
+    QTest::addColumn<QString>("says");
+    const auto row = [](const char* type, const char* data, const char* says) {
+        QTest::newRow((QByteArray(type) + ' ' + data).constData())
+            << QString::fromLatin1(type) << QString::fromLatin1(data) << QString::fromLatin1(says);
+    };
+    row("RegisterUser", R"({"userId":8,"name":"Bo"})", "has no RegisterUser");
+    row("AdjustBalance", R"({"userId":1,"delta":-100,"reason":"x"})", "has no AdjustBalance");
+    row("SetPrice", R"({"itemId":"item-0001","price":1250})", "has no SetPrice");
+    row("AdjustStock", R"({"itemId":"item-0001","delta":-1,"reason":"x"})", "has no AdjustStock");
+    row("TopUp", R"({"userId":7,"amount":1550})", "whole currency units");
+    row("AddItem", R"({"itemId":"item-0001","count":1,"price":1250})", "has no price");
+    row("AddItem", R"({"itemId":"item-0001","count":1,"name":"Mug"})", "has no item name");
+    row("Order", R"({"userId":1,"lines":[{"itemId":"item-0001","qty":1}],"orderId":"o-1"})", "has no order id");
+    row("TopUp", R"({"userId":7,"amount":"1500"})", "not a valid TopUp");
+}
+
+void TestCli::appendRefusesWhatTheDemosFormatCannotHold()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, data);
+    QFETCH(QString, says);
+    if (c_.command({"EXISTS", "c:demo-refuse"}).integer() == 0)
+        PRODUCE_LEGACY("c:demo-refuse");
+    const qint64 keys = c_.command({"DBSIZE"}).integer();
+    const CliResult r = run({QStringLiteral("--stream"), QStringLiteral("c:demo-refuse"), QStringLiteral("append"), type, data});
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
+    QVERIFY2(r.oneErrorLine(), qPrintable(r.describe()));
+    QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
+    const QString line = QString::fromUtf8(r.err);
+    QVERIFY2(line.contains(says), qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("nothing was appended")), qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("--format native")), qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("deletes")), qPrintable(line)); // the way out, and its cost
+    QCOMPARE(c_.command({"XLEN", "c:demo-refuse"}).integer(), std::int64_t(60));
+    QCOMPARE(c_.command({"DBSIZE"}).integer(), keys); // no eid record either
+}
+
+void TestCli::appendFormatNativeOnADemoStreamWarns()
+{
+    PRODUCE_LEGACY("c:demo-native");
+    const CliResult r = run({"--stream", "c:demo-native", "append", "--format", "native", "RegisterUser",
+                             R"({"userId":8,"name":"Bo"})"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.err.count('\n') == 1 && r.err.contains("warning") && r.err.contains("deletes"), qPrintable(r.describe()));
+    const QMap<QString, QByteArray> fields = entryFields("c:demo-native", r.line());
+    QCOMPARE(fields.value(QStringLiteral("v")), QByteArray("1"));
+    QCOMPARE(fields.value(QStringLiteral("data")), QByteArray(R"({"userId":8,"name":"Bo"})"));
+
+    // Now both formats are in the stream and the newest entry is native: auto takes native,
+    // and says why.
+    const CliResult next = run({"--stream", "c:demo-native", "append", "TopUp", R"({"userId":8,"amount":1550})"});
+    QVERIFY2(next.exitCode == 0, qPrintable(next.describe()));
+    QVERIFY2(next.err.count('\n') == 1 && next.err.contains("both formats") && next.err.contains(r.line().toUtf8()),
+             qPrintable(next.describe()));
+    QCOMPARE(entryFields("c:demo-native", next.line()).value(QStringLiteral("v")), QByteArray("1"));
+}
+
+void TestCli::appendFormatChoices()
+{
+    // A new stream: auto is native, silently.
+    const CliResult fresh = run({"--stream", "c:format-new", "append", "TopUp", R"({"userId":1,"amount":1550})"});
+    QVERIFY2(fresh.exitCode == 0 && fresh.err.isEmpty(), qPrintable(fresh.describe()));
+    QMap<QString, QByteArray> fields = entryFields("c:format-new", fresh.line());
+    QCOMPARE(fields.value(QStringLiteral("v")), QByteArray("1"));
+    QVERIFY(fields.contains(QStringLiteral("eid")) && fields.contains(QStringLiteral("actor")));
+
+    // --format legacy writes the demo's form whatever the stream holds.
+    const CliResult legacy = run({"--stream", "c:format-new", "append", "--format", "legacy", "Order",
+                                  R"({"userId":1,"lines":[{"itemId":"a","qty":2},{"itemId":"b","qty":1}]})"});
+    QVERIFY2(legacy.exitCode == 0, qPrintable(legacy.describe()));
+    fields = entryFields("c:format-new", legacy.line());
+    QCOMPARE(QStringList(fields.keys()), (QStringList{QStringLiteral("data"), QStringLiteral("type")}));
+    QCOMPARE(fields.value(QStringLiteral("type")), QByteArray("OrderType"));
+    const QByteArray data = fields.value(QStringLiteral("data"));
+    QCOMPARE(QString::fromStdString(nlohmann::json::from_msgpack(data.begin(), data.end()).dump()),
+             QStringLiteral(R"({"ID":"","ItemIDs":["a","b"],"ItemQuantities":[2,1],"Type":"OrderType","UserID":1})"));
+
+    // --raw with the demo's format: the bytes as given, only type and data.
+    const CliResult raw = run({"--stream", "c:format-new", "append", "--raw", "--format", "legacy", "Refund", "xyz"});
+    QVERIFY2(raw.exitCode == 0, qPrintable(raw.describe()));
+    fields = entryFields("c:format-new", raw.line());
+    QCOMPARE(fields.value(QStringLiteral("data")), QByteArray("xyz"));
+    QVERIFY(!fields.contains(QStringLiteral("v")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -2,7 +2,9 @@
 // into key by key (so the fields see textEdited, as with a real keyboard); the OK button
 // must follow the section 3 ranges and the red message under a field must say what is
 // wrong. The ShopSession singleton is real but never started: nothing reaches Redis, and an
-// accepted dialog is answered with "not connected".
+// accepted dialog is answered with "not connected". On a stream in the original demo's format
+// (the dialogs' `legacy`, set here as ShopSession.legacyAppends would set it) amounts are whole
+// units, and what that format cannot hold is refused before anything is sent.
 import QtQuick
 import QtQuick.Controls
 import QtTest
@@ -41,8 +43,8 @@ Item {
             return out
         }
 
-        function openDialog(component) {
-            const dialog = createTemporaryObject(component, window)
+        function openDialog(component, properties) {
+            const dialog = createTemporaryObject(component, window, properties || {})
             verify(dialog !== null, "the dialog is created")
             dialog.prefill("")
             dialog.open()
@@ -379,6 +381,89 @@ Item {
             compare(args[1], false, "not applied")
             verify(String(args[3]).indexOf("not connected") >= 0, args[3])
             compare(args[5], "TopUp")
+        }
+
+        function legacyNote(dialog) {
+            const found = findChild(dialog.contentItem, dialog.objectName + "LegacyNote")
+            verify(found !== null, dialog.objectName + "LegacyNote is in the dialog")
+            return found
+        }
+
+        function test_legacyAmountTakesWholeUnits_data() {
+            return [
+                { tag: "12.50", text: "12.50", valid: false, error: "whole units (12.00 or 13.00, not 12.50)" },
+                { tag: "12.5", text: "12.5", valid: false, error: "The original demo's format takes whole units" },
+                { tag: "0.50", text: "0.50", valid: false, error: "(1.00, not 0.50)" },
+                { tag: "three decimals", text: "1.234", valid: false, error: "at most two decimals" },
+                { tag: "12", text: "12", valid: true },
+                { tag: "12.00", text: "12.00", valid: true },
+                { tag: "12,00", text: "12,00", valid: true }
+            ]
+        }
+        function test_legacyAmountTakesWholeUnits(data) {
+            const dialog = openDialog(topUpComponent, { legacy: true })
+            type(dialog, "userIdField", "7")
+            type(dialog, "amountField", data.text)
+            expectVerdict(dialog, "amountField", data.valid, data.error)
+            // The same amount on a native stream: cents are fine.
+            dialog.legacy = false
+            if (data.text !== "1.234")
+                expectVerdict(dialog, "amountField", true)
+        }
+
+        function test_legacyRefusesEventsWithoutALegacyForm_data() {
+            return [
+                { tag: "registerUser", component: registerUserComponent, says: "no user registration",
+                  fields: [["userIdField", "7"], ["nameField", "Ada"]] },
+                { tag: "adjustBalance", component: adjustBalanceComponent, says: "no balance adjustment",
+                  fields: [["userIdField", "7"], ["deltaField", "-5"], ["reasonField", "x"]] },
+                { tag: "setPrice", component: setPriceComponent, says: "no prices",
+                  fields: [["itemIdField", "mug"], ["priceField", "5"]] },
+                { tag: "adjustStock", component: adjustStockComponent, says: "no stock adjustment",
+                  fields: [["itemIdField", "mug"], ["deltaField", "-1"], ["reasonField", "x"]] }
+            ]
+        }
+        // Every field is right, yet nothing can be sent: the dialog says why.
+        function test_legacyRefusesEventsWithoutALegacyForm(data) {
+            const dialog = openDialog(data.component, { legacy: true })
+            for (const [name, text] of data.fields)
+                type(dialog, name, text)
+            compare(dialog.valid, true, "the fields are valid")
+            compare(okButton(dialog).enabled, false, "OK is off on the demo's stream")
+            const note = legacyNote(dialog)
+            compare(note.visible, true)
+            verify(note.text.indexOf("original demo's format") >= 0 && note.text.indexOf(data.says) >= 0, note.text)
+            keyClick(Qt.Key_Return)
+            compare(dialog.visible, true, "Return does not send it either")
+            wait(50)
+            compare(finishedSpy.count, 0)
+
+            dialog.legacy = false
+            compare(okButton(dialog).enabled, true, "on a native stream it can be sent")
+            compare(note.visible, false)
+        }
+
+        function test_legacyAddItemWritesOnlyTheUnits() {
+            const dialog = openDialog(addItemComponent, { legacy: true })
+            type(dialog, "itemIdField", "mug")
+            type(dialog, "countField", "3")
+            compare(okButton(dialog).enabled, true, "a restock has the demo's form")
+            compare(field(dialog, "priceField").enabled, false, "no price in the demo's format")
+            compare(field(dialog, "nameField").enabled, false, "no name in the demo's format")
+            const note = legacyNote(dialog)
+            compare(note.visible, true)
+            verify(note.text.indexOf("no price or name") >= 0, note.text)
+            dialog.legacy = false
+            compare(field(dialog, "priceField").enabled, true)
+            compare(note.visible, false)
+        }
+
+        function test_legacyOrderHasNoOrderId() {
+            const dialog = openDialog(placeOrderComponent, { legacy: true })
+            compare(field(dialog, "orderIdField").enabled, false)
+            const note = legacyNote(dialog)
+            compare(note.visible, true)
+            verify(note.text.indexOf("no order id") >= 0, note.text)
         }
 
         function test_cancelClosesWithoutSubmitting() {

@@ -1,6 +1,12 @@
 // StreamWriter against a real redis-server: the idempotent append script (one entry per
 // eid, the first id back on a retry, a 24 h record), recovery after SCRIPT FLUSH, pipelined
 // batches of native and legacy entries, and clear errors for users who may not write.
+// Appends in the original demo's format: only type and data in the entry, the eid record
+// kept so that a retry is not doubled; the stream's format told from its newest entries.
+#include "core/entry_decoder.hpp"
+#include "core/legacy_encoder.hpp"
+#include "core/simulator.hpp"
+#include "core/stream_format.hpp"
 #include "redis/keys.hpp"
 #include "redis/stream_reader.hpp"
 #include "redis/stream_writer.hpp"
@@ -46,6 +52,9 @@ private slots:
     void eidRecordExpiresAfterADay();
     void recoversFromScriptFlush();
     void legacyAppendWritesOnlyTypeAndData();
+    void legacyAppendRetriedWithTheSameEidIsNotDoubled();
+    void detectsTheStreamsFormat();
+    void detectingTheFormatOfAKeyThatIsNoStreamFails();
     void appendBatchWritesInOrder();
     void appendBatchStopsAtAnError();
     void readOnlyUserGetsAClearRefusal();
@@ -172,6 +181,95 @@ void TestStreamWriter::legacyAppendWritesOnlyTypeAndData()
     QVERIFY(batch.entries[0].type && batch.entries[0].data);
     QCOMPARE(batch.entries[0].data->size(), std::size_t(5));
     QVERIFY(!batch.entries[0].v && !batch.entries[0].eid && !batch.entries[0].actor);
+}
+
+void TestStreamWriter::legacyAppendRetriedWithTheSameEidIsNotDoubled()
+{
+    shop::LegacyEntry legacy;
+    std::string why;
+    QCOMPARE(shop::legacyFromNative("TopUp", R"({"userId":7,"amount":1500})", legacy, why), shop::LegacyRefusal::None);
+    StreamWriter writer(c_, "w:legacy-eid");
+    AppendRequest r = request(legacy.type, legacy.data, StreamWriter::newEid());
+    r.legacy = true;
+    const AppendResult first = writer.append(r);
+    QVERIFY2(first.ok, first.error.c_str());
+    QVERIFY(!first.duplicate);
+    const AppendResult retried = writer.append(r); // a client retrying after a lost reply
+    QVERIFY2(retried.ok, retried.error.c_str());
+    QVERIFY(retried.duplicate);
+    QCOMPARE(retried.id, first.id);
+    QCOMPARE(length("w:legacy-eid"), 1);
+    // The record is ours, beside the stream; the entry holds only what the demo wrote.
+    QCOMPARE(text(c_.command({"GET", shop::redis::eidKey("w:legacy-eid", r.eid)}).str()), text(first.id));
+
+    shop::redis::Reply raw = c_.command({"XRANGE", "w:legacy-eid", "-", "+"});
+    const shop::redis::ReplyView fields = shop::redis::ReplyView(raw.raw())[0][1];
+    QCOMPARE(fields.size(), std::size_t(4));
+    QCOMPARE(text(fields[0].str()), QStringLiteral("type"));
+    QCOMPARE(text(fields[1].str()), QStringLiteral("TopUp"));
+    QCOMPARE(text(fields[2].str()), QStringLiteral("data"));
+    QVERIFY(fields[3].str() == legacy.data);
+    shop::RawEntry entry;
+    entry.type = fields[1].str();
+    entry.data = fields[3].str();
+    shop::Event event;
+    QCOMPARE(shop::decodeEntry(entry, event), shop::Reason::None);
+    QVERIFY(event.legacy);
+    QCOMPARE(event.userId, 7);
+    QCOMPARE(event.amount, 1500);
+}
+
+void TestStreamWriter::detectsTheStreamsFormat()
+{
+    StreamWriter writer(c_, "w:format");
+    shop::StreamFormatReport report;
+    QVERIFY2(writer.detectFormat(report), writer.error().c_str());
+    QCOMPARE(report.format, shop::StreamFormat::Native); // missing: a new stream is native
+    QCOMPARE(report.sampled, std::size_t(0));
+    QCOMPARE(c_.command({"EXISTS", "w:format"}).integer(), 0); // looking creates nothing
+
+    // The original demo's traffic.
+    shop::SimulatorOptions options;
+    options.legacy = true;
+    shop::ShopSimulator simulator(options);
+    std::vector<AppendRequest> demo(25);
+    shop::SimEntry entry;
+    for (AppendRequest& r : demo) {
+        simulator.next(entry);
+        r = request(entry.type, entry.data);
+        r.legacy = true;
+    }
+    QCOMPARE(writer.appendBatch(demo), demo.size());
+    QVERIFY2(writer.detectFormat(report), writer.error().c_str());
+    QCOMPARE(report.format, shop::StreamFormat::Legacy);
+    QCOMPARE(report.appendAs, shop::EntryFormat::Legacy);
+    QCOMPARE(report.sampled, shop::kStreamFormatSample);
+
+    // A native entry on top: both formats, the newest decides.
+    const AppendResult native = writer.append(request("TopUp", R"({"userId":1,"amount":500})"));
+    QVERIFY(native.ok);
+    QVERIFY2(writer.detectFormat(report), writer.error().c_str());
+    QCOMPARE(report.format, shop::StreamFormat::Mixed);
+    QCOMPARE(report.appendAs, shop::EntryFormat::Native);
+    QCOMPARE(report.newestId, native.id);
+    QCOMPARE(report.legacy, shop::kStreamFormatSample - 1);
+
+    // Only the newest entries count: once they are all native, so is the stream.
+    for (std::size_t i = 0; i < shop::kStreamFormatSample; ++i)
+        QVERIFY(writer.append(request("TopUp", R"({"userId":1,"amount":500})")).ok);
+    QVERIFY2(writer.detectFormat(report), writer.error().c_str());
+    QCOMPARE(report.format, shop::StreamFormat::Native);
+}
+
+void TestStreamWriter::detectingTheFormatOfAKeyThatIsNoStreamFails()
+{
+    QVERIFY(c_.command({"SET", "w:format-string", "x"}).isString());
+    StreamWriter writer(c_, "w:format-string");
+    shop::StreamFormatReport report;
+    QVERIFY(!writer.detectFormat(report));
+    QCOMPARE(writer.errorKind(), shop::redis::ErrorKind::WrongType);
+    QVERIFY2(text(writer.error()).contains(QStringLiteral("the key w:format-string exists but is not a stream")),
+             writer.error().c_str());
 }
 
 void TestStreamWriter::appendBatchWritesInOrder()
