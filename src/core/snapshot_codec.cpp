@@ -507,7 +507,7 @@ SnapshotIdentity checkSnapshotIdentity(const SnapshotHeader& header, const Strea
     if (at && !entryAtId && facts.firstId && *facts.firstId <= *at)
         return foreign("the entry " + header.lastEventId
                        + " it was taken at is no longer in the stream, so it cannot be told to belong to it");
-    const Continuity continuity = checkBeforeRead(ReadPosition{at, header.entriesAdded}, facts);
+    const Continuity continuity = checkBeforeRead(ReadPosition{at, header.entriesAdded, std::nullopt}, facts);
     if (continuity.kind == Continuity::Kind::Reset)
         return foreign("it was taken from an earlier stream under this key (" + continuity.why + ")");
     if (continuity.kind == Continuity::Kind::Gap) {

@@ -103,7 +103,8 @@ private:
     }
 
     TestRedisServer server_{TestRedisServer::Options{.tcp = true,
-                                                     .extraArgs = {QStringLiteral("--requirepass"), QString::fromUtf8(kServerPassword)}}};
+                                                     .extraArgs = {QStringLiteral("--requirepass"), QString::fromUtf8(kServerPassword)},
+                                                     .dataDir = {}}};
     const QString stream_ = QStringLiteral("rel:secure");
     QByteArray adminState_;
 };
