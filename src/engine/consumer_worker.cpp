@@ -26,6 +26,7 @@ namespace shop::engine {
 namespace {
 constexpr int kMaxBackoffMs = 5000;
 constexpr std::chrono::milliseconds kStepBudget{25}; // a step yields to the event loop after this
+constexpr qint64 kServerCheckMs = 10000;             // how often the server's state is looked at again
 
 StreamGap toStreamGap(const Continuity& c)
 {
@@ -56,6 +57,7 @@ struct ConsumerWorker::Private {
     bool stepQueued = false;
     std::optional<Continuity> gap; // stopped at this gap, waiting for acceptGap()
     QStringList serverWarnings;    // the last ones said
+    QElapsedTimer serverChecked;   // since they were last looked at
     int backoffMs = 200;
 
     // Changes not yet emitted.
@@ -212,15 +214,7 @@ bool ConsumerWorker::ensureConnected()
         d->backoffMs = 200;
         d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);
         qCInfo(lcConsumer).noquote() << "connected to" << d->options.targetDescription;
-        // What the server's state means for the data (cannot write to its disk, evicts
-        // keys): said once, and again only when it changes after a reconnect.
-        QStringList warnings;
-        for (const std::string& w : redis::serverWarnings(d->connection))
-            warnings << QString::fromStdString(w);
-        if (warnings != d->serverWarnings) {
-            d->serverWarnings = warnings;
-            emit serverWarningsChanged(warnings);
-        }
+        checkServer();
         return true;
     }
     const std::string error = d->connection.error();
@@ -230,6 +224,20 @@ bool ConsumerWorker::ensureConnected()
     }
     connectionLost(QString::fromStdString(error));
     return false;
+}
+
+void ConsumerWorker::checkServer()
+{
+    // What the server's state means for the data (cannot write to its disk, evicts keys):
+    // said when it changes, at connect and then now and then (a disk fills up while we run).
+    QStringList warnings;
+    for (const std::string& w : redis::serverWarnings(d->connection))
+        warnings << QString::fromStdString(w);
+    d->serverChecked.start();
+    if (warnings != d->serverWarnings) {
+        d->serverWarnings = warnings;
+        emit serverWarningsChanged(warnings);
+    }
 }
 
 void ConsumerWorker::connectionLost(const QString& why)
@@ -450,6 +458,8 @@ void ConsumerWorker::publishStatus()
                 break;
             }
         }
+        if (!d->serverChecked.isValid() || d->serverChecked.elapsed() >= kServerCheckMs)
+            checkServer();
         const StreamFacts& facts = d->loader->lastFacts();
         if (facts.countsKnown())
             status.lag = std::max<qint64>(0, facts.entriesAdded - d->state.covered());
@@ -477,7 +487,8 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
         qCWarning(lcSnapshot).noquote() << "snapshot failed:" << message;
         emit snapshotFailed(message);
         if (!d->connection.isConnected())
-            connectionLost(message);
+            return connectionLost(message);
+        checkServer(); // a refused write may be the disk: the banner should say so now
         return;
     }
     for (const std::string& w : store.warnings())

@@ -85,6 +85,7 @@ private:
     void scheduleStep(int delayMs = 0);
     bool ensureConnected();
     void connectionLost(const QString& why);
+    void checkServer();
     void restoreState();
     void onReset(const QString& why);
     void onGap();
