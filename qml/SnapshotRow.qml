@@ -33,7 +33,8 @@ TableRow {
         objectName: "rebuildCell_" + row.snapshotId
         cellWidth: row.widths[5]
         text: row.rebuild === "verified" ? qsTr("✓ equals a rebuild")
-            : row.rebuild === "differs" ? row.rebuildWhy
+            : row.rebuild === "differs" ? qsTr("differs: %1").arg(row.rebuildWhy)
+            : row.rebuild === "not compared" ? qsTr("not compared (not checked)")
             : "—"
         color: row.current ? row.textColor
              : row.rebuild === "verified" ? accents.applied

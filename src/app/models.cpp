@@ -738,7 +738,7 @@ QVariant SnapshotListModel::data(const QModelIndex& index, int role) const
             return QString();
         if (role == RebuildWhyRole)
             return it->why;
-        return it->verified ? QStringLiteral("verified") : QStringLiteral("differs");
+        return it->verified ? QStringLiteral("verified") : it->compared ? QStringLiteral("differs") : QStringLiteral("not compared");
     }
     default:
         return {};

@@ -219,7 +219,7 @@ public:
         SizeTextRole,                      ///< QString: size in KiB/MiB
         CheckedRole,                       ///< bool: passes every check (checksum, version, stream, content, identity)
         ProblemRole,                       ///< QString: why it is not checked
-        RebuildRole,                       ///< QString: "" not compared yet, "verified" equal to a rebuild, "differs"
+        RebuildRole,                       ///< QString: "" not asked yet, "verified" equal to a rebuild, "differs", "not compared" (not checked)
         RebuildWhyRole,                    ///< QString: how it differs from the rebuild, or why it was not compared
     };
     Q_ENUM(Roles)

@@ -261,13 +261,16 @@ bool ShopSession::start(const SessionOptions& options)
                                 return;
                             }
                             s->snapshots_.setVerification(results);
-                            qsizetype verified = 0;
-                            for (const auto& r : results)
-                                verified += r.verified ? 1 : 0;
-                            if (verified < results.size())
-                                emit s->notice(tr("%1 of %2 stored snapshots do not equal a rebuild from scratch (see the Snapshots page).")
-                                                   .arg(results.size() - verified)
-                                                   .arg(results.size()));
+                            qsizetype compared = 0, differ = 0;
+                            for (const auto& r : results) {
+                                compared += r.compared ? 1 : 0;
+                                differ += r.compared && !r.verified ? 1 : 0;
+                            }
+                            if (differ > 0)
+                                emit s->notice(tr("%1 of the %2 snapshots that pass their checks do not equal a rebuild "
+                                                  "from scratch: see the Snapshots page.")
+                                                   .arg(differ)
+                                                   .arg(compared));
                         });
                 connect(writer, &engine::CommandWriter::historyBatch, s,
                         [s](const engine::ConsumerBatch& batch, int generation) {

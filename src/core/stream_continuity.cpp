@@ -114,11 +114,14 @@ Continuity checkAtHead(const ReadPosition& at, std::int64_t entriesRead, const S
         // Trimming takes entries from the front: with the front at or before the position,
         // none after it can have gone that way, and without an XDEL after it none went at
         // all. Then it is the count the position claims that is wrong, not the stream.
-        if (!deleted && at.last && facts.firstId && *facts.firstId <= *at.last)
-            return reset("the entries read add up to " + std::to_string(expected) + " where the stream counts "
-                         + std::to_string(facts.entriesAdded)
-                         + " and none can have been lost after the position: the state does not match this stream "
-                           "(a snapshot that is not what it claims?)");
+        if (!deleted && at.last && facts.firstId && *facts.firstId <= *at.last) {
+            Continuity c = reset("the entries read add up to " + std::to_string(expected) + " where the stream counts "
+                                 + std::to_string(facts.entriesAdded)
+                                 + " and none can have been lost after the position: the state does not match this "
+                                   "stream (a snapshot that is not what it claims?)");
+            c.positionAtFault = true;
+            return c;
+        }
         return gap(deleted ? Continuity::Cause::Deleted : Continuity::Cause::Trimmed, facts.entriesAdded - expected,
                    at.last, std::nullopt);
     }

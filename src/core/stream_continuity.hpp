@@ -46,6 +46,8 @@ struct Continuity {
     std::optional<StreamId> before; // ...and before this one, when known
     std::int64_t added = -1;       // Gap from the start: entries the stream ever had (-1: not said)
     std::string why;               // in words, for people
+    bool positionAtFault = false;  // Reset: the stream is fine, the position's count is wrong
+                                   // (a state from a snapshot that is not what it claims)
 
     bool intact() const { return kind == Kind::Intact; }
     static Continuity ok() { return {}; }

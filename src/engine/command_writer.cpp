@@ -196,7 +196,7 @@ void CommandWriter::verifySnapshots()
         qCWarning(lcSnapshot).noquote() << QString::fromStdString(w);
     QList<SnapshotVerification> out;
     for (const auto& r : results)
-        out.append({QString::fromStdString(r.id), r.verified, QString::fromStdString(r.why)});
+        out.append({QString::fromStdString(r.id), r.compared, r.verified, QString::fromStdString(r.why)});
     emit snapshotsVerified(out, {});
 }
 

@@ -460,6 +460,8 @@ void ConsumerWorker::publishStatus()
         }
         if (!d->serverChecked.isValid() || d->serverChecked.elapsed() >= kServerCheckMs)
             checkServer();
+    }
+    if (d->loader) {
         const StreamFacts& facts = d->loader->lastFacts();
         if (facts.countsKnown())
             status.lag = std::max<qint64>(0, facts.entriesAdded - d->state.covered());

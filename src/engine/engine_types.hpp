@@ -67,6 +67,7 @@ struct ConsumerStatus {
 // A stored snapshot compared with the state rebuilt from scratch up to it.
 struct SnapshotVerification {
     QString id;
+    bool compared = false; // it passed its checks, so it was compared with the rebuild
     bool verified = false; // equal to the rebuild
     QString why;           // how it differs, or why it was not compared
 };

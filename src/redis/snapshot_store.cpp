@@ -371,7 +371,7 @@ bool SnapshotStore::verifyByRebuild(const std::vector<SnapshotListing>& listing,
         if (s.checked)
             targets.push_back(&s);
         else
-            out.push_back({s.id, false, "not compared: it does not pass its checks (" + s.problem + ")"});
+            out.push_back({s.id, false, false, "not compared: it does not pass its checks (" + s.problem + ")"});
     }
     std::sort(targets.begin(), targets.end(), [](const SnapshotListing* a, const SnapshotListing* b) {
         return StreamId::parse(a->id).value_or(StreamId{}) < StreamId::parse(b->id).value_or(StreamId{});
@@ -402,7 +402,7 @@ bool SnapshotStore::verifyByRebuild(const std::vector<SnapshotListing>& listing,
         if (why.empty())
             why = rebuilt.lastEventId != target->id ? "the stream has no entry " + target->id
                                                      : describeDifference(fromSnapshot, rebuilt);
-        out.push_back({target->id, why.empty(), why});
+        out.push_back({target->id, true, why.empty(), why});
     }
     std::sort(out.begin(), out.end(), [](const SnapshotVerification& a, const SnapshotVerification& b) {
         return StreamId::parse(a.id).value_or(StreamId{}) < StreamId::parse(b.id).value_or(StreamId{});
@@ -479,7 +479,8 @@ RestoreOutcome SnapshotStore::restoreFrom(const std::vector<std::string>& ids, S
             continue;
         }
         if (std::find(distrusted_.begin(), distrusted_.end(), id) != distrusted_.end()) {
-            passOver("it did not add up with the stream the last time it was used");
+            passOver("when it was used, the entries read after it did not add up to the stream's count: it is not "
+                     "what it claims to be");
             continue;
         }
         // The header alone first: a huge or garbage blob is never read whole.

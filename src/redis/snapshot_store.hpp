@@ -32,8 +32,9 @@ struct SnapshotListing {
 // A stored snapshot compared with the state rebuilt from scratch up to its id.
 struct SnapshotVerification {
     std::string id;
+    bool compared = false; // it passed its checks, so it was compared with the rebuild
     bool verified = false; // equal to the rebuild
-    std::string why;       // how it differs, or why it could not be compared
+    std::string why;       // how it differs, or why it was not compared
 };
 
 struct RestoreOutcome {

@@ -162,8 +162,10 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
             continuity = checkAtHead(at, static_cast<std::int64_t>(page_.batch.entries.size()), facts_);
         if (continuity.kind == Continuity::Kind::Reset) {
             report.resetWhy = continuity.why;
-            // Whatever the cause, the snapshot this state came from is not used again.
-            if (!restoredFrom_.empty())
+            // The stream is fine and the counts the state started from are not: the snapshot
+            // it came from is not used again (a stream that really changed fails its identity
+            // check on the next restore anyway, with the reason).
+            if (continuity.positionAtFault && !restoredFrom_.empty())
                 distrusted_.push_back(restoredFrom_);
             return Step::Reset;
         }
@@ -260,7 +262,7 @@ StateLoader::Step StateLoader::check(const ShopState& state, LoadReport& report)
         continuity = checkAtHead(at, 0, facts_);
     if (continuity.kind == Continuity::Kind::Reset) {
         report.resetWhy = continuity.why;
-        if (!restoredFrom_.empty())
+        if (continuity.positionAtFault && !restoredFrom_.empty())
             distrusted_.push_back(restoredFrom_);
         return Step::Reset;
     }
