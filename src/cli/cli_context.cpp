@@ -72,7 +72,11 @@ void print(std::string_view text)
     std::fputc('\n', stdout);
 }
 
-void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+void write(std::string_view text)
+{
+    if (!text.empty()) // an empty view may hold a null pointer, which fwrite must not get
+        std::fwrite(text.data(), 1, text.size(), stdout);
+}
 
 bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out)
 {

@@ -2,6 +2,7 @@
 // using about what the text output of the same command uses (the state itself), not a
 // document of the whole shop or the whole stream. Each run's peak RSS is its own
 // (wait4's rusage of that child).
+#include "sanitized.hpp"
 #include "test_redis_server.hpp"
 
 #include <QTemporaryDir>
@@ -77,6 +78,8 @@ Run TestCliMemory::run(const QStringList& args)
 
 void TestCliMemory::initTestCase()
 {
+    if (kSanitized)
+        QSKIP("peak RSS says nothing under AddressSanitizer; this suite runs in the plain build");
     cli_ = qEnvironmentVariable("SHOPSTREAM_CLI");
     QVERIFY2(!cli_.isEmpty(), "SHOPSTREAM_CLI must name the shopstream-cli executable");
     QVERIFY(home_.isValid());

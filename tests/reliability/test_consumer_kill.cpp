@@ -6,6 +6,7 @@
 // stored snapshots still verify, and at the end the state from the newest snapshot plus the
 // tail equals the state rebuilt from scratch, and `snapshot verify` passes.
 #include "reliability_support.hpp"
+#include "sanitized.hpp"
 #include "test_redis_server.hpp"
 
 #include <QJsonArray>
@@ -16,6 +17,13 @@
 #include <QThread>
 
 using namespace reliability;
+
+namespace {
+// The stream at the start and what each later round adds (a fifth in the sanitizer build,
+// where everything runs a few times slower; the kills land the same ways).
+constexpr int kFirstEvents = kSanitized ? 200000 : 1000000;
+constexpr int kMoreEvents = kSanitized ? 20000 : 100000;
+} // namespace
 
 class TestConsumerKill : public QObject {
     Q_OBJECT
@@ -37,7 +45,7 @@ void TestConsumerKill::initTestCase()
     QVERIFY2(!cliPath().isEmpty(), "SHOPSTREAM_CLI is not set");
     QVERIFY2(server_.start(), qPrintable(server_.error()));
     // Many users and items make each snapshot a few hundred KB, so saving takes a moment.
-    const CliResult produced = runCli(base() << QStringLiteral("produce") << QStringLiteral("--events") << QStringLiteral("1000000")
+    const CliResult produced = runCli(base() << QStringLiteral("produce") << QStringLiteral("--events") << QString::number(kFirstEvents)
                                              << QStringLiteral("--users") << QStringLiteral("20000") << QStringLiteral("--items")
                                              << QStringLiteral("5000") << QStringLiteral("--seed") << QStringLiteral("3"),
                                       120000);
@@ -71,7 +79,7 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
         // More entries every round, so each restart has catching up to do.
         if (round > 0) {
             const CliResult more = runCli(base() << QStringLiteral("produce") << QStringLiteral("--events")
-                                                 << QStringLiteral("100000") << QStringLiteral("--users") << QStringLiteral("20000")
+                                                 << QString::number(kMoreEvents) << QStringLiteral("--users") << QStringLiteral("20000")
                                                  << QStringLiteral("--items") << QStringLiteral("5000") << QStringLiteral("--seed")
                                                  << QString::number(100 + round));
             QVERIFY2(more.ok(), qPrintable(more.describe()));
@@ -140,7 +148,7 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
     QVERIFY2(fromScratch.ok(), qPrintable(fromScratch.describe()));
     QVERIFY(fromSnapshot.out == fromScratch.out);
     const QJsonObject state = QJsonDocument::fromJson(fromScratch.out).object();
-    const qint64 expectedTotal = 1000000 + qint64(rounds - 1) * 100000;
+    const qint64 expectedTotal = kFirstEvents + qint64(rounds - 1) * kMoreEvents;
     QCOMPARE(state.value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), expectedTotal);
     const CliResult verify = runCli(base() << QStringLiteral("snapshot") << QStringLiteral("verify"));
     QVERIFY2(verify.ok(), qPrintable(verify.describe()));
