@@ -67,6 +67,7 @@ int main(int argc, char** argv)
     constexpr std::size_t kBatch = 5000;
     std::vector<shop::engine::VerdictRecord> batch;
     std::string ops; // the replay encoding; the events model does not keep it
+    std::vector<shop::engine::TimelineCheckpoint> checkpoints; // nor the timeline's checkpoints
     std::string id;
 
     malloc_trim(0);
@@ -75,6 +76,7 @@ int main(int argc, char** argv)
     for (std::size_t i = 0; i < events;) {
         batch.clear();
         ops.clear();
+        checkpoints.clear();
         for (std::size_t k = 0; k < kBatch && i < events; ++k, ++i) {
             sim.next(sim_entry);
             id = std::to_string(1700000000000ULL + i / 8) + "-" + std::to_string(i % 8);
@@ -85,7 +87,7 @@ int main(int argc, char** argv)
             entry.v = "1";
             const shop::Reason reason = shop::processEntry(state, entry, scratch);
             // As ConsumerWorker::applyBatch records it.
-            shop::engine::recordVerdict(entry, reason, scratch, state, batch, ops);
+            shop::engine::recordVerdict(entry, reason, scratch, state, batch, ops, checkpoints);
         }
         model.append(batch);
     }

@@ -693,6 +693,7 @@ void Bench::inMemory()
     std::vector<Event> decoded;
     std::vector<Reason> reasons;
     std::string op;
+    std::vector<engine::TimelineCheckpoint> checkpoints;
     double processSeconds = 0, applySeconds = 0;
     std::size_t total = 0;
     timeline_.clear();
@@ -719,6 +720,10 @@ void Bench::inMemory()
             if (reasons[i] == Reason::None)
                 reasons[i] = applyEvent(viaApply, decoded[i]);
             viaApply.counts.count(reasons[i]);
+            // The consumer's share of the timeline: a checkpoint of its state where one is due.
+            const auto position = static_cast<std::size_t>(viaApply.counts.total);
+            if (engine::ReplayTimeline::checkpointDue(position))
+                checkpoints.push_back(engine::TimelineCheckpoint::capture(viaApply, position));
         }
         applySeconds += secondsSince(start);
         viaApply.lastEventId.assign(batch.entries.back().id);
@@ -729,6 +734,9 @@ void Bench::inMemory()
                 engine::ReplayTimeline::encodeEvent(decoded[i], op);
             timeline_.append(batch.entries[i].id, reasons[i], op);
         }
+        for (engine::TimelineCheckpoint& c : checkpoints)
+            timeline_.addCheckpoint(std::move(c));
+        checkpoints.clear();
         total += count;
         if (count < kReadBatch)
             break;

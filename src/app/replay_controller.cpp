@@ -285,7 +285,14 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
 
 void ReplayController::append(const engine::ConsumerBatch& batch)
 {
+    addCheckpoints(batch.checkpoints);
     append(batch.verdicts.data(), batch.verdicts.size(), batch.ops);
+}
+
+void ReplayController::addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints)
+{
+    for (const engine::TimelineCheckpoint& c : checkpoints)
+        timeline_.addCheckpoint(c);
 }
 
 void ReplayController::append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops)

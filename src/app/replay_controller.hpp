@@ -93,6 +93,8 @@ public:
     // Fed by ShopSession.
     void append(const engine::ConsumerBatch& batch);
     void append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops); // a slice
+    // The checkpoints the feeder captured (a batch's, before or after its verdicts).
+    void addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints);
     void clear();
     void setAvailable(bool available, const QString& reason = {});
     void setSnapshotIds(const QStringList& ids);

@@ -442,6 +442,8 @@ void ShopSession::drainInbox()
                 // Older entries are still loading: this batch's verdicts wait their turn.
                 d->inboxDone = batch.verdicts.size();
                 d->waiting.push_back(std::move(batch));
+            } else if (replay_.available()) {
+                replay_.addCheckpoints(batch.checkpoints);
             }
         }
         const std::size_t from = d->inboxDone;

@@ -260,7 +260,7 @@ void CommandWriter::loadHistory(const QString& untilId, int generation)
     qint64 loaded = 0;
     ConsumerBatch out;
     const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState& after) {
-        recordVerdict(entry, reason, event, after, out.verdicts, out.ops);
+        recordVerdict(entry, reason, event, after, out.verdicts, out.ops, out.checkpoints);
     };
     const auto onPage = [&](const redis::StreamPage&) {
         out.counts = state.counts;

@@ -63,6 +63,7 @@ struct ConsumerWorker::Private {
     // Changes not yet emitted.
     std::vector<VerdictRecord> pendingVerdicts;
     std::string pendingOps;
+    std::vector<TimelineCheckpoint> pendingCheckpoints;
     std::set<UserId> pendingUsers;
     std::set<std::string, std::less<>> pendingItems;
     bool pendingReset = false;
@@ -269,6 +270,7 @@ void ConsumerWorker::restoreState()
     d->live = false;
     d->snapshotCovered = report.snapshotId.empty() ? -1 : d->state.covered();
     d->pendingVerdicts.clear();
+    d->pendingCheckpoints.clear();
     d->pendingOps.clear();
     d->pendingUsers.clear();
     d->pendingItems.clear();
@@ -375,7 +377,7 @@ void ConsumerWorker::step()
 
 void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
 {
-    recordVerdict(entry, reason, e, after, d->pendingVerdicts, d->pendingOps);
+    recordVerdict(entry, reason, e, after, d->pendingVerdicts, d->pendingOps, d->pendingCheckpoints);
     if (reason == Reason::None) {
         if (e.userId != 0)
             d->pendingUsers.insert(e.userId);
@@ -396,6 +398,8 @@ void ConsumerWorker::flush()
     d->pendingVerdicts.clear();
     out.ops = std::move(d->pendingOps);
     d->pendingOps.clear();
+    out.checkpoints = std::move(d->pendingCheckpoints);
+    d->pendingCheckpoints.clear();
     if (d->options.collectChanges) {
         if (out.reset) {
             // A rebuilt state: everything, as it is now.

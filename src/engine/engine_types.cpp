@@ -1,8 +1,6 @@
 // Meta-type registration so the value types can travel through queued connections.
 #include "engine_types.hpp"
 
-#include "replay_timeline.hpp"
-
 namespace shop::engine {
 
 QString connectionStateName(ConnectionState state)
@@ -29,8 +27,11 @@ QString connectionStateName(ConnectionState state)
 }
 
 void recordVerdict(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after,
-                   std::vector<VerdictRecord>& out, std::string& ops)
+                   std::vector<VerdictRecord>& out, std::string& ops, std::vector<TimelineCheckpoint>& checkpoints)
 {
+    const auto position = static_cast<std::size_t>(after.counts.total);
+    if (ReplayTimeline::checkpointDue(position))
+        checkpoints.push_back(TimelineCheckpoint::capture(after, position));
     constexpr std::size_t kTypeClip = 32;
     VerdictRecord& record = out.emplace_back();
     record.id.assign(entry.id);

@@ -5,6 +5,7 @@
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/shop_state.hpp"
+#include "replay_timeline.hpp"
 
 #include <QList>
 #include <QMetaType>
@@ -33,6 +34,7 @@ struct VerdictRecord {
 struct ConsumerBatch {
     std::vector<VerdictRecord> verdicts; // in stream order
     std::string ops;                     // encoded applied events (ReplayTimeline::encodeEvent)
+    std::vector<TimelineCheckpoint> checkpoints; // the state where ReplayTimeline::checkpointDue
     std::vector<User> users;             // users changed, as they are now
     std::vector<Item> items;             // items changed, as they are now
     VerdictCounts counts;                // totals after the batch
@@ -75,10 +77,12 @@ struct SnapshotVerification {
 QString connectionStateName(ConnectionState state);
 
 // Appends the record of one processed entry to `out` (and, when it applied, its event
-// encoded for the replay timeline to `ops`). `decoded` is the event as decoded (valid
-// only when the verdict came from the handlers), `after` the state after the entry.
+// encoded for the replay timeline to `ops`; and where one is due, a checkpoint of `after` to
+// `checkpoints`, so the window's timeline never applies what this thread already did).
+// `decoded` is the event as decoded (valid only when the verdict came from the handlers),
+// `after` the state after the entry.
 void recordVerdict(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after,
-                   std::vector<VerdictRecord>& out, std::string& ops);
+                   std::vector<VerdictRecord>& out, std::string& ops, std::vector<TimelineCheckpoint>& checkpoints);
 
 void registerEngineMetaTypes();
 

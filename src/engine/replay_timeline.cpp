@@ -1,6 +1,6 @@
-// ReplayTimeline: compact history, checkpoints, seeks. Applied entries are re-applied
-// through the same handlers the consumer uses (applyEvent), so the state at a position is
-// exactly what the consumer had there.
+// ReplayTimeline: compact history, checkpoints, seeks. Checkpoints are the feeder's own
+// state; between them, applied entries are re-applied through the same handlers the consumer
+// uses (applyEvent), so the state at a position is exactly what the consumer had there.
 #include "replay_timeline.hpp"
 
 #include "core/handlers.hpp"
@@ -13,7 +13,7 @@ namespace shop::engine {
 
 namespace {
 
-constexpr std::uint32_t kNoOp = 0xffffffffu;
+constexpr std::uint64_t kNoOp = (std::uint64_t(1) << 40) - 1; // Entry's 40-bit offset, all ones
 constexpr std::size_t kMinEvery = 2000;
 constexpr std::size_t kMaxCheckpoints = 32;  // then K doubles (older checkpoints thinned)
 
@@ -61,27 +61,27 @@ void ReplayTimeline::clear()
 {
     entries_.clear();
     ops_.clear();
-    strings_.clear();
-    stringIndex_.clear();
     checkpoints_.clear();
-    head_.clear();
     cursor_.clear();
     position_ = 0;
     touched_ = {};
-    every_ = fixedEvery_ ? fixedEvery_ : kMinEvery;
-    intern({}); // index 0 is the empty string
-    takeCheckpoint();
+    every_ = everyAt(0, fixedEvery_);
+    checkpoints_.emplace_back(); // the empty shop
 }
 
-std::uint32_t ReplayTimeline::intern(std::string_view s)
+std::size_t ReplayTimeline::everyAt(std::size_t position, std::size_t fixedEvery)
 {
-    auto it = stringIndex_.find(s);
-    if (it != stringIndex_.end())
-        return it->second;
-    const auto index = static_cast<std::uint32_t>(strings_.size());
-    strings_.emplace_back(s);
-    stringIndex_.emplace(std::string(s), index);
-    return index;
+    if (fixedEvery)
+        return fixedEvery;
+    std::size_t every = kMinEvery;
+    while (position / every > kMaxCheckpoints)
+        every *= 2;
+    return every;
+}
+
+bool ReplayTimeline::checkpointDue(std::size_t position, std::size_t fixedEvery)
+{
+    return position > 0 && position % everyAt(position, fixedEvery) == 0;
 }
 
 namespace {
@@ -146,7 +146,7 @@ void ReplayTimeline::encodeEvent(const Event& e, std::string& out)
     }
 }
 
-void ReplayTimeline::decode(std::uint32_t offset, Event& e) const
+void ReplayTimeline::decode(std::uint64_t offset, Event& e) const
 {
     e.clear();
     const std::uint8_t* p = reinterpret_cast<const std::uint8_t*>(ops_.data()) + offset;
@@ -203,23 +203,36 @@ void ReplayTimeline::append(std::string_view entryId, Reason reason, std::string
     entry.ms = id.ms;
     entry.seq = id.seq;
     entry.reason = static_cast<std::uint8_t>(reason);
-    entry.op = kNoOp;
+    entry.op = static_cast<std::uint32_t>(kNoOp);
+    entry.opHigh = static_cast<std::uint8_t>(kNoOp >> 32);
     if (reason == Reason::None && !op.empty()) {
         entry.op = static_cast<std::uint32_t>(ops_.size());
+        entry.opHigh = static_cast<std::uint8_t>(ops_.size() >> 32);
         ops_.append(op);
     }
     entries_.push_back(entry);
-    applyEntry(head_, entries_.size() - 1, scratch_, nullptr);
-    if (entries_.size() % every_ == 0)
-        takeCheckpoint();
+}
+
+void ReplayTimeline::addCheckpoint(TimelineCheckpoint checkpoint)
+{
+    if (checkpoint.position <= checkpoints_.back().position)
+        return;
+    checkpoints_.push_back(std::move(checkpoint));
+    // Too many: K doubles and the checkpoints between its multiples go, so memory stays
+    // proportional to the state, not to the history.
+    const std::size_t every = everyAt(checkpoints_.back().position, fixedEvery_);
+    if (every != every_) {
+        every_ = every;
+        std::erase_if(checkpoints_, [every](const TimelineCheckpoint& c) { return c.position % every != 0; });
+    }
 }
 
 void ReplayTimeline::applyEntry(ShopState& state, std::size_t index, Event& scratch, Touched* touched) const
 {
     const Entry& entry = entries_[index];
     auto reason = static_cast<Reason>(entry.reason);
-    if (entry.op != kNoOp) {
-        decode(entry.op, scratch);
+    if (entry.opOffset() != kNoOp) {
+        decode(entry.opOffset(), scratch);
         reason = applyEvent(state, scratch);
         if (touched) {
             if (scratch.userId != 0)
@@ -234,61 +247,67 @@ void ReplayTimeline::applyEntry(ShopState& state, std::size_t index, Event& scra
     state.lastEventId = StreamId{entry.ms, entry.seq}.toString();
 }
 
-void ReplayTimeline::takeCheckpoint()
+TimelineCheckpoint TimelineCheckpoint::capture(const ShopState& state, std::size_t position)
 {
-    Checkpoint c;
-    c.position = entries_.size();
-    c.counts = head_.counts;
-    c.users.reserve(head_.users().size());
-    for (const auto& [id, u] : head_.users())
-        c.users.push_back({u.id, u.balance, u.spent, u.orders, intern(u.name)});
-    c.items.reserve(head_.items().size());
-    for (const auto& [id, i] : head_.items())
-        c.items.push_back({intern(i.id), intern(i.name), i.price, i.stock, i.sold});
-    checkpoints_.push_back(std::move(c));
-    maybeGrowInterval();
-}
-
-// Keeps the number of checkpoints bounded: when there are too many, every other one goes
-// and K doubles, so memory stays proportional to the state, not to the history.
-void ReplayTimeline::maybeGrowInterval()
-{
-    if (fixedEvery_ || checkpoints_.size() <= kMaxCheckpoints)
-        return;
-    every_ *= 2;
-    std::vector<Checkpoint> kept;
-    for (auto& c : checkpoints_) {
-        if (c.position % every_ == 0)
-            kept.push_back(std::move(c));
+    TimelineCheckpoint c;
+    c.position = position;
+    c.counts = state.counts;
+    const auto put = [&c](std::string_view s) {
+        const auto at = static_cast<std::uint32_t>(c.text.size());
+        c.text.append(s);
+        return at;
+    };
+    c.users.reserve(state.users().size());
+    for (const auto& [id, u] : state.users())
+        c.users.push_back({u.id, u.balance, u.spent, u.orders, put(u.name), static_cast<std::uint32_t>(u.name.size())});
+    c.items.reserve(state.items().size());
+    for (const auto& [id, i] : state.items()) {
+        const std::uint32_t idAt = put(i.id);
+        const std::uint32_t nameAt = put(i.name);
+        c.items.push_back({idAt, static_cast<std::uint32_t>(i.id.size()), nameAt, static_cast<std::uint32_t>(i.name.size()),
+                           i.price, i.stock, i.sold});
     }
-    checkpoints_ = std::move(kept);
+    c.text.shrink_to_fit();
+    return c;
 }
 
-void ReplayTimeline::restore(const Checkpoint& c, ShopState& out) const
+void TimelineCheckpoint::restore(ShopState& out) const
 {
     out.clear();
-    for (const auto& u : c.users) {
-        User& user = out.addUser(u.id, strings_[u.name]);
+    const std::string_view all(text);
+    for (const auto& u : users) {
+        User& user = out.addUser(u.id, std::string(all.substr(u.name, u.nameLength)));
         user.balance = u.balance;
         user.spent = u.spent;
         user.orders = u.orders;
     }
-    for (const auto& i : c.items) {
-        Item& item = out.addItem(strings_[i.id]);
-        item.name = strings_[i.name];
+    for (const auto& i : items) {
+        Item& item = out.addItem(std::string(all.substr(i.id, i.idLength)));
+        item.name = all.substr(i.name, i.nameLength);
         item.price = i.price;
         item.stock = i.stock;
         item.sold = i.sold;
     }
-    out.counts = c.counts;
+    out.counts = counts;
+}
+
+std::size_t TimelineCheckpoint::memoryBytes() const
+{
+    return sizeof(TimelineCheckpoint) + users.capacity() * sizeof(UserRow) + items.capacity() * sizeof(ItemRow)
+           + text.capacity();
+}
+
+void ReplayTimeline::restore(const TimelineCheckpoint& c, ShopState& out) const
+{
+    c.restore(out);
     if (c.position > 0)
         out.lastEventId = entryId(c.position - 1);
 }
 
-const ReplayTimeline::Checkpoint& ReplayTimeline::checkpointFor(std::size_t p) const
+const TimelineCheckpoint& ReplayTimeline::checkpointFor(std::size_t p) const
 {
     auto it = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), p,
-                               [](std::size_t pos, const Checkpoint& c) { return pos < c.position; });
+                               [](std::size_t pos, const TimelineCheckpoint& c) { return pos < c.position; });
     return *(it - 1); // checkpoints_[0] is at position 0
 }
 
@@ -296,7 +315,7 @@ void ReplayTimeline::seek(std::size_t p)
 {
     p = std::min(p, entries_.size());
     touched_ = {};
-    const Checkpoint& c = checkpointFor(p);
+    const TimelineCheckpoint& c = checkpointFor(p);
     if (p >= position_ && (p - position_) <= (p - c.position)) {
         for (std::size_t i = position_; i < p; ++i)
             applyEntry(cursor_, i, scratch_, &touched_);
@@ -313,7 +332,7 @@ ShopState ReplayTimeline::stateAt(std::size_t p) const
 {
     p = std::min(p, entries_.size());
     ShopState state;
-    const Checkpoint& c = checkpointFor(p);
+    const TimelineCheckpoint& c = checkpointFor(p);
     restore(c, state);
     Event scratch;
     for (std::size_t i = c.position; i < p; ++i)
@@ -330,9 +349,9 @@ ReplayTimeline::EntryInfo ReplayTimeline::entry(std::size_t index) const
     info.id = entryId(index);
     info.reason = static_cast<Reason>(e.reason);
     info.applied = info.reason == Reason::None;
-    if (e.op != kNoOp) {
+    if (e.opOffset() != kNoOp) {
         Event event;
-        decode(e.op, event);
+        decode(e.opOffset(), event);
         info.type = event.type;
         info.userId = event.userId;
         if (!event.itemId.empty())
@@ -371,12 +390,8 @@ std::uint64_t ReplayTimeline::entryTimeMs(std::size_t index) const
 std::size_t ReplayTimeline::memoryBytes() const
 {
     std::size_t bytes = entries_.capacity() * sizeof(Entry) + ops_.capacity();
-    for (const auto& s : strings_)
-        bytes += sizeof(std::string) + (s.capacity() > 15 ? s.capacity() : 0);
-    bytes += stringIndex_.size() * (sizeof(std::string) + 32);
     for (const auto& c : checkpoints_)
-        bytes += sizeof(Checkpoint) + c.users.capacity() * sizeof(Checkpoint::UserRow)
-                 + c.items.capacity() * sizeof(Checkpoint::ItemRow);
+        bytes += c.memoryBytes();
     return bytes;
 }
 

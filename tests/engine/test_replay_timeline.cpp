@@ -41,8 +41,10 @@ RawEntry raw(const History& h, std::size_t i)
     return r;
 }
 
-// Feeds the timeline as the GUI does: verdict plus the encoded event when applied.
-void feed(ReplayTimeline& timeline, const History& h, std::size_t from, std::size_t to, ShopState& live)
+// Feeds the timeline as the consumer does: verdict plus the encoded event when applied, and
+// a checkpoint of its own state where one is due (fixedEvery: the timeline's fixed K, or 0).
+void feed(ReplayTimeline& timeline, const History& h, std::size_t from, std::size_t to, ShopState& live,
+          std::size_t fixedEvery)
 {
     Event scratch;
     std::string op;
@@ -52,6 +54,8 @@ void feed(ReplayTimeline& timeline, const History& h, std::size_t from, std::siz
         if (reason == Reason::None)
             ReplayTimeline::encodeEvent(scratch, op);
         timeline.append(h.ids[i], reason, op);
+        if (ReplayTimeline::checkpointDue(i + 1, fixedEvery))
+            timeline.addCheckpoint(shop::engine::TimelineCheckpoint::capture(live, i + 1));
     }
 }
 
@@ -76,6 +80,8 @@ private slots:
     void touchedNamesWhatTheStepsChanged();
     void lookups();
     void checkpointsStayBounded();
+    void twoFeedersMeetAtASnapshot();
+    void seeksRestoreTheFeedersCheckpoints();
 };
 
 void TestReplayTimeline::seekEqualsPrefixFromScratch_data()
@@ -94,7 +100,7 @@ void TestReplayTimeline::seekEqualsPrefixFromScratch()
     const History h = simulate(4000, legacy, 11);
     ReplayTimeline timeline(static_cast<std::size_t>(every));
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, static_cast<std::size_t>(every));
     QCOMPARE(timeline.size(), h.ids.size());
     timeline.seek(timeline.size());
     QVERIFY(timeline.state() == live);
@@ -115,7 +121,7 @@ void TestReplayTimeline::stepsAndSeeksAgree()
     const History h = simulate(1500, false, 3);
     ReplayTimeline timeline(64);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, 64);
     ReplayTimeline::Touched touched;
     // Forward one at a time from 700, then back one at a time, against direct seeks.
     timeline.seek(700);
@@ -135,7 +141,7 @@ void TestReplayTimeline::stateAtDoesNotMoveTheCursor()
     const History h = simulate(800, false, 5);
     ReplayTimeline timeline(100);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, 100);
     timeline.seek(300);
     const ShopState at300 = timeline.state();
     QVERIFY(timeline.stateAt(650) == prefix(h, 650));
@@ -148,7 +154,7 @@ void TestReplayTimeline::touchedNamesWhatTheStepsChanged()
     const History h = simulate(600, false, 9);
     ReplayTimeline timeline(1000);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, 1000);
     timeline.seek(400);
     timeline.seek(401); // one step forward: what entry 400 named, if it applied
     const auto info = timeline.entry(400);
@@ -171,7 +177,7 @@ void TestReplayTimeline::lookups()
     const History h = simulate(30, false, 1);
     ReplayTimeline timeline(10);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, 10);
     QCOMPARE(timeline.entryId(4), h.ids[4]);
     QCOMPARE(timeline.lowerBound(h.ids[17]), std::size_t(17));
     QCOMPARE(timeline.lowerBound("1003-1"), std::size_t(10)); // ids are 1000+i/3 - i%3
@@ -185,13 +191,54 @@ void TestReplayTimeline::checkpointsStayBounded()
     const History h = simulate(300000, false, 2);
     ReplayTimeline timeline; // K chosen as it grows
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live);
+    feed(timeline, h, 0, h.ids.size(), live, 0);
     QVERIFY(timeline.checkpointCount() <= 129);
     QVERIFY(timeline.checkpointEvery() >= 2000);
     timeline.seek(123457);
     QVERIFY(timeline.state() == prefix(h, 123457));
     qInfo("300k entries: K=%zu, %zu checkpoints, %.1f bytes per entry", timeline.checkpointEvery(),
           timeline.checkpointCount(), double(timeline.memoryBytes()) / double(timeline.size()));
+}
+
+// The window's timeline is fed by two threads: the history job from the start up to a
+// restored snapshot, and the consumer from the snapshot on, each with its own state. Their
+// checkpoints fall on the same positions (a function of the position alone), and the
+// timeline they make together equals one fed from scratch.
+void TestReplayTimeline::twoFeedersMeetAtASnapshot()
+{
+    const History h = simulate(250000, false, 5);
+    const std::size_t snapshotAt = 123456;
+    ReplayTimeline timeline;
+    ShopState history;
+    feed(timeline, h, 0, snapshotAt, history, 0);
+    ShopState consumer = prefix(h, snapshotAt); // as restored from the snapshot
+    feed(timeline, h, snapshotAt, h.ids.size(), consumer, 0);
+    QVERIFY(timeline.checkpointCount() > 10);
+    std::mt19937 rng(9);
+    for (int i = 0; i < 20; ++i) {
+        const std::size_t p = rng() % (h.ids.size() + 1);
+        timeline.seek(p);
+        QVERIFY2(timeline.state() == prefix(h, p), qPrintable(QStringLiteral("position %1").arg(p)));
+    }
+}
+
+// A seek starts from the checkpoint it was handed (the feeder's state), not from anything
+// the timeline applied itself: a checkpoint that differs shows in the seeks after it.
+void TestReplayTimeline::seeksRestoreTheFeedersCheckpoints()
+{
+    const History h = simulate(300, false, 6);
+    ReplayTimeline timeline(100);
+    ShopState live;
+    feed(timeline, h, 0, 100, live, 0); // no checkpoints
+    ShopState marked = live;
+    marked.addUser(987654321, "only in the checkpoint");
+    timeline.addCheckpoint(shop::engine::TimelineCheckpoint::capture(marked, 100));
+    feed(timeline, h, 100, h.ids.size(), live, 0);
+    timeline.seek(150);
+    QVERIFY(timeline.state().findUser(987654321) != nullptr);
+    timeline.seek(99);
+    QVERIFY(timeline.state().findUser(987654321) == nullptr);
+    QVERIFY(timeline.state() == prefix(h, 99));
 }
 
 QTEST_APPLESS_MAIN(TestReplayTimeline)
