@@ -6,6 +6,7 @@
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
+#include "engine/history_loader.hpp"
 #include "engine/logging.hpp"
 
 #include "shopstream_version.h"
@@ -92,6 +93,7 @@ struct ShopSession::Private {
     std::unique_ptr<engine::ConnectionTarget> target;
     std::unique_ptr<engine::ConsumerThread> consumer;
     std::unique_ptr<engine::CommandWriterThread> writer;
+    std::unique_ptr<engine::HistoryLoaderThread> history; // made with the writer
     bool starting = false;
 
     struct Pending {
@@ -106,7 +108,7 @@ struct ShopSession::Private {
 
     qint64 catchUpStartTotal = 0;
 
-    // After a restore, the entries before the snapshot load on the writer's thread; the
+    // After a restore, the entries before the snapshot load on the history job's thread; the
     // consumer's batches wait here meanwhile, so the events list and the timeline stay in
     // stream order.
     int historyGeneration = 0;
@@ -188,6 +190,30 @@ bool ShopSession::start(const SessionOptions& options)
                                                                                  self->d->options.stream.toStdString());
                 engine::CommandWriter* writer = self->d->writer->writer();
                 ShopSession* s = self.data();
+                self->d->history = std::make_unique<engine::HistoryLoaderThread>(self->d->target->url(),
+                                                                                  self->d->options.stream.toStdString());
+                engine::HistoryLoader* history = self->d->history->loader();
+                connect(history, &engine::HistoryLoader::batch, s, [s](const engine::ConsumerBatch& batch, int generation) {
+                    if (generation == s->d->historyGeneration && !s->historyComplete_)
+                        s->appendHistory(batch);
+                });
+                connect(history, &engine::HistoryLoader::loaded, s, [s](qint64, const QString& error, int generation) {
+                    if (generation != s->d->historyGeneration || s->historyComplete_)
+                        return;
+                    if (!error.isEmpty()) {
+                        // Without the start of the history the timeline cannot show earlier
+                        // states; the live view is unaffected.
+                        s->events_.clear();
+                        s->replay_.clear();
+                        s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
+                                                          "loaded: %1").arg(error));
+                        emit s->notice(s->replay_.unavailableReason());
+                    }
+                    for (const engine::ConsumerBatch& waiting : s->d->waiting)
+                        s->appendHistory(waiting);
+                    s->d->waiting.clear();
+                    s->setHistoryComplete(true);
+                });
                 connect(writer, &engine::CommandWriter::appended, s, [s](const QString& requestId, const QString& entryId, bool) {
                     auto it = s->d->pending.find(requestId);
                     if (it == s->d->pending.end())
@@ -272,29 +298,6 @@ bool ShopSession::start(const SessionOptions& options)
                                                    .arg(differ)
                                                    .arg(compared));
                         });
-                connect(writer, &engine::CommandWriter::historyBatch, s,
-                        [s](const engine::ConsumerBatch& batch, int generation) {
-                            if (generation == s->d->historyGeneration && !s->historyComplete_)
-                                s->appendHistory(batch);
-                        });
-                connect(writer, &engine::CommandWriter::historyLoaded, s,
-                        [s](qint64, const QString& error, int generation) {
-                            if (generation != s->d->historyGeneration || s->historyComplete_)
-                                return;
-                            if (!error.isEmpty()) {
-                                // Without the start of the history the timeline cannot show
-                                // earlier states; the live view is unaffected.
-                                s->events_.clear();
-                                s->replay_.clear();
-                                s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
-                                                                  "loaded: %1").arg(error));
-                                emit s->notice(s->replay_.unavailableReason());
-                            }
-                            for (const engine::ConsumerBatch& waiting : s->d->waiting)
-                                s->appendHistory(waiting);
-                            s->d->waiting.clear();
-                            s->setHistoryComplete(true);
-                        });
                 connect(writer, &engine::CommandWriter::entryLoaded, s,
                         [s](const QString& id, const QVariantMap& fields, const QString& error) {
                             QVariantMap out = fields;
@@ -348,16 +351,15 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
             emit notice(w);
         d->catchUpStartTotal = total;
         // The events list and the timeline cover the whole stream: a restored snapshot
-        // skipped its start, which loads behind on the writer's thread.
+        // skipped its start, which loads behind on the history job's thread.
         events_.clear();
         replay_.clear();
         replay_.setAvailable(true);
         d->waiting.clear();
         ++d->historyGeneration;
         setHistoryComplete(id.isEmpty());
-        if (!id.isEmpty() && d->writer)
-            QMetaObject::invokeMethod(d->writer->writer(), "loadHistory", Qt::QueuedConnection, Q_ARG(QString, id),
-                                      Q_ARG(int, d->historyGeneration));
+        if (!id.isEmpty() && d->history)
+            d->history->load(id, d->historyGeneration);
         if (!id.isEmpty())
             qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
     });
@@ -412,6 +414,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
 void ShopSession::stop()
 {
     d->consumer.reset();
+    d->history.reset();
     d->writer.reset();
 }
 
@@ -439,7 +442,10 @@ void ShopSession::drainInbox()
             users_.apply(batch.users, batch.reset);
             items_.apply(batch.items, batch.reset);
             if (!historyComplete_) {
-                // Older entries are still loading: this batch's verdicts wait their turn.
+                // Older entries are still loading: this batch's verdicts wait their turn in
+                // the events list and the timeline, but the window's own edits are answered
+                // now (the tables above already show them).
+                finishRequests(batch.verdicts.data(), batch.verdicts.size());
                 d->inboxDone = batch.verdicts.size();
                 d->waiting.push_back(std::move(batch));
             } else if (replay_.available()) {
@@ -478,7 +484,6 @@ void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
     events_.append(batch.verdicts);
     if (replay_.available())
         replay_.append(batch);
-    finishRequests(batch.verdicts.data(), batch.verdicts.size());
 }
 
 void ShopSession::setHistoryComplete(bool complete)

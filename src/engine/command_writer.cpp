@@ -240,52 +240,6 @@ void CommandWriter::loadEntry(const QString& entryId)
     emit entryLoaded(entryId, out, {});
 }
 
-void CommandWriter::loadHistory(const QString& untilId, int generation)
-{
-    QString error;
-    if (!ensureConnected(error)) {
-        emit historyLoaded(0, error, generation);
-        return;
-    }
-    ShopState state;
-    redis::StateLoader loader(d->connection, d->stream);
-    redis::LoadOptions options;
-    options.fromScratch = true; // checks that no entry is missing before the snapshot
-    redis::LoadReport report;
-    if (!loader.restore(state, options, report)) {
-        emit historyLoaded(0, QString::fromStdString(report.error), generation);
-        return;
-    }
-    options.untilId = untilId.toStdString();
-    qint64 loaded = 0;
-    ConsumerBatch out;
-    const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState& after) {
-        recordVerdict(entry, reason, event, after, out.verdicts, out.ops, out.checkpoints);
-    };
-    const auto onPage = [&](const redis::StreamPage&) {
-        out.counts = state.counts;
-        out.lastEventId = state.lastEventId;
-        loaded += static_cast<qint64>(out.verdicts.size());
-        emit historyBatch(out, generation);
-        out = {};
-    };
-    switch (loader.step(state, options, report, std::chrono::milliseconds::zero(), onEntry, onPage)) {
-    case redis::StateLoader::Step::AtHead:
-        break;
-    case redis::StateLoader::Step::Gap:
-        emit historyLoaded(loaded, tr("entries before the snapshot are missing: %1").arg(QString::fromStdString(report.gap.why)),
-                           generation);
-        return;
-    case redis::StateLoader::Step::Reset:
-        emit historyLoaded(loaded, QString::fromStdString(report.resetWhy), generation);
-        return;
-    default:
-        emit historyLoaded(loaded, QString::fromStdString(report.error), generation);
-        return;
-    }
-    emit historyLoaded(loaded, {}, generation);
-}
-
 CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream)
     : writer_(new CommandWriter(std::move(url), std::move(stream)))
 {

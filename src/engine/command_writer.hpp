@@ -1,6 +1,7 @@
 // CommandWriter: the GUI's writes and one-off reads, off the GUI thread. It appends the
 // user's events (each with its own eid, so a retry after a lost connection never adds a
-// second entry), produces the demo shop, lists snapshots and fetches single entries. It
+// second entry), produces the demo shop, lists snapshots and fetches single entries (the
+// history before a restored snapshot is HistoryLoader's, on a thread of its own). It
 // lives on its own QThread (CommandWriterThread) with its own connection.
 // Appends follow the stream's format: on the original demo's stream (whose consumer deletes
 // what it cannot parse) events are written in the demo's format, or refused unwritten.
@@ -40,10 +41,6 @@ public slots:
     // passes its checks: snapshotsVerified.
     void verifySnapshots();
     void loadEntry(const QString& entryId);
-    // Replays the stream from the start up to and including `untilId` on this thread, for
-    // the history that a restored snapshot skipped (the events list and the replay
-    // timeline need every entry): historyBatch per read, then historyLoaded.
-    void loadHistory(const QString& untilId, int generation);
 
 signals:
     void appended(const QString& requestId, const QString& entryId, bool duplicate);
@@ -61,9 +58,6 @@ signals:
     void snapshotsVerified(const QList<shop::engine::SnapshotVerification>& results, const QString& error);
     // {type, data, eid, actor} (data decoded to JSON text for legacy entries); empty when absent.
     void entryLoaded(const QString& entryId, const QVariantMap& fields, const QString& error);
-    // `generation` is the caller's tag of the request, so a superseded load can be ignored.
-    void historyBatch(const shop::engine::ConsumerBatch& batch, int generation);
-    void historyLoaded(qint64 entries, const QString& error, int generation);
 
 private:
     bool ensureConnected(QString& error);

@@ -38,9 +38,10 @@ private slots:
     void compareListsWhatChanged();
     void historyModelsShowTheStateAtThePoint();
     void restoreFromAChosenSnapshot();
+    void anEditIsAnsweredWhileTheHistoryLoads();
 
 private:
-    QByteArray cli(const QStringList& args);
+    QByteArray cli(const QStringList& args, const QString& stream = kStream);
     json cliState(const QString& untilId);
     json timelineState() const;
 
@@ -49,11 +50,11 @@ private:
     qint64 produced_ = 0;
 };
 
-QByteArray TestReplay::cli(const QStringList& args)
+QByteArray TestReplay::cli(const QStringList& args, const QString& stream)
 {
     QProcess p;
     p.start(qEnvironmentVariable("SHOPSTREAM_CLI"),
-            QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream} + args);
+            QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), stream} + args);
     if (!p.waitForFinished(60000) || p.exitCode() != 0)
         qWarning().noquote() << "shopstream-cli" << args << "failed:" << p.readAllStandardError();
     return p.readAllStandardOutput();
@@ -251,4 +252,43 @@ void TestReplay::restoreFromAChosenSnapshot()
 }
 
 QTEST_MAIN(TestReplay)
+// The history before a restored snapshot loads on a job of its own: the window is live at
+// once, and an edit made meanwhile is appended and answered without waiting for it (the
+// writer's thread no longer replays the history; the answer does not wait in line with the
+// older entries). 600 000 entries before the snapshot take far longer to replay than one
+// append's round trip.
+void TestReplay::anEditIsAnsweredWhileTheHistoryLoads()
+{
+    const QString stream = QStringLiteral("replay:long");
+    cli({QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("600000"), QStringLiteral("--users"),
+         QStringLiteral("2000"), QStringLiteral("--items"), QStringLiteral("200"), QStringLiteral("--seed"), QStringLiteral("4")},
+        stream);
+    cli({QStringLiteral("snapshot"), QStringLiteral("save")}, stream);
+
+    ShopSession session(nullptr);
+    qint64 listedWhenAnswered = -1; // entries in the events list when the answer came
+    QString finished;
+    QObject::connect(&session, &ShopSession::commandFinished, this,
+                     [&](const QString&, bool applied, const QString& reason) {
+                         listedWhenAnswered = session.events()->totalCount();
+                         finished = applied ? QStringLiteral("applied") : reason;
+                     });
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = stream;
+    options.snapshotIntervalMs = 0;
+    QVERIFY(session.start(options));
+    QTRY_VERIFY_WITH_TIMEOUT(session.caughtUp(), kTimeoutMs);
+    QVERIFY2(!session.historyComplete(), "the history loaded before the test could edit; make it longer");
+    session.submit(QStringLiteral("TopUp"), QVariantMap{{QStringLiteral("userId"), 1}, {QStringLiteral("amount"), 500}});
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kTimeoutMs);
+    QCOMPARE(finished, QStringLiteral("applied"));
+    QVERIFY2(listedWhenAnswered < 600000,
+             qPrintable(QStringLiteral("the edit's answer waited for the history (%1 entries listed)").arg(listedWhenAnswered)));
+    // And the history then arrives whole, the edit last.
+    QTRY_VERIFY_WITH_TIMEOUT(session.historyComplete(), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(session.replay()->length(), qint64(600001), kTimeoutMs);
+    QCOMPARE(session.events()->totalCount(), qint64(600001));
+}
+
 #include "test_replay.moc"
