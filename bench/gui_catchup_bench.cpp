@@ -1,8 +1,10 @@
 // The real window catching up: ShopSession and qrc:/ShopStream/Main.qml, offscreen, against
 // a stream given by --redis/--stream, while a 5 ms timer on the GUI thread measures how long
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
-// longest stall, the stalls over 50 ms and the peak RSS. `shopstream-cli bench` runs it on
-// its million-event stream when it finds it next to gui_bench.
+// longest stall, the stalls over 50 ms and the peak RSS; its last line is always one JSON
+// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, stallsOver50Ms})
+// for other tools. `shopstream-cli bench` runs it on its native stream when it finds it next
+// to gui_bench (--json: the rows as a JSON array on the line before).
 #include "shop_session.hpp"
 
 #include <QElapsedTimer>
@@ -114,5 +116,13 @@ int main(int argc, char** argv)
         std::printf("longest GUI-thread stall: %lld ms (%d over 50 ms)\n", static_cast<long long>(longestStall), over50);
         std::printf("peak RSS: %.1f MB\n", rssMb);
     }
+    // Always the last line, for other tools: one JSON object.
+    const nlohmann::json summary = {{"events", static_cast<long long>(events)},
+                                    {"seconds", doneMs / 1000.0},
+                                    {"eventsPerSecond", rate},
+                                    {"peakRssBytes", static_cast<long long>(usage.ru_maxrss) * 1024},
+                                    {"longestStallMs", longestStall},
+                                    {"stallsOver50Ms", over50}};
+    std::printf("%s\n", summary.dump().c_str());
     return 0;
 }

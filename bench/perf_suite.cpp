@@ -961,8 +961,11 @@ void Bench::restart()
 bool Bench::addChildRows(const std::vector<std::string>& argv, Row fallback)
 {
     const ChildRun run = runChild(argv, {"QT_QPA_PLATFORM=offscreen"});
+    // The rows: a JSON array on a line of its own (a summary object may follow it).
     const auto begin = run.output.find('[');
-    const auto rows = run.ok && begin != std::string::npos ? json::parse(run.output.substr(begin), nullptr, false) : json();
+    const auto end = begin == std::string::npos ? begin : run.output.find('\n', begin);
+    const auto rows =
+        run.ok && begin != std::string::npos ? json::parse(run.output.substr(begin, end - begin), nullptr, false) : json();
     if (!rows.is_array()) {
         fallback.figure = std::numeric_limits<double>::quiet_NaN();
         fallback.note = argv.front() + " failed";
