@@ -117,6 +117,10 @@ struct ShopSession::Private {
     // The consumer's batches, applied a slice at a time so that a catch-up never keeps the
     // GUI thread from painting for long: `inboxDone` verdicts of the front one are applied.
     std::deque<engine::ConsumerBatch> inbox;
+    // Each consumer started gets the next generation (copied into its batches) and a fresh
+    // context object for its signals.
+    int consumerGeneration = 0;
+    std::unique_ptr<QObject> consumerContext;
     std::size_t inboxDone = 0;
     bool drainScheduled = false;
 };
@@ -319,6 +323,10 @@ bool ShopSession::start(const SessionOptions& options)
 void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
 {
     d->consumer.reset();
+    // Signals the stopped consumer sent that have not been delivered yet go with their
+    // receiver, and a batch of it that is still on its way carries the old generation.
+    d->consumerContext = std::make_unique<QObject>();
+    ++d->consumerGeneration;
     d->inbox.clear(); // batches of the consumer just stopped
     d->inboxDone = 0;
     replay_.clear();
@@ -342,11 +350,13 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     options.fromScratch = fromScratch;
     options.collectChanges = true;
     options.statusIntervalMs = 250;
+    options.generation = d->consumerGeneration;
     d->consumer = std::make_unique<engine::ConsumerThread>(options);
     engine::ConsumerWorker* worker = d->consumer->worker();
-    connect(worker, &engine::ConsumerWorker::batchReady, this, &ShopSession::onBatch);
-    connect(worker, &engine::ConsumerWorker::statusChanged, this, &ShopSession::onStatus);
-    connect(worker, &engine::ConsumerWorker::restored, this, [this](const QString& id, qint64 total, const QStringList& warnings) {
+    QObject* context = d->consumerContext.get();
+    connect(worker, &engine::ConsumerWorker::batchReady, context, [this](const engine::ConsumerBatch& b) { onBatch(b); });
+    connect(worker, &engine::ConsumerWorker::statusChanged, context, [this](const engine::ConsumerStatus& st) { onStatus(st); });
+    connect(worker, &engine::ConsumerWorker::restored, context, [this](const QString& id, qint64 total, const QStringList& warnings) {
         for (const QString& w : warnings)
             emit notice(w);
         d->catchUpStartTotal = total;
@@ -363,7 +373,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         if (!id.isEmpty())
             qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
     });
-    connect(worker, &engine::ConsumerWorker::caughtUp, this, [this] {
+    connect(worker, &engine::ConsumerWorker::caughtUp, context, [this] {
         caughtUp_ = true;
         progress_ = -1;
         progressText_.clear();
@@ -371,12 +381,12 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         emit statusChanged();
         emit countsChanged();
     });
-    connect(worker, &engine::ConsumerWorker::snapshotSaved, this, [this](const QString& id) {
+    connect(worker, &engine::ConsumerWorker::snapshotSaved, context, [this](const QString& id) {
         emit snapshotTaken(id);
         refreshSnapshots();
     });
-    connect(worker, &engine::ConsumerWorker::snapshotFailed, this, &ShopSession::snapshotFailed);
-    connect(worker, &engine::ConsumerWorker::streamReset, this, [this](const QString& message) {
+    connect(worker, &engine::ConsumerWorker::snapshotFailed, context, [this](const QString& m) { emit snapshotFailed(m); });
+    connect(worker, &engine::ConsumerWorker::streamReset, context, [this](const QString& message) {
         QString text = message;
         if (!text.isEmpty())
             text[0] = text[0].toUpper();
@@ -384,7 +394,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         emit resetNoticeChanged();
         refreshSnapshots();
     });
-    connect(worker, &engine::ConsumerWorker::gapFound, this, [this](const engine::StreamGap& gap) {
+    connect(worker, &engine::ConsumerWorker::gapFound, context, [this](const engine::StreamGap& gap) {
         gapMessage_ = gap.message;
         if (!gapMessage_.isEmpty())
             gapMessage_[0] = gapMessage_[0].toUpper();
@@ -394,7 +404,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         emit progressChanged();
         emit gapChanged();
     });
-    connect(worker, &engine::ConsumerWorker::serverWarningsChanged, this, [this](const QStringList& warnings) {
+    connect(worker, &engine::ConsumerWorker::serverWarningsChanged, context, [this](const QStringList& warnings) {
         serverWarnings_.clear();
         for (QString w : warnings) {
             if (!w.isEmpty())
@@ -403,7 +413,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         }
         emit serverWarningsChanged();
     });
-    connect(worker, &engine::ConsumerWorker::failed, this, &ShopSession::notice);
+    connect(worker, &engine::ConsumerWorker::failed, context, [this](const QString& m) { emit notice(m); });
     progress_ = 0;
     progressText_ = snapshotId.isEmpty() ? (fromScratch ? tr("Replaying from the start…") : tr("Loading the shop…"))
                                          : tr("Restoring snapshot %1…").arg(snapshotId);
@@ -414,12 +424,16 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
 void ShopSession::stop()
 {
     d->consumer.reset();
+    d->consumerContext.reset();
+    ++d->consumerGeneration;
     d->history.reset();
     d->writer.reset();
 }
 
 void ShopSession::onBatch(const engine::ConsumerBatch& batch)
 {
+    if (batch.generation != d->consumerGeneration)
+        return; // from a consumer that was replaced after it sent this
     d->inbox.push_back(batch);
     if (!d->drainScheduled) {
         d->drainScheduled = true;

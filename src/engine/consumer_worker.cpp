@@ -423,6 +423,7 @@ void ConsumerWorker::flush()
     d->pendingReset = false;
     d->pendingCounts = false;
     out.counts = d->state.counts;
+    out.generation = d->options.generation;
     out.lastEventId = d->state.lastEventId;
     emit batchReady(out);
 }

@@ -44,6 +44,7 @@ struct ConsumerOptions {
     bool snapshotOnStop = false;    // save a last snapshot (when something changed) on stop()
     bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)
     bool failOnGap = false;         // a gap is a failure (one-shot runs) instead of a wait for acceptGap()
+    int generation = 0;             // copied into every batch: the owner's tag of this consumer
 };
 
 class ConsumerWorker : public QObject {

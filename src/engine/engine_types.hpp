@@ -40,6 +40,7 @@ struct ConsumerBatch {
     VerdictCounts counts;                // totals after the batch
     std::string lastEventId;
     bool reset = false;                  // the state was rebuilt: replace everything
+    int generation = 0;                  // ConsumerOptions::generation of the consumer that made it
 };
 
 // Gap: the consumer stopped before entries that were lost before it could read them, and

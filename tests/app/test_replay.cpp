@@ -39,6 +39,7 @@ private slots:
     void historyModelsShowTheStateAtThePoint();
     void restoreFromAChosenSnapshot();
     void anEditIsAnsweredWhileTheHistoryLoads();
+    void restartsMidCatchUpLeaveNoStaleBatches();
 
 private:
     QByteArray cli(const QStringList& args, const QString& stream = kStream);
@@ -289,6 +290,31 @@ void TestReplay::anEditIsAnsweredWhileTheHistoryLoads()
     QTRY_VERIFY_WITH_TIMEOUT(session.historyComplete(), 60000);
     QTRY_COMPARE_WITH_TIMEOUT(session.replay()->length(), qint64(600001), kTimeoutMs);
     QCOMPARE(session.events()->totalCount(), qint64(600001));
+}
+
+// Replaying from scratch again and again while the consumer is catching up: batches and
+// signals the replaced consumers had already sent must not land in the new one's window (each
+// consumer's batches carry its generation). In the end every entry is listed exactly once.
+void TestReplay::restartsMidCatchUpLeaveNoStaleBatches()
+{
+    const QString stream = QStringLiteral("replay:long"); // 600 001 entries (the test above)
+    ShopSession session(nullptr);
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = stream;
+    options.snapshotIntervalMs = 0;
+    QVERIFY(session.start(options));
+    for (int i = 0; i < 4; ++i) {
+        QTRY_VERIFY_WITH_TIMEOUT(session.events()->totalCount() > 0, kTimeoutMs);
+        session.replayFromScratch();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(session.caughtUp() && session.historyComplete(), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(session.totalEvents(), qint64(600001), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session.events()->totalCount(), qint64(600001), kTimeoutMs);
+    QCOMPARE(session.replay()->length(), qint64(600001));
+    QTest::qWait(300); // anything still on its way would land now
+    QCOMPARE(session.events()->totalCount(), qint64(600001));
+    QCOMPARE(session.replay()->length(), qint64(600001));
 }
 
 #include "test_replay.moc"
