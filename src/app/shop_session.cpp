@@ -2,6 +2,7 @@
 #include "shop_session.hpp"
 
 #include "connection_settings.hpp"
+#include "display_text.hpp"
 
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
@@ -505,7 +506,8 @@ void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t
         const bool applied = v.reason == Reason::None;
         const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
         const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
-        emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, fromStd(v.itemId));
+        emit commandFinished(requestId, applied, reason, message, entryId, p.type,
+                             v.userId ? QString::number(v.userId) : QString(), fromStd(v.itemId));
     }
     if (d->pending.isEmpty())
         d->earlyVerdicts.clear();
