@@ -210,7 +210,7 @@ bool ShopSession::start(const SessionOptions& options)
                             }
                             const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
                                                         : message;
-                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, 0, {});
+                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, {}, {});
                         });
                 connect(writer, &engine::CommandWriter::streamFormatDetected, s,
                         [s](const QString& format, bool legacy, const QString& description, const QString& error) {
@@ -536,7 +536,7 @@ QString ShopSession::submit(const QString& type, const QVariantMap& data)
     if (!d->writer) {
         QMetaObject::invokeMethod(
             this, [this, requestId, type] {
-                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, 0, {});
+                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, {}, {});
             },
             Qt::QueuedConnection);
         return requestId;
