@@ -3,7 +3,7 @@
 // per consumer batch of VerdictRecords made as ConsumerWorker makes them). The entries
 // come from the traffic simulator in memory: no Redis needed. Run with
 // QT_QPA_PLATFORM=offscreen; `shopstream-cli bench` runs it with --json when it finds it.
-#include "models.hpp"
+#include "event_list_model.hpp"
 
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"

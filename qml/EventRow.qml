@@ -8,7 +8,7 @@ TableRow {
     required property string type
     required property bool applied
     required property string reasonText
-    required property var userId
+    required property string userId
     required property string itemId
     required property var widths
     required property color appliedColor
@@ -26,6 +26,6 @@ TableRow {
         text: row.applied ? qsTr("applied") : row.reasonText
         color: row.current ? row.textColor : row.applied ? row.appliedColor : row.rejectedColor
     }
-    TableCell { cellWidth: row.widths[4]; numeric: true; text: row.userId > 0 ? row.userId : ""; color: row.textColor }
+    TableCell { cellWidth: row.widths[4]; numeric: true; text: row.userId; color: row.textColor }
     TableCell { cellWidth: row.widths[5]; text: row.itemId; color: row.textColor }
 }

@@ -35,7 +35,7 @@ Page {
         const events = ShopSession.events
         events.typeFilter = typeFilter.currentValue || ""
         events.verdictFilter = verdictFilter.currentValue || ""
-        events.userFilter = userField.valid ? Number(userField.text || 0) : 0
+        events.userFilter = userField.valid ? userField.text.trim() : ""
         events.itemFilter = itemField.valid ? itemField.text : ""
         list.currentIndex = selectedEntryId === "" ? -1 : events.rowOfEntry(selectedEntryId)
         if (follow.checked)

@@ -77,7 +77,7 @@ ApplicationWindow {
         return [connectionAction, aboutAction, quitAction]
     }
     function selectedUser(): string {
-        return usersPage.selectedUserId ? String(usersPage.selectedUserId) : ""
+        return usersPage.selectedUserId
     }
     // Opens one dialog at a time (shortcuts must not stack them), pre-filled.
     function openDialog(dialog, first, second) {
@@ -104,9 +104,9 @@ ApplicationWindow {
         default: return type
         }
     }
-    function showVerdict(applied: bool, reason: string, message: string, type: string, userId: var, itemId: string) {
+    function showVerdict(applied: bool, reason: string, message: string, type: string, userId: string, itemId: string) {
         const what = commandName(type)
-        const subject = userId > 0 ? qsTr("user %1").arg(userId) : itemId !== "" ? qsTr("item %1").arg(itemId) : ""
+        const subject = userId !== "" ? qsTr("user %1").arg(userId) : itemId !== "" ? qsTr("item %1").arg(itemId) : ""
         if (applied)
             toast.show(subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject), true)
         else
@@ -116,9 +116,9 @@ ApplicationWindow {
     Connections {
         target: ShopSession
         function onCommandFinished(requestId: string, applied: bool, reason: string, message: string,
-                                   entryId: string, type: string, userId: var, itemId: string) {
+                                   entryId: string, type: string, userId: string, itemId: string) {
             root.showVerdict(applied, reason, message, type, userId, itemId)
-            if (applied && userId > 0)
+            if (applied && userId !== "")
                 usersPage.selectUser(userId)
             if (applied && itemId !== "")
                 itemsPage.selectItem(itemId)

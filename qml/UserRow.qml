@@ -4,7 +4,7 @@ import ShopStream
 
 TableRow {
     id: row
-    required property var userId
+    required property string userId
     required property string name
     required property string balanceText
     required property string spentText

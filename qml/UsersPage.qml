@@ -5,152 +5,47 @@ pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import ShopStream
 
-Page {
+EntityPage {
     id: page
     objectName: "usersPage"
 
-    /// The selected user's id (0: none).
-    property real selectedUserId: 0
-    readonly property UserRow current: list.currentItem as UserRow
-    readonly property var widths: [110, -1, 130, 130, 80]
-    signal actionRequested(string action)
+    /// The selected user's id in decimal ("": none). Text, not a number: ids go up to 2^63-1,
+    /// and QML's numbers are exact only to 2^53.
+    property alias selectedUserId: page.selectedId
 
-    function selectUser(userId) {
-        selectedUserId = userId
-        syncCurrent()
-    }
-    function selectRow(row: int) {
-        if (row >= 0 && row < list.count)
-            selectUser(proxy.data(proxy.index(row, 0), UserListModel.UserIdRole))
-    }
-    function focusSearch() {
-        search.forceActiveFocus()
-        search.selectAll()
-    }
-    // Puts the ListView's current row on the selected user, wherever sorting moved it.
-    function syncCurrent() {
-        const source = selectedUserId ? proxy.sourceModel.rowOf(selectedUserId) : -1
-        let row = source < 0 ? -1 : proxy.proxyRow(source)
-        if (source >= 0 && row < 0 && search.text !== "") {
-            search.clear() // the search hides the user: show it rather than lose it
-            row = proxy.proxyRow(source)
-        }
-        list.currentIndex = row
-        if (row >= 0)
-            list.positionViewAtIndex(row, ListView.Contain)
-    }
-    function applyEventFilters() {
-        const events = ShopSession.events
-        events.typeFilter = ""
-        events.verdictFilter = ""
-        events.itemFilter = ""
-        events.userFilter = selectedUserId
+    function selectUser(userId: string) { page.select(userId) }
+
+    liveModel: ShopSession.users
+    historyModel: ShopSession.replay.users
+    idRole: UserListModel.UserIdRole
+    eventFilter: "userFilter"
+    prefix: "user"
+    widths: [110, -1, 130, 130, 80]
+    columns: [
+        { role: "userId", title: qsTr("ID"), width: page.widths[0], numeric: true },
+        { role: "name", title: qsTr("Name"), width: page.widths[1] },
+        { role: "balance", title: qsTr("Balance"), width: page.widths[2], numeric: true },
+        { role: "spent", title: qsTr("Spent"), width: page.widths[3], numeric: true },
+        { role: "orders", title: qsTr("Orders"), width: page.widths[4], numeric: true }
+    ]
+    searchPlaceholder: qsTr("Search users by id or name (Ctrl+F)")
+    searchName: qsTr("Search users")
+    countText: qsTr("%n user(s)", "", page.count)
+    emptyText: qsTr("No users yet")
+    noMatchText: qsTr("No user matches the search")
+
+    rowDelegate: UserRow {
+        widths: page.widths
+        onClicked: page.rowClicked(userId)
     }
 
-    onVisibleChanged: if (visible) applyEventFilters()
-    onSelectedUserIdChanged: if (visible) applyEventFilters()
-
-    ShopSortFilterModel {
-        id: proxy
-        // In history mode the table shows the state at the timeline's point.
-        sourceModel: ShopSession.replay.live ? ShopSession.users : ShopSession.replay.users
-        search: search.text
-        sortRoleName: "userId"
-    }
-    Connections {
-        target: proxy
-        function onLayoutChanged() { resync.restart() }
-        function onRowsInserted() { resync.restart() }
-        function onRowsRemoved() { resync.restart() }
-        function onModelReset() { resync.restart() }
-    }
-    // Once per burst of model changes, after the view has caught up with them.
-    Timer {
-        id: resync
-        interval: 0
-        onTriggered: page.syncCurrent()
-    }
-
-    header: ToolBar {
-        RowLayout {
-            anchors.fill: parent
-            anchors.leftMargin: 8
-            anchors.rightMargin: 8
-            TextField {
-                id: search
-                objectName: "userSearch"
-                Layout.preferredWidth: 320
-                placeholderText: qsTr("Search users by id or name (Ctrl+F)")
-                selectByMouse: true
-                Accessible.name: qsTr("Search users")
-            }
-            Label {
-                objectName: "userCount"
-                Layout.fillWidth: true
-                text: qsTr("%n user(s)", "", list.count)
-                color: palette.placeholderText
-            }
-        }
-    }
-
-    SplitView {
-        anchors.fill: parent
-
-        ColumnLayout {
-            SplitView.fillWidth: true
-            SplitView.minimumWidth: 420
-            spacing: 0
-            TableHeader {
-                Layout.fillWidth: true
-                proxy: proxy
-                prefix: "user"
-                columns: [
-                    { role: "userId", title: qsTr("ID"), width: page.widths[0], numeric: true },
-                    { role: "name", title: qsTr("Name"), width: page.widths[1] },
-                    { role: "balance", title: qsTr("Balance"), width: page.widths[2], numeric: true },
-                    { role: "spent", title: qsTr("Spent"), width: page.widths[3], numeric: true },
-                    { role: "orders", title: qsTr("Orders"), width: page.widths[4], numeric: true }
-                ]
-            }
-            ListView {
-                id: list
-                objectName: "userList"
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                clip: true
-                model: proxy
-                highlightMoveDuration: 0
-                boundsBehavior: Flickable.StopAtBounds
-                keyNavigationEnabled: false
-                ScrollBar.vertical: ScrollBar {}
-                delegate: UserRow {
-                    widths: page.widths
-                    onClicked: {
-                        list.forceActiveFocus()
-                        page.selectUser(userId)
-                    }
-                }
-                Keys.onUpPressed: page.selectRow(currentIndex - 1)
-                Keys.onDownPressed: page.selectRow(currentIndex + 1)
-
-                Label {
-                    anchors.centerIn: parent
-                    visible: list.count === 0
-                    text: search.text === "" ? qsTr("No users yet") : qsTr("No user matches the search")
-                    color: palette.placeholderText
-                }
-            }
-        }
-
-        UserDetails {
-            SplitView.preferredWidth: 420
-            SplitView.minimumWidth: 320
-            user: page.current
-            historyActive: page.visible
-            onActionRequested: (action) => page.actionRequested(action)
-        }
+    UserDetails {
+        SplitView.preferredWidth: 420
+        SplitView.minimumWidth: 320
+        user: page.current as UserRow
+        historyActive: page.visible
+        onActionRequested: (action) => page.actionRequested(action)
     }
 }

@@ -1,6 +1,8 @@
 // ReplayController: the timeline, the history-mode models, playback and Compare.
 #include "replay_controller.hpp"
 
+#include "display_text.hpp"
+
 #include <QDateTime>
 #include <QLocale>
 
@@ -82,7 +84,7 @@ QVariantMap ReplayController::current() const
             {QStringLiteral("applied"), info.applied},
             {QStringLiteral("reason"), fromStd(reasonName(info.reason))},
             {QStringLiteral("reasonText"), info.applied ? tr("applied") : fromStd(reasonText(info.reason))},
-            {QStringLiteral("userId"), qint64(info.userId)},
+            {QStringLiteral("userId"), info.userId ? QString::number(info.userId) : QString()},
             {QStringLiteral("items"), items}};
 }
 
@@ -247,7 +249,7 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
             ++more;
             continue;
         }
-        users.append(QVariantMap{{QStringLiteral("id"), qint64(id)},
+        users.append(QVariantMap{{QStringLiteral("id"), QString::number(id)},
                                  {QStringLiteral("name"), fromStd((after ? after : before)->name)},
                                  {QStringLiteral("before"), before ? QVariant(userValues(*before)) : QVariant()},
                                  {QStringLiteral("after"), after ? QVariant(userValues(*after)) : QVariant()}});
@@ -391,7 +393,7 @@ void ReplayController::showCursor(bool full)
     if (timeline_.position() > 0) {
         const auto info = timeline_.entry(timeline_.position() - 1);
         if (info.userId != 0)
-            touchedUsers_ << qint64(info.userId);
+            touchedUsers_ << QString::number(info.userId);
         for (const std::string& item : info.items)
             touchedItems_ << fromStd(item);
     }

@@ -5,8 +5,10 @@
 // Compare between two points.
 #pragma once
 
-#include "models.hpp"
+#include "items_model.hpp"
+#include "users_model.hpp"
 
+#include "engine/engine_types.hpp"
 #include "engine/replay_timeline.hpp"
 
 #include <QElapsedTimer>
@@ -35,13 +37,14 @@ class ReplayController : public QObject {
     Q_PROPERTY(bool playing READ playing NOTIFY playingChanged)
     /// Entries a second while playing; 0 means as fast as possible.
     Q_PROPERTY(int speed READ speed WRITE setSpeed NOTIFY speedChanged)
-    /// The entry at position - 1: {entryId, timeText, type, applied, reason, reasonText, userId, items}.
+    /// The entry at position - 1: {entryId, timeText, type, applied, reason, reasonText, userId
+    /// (in decimal, "" for none), items}.
     Q_PROPERTY(QVariantMap current READ current NOTIFY positionChanged)
     /// The state at the shown point, for the pages in history mode.
     Q_PROPERTY(shop::app::UserListModel* users READ users CONSTANT)
     Q_PROPERTY(shop::app::ItemListModel* items READ items CONSTANT)
-    /// Ids the current entry touched (highlighted rows).
-    Q_PROPERTY(QVariantList touchedUsers READ touchedUsers NOTIFY positionChanged)
+    /// Ids the current entry touched (highlighted rows); user ids in decimal, as the models give them.
+    Q_PROPERTY(QStringList touchedUsers READ touchedUsers NOTIFY positionChanged)
     Q_PROPERTY(QStringList touchedItems READ touchedItems NOTIFY positionChanged)
     /// Counts at the shown point.
     Q_PROPERTY(qint64 appliedAt READ appliedAt NOTIFY positionChanged)
@@ -65,7 +68,7 @@ public:
     QVariantMap current() const;
     UserListModel* users() { return &users_; }
     ItemListModel* items() { return &items_; }
-    QVariantList touchedUsers() const { return touchedUsers_; }
+    QStringList touchedUsers() const { return touchedUsers_; }
     QStringList touchedItems() const { return touchedItems_; }
     qint64 appliedAt() const;
     qint64 rejectedAt() const;
@@ -85,7 +88,7 @@ public:
     Q_INVOKABLE bool seekToTime(const QString& text);
     Q_INVOKABLE QString entryIdAt(qint64 position) const;
     Q_INVOKABLE QString timeTextAt(qint64 position) const;
-    // What changed between two points: {users: [{id, name, before: {...}, after: {...}}],
+    // What changed between two points: {users: [{id (in decimal), name, before: {...}, after: {...}}],
     // items: [...], from, to, fromId, toId}. Rows present at only one point have null on
     // the other side.
     Q_INVOKABLE QVariantMap compare(qint64 from, qint64 to) const;
@@ -123,7 +126,7 @@ private:
     QTimer timer_;
     QElapsedTimer playClock_;
     qint64 playStartPosition_ = 0;
-    QVariantList touchedUsers_;
+    QStringList touchedUsers_;
     QStringList touchedItems_;
     QStringList snapshotIds_;
     QVariantList marks_;

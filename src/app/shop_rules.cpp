@@ -1,6 +1,8 @@
 // ShopRules: the section 3 ranges as checks the dialogs run while the user types. The
 // limits come from src/core, so the dialogs and the consumer never disagree on a range.
-#include "shop_session.hpp"
+#include "shop_rules.hpp"
+
+#include "display_text.hpp"
 
 #include "core/domain.hpp"
 

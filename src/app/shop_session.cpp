@@ -2,6 +2,7 @@
 #include "shop_session.hpp"
 
 #include "connection_settings.hpp"
+#include "display_text.hpp"
 
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
@@ -239,7 +240,7 @@ bool ShopSession::start(const SessionOptions& options)
                             }
                             const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
                                                         : message;
-                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, 0, {});
+                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, {}, {});
                         });
                 connect(writer, &engine::CommandWriter::streamFormatDetected, s,
                         [s](const QString& format, bool legacy, const QString& description, const QString& error) {
@@ -526,7 +527,8 @@ void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t
         const bool applied = v.reason == Reason::None;
         const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
         const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
-        emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, fromStd(v.itemId));
+        emit commandFinished(requestId, applied, reason, message, entryId, p.type,
+                             v.userId ? QString::number(v.userId) : QString(), fromStd(v.itemId));
     }
     if (d->pending.isEmpty())
         d->earlyVerdicts.clear();
@@ -555,7 +557,7 @@ QString ShopSession::submit(const QString& type, const QVariantMap& data)
     if (!d->writer) {
         QMetaObject::invokeMethod(
             this, [this, requestId, type] {
-                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, 0, {});
+                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, {}, {});
             },
             Qt::QueuedConnection);
         return requestId;

@@ -4,7 +4,10 @@
 // The GUI thread never touches the network.
 #pragma once
 
-#include "models.hpp"
+#include "event_list_model.hpp"
+#include "items_model.hpp"
+#include "snapshot_list_model.hpp"
+#include "users_model.hpp"
 #include "replay_controller.hpp"
 
 #include "engine/engine_types.hpp"
@@ -178,9 +181,10 @@ signals:
     void serverWarningsChanged();
     void verifyingSnapshotsChanged();
     /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
-    /// name, or "" when it was never appended) and message say why, in words.
+    /// name, or "" when it was never appended) and message say why, in words. userId is in
+    /// decimal ("" for none): QML's numbers are exact only to 2^53.
     void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
-                         const QString& entryId, const QString& type, qint64 userId, const QString& itemId);
+                         const QString& entryId, const QString& type, const QString& userId, const QString& itemId);
     void snapshotTaken(const QString& snapshotId);
     void snapshotFailed(const QString& message);
     void entryLoaded(const QString& entryId, const QVariantMap& fields);
@@ -218,33 +222,6 @@ private:
     bool verifyingSnapshots_ = false;
     QString streamFormat_;
     bool legacyAppends_ = false;
-};
-
-// The ranges of DESIGN section 3 for the dialogs, checked as the user types. Each check
-// returns "" when the text is acceptable, or what is wrong in words.
-class ShopRules : public QObject {
-    Q_OBJECT
-    QML_ELEMENT
-    QML_SINGLETON
-public:
-    explicit ShopRules(QObject* parent = nullptr) : QObject(parent) {}
-    Q_INVOKABLE QString checkUserId(const QString& text) const;
-    Q_INVOKABLE QString checkItemId(const QString& text) const;
-    Q_INVOKABLE QString checkName(const QString& text, bool required) const;
-    Q_INVOKABLE QString checkReason(const QString& text) const;
-    // Money typed with up to two decimals ("12.50"); min/max in minor units. wholeUnits: only
-    // whole currency units, as the original demo's format takes (12.00, not 12.50).
-    Q_INVOKABLE QString checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero,
-                                   bool wholeUnits = false) const;
-    Q_INVOKABLE QString checkSignedMoney(const QString& text) const; // AdjustBalance delta, not 0
-    Q_INVOKABLE QString checkCount(const QString& text, qint64 min, qint64 max) const;
-    Q_INVOKABLE QString checkStockDelta(const QString& text) const;     // not 0
-    Q_INVOKABLE QString checkOrderId(const QString& text) const;
-    // Parsed values (call after the check passed).
-    Q_INVOKABLE qint64 moneyToMinor(const QString& text) const;
-    Q_INVOKABLE qint64 toInteger(const QString& text) const;
-    Q_INVOKABLE QString formatMoney(qint64 minor) const;
-    Q_INVOKABLE QString reasonText(const QString& reasonName) const;
 };
 
 } // namespace shop::app

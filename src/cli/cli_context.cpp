@@ -85,15 +85,6 @@ bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out)
     return ok && out >= lo && out <= hi;
 }
 
-std::string formatMoney(std::int64_t minor)
-{
-    const bool negative = minor < 0;
-    const unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(minor) : minor;
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%s%llu.%02llu", negative ? "-" : "", magnitude / 100, magnitude % 100);
-    return buf;
-}
-
 bool openSession(const Invocation& call, Session& session, QString& error)
 {
     session.stream = call.global.stream.toStdString();

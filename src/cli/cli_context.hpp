@@ -94,7 +94,6 @@ void write(std::string_view text);
 // ---- values ---------------------------------------------------------------------------
 
 bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out);
-std::string formatMoney(std::int64_t minor);
 
 // ---- connecting -----------------------------------------------------------------------
 

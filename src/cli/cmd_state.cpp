@@ -4,6 +4,7 @@
 #include "cli_context.hpp"
 
 #include "core/csv.hpp"
+#include "core/money.hpp"
 #include "core/shop_state.hpp"
 #include "core/state_json.hpp"
 #include "core/stream_id.hpp"

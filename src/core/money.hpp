@@ -1,8 +1,9 @@
-// Overflow-checked int64 arithmetic for money and counts.
+// Money and counts: overflow-checked int64 arithmetic, and the one way an amount is written.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace shop {
 
@@ -21,5 +22,9 @@ inline std::optional<std::int64_t> checkedMul(std::int64_t a, std::int64_t b)
         return std::nullopt;
     return r;
 }
+
+// Minor units with two decimals: 1250 -> "12.50", -305 -> "-3.05", every int64 included.
+// The CLI prints it and the window shows it (shop::app::formatMoney wraps it in a QString).
+std::string formatMoney(std::int64_t minor);
 
 } // namespace shop

@@ -26,6 +26,7 @@
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
 
+#include <limits>
 #include <memory>
 
 Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
@@ -74,6 +75,7 @@ private slots:
     void orderRejectedForStock();
     void orderRejectedForFunds();
     void markupInNamesIsPlainText();
+    void userIdBeyondDoublePrecision();
     void outageBannerAndRecovery();
     void serverRestartedEmptyIsAReset();
 
@@ -325,6 +327,77 @@ void TestEndToEnd::markupInNamesIsPlainText()
     QCOMPARE(cells.size(), 1);
     QCOMPARE(cells.first()->property("textFormat").toInt(), int(Qt::PlainText));
     QVERIFY(cells.first()->isVisible());
+}
+
+// Ids go up to 2^63-1 and QML's numbers are doubles (exact to 2^53): the largest id is
+// shown, selected, filtered on and topped up exactly, not as 9223372036854776000.
+void TestEndToEnd::userIdBeyondDoublePrecision()
+{
+    const QString maxId = QStringLiteral("9223372036854775807");
+    const QString rounded = QStringLiteral("9223372036854776000");
+    const qint64 max = std::numeric_limits<qint64>::max();
+    QVERIFY(append("RegisterUser", R"({"userId":9223372036854775807,"name":"Max"})"));
+
+    // The Users page shows the id exactly, in the row's id cell and its objectName.
+    QObject* tabs = item(QStringLiteral("pageTabs"));
+    QVERIFY(tabs);
+    tabs->setProperty("currentIndex", 0);
+    const QString rowName = QStringLiteral("userRow_") + maxId;
+    QTRY_VERIFY_WITH_TIMEOUT(item(rowName), kTimeoutMs);
+    QQuickItem* row = item(rowName);
+    QTRY_VERIFY(row->isVisible());
+    QCOMPARE(findTexts(row, maxId).size(), 1);
+    QCOMPARE(findTexts(row, rounded).size(), 0);
+    QCOMPARE(findTexts(row, QStringLiteral("Max")).size(), 1);
+
+    // Clicking selects it: the selection and the details pane hold the exact id.
+    E2E_CHECK(click(row));
+    QObject* page = item(QStringLiteral("usersPage"));
+    QVERIFY(page);
+    QTRY_COMPARE(page->property("selectedUserId").toString(), maxId);
+    QTRY_COMPARE(itemText(item(QStringLiteral("userDetailsTitle"))), QStringLiteral("User ") + maxId);
+    QCOMPARE(itemText(item(QStringLiteral("userDetailsName"))), QStringLiteral("Max"));
+    QCOMPARE(itemText(item(QStringLiteral("userDetailsBalance"))), session_->formatMoney(0));
+    // Its history: the events model filtered on the exact id (RegisterUser).
+    QQuickItem* history = item(QStringLiteral("userHistory"));
+    QVERIFY(history);
+    QTRY_COMPARE_WITH_TIMEOUT(history->property("count").toInt(), 1, kTimeoutMs);
+
+    // The details pane's Top up opens the dialog pre-filled with the exact id; the top-up
+    // goes through the writer and the consumer to this user.
+    QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
+    QObject* topUp = nullptr;
+    E2E_CHECK(topUp = openDialog(QStringLiteral("userTopUpButton"), QStringLiteral("topUpDialog")));
+    QQuickItem* userField = dialogPart(topUp, "contentItem", QStringLiteral("userIdField"));
+    QVERIFY(userField);
+    QCOMPARE(itemText(userField), maxId);
+    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("42")));
+    QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
+    QVERIFY(ok);
+    QTRY_VERIFY(ok->isEnabled());
+    E2E_CHECK(click(ok));
+    QTRY_VERIFY(!topUp->property("visible").toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+    QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(3).toString()));
+    QCOMPARE(finished.at(0).at(6).toString(), maxId);
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(max), qint64(4200), kTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(verdictText().contains(QStringLiteral("user ") + maxId), qPrintable(verdictText()),
+                              kTimeoutMs);
+
+    // Still selected, with its balance and both entries in its history.
+    QCOMPARE(page->property("selectedUserId").toString(), maxId);
+    QCOMPARE(itemText(item(QStringLiteral("userDetailsTitle"))), QStringLiteral("User ") + maxId);
+    QTRY_COMPARE_WITH_TIMEOUT(itemText(item(QStringLiteral("userDetailsBalance"))), session_->formatMoney(4200),
+                              kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(findTexts(item(rowName), session_->formatMoney(4200)).size(), 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(history->property("count").toInt(), 2, kTimeoutMs);
+
+    // The Place order dialog takes the selected id as it is, too.
+    QObject* order = nullptr;
+    E2E_CHECK(order = openDialog(QStringLiteral("userPlaceOrderButton"), QStringLiteral("placeOrderDialog")));
+    QCOMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("userIdField"))), maxId);
+    E2E_CHECK(click(dialogPart(order, "footer", QStringLiteral("placeOrderDialogCancel"))));
+    QTRY_VERIFY(!order->property("visible").toBool());
 }
 
 void TestEndToEnd::outageBannerAndRecovery()

@@ -2,7 +2,9 @@
 // numbers, text locale-aware, either direction), the id/name search, row mapping, and staying
 // right while the source model inserts and changes rows. Source and proxy both run under
 // QAbstractItemModelTester from before they are filled.
-#include "models.hpp"
+#include "items_model.hpp"
+#include "sort_filter_model.hpp"
+#include "users_model.hpp"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -126,6 +128,12 @@ void TestSortFilterModel::sortsBalanceNumerically()
 
     proxy_->setSortRoleName(QStringLiteral("userId"));
     QCOMPARE(userIds(), (QList<qint64>{3, 7, 12, 120, 312}));
+
+    // Ids reach QML as text; they still sort as numbers, exactly beyond 2^53.
+    users_->apply({user(9223372036854775807, 1, "max"), user(9007199254740993, 1, "odd"),
+                   user(9007199254740992, 1, "even"), user(40, 1, "forty")}, false);
+    QCOMPARE(userIds(), (QList<qint64>{3, 7, 12, 40, 120, 312, 9007199254740992, 9007199254740993,
+                                       9223372036854775807}));
 }
 
 void TestSortFilterModel::sortsByNameAndDescending()

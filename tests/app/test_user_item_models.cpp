@@ -2,7 +2,10 @@
 // first-seen order, one insert per batch, changed rows as the fewest contiguous ranges, a
 // rebuild as a reset, and the texts the pages show (money, "unpriced", sizes). Every model
 // runs under QAbstractItemModelTester from before it is filled.
-#include "models.hpp"
+#include "items_model.hpp"
+#include "snapshot_list_model.hpp"
+#include "users_model.hpp"
+#include "display_text.hpp"
 
 #include <QAbstractItemModelTester>
 #include <QDateTime>
@@ -56,6 +59,7 @@ private slots:
     void formatMoney();
     void emptyModels();
     void usersInFirstSeenOrder();
+    void userIdsAsTextForQml();
     void userBatchInsertsOnceAndMergesRanges();
     void unchangedUsersAreNotReported();
     void duplicateUsersInOneBatch();
@@ -144,6 +148,24 @@ void TestUserItemModels::usersInFirstSeenOrder()
     QCOMPARE(names.value(UserListModel::UserIdRole), QByteArray("userId"));
     QCOMPARE(names.value(UserListModel::BalanceTextRole), QByteArray("balanceText"));
     QCOMPARE(names.size(), 7);
+}
+
+void TestUserItemModels::userIdsAsTextForQml()
+{
+    // QML's numbers are doubles: an id above 2^53 reaches it as text, exactly, and comes back.
+    UserListModel users;
+    auto tester = attachTester(users);
+    const UserId max = std::numeric_limits<UserId>::max();
+    users.apply({user(max, 1000), user(9007199254740993, 5), user(7, 1)}, false);
+    QCOMPARE(users.index(0).data(UserListModel::UserIdRole).toString(), QStringLiteral("9223372036854775807"));
+    QCOMPARE(users.index(1).data(UserListModel::UserIdRole).toString(), QStringLiteral("9007199254740993"));
+    QCOMPARE(users.rowOf(QStringLiteral("9223372036854775807")), 0);
+    QCOMPARE(users.rowOf(QStringLiteral("9007199254740993")), 1);
+    QCOMPARE(users.rowOf(QStringLiteral("9007199254740992")), -1);
+    QCOMPARE(users.rowOf(QStringLiteral("7")), 2);
+    QCOMPARE(users.rowOf(QStringLiteral("9223372036854775808")), -1); // not an id
+    QCOMPARE(users.rowOf(QString()), -1);
+    QCOMPARE(users.rowOf(QStringLiteral("x")), -1);
 }
 
 void TestUserItemModels::userBatchInsertsOnceAndMergesRanges()

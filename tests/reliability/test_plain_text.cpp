@@ -101,7 +101,7 @@ void TestPlainText::markupInUserStringsIsPlainTextOnEveryPage()
             const char* selection;
             QVariant value;
         };
-        const Page pages[] = {{0, "usersPage", "selectedUserId", 8},
+        const Page pages[] = {{0, "usersPage", "selectedUserId", QStringLiteral("8")},
                               {1, "itemsPage", "selectedItemId", QStringLiteral("mug")},
                               {2, "eventsPage", "selectedEntryId", entryIds.value(0)}};
         QStringList report;

@@ -1,0 +1,19 @@
+// How the window writes values: money (the one formatting of src/core, shop::formatMoney,
+// as a QString), UTF-8 from the core as QString, and times.
+#pragma once
+
+#include <QString>
+
+#include <string_view>
+
+namespace shop::app {
+
+// Minor units with two decimals: 1250 -> "12.50", -305 -> "-3.05".
+QString formatMoney(qint64 minor);
+
+inline QString fromUtf8(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
+
+// Milliseconds since the epoch as local time in `format` (QDateTime's).
+QString localTimeText(qint64 ms, const QString& format);
+
+} // namespace shop::app

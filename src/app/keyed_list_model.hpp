@@ -1,0 +1,92 @@
+// KeyedListModel: the base of the user and item models. Rows are kept in first-seen order and
+// found by key; a batch updates known rows in place (one dataChanged per run of changed
+// rows, with the roles that may have changed), appends new ones with one beginInsertRows,
+// and a rebuild is a model reset.
+#pragma once
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QList>
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace shop::app {
+
+class KeyedListModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    using QAbstractListModel::QAbstractListModel;
+
+    // What ShopSortFilterModel sorts `role` by: the role's data, unless a model shows a
+    // value as text that sorts as a number (ids above 2^53 reach QML as text).
+    virtual QVariant sortData(const QModelIndex& index, int role) const { return index.data(role); }
+
+protected:
+    // Applies a batch: all rows replaced when reset, else as above. A coalesced batch may
+    // name a row twice: the later copy wins. keyOf(row) gives a row's key.
+    template <typename Row, typename Key, typename KeyOf>
+    void applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey, const std::vector<Row>& incoming, bool reset,
+                   KeyOf keyOf, const QList<int>& valueRoles);
+
+private:
+    // Rows sorted and merged into [first, last] runs, so that a view repaints each run once.
+    static std::vector<std::pair<int, int>> contiguousRanges(std::vector<int> rows);
+};
+
+template <typename Row, typename Key, typename KeyOf>
+void KeyedListModel::applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey, const std::vector<Row>& incoming,
+                               bool reset, KeyOf keyOf, const QList<int>& valueRoles)
+{
+    if (reset) {
+        beginResetModel();
+        rows.clear();
+        rowByKey.clear();
+        for (const Row& r : incoming) {
+            const Key key = keyOf(r);
+            if (const auto it = rowByKey.constFind(key); it != rowByKey.cend()) {
+                rows[static_cast<std::size_t>(*it)] = r;
+                continue;
+            }
+            rowByKey.insert(key, static_cast<int>(rows.size()));
+            rows.push_back(r);
+        }
+        endResetModel();
+        return;
+    }
+
+    // Known rows in place; new ones collected (each once, its last copy) to be appended.
+    std::vector<int> changed;
+    std::vector<Row> added;
+    QHash<Key, std::size_t> addedByKey;
+    for (const Row& r : incoming) {
+        const Key key = keyOf(r);
+        if (const auto it = rowByKey.constFind(key); it != rowByKey.cend()) {
+            Row& row = rows[static_cast<std::size_t>(*it)];
+            if (!(row == r)) {
+                row = r;
+                changed.push_back(*it);
+            }
+        } else if (const auto a = addedByKey.constFind(key); a != addedByKey.cend()) {
+            added[*a] = r;
+        } else {
+            addedByKey.insert(key, added.size());
+            added.push_back(r);
+        }
+    }
+    for (const auto& [first, last] : contiguousRanges(std::move(changed)))
+        emit dataChanged(index(first), index(last), valueRoles);
+    if (added.empty())
+        return;
+
+    const int first = static_cast<int>(rows.size());
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    for (Row& r : added) {
+        rowByKey.insert(keyOf(r), static_cast<int>(rows.size()));
+        rows.push_back(std::move(r));
+    }
+    endInsertRows();
+}
+
+} // namespace shop::app

@@ -1,0 +1,38 @@
+// ShopRules (a QML singleton): what the dialogs call to check what is typed and to show
+// amounts and reasons in words.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QtQml/qqmlregistration.h>
+
+namespace shop::app {
+
+// The ranges of DESIGN section 3 for the dialogs, checked as the user types. Each check
+// returns "" when the text is acceptable, or what is wrong in words.
+class ShopRules : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+public:
+    explicit ShopRules(QObject* parent = nullptr) : QObject(parent) {}
+    Q_INVOKABLE QString checkUserId(const QString& text) const;
+    Q_INVOKABLE QString checkItemId(const QString& text) const;
+    Q_INVOKABLE QString checkName(const QString& text, bool required) const;
+    Q_INVOKABLE QString checkReason(const QString& text) const;
+    // Money typed with up to two decimals ("12.50"); min/max in minor units. wholeUnits: only
+    // whole currency units, as the original demo's format takes (12.00, not 12.50).
+    Q_INVOKABLE QString checkMoney(const QString& text, qint64 minMinor, qint64 maxMinor, bool allowZero,
+                                   bool wholeUnits = false) const;
+    Q_INVOKABLE QString checkSignedMoney(const QString& text) const; // AdjustBalance delta, not 0
+    Q_INVOKABLE QString checkCount(const QString& text, qint64 min, qint64 max) const;
+    Q_INVOKABLE QString checkStockDelta(const QString& text) const;     // not 0
+    Q_INVOKABLE QString checkOrderId(const QString& text) const;
+    // Parsed values (call after the check passed).
+    Q_INVOKABLE qint64 moneyToMinor(const QString& text) const;
+    Q_INVOKABLE qint64 toInteger(const QString& text) const;
+    Q_INVOKABLE QString formatMoney(qint64 minor) const;
+    Q_INVOKABLE QString reasonText(const QString& reasonName) const;
+};
+
+} // namespace shop::app
