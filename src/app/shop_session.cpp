@@ -7,6 +7,7 @@
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
 #include "engine/logging.hpp"
+#include "redis/redis_url.hpp"
 
 #include "shopstream_version.h"
 
@@ -21,7 +22,6 @@
 #include <QPointer>
 #include <QQmlEngine>
 #include <QThread>
-#include <QUrl>
 #include <QUuid>
 
 #include <cmath>
@@ -83,7 +83,26 @@ nlohmann::json toJson(const QVariant& value, const QString& key)
     }
 }
 
+// The entry details view reads {type, eid, actor, version, format, data}, or {error}.
+QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& error)
+{
+    if (!error.isEmpty())
+        return {{QStringLiteral("error"), error}};
+    return {{QStringLiteral("type"), fields.type},     {QStringLiteral("eid"), fields.eid},
+            {QStringLiteral("actor"), fields.actor},   {QStringLiteral("version"), fields.version},
+            {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data}};
+}
+
 QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+// A URL for the status line before it is resolved: no password; "" when it does not read
+// (resolving then says why).
+QString redactedUrl(const QString& text)
+{
+    redis::RedisUrl url;
+    std::string error;
+    return redis::RedisUrl::parse(text.toStdString(), url, error) ? fromStd(url.redacted()) : QString();
+}
 
 } // namespace
 
@@ -147,7 +166,28 @@ QString ShopSession::statusMessage() const
     return m;
 }
 
-QString ShopSession::connectionState() const { return engine::connectionStateName(status_.state); }
+ShopSession::ConnectionState ShopSession::connectionState() const
+{
+    switch (status_.state) {
+    case engine::ConnectionState::Connecting:
+        return ConnectionState::Connecting;
+    case engine::ConnectionState::Restoring:
+        return ConnectionState::Restoring;
+    case engine::ConnectionState::CatchingUp:
+        return ConnectionState::CatchingUp;
+    case engine::ConnectionState::Live:
+        return ConnectionState::Live;
+    case engine::ConnectionState::Disconnected:
+        return ConnectionState::Disconnected;
+    case engine::ConnectionState::Failed:
+        return ConnectionState::Failed;
+    case engine::ConnectionState::Stopped:
+        return ConnectionState::Stopped;
+    case engine::ConnectionState::Gap:
+        return ConnectionState::Gap;
+    }
+    return ConnectionState::Failed;
+}
 
 QString ShopSession::formatMoney(qint64 minor) const { return shop::app::formatMoney(minor); }
 
@@ -157,7 +197,7 @@ bool ShopSession::start(const SessionOptions& options)
     d->options = options;
     status_ = {};
     status_.stream = options.stream;
-    status_.target = options.redisUrl.isEmpty() ? tr("local server") : ConnectionSettings::stripPassword(options.redisUrl);
+    status_.target = options.redisUrl.isEmpty() ? tr("local server") : redactedUrl(options.redisUrl);
     emit statusChanged();
     if (!streamFormat_.isEmpty() || legacyAppends_) { // another stream: not known until looked at
         streamFormat_.clear();
@@ -234,18 +274,16 @@ bool ShopSession::start(const SessionOptions& options)
                     emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
                                                    : tr("The demo shop could not be loaded: %1").arg(error));
                 });
-                connect(writer, &engine::CommandWriter::snapshotsListed, s, [s](const QVariantList& list, const QString& error) {
+                connect(writer, &engine::CommandWriter::snapshotsListed, s,
+                        [s](const QList<engine::StoredSnapshot>& list, const QString& error) {
                     if (!error.isEmpty()) {
                         emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
                         return;
                     }
                     std::vector<SnapshotListModel::Row> rows;
-                    for (auto it = list.crbegin(); it != list.crend(); ++it) { // newest first
-                        const QVariantMap m = it->toMap();
-                        rows.push_back({m.value(QStringLiteral("id")).toString(), m.value(QStringLiteral("createdMs")).toLongLong(),
-                                        m.value(QStringLiteral("events")).toLongLong(), m.value(QStringLiteral("bytes")).toLongLong(),
-                                        m.value(QStringLiteral("checked")).toBool(), m.value(QStringLiteral("problem")).toString()});
-                    }
+                    rows.reserve(static_cast<std::size_t>(list.size()));
+                    for (auto it = list.crbegin(); it != list.crend(); ++it) // newest first
+                        rows.push_back({it->id, it->createdMs, it->events, it->bytes, it->checked, it->problem});
                     QStringList ids;
                     for (const auto& row : rows)
                         ids << row.id;
@@ -296,11 +334,8 @@ bool ShopSession::start(const SessionOptions& options)
                             s->setHistoryComplete(true);
                         });
                 connect(writer, &engine::CommandWriter::entryLoaded, s,
-                        [s](const QString& id, const QVariantMap& fields, const QString& error) {
-                            QVariantMap out = fields;
-                            if (!error.isEmpty())
-                                out.insert(QStringLiteral("error"), error);
-                            emit s->entryLoaded(id, out);
+                        [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
+                            emit s->entryLoaded(id, entryFieldsForQml(fields, error));
                         });
                 s->startConsumer({}, false);
                 s->refreshSnapshots();
@@ -355,9 +390,12 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         d->waiting.clear();
         ++d->historyGeneration;
         setHistoryComplete(id.isEmpty());
-        if (!id.isEmpty() && d->writer)
-            QMetaObject::invokeMethod(d->writer->writer(), "loadHistory", Qt::QueuedConnection, Q_ARG(QString, id),
-                                      Q_ARG(int, d->historyGeneration));
+        if (!id.isEmpty() && d->writer) {
+            engine::CommandWriter* writer = d->writer->writer();
+            QMetaObject::invokeMethod(
+                writer, [writer, id, generation = d->historyGeneration] { writer->loadHistory(id, generation); },
+                Qt::QueuedConnection);
+        }
         if (!id.isEmpty())
             qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
     });
@@ -545,8 +583,10 @@ QString ShopSession::submit(const QString& type, const QVariantMap& data)
     d->pending.insert(requestId, {type, {}});
     const QByteArray json = QByteArray::fromStdString(object.dump());
     const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
-    QMetaObject::invokeMethod(d->writer->writer(), "append", Qt::QueuedConnection, Q_ARG(QString, requestId),
-                              Q_ARG(QString, type), Q_ARG(QByteArray, json), Q_ARG(QString, actor));
+    engine::CommandWriter* writer = d->writer->writer();
+    QMetaObject::invokeMethod(
+        writer, [writer, requestId, type, json, actor] { writer->append(requestId, type, json, actor); },
+        Qt::QueuedConnection);
     return requestId;
 }
 
@@ -602,9 +642,10 @@ void ShopSession::replayFromScratch()
 
 void ShopSession::loadDemoShop(int events)
 {
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), "produceDemo", Qt::QueuedConnection, Q_ARG(int, events),
-                                  Q_ARG(quint64, 1));
+    if (d->writer) {
+        engine::CommandWriter* writer = d->writer->writer();
+        QMetaObject::invokeMethod(writer, [writer, events] { writer->produceDemo(events, 1); }, Qt::QueuedConnection);
+    }
 }
 
 void ShopSession::detectStreamFormat()
@@ -615,29 +656,42 @@ void ShopSession::detectStreamFormat()
 
 void ShopSession::loadEntry(const QString& entryId)
 {
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), "loadEntry", Qt::QueuedConnection, Q_ARG(QString, entryId));
+    if (d->writer) {
+        engine::CommandWriter* writer = d->writer->writer();
+        QMetaObject::invokeMethod(writer, [writer, entryId] { writer->loadEntry(entryId); }, Qt::QueuedConnection);
+    }
 }
 
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
                             bool remember)
 {
-    QString urlPassword;
-    const QString cleanUrl = ConnectionSettings::stripPassword(url.trimmed(), &urlPassword);
-    const QString secret = password.isEmpty() ? urlPassword : password;
     const QString key = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
+    redis::RedisUrl parsed;
+    std::string error;
+    if (!redis::RedisUrl::parse(url.trimmed().toStdString(), parsed, error)) {
+        // Connecting says why (the parser's words), and nothing is remembered.
+        SessionOptions options = d->options;
+        options.redisUrl = url.trimmed();
+        options.stream = key;
+        start(options);
+        return;
+    }
+    // The dialog's fields win over what the URL holds.
+    const QString effectiveUser = user.isEmpty() ? fromStd(parsed.user) : user;
+    const QString secret = password.isEmpty() ? fromStd(parsed.password) : password;
+    const QString cleanUrl = fromStd(parsed.withoutCredentials());
     if (secret.isEmpty() && !remember) {
         // A remembered connection: its password, if any, is in the keyring.
-        ConnectionSettings::readPassword(ConnectionSettings::keyringKey(cleanUrl, user), this,
-                                         [this, cleanUrl, user, key](const QString& stored, const QString&) {
-                                             connectWith(cleanUrl, user, stored, key);
+        ConnectionSettings::readPassword(ConnectionSettings::keyringKey(cleanUrl, effectiveUser), this,
+                                         [this, cleanUrl, effectiveUser, key](const QString& stored, const QString&) {
+                                             connectWith(cleanUrl, effectiveUser, stored, key);
                                          });
         return;
     }
     if (remember) {
-        ConnectionSettings::remember({cleanUrl, user, key});
+        ConnectionSettings::remember({cleanUrl, effectiveUser, key});
         if (!secret.isEmpty())
-            ConnectionSettings::storePassword(ConnectionSettings::keyringKey(cleanUrl, user), secret, this,
+            ConnectionSettings::storePassword(ConnectionSettings::keyringKey(cleanUrl, effectiveUser), secret, this,
                                               [this](const QString& error) {
                                                   if (!error.isEmpty())
                                                       emit notice(tr("The password could not be kept in the system keyring "
@@ -645,22 +699,21 @@ void ShopSession::connectTo(const QString& url, const QString& user, const QStri
                                                                       .arg(error));
                                               });
     }
-    connectWith(cleanUrl, user, secret, key);
+    connectWith(cleanUrl, effectiveUser, secret, key);
 }
 
 void ShopSession::connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream)
 {
     // The full URL (with the secret) lives only in memory, for this connection.
-    QString full = cleanUrl;
-    if (!user.isEmpty() || !secret.isEmpty()) {
-        const auto scheme = cleanUrl.indexOf(QLatin1String("://"));
-        const auto at = cleanUrl.indexOf(QLatin1Char('@'));
-        const QString hostPart = at > scheme ? cleanUrl.mid(at + 1) : cleanUrl.mid(scheme + 3);
-        full = cleanUrl.left(scheme + 3) + QString::fromUtf8(QUrl::toPercentEncoding(user)) + QLatin1Char(':')
-               + QString::fromUtf8(QUrl::toPercentEncoding(secret)) + QLatin1Char('@') + hostPart;
-    }
+    redis::RedisUrl url;
+    std::string error;
     SessionOptions options = d->options;
-    options.redisUrl = full;
+    options.redisUrl = cleanUrl;
+    if (redis::RedisUrl::parse(cleanUrl.toStdString(), url, error)) {
+        url.user = user.toStdString();
+        url.password = secret.toStdString();
+        options.redisUrl = fromStd(url.toString());
+    }
     options.stream = stream;
     start(options);
 }
@@ -671,6 +724,18 @@ void ShopSession::useLocalServer(const QString& stream)
     options.redisUrl.clear();
     options.stream = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
     start(options);
+}
+
+QString ShopSession::checkUrl(const QString& url) const
+{
+    redis::RedisUrl parsed;
+    std::string error;
+    if (redis::RedisUrl::parse(url.toStdString(), parsed, error))
+        return {};
+    QString sentence = fromStd(error);
+    if (!sentence.isEmpty())
+        sentence[0] = sentence[0].toUpper();
+    return sentence;
 }
 
 QVariantList ShopSession::recentConnections() const

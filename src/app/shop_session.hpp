@@ -48,8 +48,8 @@ class ShopSession : public QObject {
     /// False while the history before a restored snapshot is still loading.
     Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
-    /// "connecting", "restoring", "catching up", "live", "disconnected", "failed", "stopped"
-    Q_PROPERTY(QString connectionState READ connectionState NOTIFY statusChanged)
+    /// Where the consumer is: compared in QML as ShopSession.Live and so on.
+    Q_PROPERTY(ConnectionState connectionState READ connectionState NOTIFY statusChanged)
     /// What is going on, in words (errors included); empty when all is well.
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
     /// Where we are connected, without password.
@@ -92,6 +92,12 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 
 public:
+    // engine::ConnectionState for QML (the engine's enum has no meta-object): a value per
+    // engine state, mapped one to one by a switch, so a new engine state fails to compile
+    // (-Wswitch) until it is added here.
+    enum class ConnectionState { Connecting, Restoring, CatchingUp, Live, Disconnected, Failed, Stopped, Gap };
+    Q_ENUM(ConnectionState)
+
     // No default constructor on purpose: Qt 6.4 would then build its own singleton
     // instead of calling create(), which hands QML the instance main() configured.
     explicit ShopSession(QObject* parent);
@@ -112,7 +118,7 @@ public:
     ReplayController* replay() { return &replay_; }
     bool historyComplete() const { return historyComplete_; }
 
-    QString connectionState() const;
+    ConnectionState connectionState() const;
     QString statusMessage() const;
     QString target() const { return status_.target; }
     QString stream() const { return status_.stream; }
@@ -163,6 +169,8 @@ public:
                                bool remember);
     Q_INVOKABLE void useLocalServer(const QString& stream);
     Q_INVOKABLE QVariantList recentConnections() const; // [{url, user, stream}]
+    // "" when redis::RedisUrl reads `url`, else what is wrong with it, as a sentence.
+    Q_INVOKABLE QString checkUrl(const QString& url) const;
 
     Q_INVOKABLE QString formatMoney(qint64 minor) const;
 

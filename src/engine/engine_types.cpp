@@ -59,6 +59,8 @@ void registerEngineMetaTypes()
     qRegisterMetaType<ConsumerStatus>();
     qRegisterMetaType<StreamGap>();
     qRegisterMetaType<QList<SnapshotVerification>>();
+    qRegisterMetaType<QList<StoredSnapshot>>();
+    qRegisterMetaType<EntryFields>();
 }
 
 } // namespace shop::engine
