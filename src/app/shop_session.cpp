@@ -1,87 +1,30 @@
 // ShopSession: the consumer and the writer on their threads, the models on this one.
 #include "shop_session.hpp"
 
+#include "command_tracker.hpp"
 #include "connection_settings.hpp"
 
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
 #include "engine/logging.hpp"
-#include "redis/redis_url.hpp"
 
 #include "shopstream_version.h"
 
-#include <nlohmann/json.hpp>
-
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QTimer>
 #include <QJSEngine>
 #include <QLocale>
-#include <QPointer>
 #include <QQmlEngine>
-#include <QThread>
-#include <QUuid>
 
-#include <cmath>
 #include <deque>
-#include <span>
 
 namespace shop::app {
 
 namespace {
 
 ShopSession* gInstance = nullptr;
-
-// Fields whose values are integers in section 3: QML hands numbers over as doubles (exact
-// up to 2^53) or, for ids that may be larger, as text; both become JSON integers here.
-bool isIntegerField(const QString& key)
-{
-    static const QStringList keys = {QStringLiteral("userId"), QStringLiteral("amount"), QStringLiteral("delta"),
-                                     QStringLiteral("count"),  QStringLiteral("price"),  QStringLiteral("qty")};
-    return keys.contains(key);
-}
-
-nlohmann::json toJson(const QVariant& value, const QString& key)
-{
-    if (isIntegerField(key)) {
-        bool ok = false;
-        const qint64 n = value.typeId() == QMetaType::QString ? value.toString().trimmed().toLongLong(&ok)
-                                                               : value.toLongLong(&ok);
-        const double d = value.toDouble();
-        if (ok && (value.typeId() == QMetaType::QString || d == std::floor(d)))
-            return n;
-    }
-    switch (value.typeId()) {
-    case QMetaType::QVariantMap: {
-        nlohmann::json object = nlohmann::json::object();
-        const QVariantMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            object[it.key().toStdString()] = toJson(it.value(), it.key());
-        return object;
-    }
-    case QMetaType::QVariantList: {
-        nlohmann::json array = nlohmann::json::array();
-        for (const QVariant& v : value.toList())
-            array.push_back(toJson(v, {}));
-        return array;
-    }
-    case QMetaType::Bool:
-        return value.toBool();
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-        return value.toLongLong();
-    case QMetaType::Double: {
-        const double d = value.toDouble();
-        if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0)
-            return static_cast<std::int64_t>(d);
-        return d;
-    }
-    default:
-        return value.toString().toStdString();
-    }
-}
 
 // The entry details view reads {type, eid, actor, version, format, data}, or {error}.
 QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& error)
@@ -93,35 +36,14 @@ QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& 
             {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data}};
 }
 
-QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-
-// A URL for the status line before it is resolved: no password; "" when it does not read
-// (resolving then says why).
-QString redactedUrl(const QString& text)
-{
-    redis::RedisUrl url;
-    std::string error;
-    return redis::RedisUrl::parse(text.toStdString(), url, error) ? fromStd(url.redacted()) : QString();
-}
-
 } // namespace
 
 struct ShopSession::Private {
     SessionOptions options;
-    std::unique_ptr<engine::ConnectionTarget> target;
+    TargetResolver resolver;
+    CommandTracker commands;
     std::unique_ptr<engine::ConsumerThread> consumer;
     std::unique_ptr<engine::CommandWriterThread> writer;
-    bool starting = false;
-
-    struct Pending {
-        QString type;
-        QString entryId; // known once appended
-    };
-    QHash<QString, Pending> pending;          // by request id
-    QHash<QString, QString> requestByEntry;   // entry id -> request id
-    // Verdicts that arrived before the writer said which entry was ours (both are queued
-    // from different threads), kept only while requests are outstanding.
-    QHash<QString, engine::VerdictRecord> earlyVerdicts;
 
     qint64 catchUpStartTotal = 0;
 
@@ -141,6 +63,21 @@ struct ShopSession::Private {
 ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
 {
     engine::registerEngineMetaTypes();
+    connect(&d->resolver, &TargetResolver::resolved, this, &ShopSession::onTargetResolved);
+    connect(&d->resolver, &TargetResolver::failed, this, [this](const QString& message) {
+        status_.state = engine::ConnectionState::Failed;
+        status_.message = message;
+        emit statusChanged(); // the outage banner says it; no second notice
+    });
+    connect(&d->resolver, &TargetResolver::connectionRequested, this, &ShopSession::start);
+    connect(&d->resolver, &TargetResolver::notice, this, &ShopSession::notice);
+    connect(&d->commands, &CommandTracker::commandFinished, this, &ShopSession::commandFinished);
+    connect(&d->commands, &CommandTracker::writeRefused, this, [this] {
+        if (readOnly_)
+            return;
+        readOnly_ = true;
+        emit readOnlyChanged();
+    });
 }
 
 ShopSession::~ShopSession() { stop(); }
@@ -197,155 +134,119 @@ bool ShopSession::start(const SessionOptions& options)
     d->options = options;
     status_ = {};
     status_.stream = options.stream;
-    status_.target = options.redisUrl.isEmpty() ? tr("local server") : redactedUrl(options.redisUrl);
+    status_.target = TargetResolver::describeUnresolved(options);
     emit statusChanged();
     if (!streamFormat_.isEmpty() || legacyAppends_) { // another stream: not known until looked at
         streamFormat_.clear();
         legacyAppends_ = false;
         emit streamFormatChanged();
     }
-    d->starting = true;
     // Resolving may start the managed redis-server and wait for it: not on this thread.
-    QPointer<ShopSession> self(this);
-    auto* resolver = QThread::create([self, options] {
-        auto target = std::make_unique<engine::ConnectionTarget>();
-        const bool ok = target->resolve(options.redisUrl, options.dataDir);
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(), [self, ok, t = target.release()] {
-                std::unique_ptr<engine::ConnectionTarget> owned(t);
-                if (!self)
-                    return;
-                self->d->starting = false;
-                if (!ok) {
-                    self->status_.state = engine::ConnectionState::Failed;
-                    self->status_.message = owned->error();
-                    emit self->statusChanged(); // the outage banner says it; no second notice
+    d->resolver.resolve(options);
+    return true;
+}
+
+void ShopSession::onTargetResolved()
+{
+    const engine::ConnectionTarget* target = d->resolver.target();
+    status_.target = target->describe();
+    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString());
+    connectWriter(d->writer->writer());
+    startConsumer({}, false);
+    refreshSnapshots();
+    detectStreamFormat();
+}
+
+void ShopSession::connectWriter(engine::CommandWriter* writer)
+{
+    d->commands.watch(writer);
+    ShopSession* s = this;
+    connect(writer, &engine::CommandWriter::streamFormatDetected, s,
+            [s](const QString& format, bool legacy, const QString& description, const QString& error) {
+                if (!error.isEmpty()) {
+                    // Kept as it was: a lost connection does not change the stream.
+                    qCInfo(lcRedis).noquote() << "the stream's format could not be told:" << error;
                     return;
                 }
-                self->d->target = std::move(owned);
-                self->status_.target = self->d->target->describe();
-                self->d->writer = std::make_unique<engine::CommandWriterThread>(self->d->target->url(),
-                                                                                 self->d->options.stream.toStdString());
-                engine::CommandWriter* writer = self->d->writer->writer();
-                ShopSession* s = self.data();
-                connect(writer, &engine::CommandWriter::appended, s, [s](const QString& requestId, const QString& entryId, bool) {
-                    auto it = s->d->pending.find(requestId);
-                    if (it == s->d->pending.end())
-                        return;
-                    it->entryId = entryId;
-                    s->d->requestByEntry.insert(entryId, requestId);
-                    if (auto early = s->d->earlyVerdicts.find(entryId); early != s->d->earlyVerdicts.end()) {
-                        const engine::VerdictRecord record = *early;
-                        s->d->earlyVerdicts.erase(early);
-                        s->finishRequests(&record, 1);
-                    }
-                });
-                connect(writer, &engine::CommandWriter::appendFailed, s,
-                        [s](const QString& requestId, const QString& message, bool denied) {
-                            const Private::Pending p = s->d->pending.take(requestId);
-                            if (denied && !s->readOnly_) {
-                                s->readOnly_ = true;
-                                emit s->readOnlyChanged();
-                            }
-                            const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
-                                                        : message;
-                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, 0, {});
-                        });
-                connect(writer, &engine::CommandWriter::streamFormatDetected, s,
-                        [s](const QString& format, bool legacy, const QString& description, const QString& error) {
-                            if (!error.isEmpty()) {
-                                // Kept as it was: a lost connection does not change the stream.
-                                qCInfo(lcRedis).noquote() << "the stream's format could not be told:" << error;
-                                return;
-                            }
-                            if (format == s->streamFormat_ && legacy == s->legacyAppends_)
-                                return;
-                            s->streamFormat_ = format;
-                            s->legacyAppends_ = legacy;
-                            emit s->streamFormatChanged();
-                            if (format == QLatin1String("mixed")) { // which format appends take is news
-                                QString sentence = description;
-                                if (!sentence.isEmpty())
-                                    sentence[0] = sentence[0].toUpper();
-                                emit s->notice(sentence + QLatin1Char('.'));
-                            }
-                        });
-                connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
-                    emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
-                                                   : tr("The demo shop could not be loaded: %1").arg(error));
-                });
-                connect(writer, &engine::CommandWriter::snapshotsListed, s,
-                        [s](const QList<engine::StoredSnapshot>& list, const QString& error) {
-                    if (!error.isEmpty()) {
-                        emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
-                        return;
-                    }
-                    std::vector<SnapshotListModel::Row> rows;
-                    rows.reserve(static_cast<std::size_t>(list.size()));
-                    for (auto it = list.crbegin(); it != list.crend(); ++it) // newest first
-                        rows.push_back({it->id, it->createdMs, it->events, it->bytes, it->checked, it->problem});
-                    QStringList ids;
-                    for (const auto& row : rows)
-                        ids << row.id;
-                    s->replay_.setSnapshotIds(ids);
-                    s->snapshots_.setRows(std::move(rows));
-                });
-                connect(writer, &engine::CommandWriter::snapshotsVerified, s,
-                        [s](const QList<engine::SnapshotVerification>& results, const QString& error) {
-                            s->verifyingSnapshots_ = false;
-                            emit s->verifyingSnapshotsChanged();
-                            if (!error.isEmpty()) {
-                                emit s->notice(tr("The snapshots could not be compared with a rebuild: %1").arg(error));
-                                return;
-                            }
-                            s->snapshots_.setVerification(results);
-                            qsizetype compared = 0, differ = 0;
-                            for (const auto& r : results) {
-                                compared += r.compared ? 1 : 0;
-                                differ += r.compared && !r.verified ? 1 : 0;
-                            }
-                            if (differ > 0)
-                                emit s->notice(tr("%1 of the %2 snapshots that pass their checks do not equal a rebuild "
-                                                  "from scratch: see the Snapshots page.")
-                                                   .arg(differ)
-                                                   .arg(compared));
-                        });
-                connect(writer, &engine::CommandWriter::historyBatch, s,
-                        [s](const engine::ConsumerBatch& batch, int generation) {
-                            if (generation == s->d->historyGeneration && !s->historyComplete_)
-                                s->appendHistory(batch);
-                        });
-                connect(writer, &engine::CommandWriter::historyLoaded, s,
-                        [s](qint64, const QString& error, int generation) {
-                            if (generation != s->d->historyGeneration || s->historyComplete_)
-                                return;
-                            if (!error.isEmpty()) {
-                                // Without the start of the history the timeline cannot show
-                                // earlier states; the live view is unaffected.
-                                s->events_.clear();
-                                s->replay_.clear();
-                                s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
-                                                                  "loaded: %1").arg(error));
-                                emit s->notice(s->replay_.unavailableReason());
-                            }
-                            for (const engine::ConsumerBatch& waiting : s->d->waiting)
-                                s->appendHistory(waiting);
-                            s->d->waiting.clear();
-                            s->setHistoryComplete(true);
-                        });
-                connect(writer, &engine::CommandWriter::entryLoaded, s,
-                        [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
-                            emit s->entryLoaded(id, entryFieldsForQml(fields, error));
-                        });
-                s->startConsumer({}, false);
-                s->refreshSnapshots();
-                s->detectStreamFormat();
-            },
-            Qt::QueuedConnection);
+                if (format == s->streamFormat_ && legacy == s->legacyAppends_)
+                    return;
+                s->streamFormat_ = format;
+                s->legacyAppends_ = legacy;
+                emit s->streamFormatChanged();
+                if (format == QLatin1String("mixed")) { // which format appends take is news
+                    QString sentence = description;
+                    if (!sentence.isEmpty())
+                        sentence[0] = sentence[0].toUpper();
+                    emit s->notice(sentence + QLatin1Char('.'));
+                }
+            });
+    connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
+        emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
+                                       : tr("The demo shop could not be loaded: %1").arg(error));
     });
-    connect(resolver, &QThread::finished, resolver, &QObject::deleteLater);
-    resolver->start();
-    return true;
+    connect(writer, &engine::CommandWriter::snapshotsListed, s,
+            [s](const QList<engine::StoredSnapshot>& list, const QString& error) {
+                if (!error.isEmpty()) {
+                    emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
+                    return;
+                }
+                std::vector<SnapshotListModel::Row> rows;
+                rows.reserve(static_cast<std::size_t>(list.size()));
+                for (auto it = list.crbegin(); it != list.crend(); ++it) // newest first
+                    rows.push_back({it->id, it->createdMs, it->events, it->bytes, it->checked, it->problem});
+                QStringList ids;
+                for (const auto& row : rows)
+                    ids << row.id;
+                s->replay_.setSnapshotIds(ids);
+                s->snapshots_.setRows(std::move(rows));
+            });
+    connect(writer, &engine::CommandWriter::snapshotsVerified, s,
+            [s](const QList<engine::SnapshotVerification>& results, const QString& error) {
+                s->verifyingSnapshots_ = false;
+                emit s->verifyingSnapshotsChanged();
+                if (!error.isEmpty()) {
+                    emit s->notice(tr("The snapshots could not be compared with a rebuild: %1").arg(error));
+                    return;
+                }
+                s->snapshots_.setVerification(results);
+                qsizetype compared = 0, differ = 0;
+                for (const auto& r : results) {
+                    compared += r.compared ? 1 : 0;
+                    differ += r.compared && !r.verified ? 1 : 0;
+                }
+                if (differ > 0)
+                    emit s->notice(tr("%1 of the %2 snapshots that pass their checks do not equal a rebuild "
+                                      "from scratch: see the Snapshots page.")
+                                       .arg(differ)
+                                       .arg(compared));
+            });
+    connect(writer, &engine::CommandWriter::historyBatch, s,
+            [s](const engine::ConsumerBatch& batch, int generation) {
+                if (generation == s->d->historyGeneration && !s->historyComplete_)
+                    s->appendHistory(batch);
+            });
+    connect(writer, &engine::CommandWriter::historyLoaded, s,
+            [s](qint64, const QString& error, int generation) {
+                if (generation != s->d->historyGeneration || s->historyComplete_)
+                    return;
+                if (!error.isEmpty()) {
+                    // Without the start of the history the timeline cannot show
+                    // earlier states; the live view is unaffected.
+                    s->events_.clear();
+                    s->replay_.clear();
+                    s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
+                                                      "loaded: %1").arg(error));
+                    emit s->notice(s->replay_.unavailableReason());
+                }
+                for (const engine::ConsumerBatch& waiting : s->d->waiting)
+                    s->appendHistory(waiting);
+                s->d->waiting.clear();
+                s->setHistoryComplete(true);
+            });
+    connect(writer, &engine::CommandWriter::entryLoaded, s,
+            [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
+                emit s->entryLoaded(id, entryFieldsForQml(fields, error));
+            });
 }
 
 void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
@@ -366,8 +267,8 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     }
 
     engine::ConsumerOptions options;
-    options.url = d->target->url();
-    options.targetDescription = d->target->describe();
+    options.url = d->resolver.target()->url();
+    options.targetDescription = d->resolver.target()->describe();
     options.stream = d->options.stream.toStdString();
     options.snapshotIntervalMs = d->options.snapshotIntervalMs;
     options.restoreSnapshotId = snapshotId.toStdString();
@@ -527,26 +428,7 @@ void ShopSession::setHistoryComplete(bool complete)
 
 void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t count)
 {
-    if (d->pending.isEmpty())
-        return;
-    for (const engine::VerdictRecord& v : std::span<const engine::VerdictRecord>(first, count)) {
-        const QString entryId = fromStd(v.id);
-        const auto request = d->requestByEntry.find(entryId);
-        if (request == d->requestByEntry.end()) {
-            if (d->earlyVerdicts.size() < 100000)
-                d->earlyVerdicts.insert(entryId, v);
-            continue;
-        }
-        const QString requestId = request.value();
-        d->requestByEntry.erase(request);
-        const Private::Pending p = d->pending.take(requestId);
-        const bool applied = v.reason == Reason::None;
-        const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
-        const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
-        emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, fromStd(v.itemId));
-    }
-    if (d->pending.isEmpty())
-        d->earlyVerdicts.clear();
+    d->commands.finish(first, count);
 }
 
 void ShopSession::onStatus(const engine::ConsumerStatus& status)
@@ -568,26 +450,7 @@ void ShopSession::onStatus(const engine::ConsumerStatus& status)
 
 QString ShopSession::submit(const QString& type, const QVariantMap& data)
 {
-    const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    if (!d->writer) {
-        QMetaObject::invokeMethod(
-            this, [this, requestId, type] {
-                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, 0, {});
-            },
-            Qt::QueuedConnection);
-        return requestId;
-    }
-    nlohmann::json object = nlohmann::json::object();
-    for (auto it = data.begin(); it != data.end(); ++it)
-        object[it.key().toStdString()] = toJson(it.value(), it.key());
-    d->pending.insert(requestId, {type, {}});
-    const QByteArray json = QByteArray::fromStdString(object.dump());
-    const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
-    engine::CommandWriter* writer = d->writer->writer();
-    QMetaObject::invokeMethod(
-        writer, [writer, requestId, type, json, actor] { writer->append(requestId, type, json, actor); },
-        Qt::QueuedConnection);
-    return requestId;
+    return d->commands.submit(d->writer ? d->writer->writer() : nullptr, type, data);
 }
 
 void ShopSession::takeSnapshot()
@@ -630,13 +493,13 @@ void ShopSession::dismissResetNotice()
 
 void ShopSession::restoreSnapshot(const QString& snapshotId)
 {
-    if (d->target)
+    if (d->resolver.target())
         startConsumer(snapshotId, false);
 }
 
 void ShopSession::replayFromScratch()
 {
-    if (d->target)
+    if (d->resolver.target())
         startConsumer({}, true);
 }
 
@@ -665,78 +528,18 @@ void ShopSession::loadEntry(const QString& entryId)
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
                             bool remember)
 {
-    const QString key = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
-    redis::RedisUrl parsed;
-    std::string error;
-    if (!redis::RedisUrl::parse(url.trimmed().toStdString(), parsed, error)) {
-        // Connecting says why (the parser's words), and nothing is remembered.
-        SessionOptions options = d->options;
-        options.redisUrl = url.trimmed();
-        options.stream = key;
-        start(options);
-        return;
-    }
-    // The dialog's fields win over what the URL holds.
-    const QString effectiveUser = user.isEmpty() ? fromStd(parsed.user) : user;
-    const QString secret = password.isEmpty() ? fromStd(parsed.password) : password;
-    const QString cleanUrl = fromStd(parsed.withoutCredentials());
-    if (secret.isEmpty() && !remember) {
-        // A remembered connection: its password, if any, is in the keyring.
-        ConnectionSettings::readPassword(ConnectionSettings::keyringKey(cleanUrl, effectiveUser), this,
-                                         [this, cleanUrl, effectiveUser, key](const QString& stored, const QString&) {
-                                             connectWith(cleanUrl, effectiveUser, stored, key);
-                                         });
-        return;
-    }
-    if (remember) {
-        ConnectionSettings::remember({cleanUrl, effectiveUser, key});
-        if (!secret.isEmpty())
-            ConnectionSettings::storePassword(ConnectionSettings::keyringKey(cleanUrl, effectiveUser), secret, this,
-                                              [this](const QString& error) {
-                                                  if (!error.isEmpty())
-                                                      emit notice(tr("The password could not be kept in the system keyring "
-                                                                     "(%1); it is used for this session only.")
-                                                                      .arg(error));
-                                              });
-    }
-    connectWith(cleanUrl, effectiveUser, secret, key);
-}
-
-void ShopSession::connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream)
-{
-    // The full URL (with the secret) lives only in memory, for this connection.
-    redis::RedisUrl url;
-    std::string error;
-    SessionOptions options = d->options;
-    options.redisUrl = cleanUrl;
-    if (redis::RedisUrl::parse(cleanUrl.toStdString(), url, error)) {
-        url.user = user.toStdString();
-        url.password = secret.toStdString();
-        options.redisUrl = fromStd(url.toString());
-    }
-    options.stream = stream;
-    start(options);
+    d->resolver.requestConnection(d->options, url, user, password, stream, remember); // then start()
 }
 
 void ShopSession::useLocalServer(const QString& stream)
 {
     SessionOptions options = d->options;
     options.redisUrl.clear();
-    options.stream = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
+    options.stream = TargetResolver::streamKey(stream);
     start(options);
 }
 
-QString ShopSession::checkUrl(const QString& url) const
-{
-    redis::RedisUrl parsed;
-    std::string error;
-    if (redis::RedisUrl::parse(url.toStdString(), parsed, error))
-        return {};
-    QString sentence = fromStd(error);
-    if (!sentence.isEmpty())
-        sentence[0] = sentence[0].toUpper();
-    return sentence;
-}
+QString ShopSession::checkUrl(const QString& url) const { return TargetResolver::checkUrl(url); }
 
 QVariantList ShopSession::recentConnections() const
 {

@@ -1,11 +1,13 @@
-// ShopSession: what the QML front end talks to (a QML singleton). It runs the consumer on
-// its thread and the CommandWriter on another, feeds the models from the consumer's
-// batches, and turns the consumer's verdicts on the user's own commands into feedback.
-// The GUI thread never touches the network.
+// ShopSession: what the QML front end talks to (a QML singleton), a facade. It runs the
+// consumer on its thread and the CommandWriter on another and feeds the models from the
+// consumer's batches; TargetResolver turns the connection settings into a target, and
+// CommandTracker follows the user's commands to their verdicts. The GUI thread never
+// touches the network.
 #pragma once
 
 #include "models.hpp"
 #include "replay_controller.hpp"
+#include "target_resolver.hpp"
 
 #include "engine/engine_types.hpp"
 
@@ -21,18 +23,11 @@ class QJSEngine;
 
 namespace shop::engine {
 class ConsumerThread;
+class CommandWriter;
 class CommandWriterThread;
-class ConnectionTarget;
 } // namespace shop::engine
 
 namespace shop::app {
-
-struct SessionOptions {
-    QString redisUrl;   // empty: the managed local server
-    QString stream = QStringLiteral("shop:events");
-    QString dataDir;    // managed server's data directory (tests)
-    qint64 snapshotIntervalMs = 30000; // up to a year: more milliseconds than an int holds
-};
 
 class ShopSession : public QObject {
     Q_OBJECT
@@ -203,7 +198,8 @@ private:
     void finishRequests(const engine::VerdictRecord* first, std::size_t count);
     void appendHistory(const engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
-    void connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream);
+    void onTargetResolved();
+    void connectWriter(engine::CommandWriter* writer);
 
     struct Private;
     std::unique_ptr<Private> d;
@@ -256,5 +252,3 @@ public:
 };
 
 } // namespace shop::app
-
-Q_DECLARE_METATYPE(shop::app::SessionOptions)
