@@ -26,14 +26,12 @@ ShopDialog {
         streamInput.reset(stream)
     }
 
-    // Leading or trailing blanks count as mistakes rather than being trimmed silently.
+    // Read by the same parser that connects (leading or trailing blanks count as mistakes
+    // rather than being trimmed silently).
     function checkUrl(url: string): string {
         if (url === "")
             return qsTr("Enter a server address, e.g. redis://localhost:6379 or unix:///run/redis.sock")
-        const rest = url.startsWith("redis://") ? url.substring(8) : url.startsWith("unix:///") ? url.substring(7) : ""
-        if (rest === "" || rest === "/" || url.indexOf(" ") >= 0)
-            return qsTr("The address starts with redis://host[:port][/db] or unix:///path")
-        return ""
+        return ShopSession.checkUrl(url)
     }
 
     ValidatedField {

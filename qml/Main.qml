@@ -47,8 +47,8 @@ ApplicationWindow {
     }
     SystemPalette { id: disabledPalette; colorGroup: SystemPalette.Disabled }
 
-    readonly property bool outage: ShopSession.connectionState === "disconnected"
-                                   || ShopSession.connectionState === "failed"
+    readonly property bool outage: ShopSession.connectionState === ShopSession.Disconnected
+                                   || ShopSession.connectionState === ShopSession.Failed
     property bool demoRequested: false
     // Edits append events at the head: only while live, and when the server lets us write.
     readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live && !root.outage
@@ -194,7 +194,7 @@ ApplicationWindow {
             visible: root.outage
             accent: accents.rejected
             messageObjectName: "outageMessage"
-            text: (ShopSession.connectionState === "failed"
+            text: (ShopSession.connectionState === ShopSession.Failed
                    ? qsTr("Cannot reach the shop's Redis.") : qsTr("The connection to the shop's Redis is lost."))
                   + (ShopSession.statusMessage !== "" ? " " + ShopSession.statusMessage : "")
                   + " " + qsTr("Showing the last known state.")

@@ -9,26 +9,27 @@ ToolBar {
     id: bar
     objectName: "statusBar"
 
-    readonly property string connState: ShopSession.connectionState
+    readonly property int connState: ShopSession.connectionState
     readonly property color stateColor: {
         switch (connState) {
-        case "live": return accents.applied
-        case "disconnected":
-        case "failed": return accents.rejected
-        case "stopped": return accents.idle
+        case ShopSession.Live: return accents.applied
+        case ShopSession.Disconnected:
+        case ShopSession.Failed: return accents.rejected
+        case ShopSession.Stopped: return accents.idle
         default: return accents.warning
         }
     }
     readonly property string stateText: {
         switch (connState) {
-        case "connecting": return qsTr("Connecting")
-        case "restoring": return qsTr("Restoring")
-        case "catching up": return qsTr("Catching up")
-        case "live": return qsTr("Live")
-        case "disconnected": return qsTr("Disconnected")
-        case "failed": return qsTr("Failed")
-        case "stopped": return qsTr("Stopped")
-        default: return connState
+        case ShopSession.Connecting: return qsTr("Connecting")
+        case ShopSession.Restoring: return qsTr("Restoring")
+        case ShopSession.CatchingUp: return qsTr("Catching up")
+        case ShopSession.Live: return qsTr("Live")
+        case ShopSession.Disconnected: return qsTr("Disconnected")
+        case ShopSession.Failed: return qsTr("Failed")
+        case ShopSession.Stopped: return qsTr("Stopped")
+        case ShopSession.Gap: return qsTr("gap") // the text the engine's name gave before
+        default: return ""
         }
     }
 

@@ -1,10 +1,11 @@
 // QSettings for the recent list, QtKeychain for passwords.
 #include "connection_settings.hpp"
 
+#include "redis/redis_url.hpp"
+
 #include <qt6keychain/keychain.h>
 
 #include <QSettings>
-#include <QUrl>
 
 namespace shop::app {
 
@@ -20,8 +21,11 @@ QList<RecentConnection> ConnectionSettings::recent()
     const int n = settings.beginReadArray(QStringLiteral("recentConnections"));
     for (int i = 0; i < n; ++i) {
         settings.setArrayIndex(i);
-        out.append({stripPassword(settings.value(QStringLiteral("url")).toString()),
-                    settings.value(QStringLiteral("user")).toString(), settings.value(QStringLiteral("stream")).toString()});
+        // Also cleans what an older version kept; a URL that does not read is left out
+        // (nothing could connect to it, and what it holds cannot be told apart).
+        const QString url = withoutCredentials(settings.value(QStringLiteral("url")).toString());
+        if (!url.isEmpty())
+            out.append({url, settings.value(QStringLiteral("user")).toString(), settings.value(QStringLiteral("stream")).toString()});
     }
     settings.endArray();
     return out;
@@ -30,7 +34,9 @@ QList<RecentConnection> ConnectionSettings::recent()
 void ConnectionSettings::remember(const RecentConnection& connection)
 {
     RecentConnection clean = connection;
-    clean.url = stripPassword(connection.url);
+    clean.url = withoutCredentials(connection.url);
+    if (clean.url.isEmpty())
+        return;
     QList<RecentConnection> list = recent();
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const RecentConnection& c) {
@@ -53,7 +59,7 @@ void ConnectionSettings::remember(const RecentConnection& connection)
 
 QString ConnectionSettings::keyringKey(const QString& url, const QString& user)
 {
-    return stripPassword(url) + QLatin1Char(' ') + user;
+    return withoutCredentials(url) + QLatin1Char(' ') + user;
 }
 
 void ConnectionSettings::storePassword(const QString& key, const QString& password, QObject* context,
@@ -86,25 +92,13 @@ void ConnectionSettings::readPassword(const QString& key, QObject* context, std:
     job->start();
 }
 
-QString ConnectionSettings::stripPassword(const QString& url, QString* password)
+QString ConnectionSettings::withoutCredentials(const QString& url)
 {
-    // redis://[user[:password]@]host...: only the part between "://" and the last '@'.
-    const auto scheme = url.indexOf(QLatin1String("://"));
-    const auto at = url.lastIndexOf(QLatin1Char('@'));
-    if (scheme < 0 || at < scheme)
-        return url;
-    const QString userInfo = url.mid(scheme + 3, at - scheme - 3);
-    const auto colon = userInfo.indexOf(QLatin1Char(':'));
-    if (colon < 0) {
-        // "redis://secret@host" is a password alone (as redis-cli reads it).
-        if (password)
-            *password = QUrl::fromPercentEncoding(userInfo.toUtf8());
-        return url.left(scheme + 3) + url.mid(at + 1);
-    }
-    if (password)
-        *password = QUrl::fromPercentEncoding(userInfo.mid(colon + 1).toUtf8());
-    const QString user = userInfo.left(colon);
-    return url.left(scheme + 3) + (user.isEmpty() ? QString() : user + QLatin1Char('@')) + url.mid(at + 1);
+    redis::RedisUrl parsed;
+    std::string error;
+    if (!redis::RedisUrl::parse(url.toStdString(), parsed, error))
+        return {};
+    return QString::fromStdString(parsed.withoutCredentials());
 }
 
 } // namespace shop::app

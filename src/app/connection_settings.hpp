@@ -11,7 +11,7 @@
 namespace shop::app {
 
 struct RecentConnection {
-    QString url;    // never holds a password
+    QString url;    // never holds a user or a password
     QString user;
     QString stream;
 };
@@ -26,8 +26,9 @@ public:
     static void storePassword(const QString& key, const QString& password, QObject* context,
                               std::function<void(QString error)> done);
     static void readPassword(const QString& key, QObject* context, std::function<void(QString password, QString error)> done);
-    // A URL's password removed ("redis://u:pw@h" -> "redis://u@h"), and the password found.
-    static QString stripPassword(const QString& url, QString* password = nullptr);
+    // The server's address in a URL, read by redis::RedisUrl, without user and password
+    // ("redis://u:pw@h" -> "redis://h:6379"); "" when it is not a URL RedisUrl reads.
+    static QString withoutCredentials(const QString& url);
 };
 
 } // namespace shop::app

@@ -1,6 +1,7 @@
 // ShopSession: the consumer and the writer on their threads, the models on this one.
 #include "shop_session.hpp"
 
+#include "command_tracker.hpp"
 #include "connection_settings.hpp"
 #include "display_text.hpp"
 
@@ -12,23 +13,14 @@
 
 #include "shopstream_version.h"
 
-#include <nlohmann/json.hpp>
-
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QTimer>
 #include <QJSEngine>
 #include <QLocale>
-#include <QPointer>
 #include <QQmlEngine>
-#include <QThread>
-#include <QUrl>
-#include <QUuid>
 
-#include <cmath>
 #include <deque>
-#include <span>
 
 namespace shop::app {
 
@@ -36,76 +28,25 @@ namespace {
 
 ShopSession* gInstance = nullptr;
 
-// Fields whose values are integers in section 3: QML hands numbers over as doubles (exact
-// up to 2^53) or, for ids that may be larger, as text; both become JSON integers here.
-bool isIntegerField(const QString& key)
+// The entry details view reads {type, eid, actor, version, format, data}, or {error}.
+QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& error)
 {
-    static const QStringList keys = {QStringLiteral("userId"), QStringLiteral("amount"), QStringLiteral("delta"),
-                                     QStringLiteral("count"),  QStringLiteral("price"),  QStringLiteral("qty")};
-    return keys.contains(key);
+    if (!error.isEmpty())
+        return {{QStringLiteral("error"), error}};
+    return {{QStringLiteral("type"), fields.type},     {QStringLiteral("eid"), fields.eid},
+            {QStringLiteral("actor"), fields.actor},   {QStringLiteral("version"), fields.version},
+            {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data}};
 }
-
-nlohmann::json toJson(const QVariant& value, const QString& key)
-{
-    if (isIntegerField(key)) {
-        bool ok = false;
-        const qint64 n = value.typeId() == QMetaType::QString ? value.toString().trimmed().toLongLong(&ok)
-                                                               : value.toLongLong(&ok);
-        const double d = value.toDouble();
-        if (ok && (value.typeId() == QMetaType::QString || d == std::floor(d)))
-            return n;
-    }
-    switch (value.typeId()) {
-    case QMetaType::QVariantMap: {
-        nlohmann::json object = nlohmann::json::object();
-        const QVariantMap map = value.toMap();
-        for (auto it = map.begin(); it != map.end(); ++it)
-            object[it.key().toStdString()] = toJson(it.value(), it.key());
-        return object;
-    }
-    case QMetaType::QVariantList: {
-        nlohmann::json array = nlohmann::json::array();
-        for (const QVariant& v : value.toList())
-            array.push_back(toJson(v, {}));
-        return array;
-    }
-    case QMetaType::Bool:
-        return value.toBool();
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-        return value.toLongLong();
-    case QMetaType::Double: {
-        const double d = value.toDouble();
-        if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0)
-            return static_cast<std::int64_t>(d);
-        return d;
-    }
-    default:
-        return value.toString().toStdString();
-    }
-}
-
-QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 } // namespace
 
 struct ShopSession::Private {
     SessionOptions options;
-    std::unique_ptr<engine::ConnectionTarget> target;
+    TargetResolver resolver;
+    CommandTracker commands;
     std::unique_ptr<engine::ConsumerThread> consumer;
     std::unique_ptr<engine::CommandWriterThread> writer;
     std::unique_ptr<engine::HistoryLoaderThread> history; // made with the writer
-    bool starting = false;
-
-    struct Pending {
-        QString type;
-        QString entryId; // known once appended
-    };
-    QHash<QString, Pending> pending;          // by request id
-    QHash<QString, QString> requestByEntry;   // entry id -> request id
-    // Verdicts that arrived before the writer said which entry was ours (both are queued
-    // from different threads), kept only while requests are outstanding.
-    QHash<QString, engine::VerdictRecord> earlyVerdicts;
 
     qint64 catchUpStartTotal = 0;
 
@@ -129,6 +70,21 @@ struct ShopSession::Private {
 ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
 {
     engine::registerEngineMetaTypes();
+    connect(&d->resolver, &TargetResolver::resolved, this, &ShopSession::onTargetResolved);
+    connect(&d->resolver, &TargetResolver::failed, this, [this](const QString& message) {
+        status_.state = engine::ConnectionState::Failed;
+        status_.message = message;
+        emit statusChanged(); // the outage banner says it; no second notice
+    });
+    connect(&d->resolver, &TargetResolver::connectionRequested, this, &ShopSession::start);
+    connect(&d->resolver, &TargetResolver::notice, this, &ShopSession::notice);
+    connect(&d->commands, &CommandTracker::commandFinished, this, &ShopSession::commandFinished);
+    connect(&d->commands, &CommandTracker::writeRefused, this, [this] {
+        if (readOnly_)
+            return;
+        readOnly_ = true;
+        emit readOnlyChanged();
+    });
 }
 
 ShopSession::~ShopSession() { stop(); }
@@ -154,7 +110,28 @@ QString ShopSession::statusMessage() const
     return m;
 }
 
-QString ShopSession::connectionState() const { return engine::connectionStateName(status_.state); }
+ShopSession::ConnectionState ShopSession::connectionState() const
+{
+    switch (status_.state) {
+    case engine::ConnectionState::Connecting:
+        return ConnectionState::Connecting;
+    case engine::ConnectionState::Restoring:
+        return ConnectionState::Restoring;
+    case engine::ConnectionState::CatchingUp:
+        return ConnectionState::CatchingUp;
+    case engine::ConnectionState::Live:
+        return ConnectionState::Live;
+    case engine::ConnectionState::Disconnected:
+        return ConnectionState::Disconnected;
+    case engine::ConnectionState::Failed:
+        return ConnectionState::Failed;
+    case engine::ConnectionState::Stopped:
+        return ConnectionState::Stopped;
+    case engine::ConnectionState::Gap:
+        return ConnectionState::Gap;
+    }
+    return ConnectionState::Failed;
+}
 
 QString ShopSession::formatMoney(qint64 minor) const { return shop::app::formatMoney(minor); }
 
@@ -164,161 +141,122 @@ bool ShopSession::start(const SessionOptions& options)
     d->options = options;
     status_ = {};
     status_.stream = options.stream;
-    status_.target = options.redisUrl.isEmpty() ? tr("local server") : ConnectionSettings::stripPassword(options.redisUrl);
+    status_.target = TargetResolver::describeUnresolved(options);
     emit statusChanged();
     if (!streamFormat_.isEmpty() || legacyAppends_) { // another stream: not known until looked at
         streamFormat_.clear();
         legacyAppends_ = false;
         emit streamFormatChanged();
     }
-    d->starting = true;
     // Resolving may start the managed redis-server and wait for it: not on this thread.
-    QPointer<ShopSession> self(this);
-    auto* resolver = QThread::create([self, options] {
-        auto target = std::make_unique<engine::ConnectionTarget>();
-        const bool ok = target->resolve(options.redisUrl, options.dataDir);
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(), [self, ok, t = target.release()] {
-                std::unique_ptr<engine::ConnectionTarget> owned(t);
-                if (!self)
-                    return;
-                self->d->starting = false;
-                if (!ok) {
-                    self->status_.state = engine::ConnectionState::Failed;
-                    self->status_.message = owned->error();
-                    emit self->statusChanged(); // the outage banner says it; no second notice
+    d->resolver.resolve(options);
+    return true;
+}
+
+void ShopSession::onTargetResolved()
+{
+    const engine::ConnectionTarget* target = d->resolver.target();
+    status_.target = target->describe();
+    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString());
+    connectWriter(d->writer->writer());
+    d->history = std::make_unique<engine::HistoryLoaderThread>(target->url(), d->options.stream.toStdString());
+    connectHistory(d->history->loader());
+    startConsumer({}, false);
+    refreshSnapshots();
+    detectStreamFormat();
+}
+
+void ShopSession::connectHistory(engine::HistoryLoader* history)
+{
+    connect(history, &engine::HistoryLoader::batch, this, [this](const engine::ConsumerBatch& batch, int generation) {
+        if (generation == d->historyGeneration && !historyComplete_)
+            appendHistory(batch);
+    });
+    connect(history, &engine::HistoryLoader::loaded, this, [this](qint64, const QString& error, int generation) {
+        if (generation != d->historyGeneration || historyComplete_)
+            return;
+        if (!error.isEmpty()) {
+            // Without the start of the history the timeline cannot show earlier states; the
+            // live view is unaffected.
+            events_.clear();
+            replay_.clear();
+            replay_.setAvailable(false, tr("The history before the restored snapshot could not be loaded: %1").arg(error));
+            emit notice(replay_.unavailableReason());
+        }
+        for (const engine::ConsumerBatch& waiting : d->waiting)
+            appendHistory(waiting);
+        d->waiting.clear();
+        setHistoryComplete(true);
+    });
+}
+
+void ShopSession::connectWriter(engine::CommandWriter* writer)
+{
+    d->commands.watch(writer);
+    ShopSession* s = this;
+    connect(writer, &engine::CommandWriter::streamFormatDetected, s,
+            [s](const QString& format, bool legacy, const QString& description, const QString& error) {
+                if (!error.isEmpty()) {
+                    // Kept as it was: a lost connection does not change the stream.
+                    qCInfo(lcRedis).noquote() << "the stream's format could not be told:" << error;
                     return;
                 }
-                self->d->target = std::move(owned);
-                self->status_.target = self->d->target->describe();
-                self->d->writer = std::make_unique<engine::CommandWriterThread>(self->d->target->url(),
-                                                                                 self->d->options.stream.toStdString());
-                engine::CommandWriter* writer = self->d->writer->writer();
-                ShopSession* s = self.data();
-                self->d->history = std::make_unique<engine::HistoryLoaderThread>(self->d->target->url(),
-                                                                                  self->d->options.stream.toStdString());
-                engine::HistoryLoader* history = self->d->history->loader();
-                connect(history, &engine::HistoryLoader::batch, s, [s](const engine::ConsumerBatch& batch, int generation) {
-                    if (generation == s->d->historyGeneration && !s->historyComplete_)
-                        s->appendHistory(batch);
-                });
-                connect(history, &engine::HistoryLoader::loaded, s, [s](qint64, const QString& error, int generation) {
-                    if (generation != s->d->historyGeneration || s->historyComplete_)
-                        return;
-                    if (!error.isEmpty()) {
-                        // Without the start of the history the timeline cannot show earlier
-                        // states; the live view is unaffected.
-                        s->events_.clear();
-                        s->replay_.clear();
-                        s->replay_.setAvailable(false, tr("The history before the restored snapshot could not be "
-                                                          "loaded: %1").arg(error));
-                        emit s->notice(s->replay_.unavailableReason());
-                    }
-                    for (const engine::ConsumerBatch& waiting : s->d->waiting)
-                        s->appendHistory(waiting);
-                    s->d->waiting.clear();
-                    s->setHistoryComplete(true);
-                });
-                connect(writer, &engine::CommandWriter::appended, s, [s](const QString& requestId, const QString& entryId, bool) {
-                    auto it = s->d->pending.find(requestId);
-                    if (it == s->d->pending.end())
-                        return;
-                    it->entryId = entryId;
-                    s->d->requestByEntry.insert(entryId, requestId);
-                    if (auto early = s->d->earlyVerdicts.find(entryId); early != s->d->earlyVerdicts.end()) {
-                        const engine::VerdictRecord record = *early;
-                        s->d->earlyVerdicts.erase(early);
-                        s->finishRequests(&record, 1);
-                    }
-                });
-                connect(writer, &engine::CommandWriter::appendFailed, s,
-                        [s](const QString& requestId, const QString& message, bool denied) {
-                            const Private::Pending p = s->d->pending.take(requestId);
-                            if (denied && !s->readOnly_) {
-                                s->readOnly_ = true;
-                                emit s->readOnlyChanged();
-                            }
-                            const QString text = denied ? tr("The server does not permit this user to write: %1").arg(message)
-                                                        : message;
-                            emit s->commandFinished(requestId, false, {}, text, {}, p.type, {}, {});
-                        });
-                connect(writer, &engine::CommandWriter::streamFormatDetected, s,
-                        [s](const QString& format, bool legacy, const QString& description, const QString& error) {
-                            if (!error.isEmpty()) {
-                                // Kept as it was: a lost connection does not change the stream.
-                                qCInfo(lcRedis).noquote() << "the stream's format could not be told:" << error;
-                                return;
-                            }
-                            if (format == s->streamFormat_ && legacy == s->legacyAppends_)
-                                return;
-                            s->streamFormat_ = format;
-                            s->legacyAppends_ = legacy;
-                            emit s->streamFormatChanged();
-                            if (format == QLatin1String("mixed")) { // which format appends take is news
-                                QString sentence = description;
-                                if (!sentence.isEmpty())
-                                    sentence[0] = sentence[0].toUpper();
-                                emit s->notice(sentence + QLatin1Char('.'));
-                            }
-                        });
-                connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
-                    emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
-                                                   : tr("The demo shop could not be loaded: %1").arg(error));
-                });
-                connect(writer, &engine::CommandWriter::snapshotsListed, s, [s](const QVariantList& list, const QString& error) {
-                    if (!error.isEmpty()) {
-                        emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
-                        return;
-                    }
-                    std::vector<SnapshotListModel::Row> rows;
-                    for (auto it = list.crbegin(); it != list.crend(); ++it) { // newest first
-                        const QVariantMap m = it->toMap();
-                        rows.push_back({m.value(QStringLiteral("id")).toString(), m.value(QStringLiteral("createdMs")).toLongLong(),
-                                        m.value(QStringLiteral("events")).toLongLong(), m.value(QStringLiteral("bytes")).toLongLong(),
-                                        m.value(QStringLiteral("checked")).toBool(), m.value(QStringLiteral("problem")).toString()});
-                    }
-                    QStringList ids;
-                    for (const auto& row : rows)
-                        ids << row.id;
-                    s->replay_.setSnapshotIds(ids);
-                    s->snapshots_.setRows(std::move(rows));
-                });
-                connect(writer, &engine::CommandWriter::snapshotsVerified, s,
-                        [s](const QList<engine::SnapshotVerification>& results, const QString& error) {
-                            s->verifyingSnapshots_ = false;
-                            emit s->verifyingSnapshotsChanged();
-                            if (!error.isEmpty()) {
-                                emit s->notice(tr("The snapshots could not be compared with a rebuild: %1").arg(error));
-                                return;
-                            }
-                            s->snapshots_.setVerification(results);
-                            qsizetype compared = 0, differ = 0;
-                            for (const auto& r : results) {
-                                compared += r.compared ? 1 : 0;
-                                differ += r.compared && !r.verified ? 1 : 0;
-                            }
-                            if (differ > 0)
-                                emit s->notice(tr("%1 of the %2 snapshots that pass their checks do not equal a rebuild "
-                                                  "from scratch: see the Snapshots page.")
-                                                   .arg(differ)
-                                                   .arg(compared));
-                        });
-                connect(writer, &engine::CommandWriter::entryLoaded, s,
-                        [s](const QString& id, const QVariantMap& fields, const QString& error) {
-                            QVariantMap out = fields;
-                            if (!error.isEmpty())
-                                out.insert(QStringLiteral("error"), error);
-                            emit s->entryLoaded(id, out);
-                        });
-                s->startConsumer({}, false);
-                s->refreshSnapshots();
-                s->detectStreamFormat();
-            },
-            Qt::QueuedConnection);
+                if (format == s->streamFormat_ && legacy == s->legacyAppends_)
+                    return;
+                s->streamFormat_ = format;
+                s->legacyAppends_ = legacy;
+                emit s->streamFormatChanged();
+                if (format == QLatin1String("mixed")) { // which format appends take is news
+                    QString sentence = description;
+                    if (!sentence.isEmpty())
+                        sentence[0] = sentence[0].toUpper();
+                    emit s->notice(sentence + QLatin1Char('.'));
+                }
+            });
+    connect(writer, &engine::CommandWriter::demoProduced, s, [s](int count, const QString& error) {
+        emit s->notice(error.isEmpty() ? tr("Loaded a demo shop of %1 events.").arg(count)
+                                       : tr("The demo shop could not be loaded: %1").arg(error));
     });
-    connect(resolver, &QThread::finished, resolver, &QObject::deleteLater);
-    resolver->start();
-    return true;
+    connect(writer, &engine::CommandWriter::snapshotsListed, s,
+            [s](const QList<engine::StoredSnapshot>& list, const QString& error) {
+                if (!error.isEmpty()) {
+                    emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
+                    return;
+                }
+                std::vector<SnapshotListModel::Row> rows;
+                rows.reserve(static_cast<std::size_t>(list.size()));
+                for (auto it = list.crbegin(); it != list.crend(); ++it) // newest first
+                    rows.push_back({it->id, it->createdMs, it->events, it->bytes, it->checked, it->problem});
+                QStringList ids;
+                for (const auto& row : rows)
+                    ids << row.id;
+                s->replay_.setSnapshotIds(ids);
+                s->snapshots_.setRows(std::move(rows));
+            });
+    connect(writer, &engine::CommandWriter::snapshotsVerified, s,
+            [s](const QList<engine::SnapshotVerification>& results, const QString& error) {
+                s->verifyingSnapshots_ = false;
+                emit s->verifyingSnapshotsChanged();
+                if (!error.isEmpty()) {
+                    emit s->notice(tr("The snapshots could not be compared with a rebuild: %1").arg(error));
+                    return;
+                }
+                s->snapshots_.setVerification(results);
+                qsizetype compared = 0, differ = 0;
+                for (const auto& r : results) {
+                    compared += r.compared ? 1 : 0;
+                    differ += r.compared && !r.verified ? 1 : 0;
+                }
+                if (differ > 0)
+                    emit s->notice(tr("%1 of the %2 snapshots that pass their checks do not equal a rebuild "
+                                      "from scratch: see the Snapshots page.")
+                                       .arg(differ)
+                                       .arg(compared));
+            });
+    connect(writer, &engine::CommandWriter::entryLoaded, s,
+            [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
+                emit s->entryLoaded(id, entryFieldsForQml(fields, error));
+            });
 }
 
 void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
@@ -343,8 +281,8 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     }
 
     engine::ConsumerOptions options;
-    options.url = d->target->url();
-    options.targetDescription = d->target->describe();
+    options.url = d->resolver.target()->url();
+    options.targetDescription = d->resolver.target()->describe();
     options.stream = d->options.stream.toStdString();
     options.snapshotIntervalMs = d->options.snapshotIntervalMs;
     options.restoreSnapshotId = snapshotId.toStdString();
@@ -511,27 +449,7 @@ void ShopSession::setHistoryComplete(bool complete)
 
 void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t count)
 {
-    if (d->pending.isEmpty())
-        return;
-    for (const engine::VerdictRecord& v : std::span<const engine::VerdictRecord>(first, count)) {
-        const QString entryId = fromStd(v.id);
-        const auto request = d->requestByEntry.find(entryId);
-        if (request == d->requestByEntry.end()) {
-            if (d->earlyVerdicts.size() < 100000)
-                d->earlyVerdicts.insert(entryId, v);
-            continue;
-        }
-        const QString requestId = request.value();
-        d->requestByEntry.erase(request);
-        const Private::Pending p = d->pending.take(requestId);
-        const bool applied = v.reason == Reason::None;
-        const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
-        const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
-        emit commandFinished(requestId, applied, reason, message, entryId, p.type,
-                             v.userId ? QString::number(v.userId) : QString(), fromStd(v.itemId));
-    }
-    if (d->pending.isEmpty())
-        d->earlyVerdicts.clear();
+    d->commands.finish(first, count);
 }
 
 void ShopSession::onStatus(const engine::ConsumerStatus& status)
@@ -553,24 +471,7 @@ void ShopSession::onStatus(const engine::ConsumerStatus& status)
 
 QString ShopSession::submit(const QString& type, const QVariantMap& data)
 {
-    const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    if (!d->writer) {
-        QMetaObject::invokeMethod(
-            this, [this, requestId, type] {
-                emit commandFinished(requestId, false, {}, tr("not connected to Redis yet"), {}, type, {}, {});
-            },
-            Qt::QueuedConnection);
-        return requestId;
-    }
-    nlohmann::json object = nlohmann::json::object();
-    for (auto it = data.begin(); it != data.end(); ++it)
-        object[it.key().toStdString()] = toJson(it.value(), it.key());
-    d->pending.insert(requestId, {type, {}});
-    const QByteArray json = QByteArray::fromStdString(object.dump());
-    const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
-    QMetaObject::invokeMethod(d->writer->writer(), "append", Qt::QueuedConnection, Q_ARG(QString, requestId),
-                              Q_ARG(QString, type), Q_ARG(QByteArray, json), Q_ARG(QString, actor));
-    return requestId;
+    return d->commands.submit(d->writer ? d->writer->writer() : nullptr, type, data);
 }
 
 void ShopSession::takeSnapshot()
@@ -613,21 +514,22 @@ void ShopSession::dismissResetNotice()
 
 void ShopSession::restoreSnapshot(const QString& snapshotId)
 {
-    if (d->target)
+    if (d->resolver.target())
         startConsumer(snapshotId, false);
 }
 
 void ShopSession::replayFromScratch()
 {
-    if (d->target)
+    if (d->resolver.target())
         startConsumer({}, true);
 }
 
 void ShopSession::loadDemoShop(int events)
 {
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), "produceDemo", Qt::QueuedConnection, Q_ARG(int, events),
-                                  Q_ARG(quint64, 1));
+    if (d->writer) {
+        engine::CommandWriter* writer = d->writer->writer();
+        QMetaObject::invokeMethod(writer, [writer, events] { writer->produceDemo(events, 1); }, Qt::QueuedConnection);
+    }
 }
 
 void ShopSession::detectStreamFormat()
@@ -638,63 +540,27 @@ void ShopSession::detectStreamFormat()
 
 void ShopSession::loadEntry(const QString& entryId)
 {
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), "loadEntry", Qt::QueuedConnection, Q_ARG(QString, entryId));
+    if (d->writer) {
+        engine::CommandWriter* writer = d->writer->writer();
+        QMetaObject::invokeMethod(writer, [writer, entryId] { writer->loadEntry(entryId); }, Qt::QueuedConnection);
+    }
 }
 
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
                             bool remember)
 {
-    QString urlPassword;
-    const QString cleanUrl = ConnectionSettings::stripPassword(url.trimmed(), &urlPassword);
-    const QString secret = password.isEmpty() ? urlPassword : password;
-    const QString key = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
-    if (secret.isEmpty() && !remember) {
-        // A remembered connection: its password, if any, is in the keyring.
-        ConnectionSettings::readPassword(ConnectionSettings::keyringKey(cleanUrl, user), this,
-                                         [this, cleanUrl, user, key](const QString& stored, const QString&) {
-                                             connectWith(cleanUrl, user, stored, key);
-                                         });
-        return;
-    }
-    if (remember) {
-        ConnectionSettings::remember({cleanUrl, user, key});
-        if (!secret.isEmpty())
-            ConnectionSettings::storePassword(ConnectionSettings::keyringKey(cleanUrl, user), secret, this,
-                                              [this](const QString& error) {
-                                                  if (!error.isEmpty())
-                                                      emit notice(tr("The password could not be kept in the system keyring "
-                                                                     "(%1); it is used for this session only.")
-                                                                      .arg(error));
-                                              });
-    }
-    connectWith(cleanUrl, user, secret, key);
-}
-
-void ShopSession::connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream)
-{
-    // The full URL (with the secret) lives only in memory, for this connection.
-    QString full = cleanUrl;
-    if (!user.isEmpty() || !secret.isEmpty()) {
-        const auto scheme = cleanUrl.indexOf(QLatin1String("://"));
-        const auto at = cleanUrl.indexOf(QLatin1Char('@'));
-        const QString hostPart = at > scheme ? cleanUrl.mid(at + 1) : cleanUrl.mid(scheme + 3);
-        full = cleanUrl.left(scheme + 3) + QString::fromUtf8(QUrl::toPercentEncoding(user)) + QLatin1Char(':')
-               + QString::fromUtf8(QUrl::toPercentEncoding(secret)) + QLatin1Char('@') + hostPart;
-    }
-    SessionOptions options = d->options;
-    options.redisUrl = full;
-    options.stream = stream;
-    start(options);
+    d->resolver.requestConnection(d->options, url, user, password, stream, remember); // then start()
 }
 
 void ShopSession::useLocalServer(const QString& stream)
 {
     SessionOptions options = d->options;
     options.redisUrl.clear();
-    options.stream = stream.trimmed().isEmpty() ? QStringLiteral("shop:events") : stream.trimmed();
+    options.stream = TargetResolver::streamKey(stream);
     start(options);
 }
+
+QString ShopSession::checkUrl(const QString& url) const { return TargetResolver::checkUrl(url); }
 
 QVariantList ShopSession::recentConnections() const
 {

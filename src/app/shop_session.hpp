@@ -1,7 +1,8 @@
-// ShopSession: what the QML front end talks to (a QML singleton). It runs the consumer on
-// its thread and the CommandWriter on another, feeds the models from the consumer's
-// batches, and turns the consumer's verdicts on the user's own commands into feedback.
-// The GUI thread never touches the network.
+// ShopSession: what the QML front end talks to (a QML singleton), a facade. It runs the
+// consumer on its thread and the CommandWriter on another and feeds the models from the
+// consumer's batches; TargetResolver turns the connection settings into a target, and
+// CommandTracker follows the user's commands to their verdicts. The GUI thread never
+// touches the network.
 #pragma once
 
 #include "event_list_model.hpp"
@@ -9,6 +10,7 @@
 #include "snapshot_list_model.hpp"
 #include "users_model.hpp"
 #include "replay_controller.hpp"
+#include "target_resolver.hpp"
 
 #include "engine/engine_types.hpp"
 
@@ -24,18 +26,12 @@ class QJSEngine;
 
 namespace shop::engine {
 class ConsumerThread;
+class CommandWriter;
+class HistoryLoader;
 class CommandWriterThread;
-class ConnectionTarget;
 } // namespace shop::engine
 
 namespace shop::app {
-
-struct SessionOptions {
-    QString redisUrl;   // empty: the managed local server
-    QString stream = QStringLiteral("shop:events");
-    QString dataDir;    // managed server's data directory (tests)
-    qint64 snapshotIntervalMs = 30000; // up to a year: more milliseconds than an int holds
-};
 
 class ShopSession : public QObject {
     Q_OBJECT
@@ -51,8 +47,8 @@ class ShopSession : public QObject {
     /// False while the history before a restored snapshot is still loading.
     Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
-    /// "connecting", "restoring", "catching up", "live", "disconnected", "failed", "stopped"
-    Q_PROPERTY(QString connectionState READ connectionState NOTIFY statusChanged)
+    /// Where the consumer is: compared in QML as ShopSession.Live and so on.
+    Q_PROPERTY(ConnectionState connectionState READ connectionState NOTIFY statusChanged)
     /// What is going on, in words (errors included); empty when all is well.
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
     /// Where we are connected, without password.
@@ -95,6 +91,12 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString qtVersion READ qtVersion CONSTANT)
 
 public:
+    // engine::ConnectionState for QML (the engine's enum has no meta-object): a value per
+    // engine state, mapped one to one by a switch, so a new engine state fails to compile
+    // (-Wswitch) until it is added here.
+    enum class ConnectionState { Connecting, Restoring, CatchingUp, Live, Disconnected, Failed, Stopped, Gap };
+    Q_ENUM(ConnectionState)
+
     // No default constructor on purpose: Qt 6.4 would then build its own singleton
     // instead of calling create(), which hands QML the instance main() configured.
     explicit ShopSession(QObject* parent);
@@ -115,7 +117,7 @@ public:
     ReplayController* replay() { return &replay_; }
     bool historyComplete() const { return historyComplete_; }
 
-    QString connectionState() const;
+    ConnectionState connectionState() const;
     QString statusMessage() const;
     QString target() const { return status_.target; }
     QString stream() const { return status_.stream; }
@@ -166,6 +168,8 @@ public:
                                bool remember);
     Q_INVOKABLE void useLocalServer(const QString& stream);
     Q_INVOKABLE QVariantList recentConnections() const; // [{url, user, stream}]
+    // "" when redis::RedisUrl reads `url`, else what is wrong with it, as a sentence.
+    Q_INVOKABLE QString checkUrl(const QString& url) const;
 
     Q_INVOKABLE QString formatMoney(qint64 minor) const;
 
@@ -199,7 +203,9 @@ private:
     void finishRequests(const engine::VerdictRecord* first, std::size_t count);
     void appendHistory(const engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
-    void connectWith(const QString& cleanUrl, const QString& user, const QString& secret, const QString& stream);
+    void onTargetResolved();
+    void connectWriter(engine::CommandWriter* writer);
+    void connectHistory(engine::HistoryLoader* history);
 
     struct Private;
     std::unique_ptr<Private> d;
@@ -225,5 +231,3 @@ private:
 };
 
 } // namespace shop::app
-
-Q_DECLARE_METATYPE(shop::app::SessionOptions)

@@ -163,16 +163,12 @@ void CommandWriter::listSnapshots()
         emit snapshotsListed({}, QString::fromStdString(store.error()));
         return;
     }
-    QVariantList out;
+    QList<StoredSnapshot> out;
+    out.reserve(static_cast<qsizetype>(listing.size()));
     for (const auto& s : listing) {
-        out.append(QVariantMap{
-            {QStringLiteral("id"), QString::fromStdString(s.id)},
-            {QStringLiteral("createdMs"), static_cast<qint64>(s.header.createdMs)},
-            {QStringLiteral("events"), static_cast<qint64>(s.header.total)},
-            {QStringLiteral("bytes"), static_cast<qint64>(s.bytes)},
-            {QStringLiteral("checked"), s.checked},
-            {QStringLiteral("problem"), QString::fromStdString(s.problem)},
-        });
+        out.append({QString::fromStdString(s.id), static_cast<qint64>(s.header.createdMs),
+                    static_cast<qint64>(s.header.total), static_cast<qint64>(s.bytes), s.checked,
+                    QString::fromStdString(s.problem)});
     }
     emit snapshotsListed(out, {});
 }
@@ -219,24 +215,23 @@ void CommandWriter::loadEntry(const QString& entryId)
     const redis::ReplyView fields = redis::ReplyView(reply.raw())[0][1];
     for (std::size_t i = 0; i + 1 < fields.size(); i += 2)
         entry.setField(fields[i].str(), fields[i + 1].str());
-    QVariantMap out;
     const auto text = [](std::optional<std::string_view> v) {
         return v ? QString::fromUtf8(v->data(), static_cast<qsizetype>(v->size())) : QString();
     };
-    out.insert(QStringLiteral("type"), text(entry.type));
-    out.insert(QStringLiteral("eid"), text(entry.eid));
-    out.insert(QStringLiteral("actor"), text(entry.actor));
-    out.insert(QStringLiteral("version"), text(entry.v));
-    QString data = text(entry.data);
+    EntryFields out;
+    out.type = text(entry.type);
+    out.eid = text(entry.eid);
+    out.actor = text(entry.actor);
+    out.version = text(entry.v);
+    out.data = text(entry.data);
     if (entry.data && entryFormat(entry) == EntryFormat::Legacy) {
         const auto decoded = legacyDataAsJson(*entry.data, 2);
-        data = decoded ? QString::fromStdString(*decoded)
-                       : tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size());
-        out.insert(QStringLiteral("format"), QStringLiteral("legacy MessagePack"));
+        out.data = decoded ? QString::fromStdString(*decoded)
+                           : tr("(%1 bytes of legacy data that do not decode)").arg(entry.data->size());
+        out.format = QStringLiteral("legacy MessagePack");
     } else {
-        out.insert(QStringLiteral("format"), QStringLiteral("JSON"));
+        out.format = QStringLiteral("JSON");
     }
-    out.insert(QStringLiteral("data"), data);
     emit entryLoaded(entryId, out, {});
 }
 

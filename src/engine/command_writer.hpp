@@ -12,9 +12,8 @@
 #include "redis/redis_url.hpp"
 
 #include <QObject>
+#include <QList>
 #include <QThread>
-#include <QVariantList>
-#include <QVariantMap>
 
 #include <memory>
 #include <string>
@@ -52,12 +51,13 @@ signals:
     void streamFormatDetected(const QString& format, bool legacyAppends, const QString& description,
                               const QString& error);
     void demoProduced(int count, const QString& error);
-    // [{id, createdMs, events, bytes, verified, problem}], oldest first; error when it failed.
-    void snapshotsListed(const QVariantList& snapshots, const QString& error);
+    // Oldest first; error when it failed.
+    void snapshotsListed(const QList<shop::engine::StoredSnapshot>& snapshots, const QString& error);
     // Oldest first; error when the rebuild itself failed (a gap, a reset, the connection).
     void snapshotsVerified(const QList<shop::engine::SnapshotVerification>& results, const QString& error);
-    // {type, data, eid, actor} (data decoded to JSON text for legacy entries); empty when absent.
-    void entryLoaded(const QString& entryId, const QVariantMap& fields, const QString& error);
+    // The entry's fields (data decoded to JSON text for legacy entries); empty, and error
+    // set, when it could not be read or is absent.
+    void entryLoaded(const QString& entryId, const shop::engine::EntryFields& fields, const QString& error);
 
 private:
     bool ensureConnected(QString& error);

@@ -60,6 +60,8 @@ void registerEngineMetaTypes()
     qRegisterMetaType<ConsumerStatus>();
     qRegisterMetaType<StreamGap>();
     qRegisterMetaType<QList<SnapshotVerification>>();
+    qRegisterMetaType<QList<StoredSnapshot>>();
+    qRegisterMetaType<EntryFields>();
 }
 
 } // namespace shop::engine

@@ -75,6 +75,26 @@ struct SnapshotVerification {
     QString why;           // how it differs, or why it was not compared
 };
 
+// A stored snapshot as listed by the CommandWriter, for the Snapshots page.
+struct StoredSnapshot {
+    QString id;            // the id of the last entry it includes
+    qint64 createdMs = 0;
+    qint64 events = 0;     // entries it covers
+    qint64 bytes = 0;      // size of the blob
+    bool checked = false;  // it passes every check (DESIGN section 5)
+    QString problem;       // why it does not, in words
+};
+
+// One stream entry's fields as written, fetched on demand for the entry details.
+struct EntryFields {
+    QString type;
+    QString eid;
+    QString actor;
+    QString version;       // the `v` field
+    QString format;        // "JSON" or "legacy MessagePack"
+    QString data;          // legacy data decoded to JSON text (or a note that it does not decode)
+};
+
 QString connectionStateName(ConnectionState state);
 
 // Appends the record of one processed entry to `out` (and, when it applied, its event
@@ -93,3 +113,5 @@ Q_DECLARE_METATYPE(shop::engine::ConsumerBatch)
 Q_DECLARE_METATYPE(shop::engine::ConsumerStatus)
 Q_DECLARE_METATYPE(shop::engine::StreamGap)
 Q_DECLARE_METATYPE(shop::engine::SnapshotVerification)
+Q_DECLARE_METATYPE(shop::engine::StoredSnapshot)
+Q_DECLARE_METATYPE(shop::engine::EntryFields)

@@ -279,22 +279,15 @@ std::string RedisUrl::address() const
     return host + ":" + std::to_string(port);
 }
 
-std::string RedisUrl::redacted() const
+std::string RedisUrl::format(std::string_view userInfo) const
 {
-    std::string userInfo;
-    if (!user.empty() || !password.empty()) {
-        userInfo = percentEncode(user);
-        if (!password.empty())
-            userInfo += ":***";
-        userInfo += '@';
-    }
     if (kind == Kind::Unix) {
-        std::string s = "unix://" + userInfo + socketPath;
+        std::string s = "unix://" + std::string(userInfo) + socketPath;
         if (db != 0)
             s += "?db=" + std::to_string(db);
         return s;
     }
-    std::string s = "redis://" + userInfo;
+    std::string s = "redis://" + std::string(userInfo);
     if (host.find(':') != std::string::npos)
         s += '[' + host + ']';
     else
@@ -304,5 +297,30 @@ std::string RedisUrl::redacted() const
         s += '/' + std::to_string(db);
     return s;
 }
+
+std::string RedisUrl::redacted() const
+{
+    std::string userInfo;
+    if (!user.empty() || !password.empty()) {
+        userInfo = percentEncode(user);
+        if (!password.empty())
+            userInfo += ":***";
+        userInfo += '@';
+    }
+    return format(userInfo);
+}
+
+std::string RedisUrl::toString() const
+{
+    std::string userInfo;
+    if (!user.empty() || !password.empty()) {
+        // Always "user:password@", so that a password alone is not read as "password@"'s
+        // user-less form with a different meaning, and an empty password stays empty.
+        userInfo = percentEncode(user) + ':' + percentEncode(password) + '@';
+    }
+    return format(userInfo);
+}
+
+std::string RedisUrl::withoutCredentials() const { return format({}); }
 
 } // namespace shop::redis

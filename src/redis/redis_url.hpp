@@ -23,9 +23,21 @@ struct RedisUrl {
 
     // The URL with any password replaced by "***": safe for logs and messages.
     std::string redacted() const;
+    // The URL as text that parse() reads back to an equal RedisUrl, user and password
+    // included (percent-encoded): only for handing a URL on in memory, never for a file,
+    // a log or the screen.
+    std::string toString() const;
+    // The URL without user and password (the server's address and db): what may be kept
+    // in settings and shown.
+    std::string withoutCredentials() const;
     // Where the server is, for messages ("redis at <address> ..."): the socket path, or
     // host:port ([v6]:port). No credentials.
     std::string address() const;
+
+    bool operator==(const RedisUrl&) const = default;
+
+private:
+    std::string format(std::string_view userInfo) const; // userInfo: "" or "...@"
 };
 
 } // namespace shop::redis

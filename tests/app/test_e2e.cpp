@@ -418,7 +418,7 @@ void TestEndToEnd::outageBannerAndRecovery()
 
     QVERIFY2(server_->start(), qPrintable(server_->error()));
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), QStringLiteral("live"), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), shop::app::ShopSession::ConnectionState::Live, kTimeoutMs);
     QCOMPARE(session_->totalEvents(), totalBefore);
     QCOMPARE(balanceOf(7), qint64(3550));
 
@@ -453,7 +453,7 @@ void TestEndToEnd::serverRestartedEmptyIsAReset()
     const QString message = itemText(item(QStringLiteral("resetMessage")));
     QVERIFY2(message.contains(QStringLiteral("reset")) && message.contains(kStream), qPrintable(message));
     QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), qint64(3), kTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), QStringLiteral("live"), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), shop::app::ShopSession::ConnectionState::Live, kTimeoutMs);
     QVERIFY(oldTotal > 3);
 
     // The tables are the new stream's, from scratch (RegisterUser 7 applied, not "already exists").

@@ -17,6 +17,9 @@ private slots:
     void redactedHidesThePassword();
     void unixSocketFactory();
     void failedParseLeavesOutputAlone();
+    void toStringParsesBack_data();
+    void toStringParsesBack();
+    void withoutCredentials();
 };
 
 void TestRedisUrl::parsesValidForms_data()
@@ -160,6 +163,53 @@ void TestRedisUrl::failedParseLeavesOutputAlone()
     std::string error;
     QVERIFY(!RedisUrl::parse("redis://h:99999", url, error));
     QCOMPARE(url.host, std::string("kept"));
+}
+
+void TestRedisUrl::toStringParsesBack_data() { parsesValidForms_data(); }
+
+// toString() hands a URL on with its credentials: it must read back to the same URL, however
+// odd the user or password (characters the parser splits on are percent-encoded).
+void TestRedisUrl::toStringParsesBack()
+{
+    QFETCH(QString, text);
+    RedisUrl url;
+    std::string error;
+    QVERIFY2(RedisUrl::parse(text.toStdString(), url, error), error.c_str());
+    RedisUrl again;
+    QVERIFY2(RedisUrl::parse(url.toString(), again, error), error.c_str());
+    QVERIFY2(again == url, url.redacted().c_str());
+
+    // Credentials set in code (a dialog's user and password fields), not parsed from text.
+    url.user = "a:b@c/d e";
+    url.password = "p@ss:w/rd?%";
+    QVERIFY2(RedisUrl::parse(url.toString(), again, error), error.c_str());
+    QVERIFY2(again == url, url.redacted().c_str());
+    url.user.clear();
+    QVERIFY2(RedisUrl::parse(url.toString(), again, error), error.c_str());
+    QVERIFY2(again == url, url.redacted().c_str());
+}
+
+void TestRedisUrl::withoutCredentials()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse("redis://alice:topsecret@db.example:6390/2", url, error));
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()), QStringLiteral("redis://db.example:6390/2"));
+    QCOMPARE(QString::fromStdString(url.toString()), QStringLiteral("redis://alice:topsecret@db.example:6390/2"));
+
+    QVERIFY(RedisUrl::parse("redis://topsecret@[::1]", url, error));
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()), QStringLiteral("redis://[::1]:6379"));
+
+    QVERIFY(RedisUrl::parse("unix://bob:topsecret@/tmp/r.sock?db=3", url, error));
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()), QStringLiteral("unix:///tmp/r.sock?db=3"));
+
+    // It parses back to the same server, with no credentials.
+    RedisUrl again;
+    QVERIFY(RedisUrl::parse(url.withoutCredentials(), again, error));
+    RedisUrl expected = url;
+    expected.user.clear();
+    expected.password.clear();
+    QVERIFY(again == expected);
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)

@@ -185,11 +185,12 @@ void TestBadInput::everyHostileEntryGetsItsVerdict()
                                       [](const Hostile& h) { return h.data && h.data->size() == 1000000; });
     QVERIFY(deepest != entries.end());
     const QString deepestId = QString::fromStdString(ids[std::size_t(deepest - entries.begin())]);
-    QMetaObject::invokeMethod(writer.writer(), "loadEntry", Qt::QueuedConnection, Q_ARG(QString, deepestId));
+    shop::engine::CommandWriter* entryWriter = writer.writer();
+    QMetaObject::invokeMethod(entryWriter, [entryWriter, deepestId] { entryWriter->loadEntry(deepestId); },
+                              Qt::QueuedConnection);
     QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 10000);
-    const QVariantMap fields = loaded.first().at(1).toMap();
-    QVERIFY2(fields.value(QStringLiteral("data")).toString().contains(QStringLiteral("do not decode")),
-             qPrintable(fields.value(QStringLiteral("data")).toString().left(200)));
+    const auto fields = loaded.first().at(1).value<shop::engine::EntryFields>();
+    QVERIFY2(fields.data.contains(QStringLiteral("do not decode")), qPrintable(fields.data.left(200)));
     qInfo("%zu hostile and valid entries, each with its expected verdict", entries.size());
 }
 

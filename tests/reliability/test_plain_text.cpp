@@ -91,7 +91,7 @@ void TestPlainText::markupInUserStringsIsPlainTextOnEveryPage()
         QVERIFY(window);
         window->show();
         QVERIFY(QTest::qWaitForWindowExposed(window));
-        QTRY_VERIFY2_WITH_TIMEOUT(session.caughtUp() && session.totalEvents() == 4, qPrintable(QStringLiteral("%1 %2: %3 events").arg(session.connectionState(), session.statusMessage()).arg(session.totalEvents())), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(session.caughtUp() && session.totalEvents() == 4, qPrintable(QStringLiteral("%1 %2: %3 events").arg(QVariant::fromValue(session.connectionState()).toString(), session.statusMessage()).arg(session.totalEvents())), 10000);
 
         QObject* tabs = window->findChild<QObject*>(QStringLiteral("pageTabs"));
         QVERIFY(tabs);
