@@ -164,4 +164,13 @@ std::string describeGap(const Continuity& gap)
     return what + where + how + " before being read";
 }
 
+std::string continuityLimits(const StreamFacts& facts, std::string_view stream)
+{
+    if (!facts.isStream() || facts.countsKnown())
+        return {};
+    return "the server does not count the entries ever added to " + std::string(stream)
+           + " (Redis 7 does): a stream deleted and written again, rewound by a failover, or trimmed ahead of a reader"
+             " can be told only by its entry ids, and snapshots are matched to the stream by their last entry alone";
+}
+
 } // namespace shop

@@ -28,6 +28,11 @@ struct StreamFacts {
     bool countsKnown() const { return entriesAdded >= 0; }
 };
 
+// What cannot be checked on this server, in one sentence for a warning (empty when all can):
+// a server before Redis 7 keeps no count of the entries ever added, so a stream that was
+// deleted and written again, rewound or trimmed ahead of a reader is told by its ids alone.
+std::string continuityLimits(const StreamFacts& facts, std::string_view stream);
+
 // Where a reader stands: the last entry it took and how many entries of the stream's history
 // that accounts for (entries processed plus entries it knowingly skipped).
 struct ReadPosition {

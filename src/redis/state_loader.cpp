@@ -154,6 +154,12 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
             return failed();
         facts_ = page_.facts;
         verifiedAtHead_ = false;
+        if (!limitsSaid_) { // once per loader: what this server cannot tell
+            if (std::string limits = continuityLimits(facts_, stream_); !limits.empty()) {
+                report.warnings.push_back(std::move(limits));
+                limitsSaid_ = true;
+            }
+        }
 
         const ReadPosition at = positionOf(state);
         Continuity continuity = checkBeforeRead(at, facts_, until);

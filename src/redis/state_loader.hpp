@@ -114,6 +114,7 @@ private:
     std::size_t largestEntry_ = 0;  // bytes of the largest entry seen, to size pages
     StreamFacts facts_;
     bool verifiedAtHead_ = false;
+    bool limitsSaid_ = false;       // continuityLimits warned about (servers before Redis 7)
     std::optional<StreamId> deletionsAccepted_; // XDELs up to here were accepted as a gap
     std::string restoredFrom_;                  // the snapshot the state started from ("" : none)
     std::vector<std::string> distrusted_;       // snapshots that did not add up: not restored again

@@ -225,6 +225,7 @@ class TestStreamContinuity : public QObject {
     Q_OBJECT
 
 private slots:
+    void limitsAreSaidOnlyWithoutCounts();
     void checkBeforeRead_data();
     void checkBeforeRead();
     void checkAtHead_data();
@@ -563,6 +564,27 @@ void TestStreamContinuity::aDeletionGapDoesNotEndBeforeTheDeletedEntry()
     QVERIFY2(c.kind == Continuity::Kind::Gap, qPrintable(describe(c)));
     QCOMPARE(c.missing, qint64(2));
     QVERIFY2(!c.before || *c.before > sid(8), qPrintable(describe(c) + QStringLiteral(" / ") + QString::fromStdString(describeGap(c))));
+}
+
+// Redis 6.2 keeps no entries-added: the warning says what cannot be told there; Redis 7 (and
+// a missing key, or one of another type) get none.
+void TestStreamContinuity::limitsAreSaidOnlyWithoutCounts()
+{
+    StreamFacts facts;
+    facts.exists = true;
+    facts.length = 5;
+    facts.entriesAdded = 5;
+    QVERIFY(continuityLimits(facts, "s").empty());
+    facts.entriesAdded = -1; // Redis 6.2
+    const std::string said = continuityLimits(facts, "orders");
+    QVERIFY(said.find("orders") != std::string::npos);
+    QVERIFY(said.find("Redis 7") != std::string::npos);
+    QVERIFY(said.find("entry ids") != std::string::npos);
+    facts.exists = false;
+    QVERIFY(continuityLimits(facts, "s").empty());
+    facts.exists = true;
+    facts.otherType = "string";
+    QVERIFY(continuityLimits(facts, "s").empty());
 }
 
 QTEST_APPLESS_MAIN(TestStreamContinuity)
