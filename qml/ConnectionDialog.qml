@@ -18,10 +18,12 @@ ShopDialog {
 
     property var recent: []
 
-    function prefill(url: string, stream: string) {
+    // connection: {url, user} (ShopSession.currentConnection(): never a password, so that
+    // connecting again unchanged does not send a redacted one).
+    function prefill(connection, stream: string) {
         recent = ShopSession.recentConnections()
-        urlInput.reset(url)
-        userInput.reset("")
+        urlInput.reset(connection ? connection.url : "")
+        userInput.reset(connection ? connection.user : "")
         passwordInput.reset("")
         streamInput.reset(stream)
     }

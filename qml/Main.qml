@@ -156,7 +156,7 @@ ApplicationWindow {
     ShopAction { id: takeSnapshotAction; objectName: "takeSnapshotAction"; text: qsTr("Take snapshot"); enabled: root.editable
              hint: qsTr("Save the current state as a snapshot now (Ctrl+Shift+S)"); onTriggered: ShopSession.takeSnapshot() }
     ShopAction { id: connectionAction; objectName: "connectionAction"; text: qsTr("Connection…")
-             onTriggered: root.openDialog(connectionDialog, ShopSession.target, ShopSession.stream) }
+             onTriggered: root.openDialog(connectionDialog, ShopSession.currentConnection(), ShopSession.stream) }
     ShopAction { id: aboutAction; objectName: "aboutAction"; text: qsTr("About ShopStream"); onTriggered: root.openDialog(aboutDialog) }
     ShopAction { id: quitAction; objectName: "quitAction"; text: qsTr("Quit"); onTriggered: root.close() }
 

@@ -562,6 +562,15 @@ void ShopSession::useLocalServer(const QString& stream)
 
 QString ShopSession::checkUrl(const QString& url) const { return TargetResolver::checkUrl(url); }
 
+QVariantMap ShopSession::currentConnection() const
+{
+    const engine::ConnectionTarget* target = d->resolver.target();
+    if (!target || target->isManaged())
+        return {{QStringLiteral("url"), QString()}, {QStringLiteral("user"), QString()}};
+    return {{QStringLiteral("url"), QString::fromStdString(target->url().withoutCredentials())},
+            {QStringLiteral("user"), QString::fromStdString(target->url().user)}};
+}
+
 QVariantList ShopSession::recentConnections() const
 {
     QVariantList out;

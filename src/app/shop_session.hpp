@@ -170,6 +170,9 @@ public:
     Q_INVOKABLE QVariantList recentConnections() const; // [{url, user, stream}]
     // "" when redis::RedisUrl reads `url`, else what is wrong with it, as a sentence.
     Q_INVOKABLE QString checkUrl(const QString& url) const;
+    // What the Connection dialog starts from: {url, user} of the server in use, without its
+    // password (the keyring or the user supplies it again); url "" for the managed server.
+    Q_INVOKABLE QVariantMap currentConnection() const;
 
     Q_INVOKABLE QString formatMoney(qint64 minor) const;
 

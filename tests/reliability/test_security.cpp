@@ -180,6 +180,15 @@ void TestSecurity::readOnlySessionSaysSoAndTurnsReadOnly()
     QTRY_COMPARE_WITH_TIMEOUT(session.totalEvents(), qint64(2000), 10000); // the GUI drains batches in slices
     QVERIFY(!session.readOnly());
     QVERIFY2(!containsAnyPassword(session.target().toUtf8()), qPrintable(session.target()));
+    // What the Connection dialog starts from: the address and the user, no password (not a
+    // redacted one either, which connecting again unchanged would send).
+    const QVariantMap current = session.currentConnection();
+    QCOMPARE(current.value(QStringLiteral("user")).toString(), QStringLiteral("reader"));
+    const QString currentUrl = current.value(QStringLiteral("url")).toString();
+    QVERIFY2(!containsAnyPassword(currentUrl.toUtf8()) && !currentUrl.contains(QLatin1Char('*'))
+                 && !currentUrl.contains(QLatin1Char('@')),
+             qPrintable(currentUrl));
+    QCOMPARE(session.checkUrl(currentUrl), QString());
 
     QSignalSpy finished(&session, &shop::app::ShopSession::commandFinished);
     QSignalSpy readOnlyChanged(&session, &shop::app::ShopSession::readOnlyChanged);
