@@ -950,18 +950,21 @@ void TestStreamChanges::boundedMemory()
     const qint64 tooLargeBefore =
         QJsonDocument::fromJson(r.out).object().value("events").toObject().value("byReason").toObject().value("too_large").toInteger();
 
-    // The entries are made on the server (hiredis 0.14 writes a huge command slowly): a data
-    // field of kEntryBytes that starts like a TopUp.
+    // The entries are made on the server (hiredis 0.14 writes a huge command slowly): kEntries
+    // entries with a data field of kEntryBytes that starts like a TopUp; replies XLEN.
+    const auto addHugeEntries = [&] {
+        return c.command(
+            {"EVAL",
+             "redis.call('SETRANGE', KEYS[2], tonumber(ARGV[1]) - 1, '}') "
+             "redis.call('SETRANGE', KEYS[2], 0, '{\"userId\":1,\"amount\":1,\"pad\":\"') "
+             "local v = redis.call('GET', KEYS[2]) "
+             "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'type', 'TopUp', 'data', v) end "
+             "redis.call('DEL', KEYS[2]) return redis.call('XLEN', KEYS[1])",
+             "2", key, "sc:huge:pad", std::to_string(kEntryBytes), std::to_string(kEntries)});
+    };
     QElapsedTimer timer;
     timer.start();
-    const Reply added = c.command(
-        {"EVAL",
-         "redis.call('SETRANGE', KEYS[2], tonumber(ARGV[1]) - 1, '}') "
-         "redis.call('SETRANGE', KEYS[2], 0, '{\"userId\":1,\"amount\":1,\"pad\":\"') "
-         "local v = redis.call('GET', KEYS[2]) "
-         "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'type', 'TopUp', 'data', v) end "
-         "redis.call('DEL', KEYS[2]) return redis.call('XLEN', KEYS[1])",
-         "2", key, "sc:huge:pad", std::to_string(kEntryBytes), std::to_string(kEntries)});
+    const Reply added = addHugeEntries();
     QVERIFY2(added && added.isInteger(), added ? std::string(added.str()).c_str() : c.error().c_str());
     QCOMPARE(added.integer(), 2001 + kEntries);
     r = cli(stream, {"append", "TopUp", R"({"userId":2,"amount":100})"}, &server);
@@ -988,14 +991,7 @@ void TestStreamChanges::boundedMemory()
     r = cli(stream, {"snapshot", "save"}, &server); // at the head: nothing to read after it
     QVERIFY2(r.ok(), qPrintable(r.describe()));
     QCOMPARE(c.command({"DEL", key, shop::redis::snapshotIndexKey(key)}).isInteger(), true);
-    const Reply onlyHuge = c.command(
-        {"EVAL",
-         "redis.call('SETRANGE', KEYS[2], tonumber(ARGV[1]) - 1, '}') "
-         "redis.call('SETRANGE', KEYS[2], 0, '{\"userId\":1,\"amount\":1,\"pad\":\"') "
-         "local v = redis.call('GET', KEYS[2]) "
-         "for i = 1, tonumber(ARGV[2]) do redis.call('XADD', KEYS[1], '*', 'type', 'TopUp', 'data', v) end "
-         "redis.call('DEL', KEYS[2]) return redis.call('XLEN', KEYS[1])",
-         "2", key, "sc:huge:pad", std::to_string(kEntryBytes), std::to_string(kEntries)});
+    const Reply onlyHuge = addHugeEntries();
     QVERIFY2(onlyHuge && onlyHuge.isInteger(), onlyHuge ? std::string(onlyHuge.str()).c_str() : c.error().c_str());
     const Measured hugeOnly = runMeasured(base(stream, &server) << "state" << "--json");
     QVERIFY2(hugeOnly.result.ok(), qPrintable(hugeOnly.result.describe()));
