@@ -2,7 +2,8 @@
 // a stream given by --redis/--stream, while a 5 ms timer on the GUI thread measures how long
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
 // longest stall, the stalls over 50 ms and the peak RSS; its last line is always one JSON
-// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, stallsOver50Ms})
+// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, stallsOver50Ms,
+// historyBytes, historyBytesPerEvent})
 // for other tools. `shopstream-cli bench` runs it on its native stream when it finds it next
 // to gui_bench (--json: the rows as a JSON array on the line before).
 #include "shop_session.hpp"
@@ -65,11 +66,19 @@ int main(int argc, char** argv)
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(kTickMs);
+    // The history's memory once a million entries are in, and at the end: the slope is the
+    // memory per event, without what any history costs from the first entry on.
+    constexpr qint64 kFirstMark = 1'000'000;
+    qint64 markedCount = -1, markedBytes = 0;
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const qint64 late = sinceTick.restart() - kTickMs;
         longestStall = std::max(longestStall, late);
         if (late > 50)
             ++over50;
+        if (markedCount < 0 && session.events()->totalCount() >= kFirstMark) {
+            markedCount = session.events()->totalCount();
+            markedBytes = session.historyMemoryBytes();
+        }
     });
 
     QElapsedTimer clock;
@@ -99,6 +108,15 @@ int main(int argc, char** argv)
     const double events = double(session.totalEvents());
     const double rate = events * 1000.0 / double(std::max<qint64>(1, doneMs));
     const double rssMb = double(usage.ru_maxrss) / 1024.0;
+    const qint64 endCount = session.events()->totalCount();
+    const qint64 endBytes = session.historyMemoryBytes();
+    const double perEvent = markedCount > 0 && endCount > markedCount
+                                ? double(endBytes - markedBytes) / double(endCount - markedCount)
+                                : double(endBytes) / double(std::max<qint64>(1, endCount));
+    char memoryNote[128];
+    std::snprintf(memoryNote, sizeof memoryNote, "history %.1f MB for %lld entries; %s", double(endBytes) / 1048576.0,
+                  static_cast<long long>(endCount),
+                  markedCount > 0 && endCount > markedCount ? "slope from the first million on" : "average");
     char note[128];
     std::snprintf(note, sizeof note, "%.0f events, Main.qml offscreen, events + timeline + models; %.2f s", events,
                   doneMs / 1000.0);
@@ -109,12 +127,15 @@ int main(int argc, char** argv)
              {"goalBelow", 50}, {"note", std::to_string(over50) + " stalls over 50 ms; 5 ms probe timer"}},
             {{"name", "GUI: peak RSS after catch-up"}, {"figure", rssMb}, {"unit", "MB"},
              {"note", "whole process: Qt, QML, models, replay timeline"}},
+            {{"name", "GUI: window history memory per event"}, {"figure", perEvent}, {"unit", "bytes"},
+             {"goalAtMost", 24}, {"note", memoryNote}},
         });
         std::printf("%s\n", rows.dump().c_str());
     } else {
         std::printf("catch-up in the real window: %.0f events/s (%s)\n", rate, note);
         std::printf("longest GUI-thread stall: %lld ms (%d over 50 ms)\n", static_cast<long long>(longestStall), over50);
         std::printf("peak RSS: %.1f MB\n", rssMb);
+        std::printf("history memory per event: %.1f bytes (%s)\n", perEvent, memoryNote);
     }
     // Always the last line, for other tools: one JSON object.
     const nlohmann::json summary = {{"events", static_cast<long long>(events)},
@@ -122,7 +143,9 @@ int main(int argc, char** argv)
                                     {"eventsPerSecond", rate},
                                     {"peakRssBytes", static_cast<long long>(usage.ru_maxrss) * 1024},
                                     {"longestStallMs", longestStall},
-                                    {"stallsOver50Ms", over50}};
+                                    {"stallsOver50Ms", over50},
+                                    {"historyBytes", endBytes},
+                                    {"historyBytesPerEvent", perEvent}};
     std::printf("%s\n", summary.dump().c_str());
     return 0;
 }

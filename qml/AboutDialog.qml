@@ -35,7 +35,7 @@ ShopDialog {
         wrapMode: Text.Wrap
         text: qsTr("%1 events in memory, %2 MiB.")
                 .arg(ShopSession.events.totalCount)
-                .arg((ShopSession.events.memoryBytes() / 1048576).toFixed(1))
+                .arg((ShopSession.historyMemoryBytes() / 1048576).toFixed(1))
     }
 
     footer: DialogButtonBox {

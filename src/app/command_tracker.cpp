@@ -71,6 +71,12 @@ QString fromStd(const std::string& s) { return QString::fromUtf8(s.data(), stati
 
 } // namespace
 
+struct CommandTracker::Verdict {
+    Reason reason = Reason::None;
+    QString userId; // in decimal, "" for none
+    QString itemId;
+};
+
 struct CommandTracker::Private {
     struct Pending {
         QString type;
@@ -80,7 +86,7 @@ struct CommandTracker::Private {
     QHash<QString, QString> requestByEntry;   // entry id -> request id
     // Verdicts that arrived before the writer said which entry was ours (both are queued
     // from different threads), kept only while requests are outstanding.
-    QHash<QString, engine::VerdictRecord> earlyVerdicts;
+    QHash<QString, Verdict> earlyVerdicts;
 };
 
 CommandTracker::CommandTracker(QObject* parent) : QObject(parent), d(std::make_unique<Private>()) {}
@@ -125,9 +131,11 @@ void CommandTracker::onAppended(const QString& requestId, const QString& entryId
     it->entryId = entryId;
     d->requestByEntry.insert(entryId, requestId);
     if (auto early = d->earlyVerdicts.find(entryId); early != d->earlyVerdicts.end()) {
-        const engine::VerdictRecord record = *early;
+        const Verdict verdict = *early;
         d->earlyVerdicts.erase(early);
-        finish(&record, 1);
+        finish(entryId, verdict);
+        if (d->pending.isEmpty())
+            d->earlyVerdicts.clear();
     }
 }
 
@@ -141,29 +149,38 @@ void CommandTracker::onAppendFailed(const QString& requestId, const QString& mes
     emit commandFinished(requestId, false, {}, text, {}, p.type, {}, {});
 }
 
-void CommandTracker::finish(const engine::VerdictRecord* first, std::size_t count)
+void CommandTracker::finish(const engine::HistoryChunk& chunk, const engine::HistoryNames& names)
 {
     if (d->pending.isEmpty())
         return;
-    for (const engine::VerdictRecord& v : std::span<const engine::VerdictRecord>(first, count)) {
-        const QString entryId = fromStd(v.id);
-        const auto request = d->requestByEntry.find(entryId);
-        if (request == d->requestByEntry.end()) {
+    const engine::HistoryNames::Reader refs(names);
+    engine::forEachNewRow(chunk, [&](const engine::HistoryRow& row) {
+        const QString entryId = fromStd(row.id.toString());
+        Verdict v{row.reason, row.user ? QString::number(refs.user(row.user)) : QString(),
+                  row.item ? fromStd(std::string(refs.item(row.item))) : QString()};
+        if (!d->requestByEntry.contains(entryId)) {
             if (d->earlyVerdicts.size() < 100000)
-                d->earlyVerdicts.insert(entryId, v);
-            continue;
+                d->earlyVerdicts.insert(entryId, std::move(v));
+            return;
         }
-        const QString requestId = request.value();
-        d->requestByEntry.erase(request);
-        const Private::Pending p = d->pending.take(requestId);
-        const bool applied = v.reason == Reason::None;
-        const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
-        const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
-        emit commandFinished(requestId, applied, reason, message, entryId, p.type,
-                             v.userId ? QString::number(v.userId) : QString(), fromStd(v.itemId));
-    }
+        finish(entryId, v);
+    });
     if (d->pending.isEmpty())
         d->earlyVerdicts.clear();
+}
+
+void CommandTracker::finish(const QString& entryId, const Verdict& v)
+{
+    const auto request = d->requestByEntry.find(entryId);
+    if (request == d->requestByEntry.end())
+        return;
+    const QString requestId = request.value();
+    d->requestByEntry.erase(request);
+    const Private::Pending p = d->pending.take(requestId);
+    const bool applied = v.reason == Reason::None;
+    const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
+    const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
+    emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, v.itemId);
 }
 
 } // namespace shop::app

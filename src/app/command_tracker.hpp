@@ -13,7 +13,8 @@
 
 namespace shop::engine {
 class CommandWriter;
-struct VerdictRecord;
+struct HistoryChunk;
+class HistoryNames;
 } // namespace shop::engine
 
 namespace shop::app {
@@ -30,7 +31,7 @@ public:
     // Follows `writer`'s answers (the entry an append became, or why it failed).
     void watch(engine::CommandWriter* writer);
     // The consumer's verdicts, in stream order: those on our entries finish their requests.
-    void finish(const engine::VerdictRecord* first, std::size_t count);
+    void finish(const engine::HistoryChunk& chunk, const engine::HistoryNames& names);
 
 signals:
     /// Same as ShopSession::commandFinished.
@@ -42,6 +43,8 @@ signals:
 private:
     void onAppended(const QString& requestId, const QString& entryId);
     void onAppendFailed(const QString& requestId, const QString& message, bool permissionDenied);
+    struct Verdict;
+    void finish(const QString& entryId, const Verdict& verdict);
 
     struct Private;
     std::unique_ptr<Private> d;

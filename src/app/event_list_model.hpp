@@ -2,7 +2,7 @@
 // users' and items' histories.
 #pragma once
 
-#include "engine/engine_types.hpp"
+#include "engine/history.hpp"
 
 #include <QAbstractListModel>
 #include <QHash>
@@ -10,16 +10,13 @@
 #include <QtQml/qqmlregistration.h>
 
 #include <cstdint>
-#include <memory>
-#include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace shop::app {
 
-// Every entry of the stream with its verdict, kept compactly (about 40 bytes an entry, no
-// event data: that is fetched on demand), newest last, with filters applied in place so a
-// million rows stay responsive.
+// Every entry of the stream with its verdict, newest last, read from the HistoryStore it
+// shares with the replay timeline (no event data: that is fetched on demand), with filters
+// applied in place so ten million rows stay responsive.
 class EventListModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT
@@ -50,14 +47,15 @@ public:
     };
     Q_ENUM(Roles)
 
-    explicit EventListModel(QObject* parent = nullptr);
+    explicit EventListModel(const engine::HistoryStore& history, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Appends a batch's verdicts: one beginInsertRows for the rows that pass the filters.
-    void append(const std::vector<engine::VerdictRecord>& verdicts);
-    void append(const engine::VerdictRecord* first, std::size_t count); // a slice of a batch
+    // The history grew from `from` rows to its size: one beginInsertRows for the rows that
+    // pass the filters.
+    void appended(std::size_t from);
+    // The history was emptied.
     void clear();
 
     QString typeFilter() const { return typeFilter_; }
@@ -83,57 +81,34 @@ signals:
     void totalCountChanged();
 
 private:
-    // One entry in 40 bytes: the id as numbers, strings interned (types_, items_).
-    struct Compact {
-        std::uint64_t ms = 0;
-        std::int64_t userId = 0;
-        std::int64_t balanceAfter = -1;
-        std::uint32_t seq = 0;   // ids whose seq does not fit keep it in wideSeq_
-        std::uint32_t item = 0;  // index into items_ + 1; 0 for none
-        std::uint32_t type = 0;  // index into types_
-        std::uint8_t reason = 0; // shop::Reason
-        std::uint8_t flags = 0;  // kWideSeq, kOddId (see event_list_model.cpp)
-    };
     enum class VerdictFilter : std::uint8_t { All, Applied, Rejected, Nothing };
 
-    const Compact& at(std::size_t index) const
-    {
-        return blocks_[index >> kBlockShift][index & (kBlockSize - 1)];
-    }
-    bool accepts(const Compact& e) const;
+    const engine::HistoryRow& rowAt(std::size_t index) const; // cached: one row, many roles
+    bool accepts(const engine::HistoryRow& row) const;
+    void filterRange(std::size_t from, std::size_t to, std::vector<std::uint32_t>& out) const;
     void refilter();
-    QString entryId(const Compact& e, std::size_t index) const;
-    std::uint64_t seqOf(const Compact& e, std::size_t index) const;
+    void refreshNames();
+    void resolveFilters();
     int rowOfIndex(std::size_t index) const;
-    std::uint32_t internType(const std::string& type);
-    std::uint32_t internItem(const std::string& itemId);
     bool typeMatchesFilter(const QString& type) const;
 
-    // Fixed-size blocks rather than one vector: growing never copies the entries already
-    // stored, and never leaves up to half of a doubled capacity unused.
-    static constexpr std::size_t kBlockShift = 13;
-    static constexpr std::size_t kBlockSize = std::size_t(1) << kBlockShift;
-    std::vector<std::unique_ptr<Compact[]>> blocks_;
+    const engine::HistoryStore& history_;
     std::size_t count_ = 0;
     std::vector<std::uint32_t> visible_; // indices of the entries shown when a filter is set
     bool filtered_ = false;
-    QHash<std::size_t, std::uint64_t> wideSeq_; // seq >= 2^32, by index
-    QHash<std::size_t, QString> oddIds_;       // ids that are not "<ms>-<seq>", by index
-    std::vector<QString> items_;
-    QHash<QString, std::uint32_t> itemIndex_;
-    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> itemLookup_; // same, by UTF-8 key
-    std::vector<QString> types_;
-    QHash<QString, std::uint32_t> typeIndex_;
-    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> typeLookup_;
-    std::vector<std::uint8_t> typeMatches_; // per types_ entry: passes the type filter
+    std::vector<QString> types_;            // by type ref, as text
+    std::vector<std::uint8_t> typeMatches_; // by type ref: passes the type filter
+    mutable std::size_t cachedIndex_ = std::size_t(-1);
+    mutable engine::HistoryRow cachedRow_;
 
     QString typeFilter_;
     QString verdictFilter_;
     VerdictFilter verdictMode_ = VerdictFilter::All;
     QString userFilterText_;
     qint64 userFilter_ = 0; // 0: all; -1: text that is not an id, matching nothing
+    std::uint32_t userFilterRef_ = 0; // its HistoryNames ref; 0 while no row names it
     QString itemFilter_;
-    std::uint32_t itemFilterIndex_ = 0; // the Compact::item the item filter wants
+    std::uint32_t itemFilterRef_ = 0; // likewise
 };
 
 } // namespace shop::app

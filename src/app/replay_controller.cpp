@@ -44,7 +44,8 @@ QVariantMap itemValues(const Item& i)
 
 } // namespace
 
-ReplayController::ReplayController(QObject* parent) : QObject(parent)
+ReplayController::ReplayController(const engine::HistoryStore& history, QObject* parent)
+    : QObject(parent), timeline_(history)
 {
     timer_.setInterval(kTickMs);
     connect(&timer_, &QTimer::timeout, this, &ReplayController::tick);
@@ -285,24 +286,16 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
             {QStringLiteral("more"), more}};
 }
 
-void ReplayController::append(const engine::ConsumerBatch& batch)
-{
-    addCheckpoints(batch.checkpoints);
-    append(batch.verdicts.data(), batch.verdicts.size(), batch.ops);
-}
-
 void ReplayController::addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints)
 {
     for (const engine::TimelineCheckpoint& c : checkpoints)
         timeline_.addCheckpoint(c);
 }
 
-void ReplayController::append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops)
+void ReplayController::appended()
 {
-    if (count == 0)
+    if (!available_)
         return;
-    for (const engine::VerdictRecord* v = first; v != first + count; ++v)
-        timeline_.append(v->id, v->reason, ops.substr(v->opOffset, v->opLength));
     updateMarks();
     emit lengthChanged();
     if (live_)

@@ -55,11 +55,13 @@ class ReplayController : public QObject {
     Q_PROPERTY(QString playbackText READ playbackText NOTIFY positionChanged)
 
 public:
-    explicit ReplayController(QObject* parent = nullptr);
+    // Reads the entries from `history` (shared with the Events page), which outlives it.
+    explicit ReplayController(const engine::HistoryStore& history, QObject* parent = nullptr);
 
     bool live() const { return live_; }
     qint64 position() const;
-    qint64 length() const { return static_cast<qint64>(timeline_.size()); }
+    // Without the start of the history (unavailable) there is no timeline.
+    qint64 length() const { return available_ ? static_cast<qint64>(timeline_.size()) : 0; }
     bool available() const { return available_; }
     QString unavailableReason() const { return unavailableReason_; }
     bool playing() const { return timer_.isActive(); }
@@ -94,9 +96,9 @@ public:
     Q_INVOKABLE QVariantMap compare(qint64 from, qint64 to) const;
 
     // Fed by ShopSession.
-    void append(const engine::ConsumerBatch& batch);
-    void append(const engine::VerdictRecord* first, std::size_t count, std::string_view ops); // a slice
-    // The checkpoints the feeder captured (a batch's, before or after its verdicts).
+    // The history grew (the entries are read from it).
+    void appended();
+    // The checkpoints the feeder captured (a batch's, before or after its entries).
     void addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints);
     void clear();
     void setAvailable(bool available, const QString& reason = {});

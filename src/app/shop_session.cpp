@@ -56,18 +56,18 @@ struct ShopSession::Private {
     int historyGeneration = 0;
     std::vector<engine::ConsumerBatch> waiting;
 
-    // The consumer's batches, applied a slice at a time so that a catch-up never keeps the
-    // GUI thread from painting for long: `inboxDone` verdicts of the front one are applied.
+    // The consumer's batches, applied a few at a time so that a catch-up never keeps the GUI
+    // thread from painting for long.
     std::deque<engine::ConsumerBatch> inbox;
     // Each consumer started gets the next generation (copied into its batches) and a fresh
     // context object for its signals.
     int consumerGeneration = 0;
     std::unique_ptr<QObject> consumerContext;
-    std::size_t inboxDone = 0;
     bool drainScheduled = false;
 };
 
-ShopSession::ShopSession(QObject* parent) : QObject(parent), d(std::make_unique<Private>())
+ShopSession::ShopSession(QObject* parent)
+    : QObject(parent), d(std::make_unique<Private>()), events_(history_), replay_(history_)
 {
     engine::registerEngineMetaTypes();
     connect(&d->resolver, &TargetResolver::resolved, this, &ShopSession::onTargetResolved);
@@ -178,8 +178,7 @@ void ShopSession::connectHistory(engine::HistoryLoader* history)
         if (!error.isEmpty()) {
             // Without the start of the history the timeline cannot show earlier states; the
             // live view is unaffected.
-            events_.clear();
-            replay_.clear();
+            clearHistory();
             replay_.setAvailable(false, tr("The history before the restored snapshot could not be loaded: %1").arg(error));
             emit notice(replay_.unavailableReason());
         }
@@ -267,11 +266,9 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     d->consumerContext = std::make_unique<QObject>();
     ++d->consumerGeneration;
     d->inbox.clear(); // batches of the consumer just stopped
-    d->inboxDone = 0;
-    replay_.clear();
+    clearHistory();
     users_.apply({}, true);
     items_.apply({}, true);
-    events_.clear();
     counts_ = {};
     caughtUp_ = false;
     emit countsChanged();
@@ -290,6 +287,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     options.collectChanges = true;
     options.statusIntervalMs = 250;
     options.generation = d->consumerGeneration;
+    options.historyNames = history_.sharedNames();
     d->consumer = std::make_unique<engine::ConsumerThread>(options);
     engine::ConsumerWorker* worker = d->consumer->worker();
     QObject* context = d->consumerContext.get();
@@ -301,14 +299,13 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         d->catchUpStartTotal = total;
         // The events list and the timeline cover the whole stream: a restored snapshot
         // skipped its start, which loads behind on the history job's thread.
-        events_.clear();
-        replay_.clear();
+        clearHistory();
         replay_.setAvailable(true);
         d->waiting.clear();
         ++d->historyGeneration;
         setHistoryComplete(id.isEmpty());
         if (!id.isEmpty() && d->history)
-            d->history->load(id, d->historyGeneration);
+            d->history->load(id, d->historyGeneration, history_.sharedNames());
         if (!id.isEmpty())
             qCInfo(lcSnapshot).noquote() << "restored snapshot" << id;
     });
@@ -380,50 +377,37 @@ void ShopSession::onBatch(const engine::ConsumerBatch& batch)
     }
 }
 
-// Applies queued batches for at most kDrainBudgetMs, in slices of kDrainSlice verdicts, then
-// yields to the event loop (painting, input, timers) and comes back for the rest.
+// Applies queued batches for at most kDrainBudgetMs, then yields to the event loop
+// (painting, input, timers) and comes back for the rest. A batch's entries cost the window
+// little: their rows were made on the consumer's thread, and only the blocks change hands.
 void ShopSession::drainInbox()
 {
     constexpr qint64 kDrainBudgetMs = 12;
-    constexpr std::size_t kDrainSlice = 2000;
     d->drainScheduled = false;
     QElapsedTimer clock;
     clock.start();
     while (!d->inbox.empty() && clock.elapsed() < kDrainBudgetMs) {
-        engine::ConsumerBatch& batch = d->inbox.front();
-        if (d->inboxDone == 0) {
-            users_.apply(batch.users, batch.reset);
-            items_.apply(batch.items, batch.reset);
-            if (!historyComplete_) {
-                // Older entries are still loading: this batch's verdicts wait their turn in
-                // the events list and the timeline, but the window's own edits are answered
-                // now (the tables above already show them).
-                finishRequests(batch.verdicts.data(), batch.verdicts.size());
-                d->inboxDone = batch.verdicts.size();
-                d->waiting.push_back(std::move(batch));
-            } else if (replay_.available()) {
-                replay_.addCheckpoints(batch.checkpoints);
-            }
+        engine::ConsumerBatch batch = std::move(d->inbox.front());
+        d->inbox.pop_front();
+        users_.apply(batch.users, batch.reset);
+        items_.apply(batch.items, batch.reset);
+        // The window's own edits are answered once their rows are in, or at once while older
+        // entries are still loading (the tables above already show them).
+        const bool counted = !batch.lastEventId.empty() || batch.reset;
+        const VerdictCounts counts = batch.counts;
+        if (historyComplete_) {
+            appendHistory(batch);
+            d->commands.finish(batch.history, history_.names());
+        } else {
+            d->commands.finish(batch.history, history_.names());
+            d->waiting.push_back(std::move(batch)); // the events list and the timeline take it in turn
         }
-        const std::size_t from = d->inboxDone;
-        const std::size_t to = std::min(batch.verdicts.size(), from + kDrainSlice);
-        if (from < to) {
-            events_.append(batch.verdicts.data() + from, to - from);
-            if (replay_.available())
-                replay_.append(batch.verdicts.data() + from, to - from, batch.ops);
-            finishRequests(batch.verdicts.data() + from, to - from);
-            d->inboxDone = to;
-        }
-        if (d->inboxDone >= batch.verdicts.size()) {
-            if (!batch.lastEventId.empty() || batch.reset) {
-                const bool wasEmpty = counts_.total == 0;
-                counts_ = batch.counts;
-                emit countsChanged();
-                if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
-                    detectStreamFormat();
-            }
-            d->inbox.pop_front();
-            d->inboxDone = 0;
+        if (counted) {
+            const bool wasEmpty = counts_.total == 0;
+            counts_ = counts;
+            emit countsChanged();
+            if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
+                detectStreamFormat();
         }
     }
     if (!d->inbox.empty() && !d->drainScheduled) {
@@ -434,9 +418,26 @@ void ShopSession::drainInbox()
 
 void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
 {
-    events_.append(batch.verdicts);
-    if (replay_.available())
-        replay_.append(batch);
+    const std::size_t from = history_.size();
+    history_.append(batch.history);
+    events_.appended(from);
+    if (replay_.available()) {
+        replay_.addCheckpoints(batch.checkpoints);
+        replay_.appended();
+    }
+}
+
+qint64 ShopSession::historyMemoryBytes() const
+{
+    return qint64(history_.memoryBytes() + history_.names().memoryBytes() + replay_.timeline().memoryBytes())
+           + events_.memoryBytes();
+}
+
+void ShopSession::clearHistory()
+{
+    history_.clear();
+    events_.clear();
+    replay_.clear();
 }
 
 void ShopSession::setHistoryComplete(bool complete)
@@ -445,11 +446,6 @@ void ShopSession::setHistoryComplete(bool complete)
         return;
     historyComplete_ = complete;
     emit historyCompleteChanged();
-}
-
-void ShopSession::finishRequests(const engine::VerdictRecord* first, std::size_t count)
-{
-    d->commands.finish(first, count);
 }
 
 void ShopSession::onStatus(const engine::ConsumerStatus& status)

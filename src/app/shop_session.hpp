@@ -175,6 +175,9 @@ public:
     Q_INVOKABLE QVariantMap currentConnection() const;
 
     Q_INVOKABLE QString formatMoney(qint64 minor) const;
+    // Bytes the history takes in this process: the rows, their names, the events list's
+    // filter and the timeline's checkpoints (the About box, the benchmarks).
+    Q_INVOKABLE qint64 historyMemoryBytes() const;
 
 signals:
     void statusChanged();
@@ -203,7 +206,7 @@ private:
     void onStatus(const engine::ConsumerStatus& status);
     void startConsumer(const QString& snapshotId, bool fromScratch);
     void drainInbox();
-    void finishRequests(const engine::VerdictRecord* first, std::size_t count);
+    void clearHistory(); // the history store, the events list and the timeline
     void appendHistory(const engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
     void onTargetResolved();
@@ -213,6 +216,7 @@ private:
     struct Private;
     std::unique_ptr<Private> d;
 
+    engine::HistoryStore history_; // read by events_ and replay_
     UserListModel users_;
     ItemListModel items_;
     EventListModel events_;

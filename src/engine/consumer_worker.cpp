@@ -61,8 +61,7 @@ struct ConsumerWorker::Private {
     int backoffMs = 200;
 
     // Changes not yet emitted.
-    std::vector<VerdictRecord> pendingVerdicts;
-    std::string pendingOps;
+    std::unique_ptr<HistoryBuilder> history; // made with options.historyNames
     std::vector<TimelineCheckpoint> pendingCheckpoints;
     std::set<UserId> pendingUsers;
     std::set<std::string, std::less<>> pendingItems;
@@ -269,9 +268,9 @@ void ConsumerWorker::restoreState()
     d->restoredOnce = true;
     d->live = false;
     d->snapshotCovered = report.snapshotId.empty() ? -1 : d->state.covered();
-    d->pendingVerdicts.clear();
+    d->history = std::make_unique<HistoryBuilder>(d->options.historyNames ? d->options.historyNames
+                                                                         : std::make_shared<HistoryNames>());
     d->pendingCheckpoints.clear();
-    d->pendingOps.clear();
     d->pendingUsers.clear();
     d->pendingItems.clear();
     d->pendingReset = true;
@@ -377,7 +376,7 @@ void ConsumerWorker::step()
 
 void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
 {
-    recordVerdict(entry, reason, e, after, d->pendingVerdicts, d->pendingOps, d->pendingCheckpoints);
+    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints);
     if (reason == Reason::None) {
         if (e.userId != 0)
             d->pendingUsers.insert(e.userId);
@@ -394,10 +393,8 @@ void ConsumerWorker::flush()
         return;
     ConsumerBatch out;
     out.reset = d->pendingReset;
-    out.verdicts = std::move(d->pendingVerdicts);
-    d->pendingVerdicts.clear();
-    out.ops = std::move(d->pendingOps);
-    d->pendingOps.clear();
+    if (d->history)
+        out.history = d->history->take();
     out.checkpoints = std::move(d->pendingCheckpoints);
     d->pendingCheckpoints.clear();
     if (d->options.collectChanges) {

@@ -45,6 +45,7 @@ struct ConsumerOptions {
     bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)
     bool failOnGap = false;         // a gap is a failure (one-shot runs) instead of a wait for acceptGap()
     int generation = 0;             // copied into every batch: the owner's tag of this consumer
+    std::shared_ptr<HistoryNames> historyNames; // the refs batches' history rows use (null: its own)
 };
 
 class ConsumerWorker : public QObject {

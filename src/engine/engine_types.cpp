@@ -26,32 +26,26 @@ QString connectionStateName(ConnectionState state)
     return {};
 }
 
-void recordVerdict(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after,
-                   std::vector<VerdictRecord>& out, std::string& ops, std::vector<TimelineCheckpoint>& checkpoints)
+void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after, HistoryBuilder& history,
+                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery)
 {
     const auto position = static_cast<std::size_t>(after.counts.total);
-    if (ReplayTimeline::checkpointDue(position))
+    if (ReplayTimeline::checkpointDue(position, checkpointEvery))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
-    constexpr std::size_t kTypeClip = 32;
-    VerdictRecord& record = out.emplace_back();
-    record.id.assign(entry.id);
-    if (entry.type)
-        record.type.assign(entry.type->substr(0, kTypeClip));
-    record.reason = reason;
     // Past check 5 the event was decoded, so its fields say what it named.
-    record.decoded = reason == Reason::None || reason > Reason::Invalid;
-    if (!record.decoded)
+    const bool decoded = reason == Reason::None || reason > Reason::Invalid;
+    if (!decoded) {
+        history.add(entry.id, entry.type.value_or(std::string_view()), reason, 0, {}, -1, nullptr);
         return;
-    record.eventType = e.type;
-    record.userId = e.userId;
-    record.itemId = !e.itemId.empty() ? e.itemId : (e.lines.empty() ? std::string() : e.lines.front().itemId);
-    if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
-        record.balanceAfter = user->balance;
-    if (reason == Reason::None) {
-        record.opOffset = static_cast<std::uint32_t>(ops.size());
-        ReplayTimeline::encodeEvent(e, ops);
-        record.opLength = static_cast<std::uint32_t>(ops.size()) - record.opOffset;
     }
+    std::int64_t balanceAfter = -1;
+    if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
+        balanceAfter = user->balance;
+    const std::string_view item = !e.itemId.empty() ? std::string_view(e.itemId)
+                                  : e.lines.empty()  ? std::string_view()
+                                                     : std::string_view(e.lines.front().itemId);
+    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, item, balanceAfter,
+                reason == Reason::None ? &e : nullptr);
 }
 
 void registerEngineMetaTypes()

@@ -5,6 +5,7 @@
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/shop_state.hpp"
+#include "history.hpp"
 #include "replay_timeline.hpp"
 
 #include <QList>
@@ -16,24 +17,9 @@
 
 namespace shop::engine {
 
-// One entry's verdict, compact enough to keep a million of them.
-struct VerdictRecord {
-    std::string id;      // stream entry id
-    std::string type;    // the entry's type field as written (clipped to 32 bytes)
-    Reason reason = Reason::None;
-    bool decoded = false; // type/userId/itemId below come from a decoded event
-    EventType eventType = EventType::TopUp;
-    UserId userId = 0;    // 0: none
-    std::string itemId;   // first item named (AddItem, SetPrice, AdjustStock, first order line)
-    std::int64_t balanceAfter = -1; // the user's balance after the entry, -1 when no user
-    std::uint32_t opOffset = 0;     // the applied event, encoded for the replay timeline:
-    std::uint32_t opLength = 0;     // ConsumerBatch::ops[opOffset, +opLength); 0 when rejected
-};
-
 // What one read batch (or several, coalesced) changed.
 struct ConsumerBatch {
-    std::vector<VerdictRecord> verdicts; // in stream order
-    std::string ops;                     // encoded applied events (ReplayTimeline::encodeEvent)
+    HistoryChunk history;                // the entries processed, in stream order
     std::vector<TimelineCheckpoint> checkpoints; // the state where ReplayTimeline::checkpointDue
     std::vector<User> users;             // users changed, as they are now
     std::vector<Item> items;             // items changed, as they are now
@@ -97,13 +83,12 @@ struct EntryFields {
 
 QString connectionStateName(ConnectionState state);
 
-// Appends the record of one processed entry to `out` (and, when it applied, its event
-// encoded for the replay timeline to `ops`; and where one is due, a checkpoint of `after` to
+// Adds one processed entry to the history (and where one is due, a checkpoint of `after` to
 // `checkpoints`, so the window's timeline never applies what this thread already did).
 // `decoded` is the event as decoded (valid only when the verdict came from the handlers),
-// `after` the state after the entry.
-void recordVerdict(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after,
-                   std::vector<VerdictRecord>& out, std::string& ops, std::vector<TimelineCheckpoint>& checkpoints);
+// `after` the state after the entry; `checkpointEvery` a fixed K (ReplayTimeline::checkpointDue).
+void recordEntry(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after,
+                 HistoryBuilder& history, std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery = 0);
 
 void registerEngineMetaTypes();
 

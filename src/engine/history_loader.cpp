@@ -32,7 +32,7 @@ HistoryLoader::HistoryLoader(redis::RedisUrl url, std::string stream, QObject* p
 
 HistoryLoader::~HistoryLoader() = default;
 
-void HistoryLoader::load(const QString& untilId, int generation)
+void HistoryLoader::load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names)
 {
     if (cancelled(generation))
         return; // a newer request is queued behind this one
@@ -52,15 +52,17 @@ void HistoryLoader::load(const QString& untilId, int generation)
     options.untilId = untilId.toStdString();
     qint64 total = 0;
     ConsumerBatch out;
+    HistoryBuilder history(std::move(names));
     const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState& after) {
-        recordVerdict(entry, reason, event, after, out.verdicts, out.ops, out.checkpoints);
+        recordEntry(entry, reason, event, after, history, out.checkpoints);
     };
     const auto onPage = [&](const redis::StreamPage&) {
-        if (out.verdicts.empty())
+        if (history.pending() == 0)
             return;
+        out.history = history.take();
         out.counts = state.counts;
         out.lastEventId = state.lastEventId;
-        total += static_cast<qint64>(out.verdicts.size());
+        total += static_cast<qint64>(out.history.count);
         emit batch(out, generation);
         out = {};
     };
@@ -105,11 +107,12 @@ HistoryLoaderThread::~HistoryLoaderThread()
     thread_.wait();
 }
 
-void HistoryLoaderThread::load(const QString& untilId, int generation)
+void HistoryLoaderThread::load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names)
 {
     loader_->cancel(generation); // the one running now, if older, stops at its next page
-    QMetaObject::invokeMethod(loader_, [l = loader_, untilId, generation] { l->load(untilId, generation); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        loader_, [l = loader_, untilId, generation, names = std::move(names)] { l->load(untilId, generation, names); },
+        Qt::QueuedConnection);
 }
 
 } // namespace shop::engine

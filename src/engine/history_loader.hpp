@@ -31,8 +31,9 @@ public:
 
 public slots:
     // Replays the stream from the start up to and including `untilId`: batch per page,
-    // then loaded (error empty when every entry up to untilId was read).
-    void load(const QString& untilId, int generation);
+    // then loaded (error empty when every entry up to untilId was read). Rows name users and
+    // items by their refs in `names`.
+    void load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names);
 
 signals:
     void batch(const shop::engine::ConsumerBatch& batch, int generation);
@@ -54,7 +55,7 @@ public:
     ~HistoryLoaderThread();
     HistoryLoader* loader() const { return loader_; }
     // Starts loading for `generation` (cancelling an older one).
-    void load(const QString& untilId, int generation);
+    void load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names);
 
 private:
     QThread thread_;

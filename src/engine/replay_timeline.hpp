@@ -1,13 +1,15 @@
-// ReplayTimeline: the whole decoded history kept compactly in memory, with state checkpoints
-// every K entries, so the state at any position is one checkpoint plus at most K entries
-// away. Plain C++ over src/core (no Qt, no Redis). It applies nothing as it grows: whoever
-// feeds it (the consumer's thread, the history job) has the state after every entry anyway,
-// and hands it each entry's record and, where one is due (checkpointDue), a checkpoint of
-// that state (capture). Seeks and Compare re-apply at most K entries from a checkpoint.
+// ReplayTimeline: the state at any position of the history, from state checkpoints every K
+// entries and the entries in the HistoryStore, so the state at any position is one
+// checkpoint plus at most K entries away. Plain C++ over src/core (no Qt, no Redis). It
+// applies nothing as the history grows: whoever feeds it (the consumer's thread, the history
+// job) has the state after every entry anyway, and hands over, where one is due
+// (checkpointDue), a checkpoint of that state (capture). Seeks and Compare re-apply at most
+// K entries from a checkpoint.
 #pragma once
 
 #include "core/domain.hpp"
 #include "core/shop_state.hpp"
+#include "history.hpp"
 
 #include <cstdint>
 #include <string>
@@ -41,27 +43,22 @@ struct TimelineCheckpoint {
 
 class ReplayTimeline {
 public:
-    // K: entries between checkpoints (0: chosen from the history's size as it grows).
-    explicit ReplayTimeline(std::size_t checkpointEvery = 0);
+    // Reads its entries from `history` (the store the Events page reads too), which must
+    // outlive it. K: entries between checkpoints (0: chosen from the history's size as it grows).
+    explicit ReplayTimeline(const HistoryStore& history, std::size_t checkpointEvery = 0);
 
-    // The compact form of a decoded event that append() takes (made on the consumer's
-    // thread, so only bytes cross to the GUI's).
-    static void encodeEvent(const Event& event, std::string& out);
-
-    // Appends one entry: its id, its verdict and, when it was applied, the encoded event
-    // (rejected entries change nothing, so only their verdict is kept).
-    void append(std::string_view entryId, Reason reason, std::string_view op);
     // Whether a feeder should capture a checkpoint after `position` entries: every K entries,
-    // K doubling as the history grows so that there are at most about 32 (every K-th
+    // K doubling as the history grows so that there are at most about 64 (every K-th
     // checkpoint of a fixed K). A function of the position alone, so feeders that start at
     // different positions (the history job from 0, the consumer after a snapshot) agree.
     static bool checkpointDue(std::size_t position, std::size_t fixedEvery = 0);
     // Takes a checkpoint (ignored unless it lies beyond the last one); older ones thin out as
     // K grows. It may come before the entries it follows: seeks only reach size().
     void addCheckpoint(TimelineCheckpoint checkpoint);
+    // Forgets the checkpoints and the cursor (the history store is cleared by its owner).
     void clear();
 
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return history_.size(); }
     // Position p shows the state after entries [0, p): 0 is the empty shop, size() the head.
     std::size_t position() const { return position_; }
     const ShopState& state() const { return cursor_; }
@@ -100,33 +97,21 @@ public:
 
     std::size_t checkpointEvery() const { return every_; }
     std::size_t checkpointCount() const { return checkpoints_.size(); }
+    // The checkpoints' memory (the entries are the history store's).
     std::size_t memoryBytes() const;
 
 private:
-    struct Entry {
-        std::uint64_t ms = 0;
-        std::uint64_t seq = 0;
-        std::uint32_t op = 0;    // offset into ops_ (applied entries only): op + opHigh << 32
-        std::uint8_t opHigh = 0; // (it fits in the padding: 24 bytes either way)
-        std::uint8_t reason = 0;
-        std::uint64_t opOffset() const { return op | (std::uint64_t(opHigh) << 32); }
-    };
-
     static std::size_t everyAt(std::size_t position, std::size_t fixedEvery);
-    void decode(std::uint64_t offset, Event& out) const;
-    void applyEntry(ShopState& state, std::size_t index, Event& scratch, Touched* touched) const;
     void restore(const TimelineCheckpoint& c, ShopState& out) const;
     const TimelineCheckpoint& checkpointFor(std::size_t p) const;
 
+    const HistoryStore& history_;
     std::size_t fixedEvery_;
     std::size_t every_;
-    std::vector<Entry> entries_;
-    std::string ops_;
     std::vector<TimelineCheckpoint> checkpoints_; // [0] is the empty shop at position 0
     ShopState cursor_;
     std::size_t position_ = 0;
     Touched touched_;
-    Event scratch_;
 };
 
 } // namespace shop::engine

@@ -82,9 +82,9 @@ struct Recorder {
                 users[u.id] = u;
             for (const Item& i : b.items)
                 items[i.id] = i;
-            for (const auto& v : b.verdicts) {
-                verdictIds.push_back(v.id);
-                verdictReasons.push_back(v.reason);
+            for (const auto& row : shop::engine::rowsOf(b.history)) {
+                verdictIds.push_back(row.id.toString());
+                verdictReasons.push_back(row.reason);
             }
             batches.push_back(b);
         });
@@ -370,10 +370,10 @@ void TestConsumerWorker::batchesAreCoalescedAndCarryEveryVerdictOnce()
     // Each batch's counts are the running totals after its verdicts.
     qint64 running = 0;
     for (const ConsumerBatch& b : r.batches) {
-        running += static_cast<qint64>(b.verdicts.size());
+        running += static_cast<qint64>(b.history.count);
         QCOMPARE(b.counts.total, running);
-        if (!b.verdicts.empty())
-            QCOMPARE(text(b.lastEventId), text(b.verdicts.back().id));
+        if (!b.history.empty())
+            QCOMPARE(text(b.lastEventId), text(shop::engine::rowsOf(b.history).back().id.toString()));
     }
     QVERIFY(r.batches.back().counts == expected.state.counts);
     const QString diff = modelDifference(r, expected.state);
@@ -386,7 +386,9 @@ void TestConsumerWorker::followsEntriesAppendedAtTheHead()
     Producer producer(c_, stream, 3);
     QCOMPARE(producer.write(200), std::size_t(200));
 
-    Consumer consumer(optionsFor(server_, stream));
+    ConsumerOptions options = optionsFor(server_, stream);
+    options.historyNames = std::make_shared<shop::engine::HistoryNames>(); // to read its rows below
+    Consumer consumer(options);
     const Recorder& r = consumer.recorder;
     consumer.start();
     QTRY_VERIFY_WITH_TIMEOUT(r.caughtUpCount == 1 || !r.failures.isEmpty(), 20000);
@@ -429,7 +431,7 @@ void TestConsumerWorker::followsEntriesAppendedAtTheHead()
 
     // The batch that carried the order names only the rows it changed, with the verdict.
     const auto carrying = std::find_if(r.batches.begin(), r.batches.end(), [&](const ConsumerBatch& b) {
-        return !b.verdicts.empty() && b.verdicts.back().id == order.id;
+        return !b.history.empty() && shop::engine::rowsOf(b.history).back().id.toString() == order.id;
     });
     QVERIFY(carrying != r.batches.end());
     QVERIFY(!carrying->reset);
@@ -437,13 +439,18 @@ void TestConsumerWorker::followsEntriesAppendedAtTheHead()
     QCOMPARE(carrying->users.front().id, UserId(424242));
     QCOMPARE(carrying->items.size(), std::size_t(1));
     QCOMPARE(text(carrying->items.front().id), QStringLiteral("live-item"));
-    const auto& verdict = carrying->verdicts.back();
+    // Its row: the verdict, the names it gave, and the event as applied.
+    shop::engine::HistoryStore rows(options.historyNames);
+    rows.append(carrying->history);
+    const shop::engine::HistoryNames::Reader names(rows.names());
+    shop::Event applied;
+    const auto verdict = rows.row(rows.size() - 1, applied, names);
     QCOMPARE(verdict.reason, Reason::None);
-    QVERIFY(verdict.decoded);
-    QCOMPARE(verdict.eventType, shop::EventType::Order);
-    QCOMPARE(verdict.userId, UserId(424242));
-    QCOMPARE(text(verdict.itemId), QStringLiteral("live-item"));
-    QCOMPARE(text(verdict.type), QStringLiteral("Order"));
+    QVERIFY(verdict.hasOp);
+    QCOMPARE(applied.type, shop::EventType::Order);
+    QCOMPARE(names.user(verdict.user), UserId(424242));
+    QCOMPARE(std::string(names.item(verdict.item)), std::string("live-item"));
+    QCOMPARE(std::string(names.type(verdict.type)), std::string("Order"));
 
     // A rejected live entry arrives too, with its reason, and changes nothing.
     const auto tooMuch = append("Order", R"({"userId":424242,"lines":[{"itemId":"live-item","qty":3}]})");
@@ -673,7 +680,7 @@ void TestConsumerWorker::streamTrimmedPastSnapshotFailsLoudly()
     QCOMPARE(r.restoredIds, QStringList{withSnapshot ? ids[99] : QString()});
     // Nothing past the gap was applied.
     for (const ConsumerBatch& b : r.batches)
-        QVERIFY(b.verdicts.empty());
+        QVERIFY(b.history.empty());
     QCOMPARE(r.caughtUpCount, 0);
     if (failOnGap) {
         QTRY_COMPARE_WITH_TIMEOUT(r.stoppedCount, 1, 5000);

@@ -1,5 +1,6 @@
 // ReplayTimeline: the state at any position equals applying that prefix from scratch;
 // seeks, steps and stateAt agree; checkpoints stay bounded as the history grows.
+#include "engine/engine_types.hpp"
 #include "engine/replay_timeline.hpp"
 
 #include "core/handlers.hpp"
@@ -10,6 +11,7 @@
 #include <random>
 
 using namespace shop;
+using shop::engine::HistoryStore;
 using shop::engine::ReplayTimeline;
 
 namespace {
@@ -41,22 +43,29 @@ RawEntry raw(const History& h, std::size_t i)
     return r;
 }
 
-// Feeds the timeline as the consumer does: verdict plus the encoded event when applied, and
-// a checkpoint of its own state where one is due (fixedEvery: the timeline's fixed K, or 0).
-void feed(ReplayTimeline& timeline, const History& h, std::size_t from, std::size_t to, ShopState& live,
-          std::size_t fixedEvery)
+// Feeds the store and the timeline as a feeder thread and the window do: each entry recorded
+// (its row, and a checkpoint of the feeder's own state where one is due; fixedEvery: the
+// timeline's fixed K, or 0), handed over every 97 entries.
+void feed(HistoryStore& store, ReplayTimeline& timeline, const History& h, std::size_t from, std::size_t to,
+          ShopState& live, std::size_t fixedEvery)
 {
+    shop::engine::HistoryBuilder builder(store.sharedNames());
+    std::vector<shop::engine::TimelineCheckpoint> checkpoints;
+    const auto handOver = [&] {
+        store.append(builder.take());
+        for (auto& c : checkpoints)
+            timeline.addCheckpoint(std::move(c));
+        checkpoints.clear();
+    };
     Event scratch;
-    std::string op;
     for (std::size_t i = from; i < to; ++i) {
-        const Reason reason = processEntry(live, raw(h, i), scratch);
-        op.clear();
-        if (reason == Reason::None)
-            ReplayTimeline::encodeEvent(scratch, op);
-        timeline.append(h.ids[i], reason, op);
-        if (ReplayTimeline::checkpointDue(i + 1, fixedEvery))
-            timeline.addCheckpoint(shop::engine::TimelineCheckpoint::capture(live, i + 1));
+        const RawEntry entry = raw(h, i);
+        const Reason reason = processEntry(live, entry, scratch);
+        shop::engine::recordEntry(entry, reason, scratch, live, builder, checkpoints, fixedEvery);
+        if ((i + 1) % 97 == 0)
+            handOver();
     }
+    handOver();
 }
 
 ShopState prefix(const History& h, std::size_t p)
@@ -98,9 +107,10 @@ void TestReplayTimeline::seekEqualsPrefixFromScratch()
     QFETCH(bool, legacy);
     QFETCH(int, every);
     const History h = simulate(4000, legacy, 11);
-    ReplayTimeline timeline(static_cast<std::size_t>(every));
+    HistoryStore store;
+    ReplayTimeline timeline(store, static_cast<std::size_t>(every));
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, static_cast<std::size_t>(every));
+    feed(store, timeline, h, 0, h.ids.size(), live, static_cast<std::size_t>(every));
     QCOMPARE(timeline.size(), h.ids.size());
     timeline.seek(timeline.size());
     QVERIFY(timeline.state() == live);
@@ -119,9 +129,10 @@ void TestReplayTimeline::seekEqualsPrefixFromScratch()
 void TestReplayTimeline::stepsAndSeeksAgree()
 {
     const History h = simulate(1500, false, 3);
-    ReplayTimeline timeline(64);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 64);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, 64);
+    feed(store, timeline, h, 0, h.ids.size(), live, 64);
     ReplayTimeline::Touched touched;
     // Forward one at a time from 700, then back one at a time, against direct seeks.
     timeline.seek(700);
@@ -139,9 +150,10 @@ void TestReplayTimeline::stepsAndSeeksAgree()
 void TestReplayTimeline::stateAtDoesNotMoveTheCursor()
 {
     const History h = simulate(800, false, 5);
-    ReplayTimeline timeline(100);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 100);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, 100);
+    feed(store, timeline, h, 0, h.ids.size(), live, 100);
     timeline.seek(300);
     const ShopState at300 = timeline.state();
     QVERIFY(timeline.stateAt(650) == prefix(h, 650));
@@ -152,9 +164,10 @@ void TestReplayTimeline::stateAtDoesNotMoveTheCursor()
 void TestReplayTimeline::touchedNamesWhatTheStepsChanged()
 {
     const History h = simulate(600, false, 9);
-    ReplayTimeline timeline(1000);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 1000);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, 1000);
+    feed(store, timeline, h, 0, h.ids.size(), live, 1000);
     timeline.seek(400);
     timeline.seek(401); // one step forward: what entry 400 named, if it applied
     const auto info = timeline.entry(400);
@@ -175,9 +188,10 @@ void TestReplayTimeline::touchedNamesWhatTheStepsChanged()
 void TestReplayTimeline::lookups()
 {
     const History h = simulate(30, false, 1);
-    ReplayTimeline timeline(10);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 10);
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, 10);
+    feed(store, timeline, h, 0, h.ids.size(), live, 10);
     QCOMPARE(timeline.entryId(4), h.ids[4]);
     QCOMPARE(timeline.lowerBound(h.ids[17]), std::size_t(17));
     QCOMPARE(timeline.lowerBound("1003-1"), std::size_t(10)); // ids are 1000+i/3 - i%3
@@ -189,9 +203,10 @@ void TestReplayTimeline::lookups()
 void TestReplayTimeline::checkpointsStayBounded()
 {
     const History h = simulate(300000, false, 2);
-    ReplayTimeline timeline; // K chosen as it grows
+    HistoryStore store;
+    ReplayTimeline timeline(store); // K chosen as it grows
     ShopState live;
-    feed(timeline, h, 0, h.ids.size(), live, 0);
+    feed(store, timeline, h, 0, h.ids.size(), live, 0);
     QVERIFY(timeline.checkpointCount() <= 129);
     QVERIFY(timeline.checkpointEvery() >= 2000);
     timeline.seek(123457);
@@ -208,11 +223,12 @@ void TestReplayTimeline::twoFeedersMeetAtASnapshot()
 {
     const History h = simulate(250000, false, 5);
     const std::size_t snapshotAt = 123456;
-    ReplayTimeline timeline;
+    HistoryStore store;
+    ReplayTimeline timeline(store);
     ShopState history;
-    feed(timeline, h, 0, snapshotAt, history, 0);
+    feed(store, timeline, h, 0, snapshotAt, history, 0);
     ShopState consumer = prefix(h, snapshotAt); // as restored from the snapshot
-    feed(timeline, h, snapshotAt, h.ids.size(), consumer, 0);
+    feed(store, timeline, h, snapshotAt, h.ids.size(), consumer, 0);
     QVERIFY(timeline.checkpointCount() > 10);
     std::mt19937 rng(9);
     for (int i = 0; i < 20; ++i) {
@@ -227,13 +243,14 @@ void TestReplayTimeline::twoFeedersMeetAtASnapshot()
 void TestReplayTimeline::seeksRestoreTheFeedersCheckpoints()
 {
     const History h = simulate(300, false, 6);
-    ReplayTimeline timeline(100);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 100);
     ShopState live;
-    feed(timeline, h, 0, 100, live, 0); // no checkpoints
+    feed(store, timeline, h, 0, 100, live, 0); // no checkpoints
     ShopState marked = live;
     marked.addUser(987654321, "only in the checkpoint");
     timeline.addCheckpoint(shop::engine::TimelineCheckpoint::capture(marked, 100));
-    feed(timeline, h, 100, h.ids.size(), live, 0);
+    feed(store, timeline, h, 100, h.ids.size(), live, 0);
     timeline.seek(150);
     QVERIFY(timeline.state().findUser(987654321) != nullptr);
     timeline.seek(99);

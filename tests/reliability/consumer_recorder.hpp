@@ -39,8 +39,8 @@ struct ConsumerRecorder {
                 users[u.id] = u;
             for (const auto& i : b.items)
                 items[i.id] = i;
-            for (const auto& v : b.verdicts)
-                verdictIds.push_back(v.id);
+            for (const auto& row : shop::engine::rowsOf(b.history))
+                verdictIds.push_back(row.id.toString());
             counts = b.counts;
             lastEventId = b.lastEventId;
         });

@@ -1,0 +1,520 @@
+// History: interning, the block encoding, the builder and the store.
+#include "history.hpp"
+
+#include "core/handlers.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+namespace shop::engine {
+
+namespace {
+
+constexpr std::size_t kTypeClip = 32; // bytes of a type as written that a row keeps
+
+void putVarint(std::string& out, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+std::uint64_t zigzag(std::int64_t v)
+{
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+
+std::int64_t unzigzag(std::uint64_t z) { return static_cast<std::int64_t>((z >> 1) ^ (0 - (z & 1))); }
+
+void putSigned(std::string& out, std::int64_t v) { putVarint(out, zigzag(v)); }
+
+void putString(std::string& out, std::string_view s)
+{
+    putVarint(out, s.size());
+    out.append(s);
+}
+
+// Reads forward through a block's bytes.
+struct Cursor {
+    const std::uint8_t* p;
+    std::uint64_t varint()
+    {
+        std::uint64_t v = 0;
+        int shift = 0;
+        while (*p & 0x80) {
+            v |= static_cast<std::uint64_t>(*p++ & 0x7f) << shift;
+            shift += 7;
+        }
+        v |= static_cast<std::uint64_t>(*p++) << shift;
+        return v;
+    }
+    std::int64_t signedValue() { return unzigzag(varint()); }
+    std::string_view string()
+    {
+        const std::size_t n = varint();
+        std::string_view s(reinterpret_cast<const char*>(p), n);
+        p += n;
+        return s;
+    }
+};
+
+std::atomic<std::uint64_t> nextSerial{1};
+
+} // namespace
+
+// --- HistoryNames ---
+
+std::uint32_t HistoryNames::internUser(UserId id)
+{
+    if (id == 0)
+        return 0;
+    std::unique_lock lock(mutex_);
+    const auto [it, added] = userRefs_.try_emplace(id, static_cast<std::uint32_t>(users_.size()));
+    if (added)
+        users_.push_back(id);
+    return it->second;
+}
+
+std::uint32_t HistoryNames::internItem(std::string_view id)
+{
+    if (id.empty())
+        return 0;
+    std::unique_lock lock(mutex_);
+    if (const auto it = itemRefs_.find(id); it != itemRefs_.end())
+        return it->second;
+    const auto ref = static_cast<std::uint32_t>(items_.size());
+    items_.emplace_back(id);
+    itemRefs_.emplace(std::string(id), ref);
+    return ref;
+}
+
+std::uint8_t HistoryNames::internType(std::string_view type)
+{
+    type = type.substr(0, kTypeClip);
+    std::unique_lock lock(mutex_);
+    if (const auto it = typeRefs_.find(type); it != typeRefs_.end())
+        return it->second;
+    if (types_.size() >= kOtherType)
+        return kOtherType;
+    const auto ref = static_cast<std::uint8_t>(types_.size());
+    types_.emplace_back(type);
+    typeRefs_.emplace(std::string(type), ref);
+    return ref;
+}
+
+std::uint32_t HistoryNames::findUser(UserId id) const
+{
+    std::shared_lock lock(mutex_);
+    const auto it = userRefs_.find(id);
+    return it == userRefs_.end() ? 0 : it->second;
+}
+
+std::uint32_t HistoryNames::findItem(std::string_view id) const
+{
+    std::shared_lock lock(mutex_);
+    const auto it = itemRefs_.find(id);
+    return it == itemRefs_.end() ? 0 : it->second;
+}
+
+std::size_t HistoryNames::typeCount() const
+{
+    std::shared_lock lock(mutex_);
+    return types_.size();
+}
+
+std::string HistoryNames::type(std::uint8_t ref) const
+{
+    std::shared_lock lock(mutex_);
+    return ref < types_.size() ? types_[ref] : std::string();
+}
+
+std::size_t HistoryNames::memoryBytes() const
+{
+    std::shared_lock lock(mutex_);
+    // Vectors, hash nodes (key, value, next pointer, cached hash) and the strings' buffers.
+    std::size_t bytes = users_.capacity() * sizeof(UserId) + userRefs_.size() * (sizeof(UserId) + 4 + 16)
+                        + userRefs_.bucket_count() * sizeof(void*);
+    for (const std::string& s : items_)
+        bytes += sizeof(std::string) + 2 * (s.capacity() > 15 ? s.capacity() : 0);
+    bytes += itemRefs_.size() * (sizeof(std::string) + 4 + 16) + itemRefs_.bucket_count() * sizeof(void*);
+    bytes += types_.size() * 2 * (sizeof(std::string) + 24);
+    return bytes;
+}
+
+// --- Reading a block ---
+
+void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames::Reader* names)
+{
+    const std::size_t k = next_++;
+    Cursor c{reinterpret_cast<const std::uint8_t*>(block_.bytes.data()) + at_};
+    const std::uint64_t msDelta = c.varint();
+    ms_ += static_cast<std::uint64_t>(unzigzag(msDelta));
+    if (unzigzag(msDelta) == 0)
+        seq_ += static_cast<std::uint64_t>(c.signedValue());
+    else
+        seq_ = c.varint();
+    row.id = StreamId{ms_, seq_};
+    row.reason = static_cast<Reason>(block_.reason[k]);
+    row.type = block_.type[k];
+    row.user = block_.user[k] == HistoryBlock::kEscape ? static_cast<std::uint32_t>(c.varint()) : block_.user[k];
+    row.item = block_.item[k] == HistoryBlock::kEscape ? static_cast<std::uint32_t>(c.varint()) : block_.item[k];
+    row.balanceAfter = -1;
+    if (row.user != 0) {
+        const std::uint64_t b = c.varint();
+        row.balanceAfter = b == 0 ? -1 : unzigzag(b - 1);
+    }
+    row.hasOp = false;
+    if (row.reason == Reason::None) {
+        const std::uint8_t kind = *c.p++;
+        row.hasOp = kind != HistoryBlock::kNoOp;
+        if (row.hasOp) {
+            const bool keep = event && names;
+            if (keep) {
+                event->clear();
+                event->type = static_cast<EventType>(kind);
+                event->userId = names->user(row.user);
+                event->itemId = names->item(row.item);
+            }
+            switch (static_cast<EventType>(kind)) {
+            case EventType::RegisterUser: {
+                const std::string_view name = c.string();
+                if (keep)
+                    event->name = name;
+                break;
+            }
+            case EventType::TopUp: {
+                const std::int64_t amount = c.signedValue();
+                if (keep)
+                    event->amount = amount;
+                break;
+            }
+            case EventType::AdjustBalance:
+            case EventType::AdjustStock: {
+                const std::int64_t delta = c.signedValue();
+                if (keep)
+                    event->delta = delta;
+                break;
+            }
+            case EventType::SetPrice: {
+                const std::int64_t price = c.signedValue();
+                if (keep)
+                    event->price = price;
+                break;
+            }
+            case EventType::AddItem: {
+                const std::int64_t amount = c.signedValue();
+                const std::uint8_t flags = *c.p++;
+                std::int64_t price = 0;
+                std::string_view name;
+                if (flags & 1)
+                    price = c.signedValue();
+                if (flags & 2)
+                    name = c.string();
+                if (keep) {
+                    event->amount = amount;
+                    event->hasPrice = flags & 1;
+                    event->hasName = flags & 2;
+                    event->price = price;
+                    event->name = name;
+                }
+                break;
+            }
+            case EventType::Order: {
+                const std::size_t lines = c.varint();
+                if (keep) {
+                    event->itemId.clear();
+                    event->lines.resize(lines);
+                }
+                for (std::size_t i = 0; i < lines; ++i) {
+                    const auto ref = static_cast<std::uint32_t>(c.varint());
+                    const std::int64_t qty = c.signedValue();
+                    if (keep) {
+                        event->lines[i].itemId = names->item(ref);
+                        event->lines[i].qty = qty;
+                    }
+                }
+                break;
+            }
+            }
+        }
+    }
+    at_ = static_cast<std::size_t>(c.p - reinterpret_cast<const std::uint8_t*>(block_.bytes.data()));
+}
+
+void HistoryBlockReader::skip(std::size_t rows)
+{
+    HistoryRow row;
+    for (std::size_t i = 0; i < rows && !atEnd(); ++i)
+        next(row, nullptr, nullptr);
+}
+
+// --- HistoryBuilder ---
+
+HistoryBuilder::HistoryBuilder(std::shared_ptr<HistoryNames> names) : names_(std::move(names)) {}
+
+std::uint32_t HistoryBuilder::user(UserId id)
+{
+    if (id == 0)
+        return 0;
+    if (const auto it = users_.find(id); it != users_.end())
+        return it->second;
+    const std::uint32_t ref = names_->internUser(id);
+    users_.emplace(id, ref);
+    return ref;
+}
+
+std::uint32_t HistoryBuilder::item(std::string_view id)
+{
+    if (id.empty())
+        return 0;
+    if (const auto it = items_.find(id); it != items_.end())
+        return it->second;
+    const std::uint32_t ref = names_->internItem(id);
+    items_.emplace(std::string(id), ref);
+    return ref;
+}
+
+void HistoryBuilder::encodeEvent(const Event& e, std::string& out)
+{
+    out.push_back(static_cast<char>(e.type));
+    switch (e.type) {
+    case EventType::RegisterUser:
+        putString(out, e.name);
+        break;
+    case EventType::TopUp:
+        putSigned(out, e.amount);
+        break;
+    case EventType::AdjustBalance:
+    case EventType::AdjustStock:
+        putSigned(out, e.delta);
+        break;
+    case EventType::SetPrice:
+        putSigned(out, e.price);
+        break;
+    case EventType::AddItem:
+        putSigned(out, e.amount);
+        out.push_back(static_cast<char>((e.hasPrice ? 1 : 0) | (e.hasName ? 2 : 0)));
+        if (e.hasPrice)
+            putSigned(out, e.price);
+        if (e.hasName)
+            putString(out, e.name);
+        break;
+    case EventType::Order:
+        putVarint(out, e.lines.size());
+        for (const OrderLine& line : e.lines) {
+            putVarint(out, item(line.itemId));
+            putSigned(out, line.qty);
+        }
+        break;
+    }
+}
+
+void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason reason, UserId user,
+                         std::string_view item, std::int64_t balanceAfter, const Event* applied)
+{
+    if (open_ && open_->count == HistoryBlock::kCapacity) {
+        open_->bytes.shrink_to_fit();
+        sealed_.push_back(std::shared_ptr<const HistoryBlock>(std::move(open_)));
+    }
+    if (!open_) {
+        open_ = std::make_unique<HistoryBlock>();
+        open_->serial = nextSerial.fetch_add(1, std::memory_order_relaxed);
+        open_->bytes.reserve(HistoryBlock::kCapacity * 16);
+    }
+    HistoryBlock& b = *open_;
+    const std::size_t k = b.count;
+
+    const StreamId id = StreamId::parse(entryId).value_or(StreamId{});
+    const std::uint64_t msDelta = id.ms - b.lastMs; // modulo 2^64 both ways
+    putVarint(b.bytes, zigzag(static_cast<std::int64_t>(msDelta)));
+    if (msDelta == 0)
+        putSigned(b.bytes, static_cast<std::int64_t>(id.seq - b.lastSeq));
+    else
+        putVarint(b.bytes, id.seq);
+    b.lastMs = id.ms;
+    b.lastSeq = id.seq;
+
+    b.reason[k] = static_cast<std::uint8_t>(reason);
+    if (const auto it = types_.find(type.substr(0, kTypeClip)); it != types_.end()) {
+        b.type[k] = it->second;
+    } else {
+        b.type[k] = names_->internType(type);
+        types_.emplace(std::string(type.substr(0, kTypeClip)), b.type[k]);
+    }
+    // An applied event's row names what the event names (its replay reads them from the columns).
+    if (applied) {
+        user = applied->userId;
+        item = !applied->itemId.empty() ? std::string_view(applied->itemId)
+               : applied->lines.empty() ? std::string_view()
+                                        : std::string_view(applied->lines.front().itemId);
+    }
+    const std::uint32_t userRef = this->user(user);
+    const std::uint32_t itemRef = this->item(item);
+    b.user[k] = userRef < HistoryBlock::kEscape ? static_cast<std::uint16_t>(userRef) : HistoryBlock::kEscape;
+    if (userRef >= HistoryBlock::kEscape)
+        putVarint(b.bytes, userRef);
+    b.item[k] = itemRef < HistoryBlock::kEscape ? static_cast<std::uint16_t>(itemRef) : HistoryBlock::kEscape;
+    if (itemRef >= HistoryBlock::kEscape)
+        putVarint(b.bytes, itemRef);
+    if (userRef != 0)
+        putVarint(b.bytes, balanceAfter == -1 ? 0 : zigzag(balanceAfter) + 1);
+    if (reason == Reason::None) {
+        if (applied)
+            encodeEvent(*applied, b.bytes);
+        else
+            b.bytes.push_back(static_cast<char>(HistoryBlock::kNoOp));
+    }
+    ++b.count;
+    ++pending_;
+}
+
+HistoryChunk HistoryBuilder::take()
+{
+    HistoryChunk chunk;
+    chunk.count = pending_;
+    if (pending_ == 0)
+        return chunk;
+    // The first block handed over may continue the one the reader got last time.
+    chunk.skip = handedOver_;
+    chunk.blocks = std::move(sealed_);
+    sealed_.clear();
+    if (open_ && open_->count > 0) {
+        auto copy = std::make_shared<HistoryBlock>(*open_);
+        copy->bytes.shrink_to_fit();
+        chunk.blocks.push_back(std::move(copy));
+    }
+    handedOver_ = open_ ? open_->count : 0;
+    pending_ = 0;
+    return chunk;
+}
+
+// --- HistoryStore ---
+
+HistoryStore::HistoryStore(std::shared_ptr<HistoryNames> names) : names_(std::move(names)) {}
+
+void HistoryStore::append(const HistoryChunk& chunk)
+{
+    for (const auto& block : chunk.blocks) {
+        if (!blocks_.empty() && blocks_.back()->serial == block->serial) {
+            size_ += block->count - blocks_.back()->count;
+            blocks_.back() = block;
+            continue;
+        }
+        starts_.push_back(size_);
+        blocks_.push_back(block);
+        size_ += block->count;
+    }
+}
+
+void HistoryStore::clear()
+{
+    blocks_.clear();
+    blocks_.shrink_to_fit();
+    starts_.clear();
+    starts_.shrink_to_fit();
+    size_ = 0;
+}
+
+std::size_t HistoryStore::blockOf(std::size_t index) const
+{
+    const auto it = std::upper_bound(starts_.begin(), starts_.end(), index);
+    return static_cast<std::size_t>(it - starts_.begin()) - 1;
+}
+
+HistoryRow HistoryStore::row(std::size_t index) const
+{
+    HistoryRow row;
+    const std::size_t b = blockOf(index);
+    HistoryBlockReader reader(*blocks_[b]);
+    reader.skip(index - starts_[b]);
+    reader.next(row, nullptr, nullptr);
+    return row;
+}
+
+HistoryRow HistoryStore::row(std::size_t index, Event& event, const HistoryNames::Reader& names) const
+{
+    HistoryRow row;
+    const std::size_t b = blockOf(index);
+    HistoryBlockReader reader(*blocks_[b]);
+    reader.skip(index - starts_[b]);
+    reader.next(row, &event, &names);
+    return row;
+}
+
+std::size_t HistoryStore::lowerBound(const StreamId& id) const
+{
+    // The block whose first row is the last one below id, then its rows.
+    std::size_t lo = 0, hi = blocks_.size();
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (row(starts_[mid]).id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    const std::size_t b = lo - 1;
+    HistoryBlockReader reader(*blocks_[b]);
+    HistoryRow row;
+    for (std::size_t index = starts_[b]; !reader.atEnd(); ++index) {
+        reader.next(row, nullptr, nullptr);
+        if (!(row.id < id))
+            return index;
+    }
+    return b + 1 < starts_.size() ? starts_[b + 1] : size_;
+}
+
+std::size_t HistoryStore::indexAtTime(std::uint64_t ms) const { return lowerBound(StreamId{ms, 0}); }
+
+void HistoryStore::apply(ShopState& state, std::size_t from, std::size_t to, std::vector<UserId>* users,
+                         std::vector<std::string>* items) const
+{
+    to = std::min(to, size_);
+    if (from >= to)
+        return;
+    const HistoryNames::Reader names(*names_);
+    Event event;
+    HistoryRow row;
+    for (std::size_t b = blockOf(from); b < blocks_.size() && starts_[b] < to; ++b) {
+        HistoryBlockReader reader(*blocks_[b]);
+        std::size_t index = starts_[b];
+        if (index < from) {
+            reader.skip(from - index);
+            index = from;
+        }
+        for (; !reader.atEnd() && index < to; ++index) {
+            reader.next(row, &event, &names);
+            Reason reason = row.reason;
+            if (row.hasOp) {
+                reason = applyEvent(state, event);
+                if (users && event.userId != 0)
+                    users->push_back(event.userId);
+                if (items) {
+                    if (!event.itemId.empty())
+                        items->push_back(event.itemId);
+                    for (const OrderLine& line : event.lines)
+                        items->push_back(line.itemId);
+                }
+            }
+            state.counts.count(reason);
+        }
+    }
+    state.lastEventId = row.id.toString();
+}
+
+std::size_t HistoryStore::memoryBytes() const
+{
+    std::size_t bytes = blocks_.capacity() * sizeof(blocks_[0]) + starts_.capacity() * sizeof(std::size_t);
+    for (std::size_t b = 0; b < blocks_.size(); ++b) {
+        // A block shared with the feeder (its open copy) is counted here too: it is this
+        // store's as soon as the feeder's next copy replaces it.
+        bytes += blocks_[b]->memoryBytes() + 32; // + the shared_ptr control block
+    }
+    return bytes;
+}
+
+} // namespace shop::engine

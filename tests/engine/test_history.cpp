@@ -1,0 +1,342 @@
+// History rows: what a feeder records is what the store gives back, row for row (ids of any
+// shape, refs past the 16-bit columns, balances, every event type), whatever the points at
+// which the feeder hands chunks over; two feeders share the names; lookups by id and time.
+#include "engine/history.hpp"
+
+#include "core/handlers.hpp"
+#include "core/simulator.hpp"
+
+#include <QTest>
+
+#include <optional>
+#include <random>
+#include <thread>
+
+using namespace shop;
+using namespace shop::engine;
+
+namespace {
+
+struct Expected {
+    StreamId id;
+    std::string type;
+    Reason reason = Reason::None;
+    UserId user = 0;
+    std::string item;
+    std::int64_t balance = -1;
+    bool hasEvent = false;
+    Event event;
+};
+
+Event orderOf(UserId user, std::vector<std::pair<std::string, std::int64_t>> lines)
+{
+    Event e;
+    e.type = EventType::Order;
+    e.userId = user;
+    for (auto& [item, qty] : lines)
+        e.lines.push_back({item, qty});
+    return e;
+}
+
+// Every field applyEvent reads.
+bool sameEvent(const Event& a, const Event& b)
+{
+    if (a.type != b.type || a.userId != b.userId || a.itemId != b.itemId || a.amount != b.amount || a.delta != b.delta
+        || a.price != b.price || a.hasPrice != b.hasPrice || a.name != b.name || a.hasName != b.hasName
+        || a.lines.size() != b.lines.size())
+        return false;
+    for (std::size_t i = 0; i < a.lines.size(); ++i) {
+        if (a.lines[i].itemId != b.lines[i].itemId || a.lines[i].qty != b.lines[i].qty)
+            return false;
+    }
+    return true;
+}
+
+void record(HistoryBuilder& builder, const Expected& x)
+{
+    builder.add(x.id.toString(), x.type, x.reason, x.user, x.item, x.balance, x.hasEvent ? &x.event : nullptr);
+}
+
+// Compares the store's rows from `from` with `expected`, events included.
+void compareRows(const HistoryStore& store, std::size_t from, const std::vector<Expected>& expected)
+{
+    QCOMPARE(store.size(), from + expected.size());
+    const HistoryNames::Reader names(store.names());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const Expected& x = expected[i];
+        Event event;
+        const HistoryRow row = store.row(from + i, event, names);
+        const QString where = QStringLiteral("row %1").arg(from + i);
+        QVERIFY2(row.id == x.id, qPrintable(where + " id " + QString::fromStdString(row.id.toString())));
+        QVERIFY2(row.reason == x.reason, qPrintable(where));
+        QCOMPARE(names.type(row.type), std::string_view(x.type.substr(0, 32)));
+        QCOMPARE(names.user(row.user), x.user);
+        QCOMPARE(names.item(row.item), std::string_view(x.item));
+        QCOMPARE(row.balanceAfter, x.balance);
+        QCOMPARE(row.hasOp, x.hasEvent);
+        if (x.hasEvent)
+            QVERIFY2(sameEvent(event, x.event), qPrintable(where));
+    }
+}
+
+} // namespace
+
+class TestHistory : public QObject {
+    Q_OBJECT
+private slots:
+    void rowsComeBackAsRecorded();
+    void refsBeyondTheColumnsAndManyTypes();
+    void chunksAtAnyPoint();
+    void twoFeedersShareTheNames();
+    void lookups();
+    void replayedRowsGiveTheConsumersState();
+};
+
+void TestHistory::rowsComeBackAsRecorded()
+{
+    std::vector<Expected> rows;
+    const auto add = [&](StreamId id, std::string type, Reason reason, UserId user, std::string item, std::int64_t balance,
+                         std::optional<Event> event) {
+        Expected x{id, std::move(type), reason, user, std::move(item), balance, event.has_value(), event.value_or(Event{})};
+        rows.push_back(std::move(x));
+    };
+    Event reg;
+    reg.type = EventType::RegisterUser;
+    reg.userId = 7;
+    reg.name = "Zoë «quoted» name";
+    add({1000, 0}, "RegisterUser", Reason::None, 7, "", 0, reg);
+    Event top;
+    top.type = EventType::TopUp;
+    top.userId = 7;
+    top.amount = 1'000'000'000'000'000;
+    add({1000, 1}, "TopUp", Reason::None, 7, "", 1'000'000'000'000'000, top);
+    Event item;
+    item.type = EventType::AddItem;
+    item.itemId = "cpu";
+    item.amount = 5;
+    item.hasPrice = true;
+    item.price = 1500;
+    item.hasName = true;
+    item.name = "a processor";
+    add({1000, 2}, "AddItem", Reason::None, 0, "cpu", -1, item);
+    Event bare = item;
+    bare.hasPrice = bare.hasName = false;
+    bare.price = 0;
+    bare.name.clear();
+    add({1000, 3}, "AddItem", Reason::None, 0, "cpu", -1, bare);
+    Event price;
+    price.type = EventType::SetPrice;
+    price.itemId = "cpu";
+    price.price = 2;
+    add({1001, 0}, "SetPrice", Reason::None, 0, "cpu", -1, price);
+    Event stock;
+    stock.type = EventType::AdjustStock;
+    stock.itemId = "cpu";
+    stock.delta = -3;
+    add({1001, 1}, "AdjustStock", Reason::None, 0, "cpu", -1, stock);
+    Event adjust;
+    adjust.type = EventType::AdjustBalance;
+    adjust.userId = 7;
+    adjust.delta = -250;
+    add({1001, 2}, "AdjustBalance", Reason::None, 7, "", -250, adjust);
+    add({1001, 3}, "OrderType", Reason::None, 7, "cpu", 12, orderOf(7, {{"cpu", 2}, {"ram", 1}, {"cpu", 3}}));
+    // Rejections keep no event; an applied row may come without one.
+    add({1001, 4}, "Order", Reason::InsufficientFunds, 7, "cpu", 12, std::nullopt);
+    add({1001, 5}, "Order", Reason::UnknownUser, 5555, "ram", -1, std::nullopt);
+    add({1001, 6}, "", Reason::Malformed, 0, "", -1, std::nullopt);
+    add({1001, 7}, "TopUp", Reason::None, 7, "", 13, std::nullopt);
+    // Ids of every shape: a seq past 32 bits, time going back, the largest id, 0-0.
+    add({1001, (std::uint64_t(1) << 40) + 3}, "TopUp", Reason::Invalid, 0, "", -1, std::nullopt);
+    add({999, 0}, "TopUp", Reason::Invalid, 0, "", -1, std::nullopt);
+    add({~std::uint64_t(0), ~std::uint64_t(0)}, "TopUp", Reason::Invalid, 0, "", -1, std::nullopt);
+    add({0, 0}, "TopUp", Reason::Invalid, 0, "", -1, std::nullopt);
+    add({0, 0}, std::string(80, 'x'), Reason::UnknownType, 0, "", -1, std::nullopt); // clipped to 32 bytes
+    add({5, 5}, "TopUp", Reason::None, 7, "", -1'000'000'000'000'000, std::nullopt);
+
+    HistoryStore store;
+    HistoryBuilder builder(store.sharedNames());
+    for (const Expected& x : rows)
+        record(builder, x);
+    const HistoryChunk chunk = builder.take();
+    QCOMPARE(chunk.count, rows.size());
+    QCOMPARE(rowsOf(chunk).size(), rows.size());
+    store.append(chunk);
+    compareRows(store, 0, rows);
+    QCOMPARE(builder.take().count, std::size_t(0));
+}
+
+void TestHistory::refsBeyondTheColumnsAndManyTypes()
+{
+    // More users and items than 16 bits number, and more types than 255: the refs past the
+    // columns live in the byte stream, the types past 255 read as the "other" type.
+    std::vector<Expected> rows;
+    for (std::uint64_t n = 0; n < 70000; ++n) {
+        Expected x;
+        x.id = {2000 + n / 2, n % 2};
+        x.type = "T" + std::to_string(n % 300);
+        x.reason = n % 3 ? Reason::None : Reason::OutOfStock;
+        x.user = UserId(n + 1);
+        x.item = "item-" + std::to_string(n);
+        x.balance = std::int64_t(n) * 7;
+        if (x.reason == Reason::None) {
+            x.hasEvent = true;
+            x.event = orderOf(x.user, {{x.item, std::int64_t(n % 5 + 1)}});
+        }
+        rows.push_back(std::move(x));
+    }
+    HistoryStore store;
+    HistoryBuilder builder(store.sharedNames());
+    for (const Expected& x : rows)
+        record(builder, x);
+    store.append(builder.take());
+    QCOMPARE(store.size(), rows.size());
+    const HistoryNames::Reader names(store.names());
+    for (std::size_t i : {std::size_t(0), std::size_t(65533), std::size_t(65534), std::size_t(65535), std::size_t(69999)}) {
+        Event event;
+        const HistoryRow row = store.row(i, event, names);
+        QCOMPARE(names.user(row.user), rows[i].user);
+        QCOMPARE(names.item(row.item), std::string_view(rows[i].item));
+        QCOMPARE(row.balanceAfter, rows[i].balance);
+        if (rows[i].hasEvent)
+            QVERIFY(sameEvent(event, rows[i].event));
+    }
+    QCOMPARE(store.names().typeCount(), std::size_t(255));
+    QCOMPARE(store.row(299).type, HistoryNames::kOtherType);
+    QCOMPARE(names.type(store.row(254).type), std::string_view("T254"));
+}
+
+void TestHistory::chunksAtAnyPoint()
+{
+    // Handed over at random points (inside blocks, at their ends, twice in a row), the store
+    // holds the rows once each, in order; each chunk's new rows are exactly those added.
+    std::mt19937 rng(3);
+    HistoryStore store;
+    HistoryBuilder builder(store.sharedNames());
+    std::vector<Expected> all;
+    std::size_t handedOver = 0;
+    for (std::uint64_t n = 0; n < 5000; ++n) {
+        Expected x;
+        x.id = {3000 + n, 0};
+        x.type = "TopUp";
+        x.user = UserId(n % 10 + 1);
+        x.balance = std::int64_t(n);
+        all.push_back(x);
+        record(builder, x);
+        const auto roll = rng() % 100;
+        if (roll < 3 || n % 256 == 255 || n == 511) {
+            const HistoryChunk chunk = builder.take();
+            const auto fresh = rowsOf(chunk);
+            QCOMPARE(fresh.size(), all.size() - handedOver);
+            QVERIFY(fresh.front().id == all[handedOver].id);
+            QVERIFY(fresh.back().id == all.back().id);
+            store.append(chunk);
+            QCOMPARE(store.size(), all.size());
+            handedOver = all.size();
+            if (roll == 0) // a take with nothing new
+                QVERIFY(builder.take().empty());
+        }
+    }
+    store.append(builder.take());
+    compareRows(store, 0, all);
+    std::size_t visited = 0;
+    store.forEach(1234, 4321, [&](std::size_t index, const HistoryRow& row) {
+        QCOMPARE(index, 1234 + visited);
+        QVERIFY(row.id == all[index].id);
+        ++visited;
+    });
+    QCOMPARE(visited, std::size_t(4321 - 1234));
+}
+
+void TestHistory::twoFeedersShareTheNames()
+{
+    // The history job and the consumer record on their own threads with their own builders;
+    // their rows meet in one store and name users and items alike.
+    HistoryStore store;
+    HistoryBuilder first(store.sharedNames());
+    HistoryBuilder second(store.sharedNames());
+    std::vector<Expected> a, b;
+    for (std::uint64_t n = 0; n < 600; ++n) {
+        Expected x;
+        x.id = {4000 + n, 0};
+        x.type = n % 2 ? "Order" : "OrderType";
+        x.user = UserId(n % 37 + 1);
+        x.item = "i" + std::to_string(n % 11);
+        x.balance = 1;
+        (n < 300 ? a : b).push_back(x);
+    }
+    std::thread other([&] {
+        for (const Expected& x : b)
+            record(second, x);
+    });
+    for (const Expected& x : a)
+        record(first, x);
+    other.join();
+    store.append(first.take());
+    store.append(second.take());
+    a.insert(a.end(), b.begin(), b.end());
+    compareRows(store, 0, a);
+    QCOMPARE(store.names().findUser(37), store.row(36).user);
+    QCOMPARE(store.names().findItem("i10"), store.row(10).item);
+}
+
+void TestHistory::lookups()
+{
+    HistoryStore store;
+    HistoryBuilder builder(store.sharedNames());
+    for (std::uint64_t n = 0; n < 3000; ++n)
+        builder.add(StreamId{5000 + n / 3, n % 3}.toString(), "TopUp", Reason::Invalid, 0, {}, -1, nullptr);
+    store.append(builder.take());
+    QCOMPARE(store.lowerBound({5000, 0}), std::size_t(0));
+    QCOMPARE(store.lowerBound({5100, 1}), std::size_t(301));
+    QCOMPARE(store.lowerBound({5100, 7}), std::size_t(303));
+    QCOMPARE(store.lowerBound({5999, 2}), std::size_t(2999));
+    QCOMPARE(store.lowerBound({6000, 0}), std::size_t(3000));
+    QCOMPARE(store.lowerBound({1, 0}), std::size_t(0));
+    QCOMPARE(store.indexAtTime(5256), std::size_t(768)); // a block's first row
+    QVERIFY(store.id(2999) == (StreamId{5999, 2}));
+}
+
+// Rows re-applied from the store give the state the feeder had (what seeks rely on).
+void TestHistory::replayedRowsGiveTheConsumersState()
+{
+    for (const bool legacy : {false, true}) {
+        ShopSimulator sim({200, 40, 17, legacy});
+        SimEntry entry;
+        ShopState live;
+        Event scratch;
+        HistoryStore store;
+        HistoryBuilder builder(store.sharedNames());
+        for (std::size_t i = 0; i < 20000; ++i) {
+            sim.next(entry);
+            RawEntry raw;
+            const std::string id = StreamId{10000 + i, 0}.toString();
+            raw.id = id;
+            raw.type = entry.type;
+            raw.data = entry.data;
+            const Reason reason = processEntry(live, raw, scratch);
+            const bool decoded = reason == Reason::None || reason > Reason::Invalid;
+            const User* user = decoded && scratch.userId ? live.findUser(scratch.userId) : nullptr;
+            builder.add(id, entry.type, reason, decoded ? scratch.userId : 0, {}, user ? user->balance : -1,
+                        reason == Reason::None ? &scratch : nullptr);
+            if (i % 777 == 0)
+                store.append(builder.take());
+        }
+        store.append(builder.take());
+        ShopState replayed;
+        store.apply(replayed, 0, store.size(), nullptr, nullptr);
+        QCOMPARE(replayed.lastEventId, live.lastEventId);
+        QCOMPARE(replayed.counts.applied, live.counts.applied);
+        QCOMPARE(replayed.counts.rejected, live.counts.rejected);
+        QCOMPARE(replayed.users().size(), live.users().size());
+        QCOMPARE(replayed.items().size(), live.items().size());
+        for (const auto& [id, user] : live.users())
+            QVERIFY2(replayed.findUser(id) && *replayed.findUser(id) == user, qPrintable(QString::number(id)));
+        for (const auto& [id, item] : live.items())
+            QVERIFY2(replayed.findItem(id) && *replayed.findItem(id) == item, id.c_str());
+        QVERIFY(replayed == live);
+        QVERIFY(live.counts.rejected > 0);
+    }
+}
+
+QTEST_APPLESS_MAIN(TestHistory)
+#include "test_history.moc"
