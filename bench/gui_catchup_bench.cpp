@@ -3,9 +3,12 @@
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
 // longest stall, the stalls over 50 ms and the peak RSS; its last line is always one JSON
 // object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, stallsOver50Ms,
-// historyBytes, historyBytesPerEvent})
+// historyBytes, historyBytesPerEvent, liveSeconds, timelineSeekP99Ms, seekP50Ms, seekP99Ms,
+// seekMaxMs}); after the catch-up it seeks the window to 200 random points (the timeline,
+// then the history tables and their views), and times the timeline's part alone at 200 more.
 // for other tools. `shopstream-cli bench` runs it on its native stream when it finds it next
 // to gui_bench (--json: the rows as a JSON array on the line before).
+#include "replay_controller.hpp"
 #include "shop_session.hpp"
 
 #include <QElapsedTimer>
@@ -20,9 +23,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <random>
+#include <vector>
 #include <sys/resource.h>
 
 Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
+
+namespace {
+constexpr int kSeeks = 200;
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -83,7 +92,10 @@ int main(int argc, char** argv)
 
     QElapsedTimer clock;
     qint64 doneMs = -1;
+    qint64 liveMs = -1; // the consumer at the head: the tables filled, editing on
     QObject::connect(&session, &shop::app::ShopSession::statusChanged, &app, [&] {
+        if (liveMs < 0 && session.caughtUp())
+            liveMs = clock.elapsed();
         if (doneMs < 0 && session.caughtUp() && session.historyComplete()) {
             doneMs = clock.elapsed();
             QTimer::singleShot(200, &app, &QCoreApplication::quit); // a few more ticks at the head
@@ -105,6 +117,36 @@ int main(int argc, char** argv)
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
+
+    // Seeks to random points of the whole history, as the timeline's slider does.
+    std::vector<double> seekMs, timelineMs;
+    shop::app::ReplayController* replay = session.replay();
+    if (replay->available() && replay->length() > 0) {
+        std::mt19937_64 random(42);
+        std::uniform_int_distribution<qint64> position(0, replay->length());
+        for (int i = 0; i < kSeeks; ++i) {
+            QElapsedTimer seekClock;
+            seekClock.start();
+            replay->seek(position(random));
+            seekMs.push_back(double(seekClock.nsecsElapsed()) / 1e6);
+        }
+        replay->goLive();
+        std::sort(seekMs.begin(), seekMs.end());
+        // The timeline's share of a seek (restore the nearest checkpoint, re-apply the rest),
+        // without the models and views the window then updates.
+        for (int i = 0; i < kSeeks; ++i) {
+            QElapsedTimer seekClock;
+            seekClock.start();
+            const shop::ShopState state = replay->timeline().stateAt(static_cast<std::size_t>(position(random)));
+            timelineMs.push_back(double(seekClock.nsecsElapsed()) / 1e6);
+        }
+        std::sort(timelineMs.begin(), timelineMs.end());
+    }
+    const auto percentileOf = [](const std::vector<double>& sorted, double p) {
+        return sorted.empty() ? -1.0 : sorted[std::min(sorted.size() - 1, std::size_t(p / 100.0 * double(sorted.size())))];
+    };
+    const auto seekPercentile = [&](double p) { return percentileOf(seekMs, p); };
+    const auto timelinePercentile = [&](double p) { return percentileOf(timelineMs, p); };
     const double events = double(session.totalEvents());
     const double rate = events * 1000.0 / double(std::max<qint64>(1, doneMs));
     const double rssMb = double(usage.ru_maxrss) / 1024.0;
@@ -129,6 +171,12 @@ int main(int argc, char** argv)
              {"note", "whole process: Qt, QML, models, replay timeline"}},
             {{"name", "GUI: window history memory per event"}, {"figure", perEvent}, {"unit", "bytes"},
              {"goalAtMost", 24}, {"note", memoryNote}},
+            {{"name", "GUI: window live (at the head, editable)"}, {"figure", double(liveMs) / 1000.0}, {"unit", "s"},
+             {"note", "from start; with a snapshot at the head this is the restore and the tail"}},
+            {{"name", "GUI: timeline seek (restore + re-apply), p99"}, {"figure", timelinePercentile(99)}, {"unit", "ms"},
+             {"goalBelow", 50}, {"note", std::to_string(timelineMs.size()) + " random points over the whole history"}},
+            {{"name", "GUI: seek in the window with its tables, p99"}, {"figure", seekPercentile(99)}, {"unit", "ms"},
+             {"note", std::to_string(seekMs.size()) + " random seeks: timeline, then the history tables and views"}},
         });
         std::printf("%s\n", rows.dump().c_str());
     } else {
@@ -136,6 +184,11 @@ int main(int argc, char** argv)
         std::printf("longest GUI-thread stall: %lld ms (%d over 50 ms)\n", static_cast<long long>(longestStall), over50);
         std::printf("peak RSS: %.1f MB\n", rssMb);
         std::printf("history memory per event: %.1f bytes (%s)\n", perEvent, memoryNote);
+        std::printf("live (at the head, editable) after %.2f s\n", double(liveMs) / 1000.0);
+        std::printf("timeline seeks (restore + re-apply): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", timelinePercentile(50),
+                    timelinePercentile(99), timelineMs.empty() ? -1.0 : timelineMs.back());
+        std::printf("seeks in the window with its tables: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu random seeks)\n",
+                    seekPercentile(50), seekPercentile(99), seekMs.empty() ? -1.0 : seekMs.back(), seekMs.size());
     }
     // Always the last line, for other tools: one JSON object.
     const nlohmann::json summary = {{"events", static_cast<long long>(events)},
@@ -145,7 +198,12 @@ int main(int argc, char** argv)
                                     {"longestStallMs", longestStall},
                                     {"stallsOver50Ms", over50},
                                     {"historyBytes", endBytes},
-                                    {"historyBytesPerEvent", perEvent}};
+                                    {"historyBytesPerEvent", perEvent},
+                                    {"liveSeconds", double(liveMs) / 1000.0},
+                                    {"timelineSeekP99Ms", timelinePercentile(99)},
+                                    {"seekP50Ms", seekPercentile(50)},
+                                    {"seekP99Ms", seekPercentile(99)},
+                                    {"seekMaxMs", seekMs.empty() ? -1.0 : seekMs.back()}};
     std::printf("%s\n", summary.dump().c_str());
     return 0;
 }

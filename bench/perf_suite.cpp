@@ -400,6 +400,7 @@ private:
     std::vector<Row> rows_;
     double rawNative_ = std::numeric_limits<double>::quiet_NaN(); // events/s, median
     double rawLegacy_ = std::numeric_limits<double>::quiet_NaN();
+    double consumeNative_ = std::numeric_limits<double>::quiet_NaN(); // the headless consumer's catch-up, median
     engine::HistoryStore history_; // the window's history, as the consumer hands it over
     engine::ReplayTimeline timeline_;
     std::string error_;
@@ -652,6 +653,8 @@ void Bench::catchUp(const char* stream, const char* label)
                   formatNumber(*std::min_element(rates.begin(), rates.end())).c_str(),
                   formatNumber(*std::max_element(rates.begin(), rates.end())).c_str(), median(walls));
     add({std::string("catch-up from scratch, ") + label, median(rates), "events/s", raw, Goal::RatioAtLeast, 0.8, note});
+    if (std::string(stream) == kNative)
+        consumeNative_ = median(rates);
     add({std::string("catch-up peak RSS, ") + label, *std::max_element(rss.begin(), rss.end()), "MB", kNone, Goal::AtMost,
          200, "ru_maxrss of the consume child"});
 }
@@ -997,6 +1000,13 @@ bool Bench::addChildRows(const std::vector<std::string>& argv, Row fallback)
             row.target = r["goalBelow"].get<double>();
         }
         row.note = r.value("note", "");
+        // The window against the headless consumer on the same stream in the same run.
+        if (row.name == "GUI: catch-up in the real window" && std::isfinite(consumeNative_)) {
+            row.baseline = consumeNative_;
+            row.goal = Goal::RatioAtLeast;
+            row.target = 0.8;
+            row.note += "; baseline: the consume child's catch-up above";
+        }
         add(row);
     }
     return true;

@@ -64,6 +64,26 @@ void ItemListModel::apply(const std::vector<Item>& items, bool reset)
 
 int ItemListModel::rowOf(const QString& itemId) const { return rowById_.value(itemId, -1); }
 
+bool ItemListModel::integerSortKey(int row, int role, qint64& out) const
+{
+    if (row < 0 || row >= static_cast<int>(rows_.size()))
+        return false;
+    const Item& i = rows_[static_cast<std::size_t>(row)];
+    switch (role) {
+    case PriceRole:
+        out = i.price;
+        return true;
+    case StockRole:
+        out = i.stock;
+        return true;
+    case SoldRole:
+        out = i.sold;
+        return true;
+    default:
+        return false;
+    }
+}
+
 const Item* ItemListModel::find(const std::string& id) const
 {
     const int row = rowOf(fromUtf8(id));

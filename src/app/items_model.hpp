@@ -39,6 +39,7 @@ public:
     void apply(const std::vector<Item>& items, bool reset);
     Q_INVOKABLE int rowOf(const QString& itemId) const;
     const Item* find(const std::string& id) const;
+    bool integerSortKey(int row, int role, qint64& out) const override;
     Q_INVOKABLE QStringList itemIds() const; // for the order dialog's pickers
 
 private:

@@ -22,6 +22,15 @@ public:
     // What ShopSortFilterModel sorts `role` by: the role's data, unless a model shows a
     // value as text that sorts as a number (ids above 2^53 reach QML as text).
     virtual QVariant sortData(const QModelIndex& index, int role) const { return index.data(role); }
+    // The fast path of the same: `role` of `row` as an integer, when it is one (false: use
+    // sortData). Sorting twenty thousand rows compares them some 300,000 times.
+    virtual bool integerSortKey(int row, int role, qint64& out) const
+    {
+        Q_UNUSED(row);
+        Q_UNUSED(role);
+        Q_UNUSED(out);
+        return false;
+    }
 
 protected:
     // Applies a batch: all rows replaced when reset, else as above. A coalesced batch may

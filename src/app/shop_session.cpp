@@ -64,6 +64,7 @@ struct ShopSession::Private {
     int consumerGeneration = 0;
     std::unique_ptr<QObject> consumerContext;
     bool drainScheduled = false;
+    qint64 lastBatchMs = 0; // what the last batch taken in cost the GUI thread
 };
 
 ShopSession::ShopSession(QObject* parent)
@@ -386,7 +387,10 @@ void ShopSession::drainInbox()
     d->drainScheduled = false;
     QElapsedTimer clock;
     clock.start();
-    while (!d->inbox.empty() && clock.elapsed() < kDrainBudgetMs) {
+    // One batch at least; another only if, at the last one's cost, it would end within the budget.
+    for (bool first = true; !d->inbox.empty() && (first || clock.elapsed() + d->lastBatchMs < kDrainBudgetMs);
+         first = false) {
+        const qint64 batchStart = clock.elapsed();
         engine::ConsumerBatch batch = std::move(d->inbox.front());
         d->inbox.pop_front();
         users_.apply(batch.users, batch.reset);
@@ -409,6 +413,7 @@ void ShopSession::drainInbox()
             if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
                 detectStreamFormat();
         }
+        d->lastBatchMs = clock.elapsed() - batchStart;
     }
     if (!d->inbox.empty() && !d->drainScheduled) {
         d->drainScheduled = true;

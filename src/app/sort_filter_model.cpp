@@ -130,6 +130,9 @@ bool isInteger(const QVariant& v)
 bool ShopSortFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const
 {
     const auto* keyed = qobject_cast<const KeyedListModel*>(sourceModel());
+    qint64 a = 0, b = 0;
+    if (keyed && keyed->integerSortKey(left.row(), sortRole(), a) && keyed->integerSortKey(right.row(), sortRole(), b))
+        return a < b;
     const QVariant l = keyed ? keyed->sortData(left, sortRole()) : left.data(sortRole());
     const QVariant r = keyed ? keyed->sortData(right, sortRole()) : right.data(sortRole());
     // Amounts are int64: compare them as numbers, never as text ("900" < "10000").

@@ -78,6 +78,29 @@ QVariant UserListModel::sortData(const QModelIndex& index, int role) const
     return KeyedListModel::sortData(index, role);
 }
 
+bool UserListModel::integerSortKey(int row, int role, qint64& out) const
+{
+    if (row < 0 || row >= static_cast<int>(rows_.size()))
+        return false;
+    const User& u = rows_[static_cast<std::size_t>(row)];
+    switch (role) {
+    case UserIdRole:
+        out = u.id;
+        return true;
+    case BalanceRole:
+        out = u.balance;
+        return true;
+    case SpentRole:
+        out = u.spent;
+        return true;
+    case OrdersRole:
+        out = u.orders;
+        return true;
+    default:
+        return false;
+    }
+}
+
 const User* UserListModel::find(UserId id) const
 {
     const int row = rowOf(id);

@@ -41,6 +41,7 @@ public:
     int rowOf(qint64 userId) const;
     const User* find(UserId id) const;
     QVariant sortData(const QModelIndex& index, int role) const override; // ids as numbers
+    bool integerSortKey(int row, int role, qint64& out) const override;
 
 private:
     std::vector<User> rows_;

@@ -19,6 +19,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <unordered_set>
 #include <optional>
 
 namespace shop::engine {
@@ -27,6 +28,8 @@ namespace {
 constexpr int kMaxBackoffMs = 5000;
 constexpr std::chrono::milliseconds kStepBudget{25}; // a step yields to the event loop after this
 constexpr qint64 kServerCheckMs = 10000;             // how often the server's state is looked at again
+constexpr int kCatchUpFlushMs = 100;                   // batches while catching up: at most ten a second
+constexpr qint64 kCatchUpRowsMs = 500;                 // changed rows while catching up: at most two a second
 
 StreamGap toStreamGap(const Continuity& c)
 {
@@ -63,8 +66,10 @@ struct ConsumerWorker::Private {
     // Changes not yet emitted.
     std::unique_ptr<HistoryBuilder> history; // made with options.historyNames
     std::vector<TimelineCheckpoint> pendingCheckpoints;
-    std::set<UserId> pendingUsers;
-    std::set<std::string, std::less<>> pendingItems;
+    // Rows changed since they last went out (sorted when they go).
+    std::unordered_set<UserId> pendingUsers;
+    std::unordered_set<std::string, StringHash, std::equal_to<>> pendingItems;
+    QElapsedTimer rowsSent; // since changed rows last went out
     bool pendingReset = false;
     bool pendingCounts = false;
 
@@ -109,7 +114,7 @@ void ConsumerWorker::start()
     // Timers are made here, on the worker's thread, so they fire there.
     d->flushTimer = new QTimer(this);
     d->flushTimer->setInterval(d->options.flushIntervalMs);
-    connect(d->flushTimer, &QTimer::timeout, this, &ConsumerWorker::flush);
+    connect(d->flushTimer, &QTimer::timeout, this, [this] { flush(Rows::WhenDue); });
     d->flushTimer->start();
     d->statusTimer = new QTimer(this);
     d->statusTimer->setInterval(d->options.statusIntervalMs);
@@ -192,6 +197,16 @@ void ConsumerWorker::setState(ConnectionState state, const QString& message)
     const bool changed = state != d->connState || message != d->message;
     d->connState = state;
     d->message = message;
+    // Catching up, batches go out less often: the same entries in fewer, larger batches cost
+    // their receiver less (a changed row is taken in once per batch), and progress at ten a
+    // second reads as smooth. At the head every entry goes out within flushIntervalMs.
+    if (d->flushTimer) {
+        const int interval = state == ConnectionState::CatchingUp || state == ConnectionState::Restoring
+                                 ? std::max(d->options.flushIntervalMs, kCatchUpFlushMs)
+                                 : d->options.flushIntervalMs;
+        if (d->flushTimer->interval() != interval)
+            d->flushTimer->setInterval(interval);
+    }
     if (changed)
         publishStatus();
 }
@@ -380,14 +395,18 @@ void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Eve
     if (reason == Reason::None) {
         if (e.userId != 0)
             d->pendingUsers.insert(e.userId);
+        const auto markItem = [this](const std::string& id) {
+            if (d->pendingItems.find(id) == d->pendingItems.end()) // no copy of an id already marked
+                d->pendingItems.insert(id);
+        };
         if (!e.itemId.empty())
-            d->pendingItems.insert(e.itemId);
+            markItem(e.itemId);
         for (const OrderLine& line : e.lines)
-            d->pendingItems.insert(line.itemId);
+            markItem(line.itemId);
     }
 }
 
-void ConsumerWorker::flush()
+void ConsumerWorker::flush(Rows rows)
 {
     if (!d->pendingCounts && !d->pendingReset)
         return;
@@ -397,6 +416,11 @@ void ConsumerWorker::flush()
         out.history = d->history->take();
     out.checkpoints = std::move(d->pendingCheckpoints);
     d->pendingCheckpoints.clear();
+    // While catching up, every row changes in every batch: the rows go out at most every
+    // kCatchUpRowsMs (the entries and counts with every batch), which spares both threads
+    // copying and taking in the same rows ten times a second. At the head, at once.
+    const bool rowsDue = rows == Rows::Now || d->connState != ConnectionState::CatchingUp || !d->rowsSent.isValid()
+                         || d->rowsSent.elapsed() >= kCatchUpRowsMs;
     if (d->options.collectChanges) {
         if (out.reset) {
             // A rebuilt state: everything, as it is now.
@@ -405,18 +429,27 @@ void ConsumerWorker::flush()
             for (const Item* i : d->state.sortedItems())
                 out.items.push_back(*i);
         } else {
-            for (UserId id : d->pendingUsers) {
-                if (const User* u = d->state.findUser(id))
-                    out.users.push_back(*u);
-            }
-            for (const std::string& id : d->pendingItems) {
-                if (const Item* i = d->state.findItem(id))
-                    out.items.push_back(*i);
+            if (rowsDue) {
+                std::vector<UserId> users(d->pendingUsers.begin(), d->pendingUsers.end());
+                std::sort(users.begin(), users.end());
+                for (UserId id : users) {
+                    if (const User* u = d->state.findUser(id))
+                        out.users.push_back(*u);
+                }
+                std::vector<std::string_view> items(d->pendingItems.begin(), d->pendingItems.end());
+                std::sort(items.begin(), items.end());
+                for (std::string_view id : items) {
+                    if (const Item* i = d->state.findItem(id))
+                        out.items.push_back(*i);
+                }
             }
         }
     }
-    d->pendingUsers.clear();
-    d->pendingItems.clear();
+    if (out.reset || rowsDue) {
+        d->pendingUsers.clear();
+        d->pendingItems.clear();
+        d->rowsSent.start();
+    }
     d->pendingReset = false;
     d->pendingCounts = false;
     out.counts = d->state.counts;

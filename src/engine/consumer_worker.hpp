@@ -92,7 +92,10 @@ private:
     void onReset(const QString& why);
     void onGap();
     void recordEntry(const RawEntry& entry, Reason reason, const Event& event, const ShopState& after);
-    void flush();
+    // Sends what changed since the last batch; `WhenDue`, from the timer, may keep the changed
+    // rows back for a later batch while catching up.
+    enum class Rows { Now, WhenDue };
+    void flush(Rows rows = Rows::Now);
     void publishStatus();
     void saveSnapshot(bool onRequest);
     void setState(ConnectionState state, const QString& message = {});

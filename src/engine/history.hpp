@@ -151,6 +151,13 @@ private:
 
     std::shared_ptr<HistoryNames> names_;
     std::unordered_map<UserId, std::uint32_t> users_; // refs seen by this feeder
+    // In front of users_: one slot per hash of the id, so that the common lookup is one load.
+    struct UserSlot {
+        UserId id = 0;
+        std::uint32_t ref = 0;
+    };
+    static constexpr int kUserSlotBits = 14;
+    std::unique_ptr<UserSlot[]> userSlots_;
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> items_;
     std::unordered_map<std::string, std::uint8_t, StringHash, std::equal_to<>> types_;
     std::unique_ptr<HistoryBlock> open_;

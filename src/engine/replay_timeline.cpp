@@ -12,7 +12,7 @@ namespace shop::engine {
 namespace {
 
 constexpr std::size_t kMinEvery = 2000;
-constexpr std::size_t kMaxCheckpoints = 64; // then K doubles (older checkpoints thinned)
+constexpr std::size_t kMaxCheckpoints = 128; // then K doubles (older checkpoints thinned)
 
 } // namespace
 
@@ -44,7 +44,9 @@ std::size_t ReplayTimeline::everyAt(std::size_t position, std::size_t fixedEvery
 
 bool ReplayTimeline::checkpointDue(std::size_t position, std::size_t fixedEvery)
 {
-    return position > 0 && position % everyAt(position, fixedEvery) == 0;
+    if (position == 0 || (!fixedEvery && position % kMinEvery != 0)) // K is a multiple of kMinEvery
+        return false;
+    return position % everyAt(position, fixedEvery) == 0;
 }
 
 void ReplayTimeline::addCheckpoint(TimelineCheckpoint checkpoint)

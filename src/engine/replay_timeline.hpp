@@ -48,7 +48,7 @@ public:
     explicit ReplayTimeline(const HistoryStore& history, std::size_t checkpointEvery = 0);
 
     // Whether a feeder should capture a checkpoint after `position` entries: every K entries,
-    // K doubling as the history grows so that there are at most about 64 (every K-th
+    // K doubling as the history grows so that there are at most about 128 (every K-th
     // checkpoint of a fixed K). A function of the position alone, so feeders that start at
     // different positions (the history job from 0, the consumer after a snapshot) agree.
     static bool checkpointDue(std::size_t position, std::size_t fixedEvery = 0);
