@@ -33,9 +33,11 @@ ShopDialog {
         objectName: "aboutMemory"
         Layout.fillWidth: true
         wrapMode: Text.Wrap
-        text: qsTr("%1 events in memory, %2 MiB.")
-                .arg(ShopSession.events.totalCount)
-                .arg((ShopSession.historyMemoryBytes() / 1048576).toFixed(1))
+        // Read again whenever the count changes.
+        readonly property real bytes: ShopSession.events.totalCount >= 0 ? ShopSession.historyMemoryBytes() : 0
+        text: bytes >= 1048576
+              ? qsTr("%1 events in memory, %2 MiB.").arg(ShopSession.events.totalCount).arg((bytes / 1048576).toFixed(1))
+              : qsTr("%1 events in memory, %2 KiB.").arg(ShopSession.events.totalCount).arg((bytes / 1024).toFixed(0))
     }
 
     footer: DialogButtonBox {
