@@ -2,8 +2,10 @@
 // history (the store shared by the Events page and the replay timeline, the model over it,
 // and the timeline's checkpoints), filled with N entries as ShopSession fills it (one chunk
 // per consumer batch, recorded as ConsumerWorker records). The entries come from the traffic
-// simulator in memory: no Redis needed. Run with QT_QPA_PLATFORM=offscreen; `shopstream-cli
-// bench` runs it with --json when it finds it.
+// simulator in memory: no Redis needed. This is an average, checkpoints included (their
+// cost follows the state, not the history); the budget of 24 bytes is the slope from 1M to
+// 10M, which gui_catchup_bench measures in the real window. Run with
+// QT_QPA_PLATFORM=offscreen; `shopstream-cli bench` runs it with --json when it finds it.
 #include "event_list_model.hpp"
 
 #include "engine/engine_types.hpp"
@@ -116,13 +118,12 @@ int main(int argc, char** argv)
     std::snprintf(fillNote, sizeof fillNote, "chunks of %zu, with simulation", kBatch);
     if (json) {
         const nlohmann::json rows = nlohmann::json::array({
-            {{"name", "GUI: history memory per event"}, {"figure", perEvent}, {"unit", "bytes"}, {"goalAtMost", 24}, {"note", note}},
+            {{"name", "GUI: history memory per event (average)"}, {"figure", perEvent}, {"unit", "bytes"}, {"note", note}},
             {{"name", "GUI: history fill rate"}, {"figure", double(events) / seconds}, {"unit", "events/s"}, {"note", fillNote}},
         });
         std::printf("%s\n", rows.dump().c_str());
     } else {
-        std::printf("history memory per event: %.1f bytes (target <= 24: %s); %s\n", perEvent,
-                    perEvent <= 24 ? "met" : "not met", note);
+        std::printf("history memory per event (average): %.1f bytes; %s\n", perEvent, note);
         std::printf("history fill rate: %.0f events/s (%s)\n", double(events) / seconds, fillNote);
     }
     return 0;

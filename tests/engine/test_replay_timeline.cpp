@@ -229,7 +229,7 @@ void TestReplayTimeline::twoFeedersMeetAtASnapshot()
     feed(store, timeline, h, 0, snapshotAt, history, 0);
     ShopState consumer = prefix(h, snapshotAt); // as restored from the snapshot
     feed(store, timeline, h, snapshotAt, h.ids.size(), consumer, 0);
-    QVERIFY(timeline.checkpointCount() > 10);
+    QVERIFY(timeline.checkpointCount() >= 5); // from both feeders: K = 32 000 here
     std::mt19937 rng(9);
     for (int i = 0; i < 20; ++i) {
         const std::size_t p = rng() % (h.ids.size() + 1);
