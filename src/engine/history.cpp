@@ -505,21 +505,13 @@ std::size_t HistoryStore::indexAtTime(std::uint64_t ms) const { return lowerBoun
 void HistoryStore::apply(ShopState& state, std::size_t from, std::size_t to, std::vector<UserId>* users,
                          std::vector<std::string>* items) const
 {
-    to = std::min(to, size_);
-    if (from >= to)
-        return;
     const HistoryNames::Reader names(*names_);
     Event event;
-    HistoryRow row;
-    for (std::size_t b = blockOf(from); b < blocks_.size() && starts_[b] < to; ++b) {
-        HistoryBlockReader reader(*blocks_[b]);
-        std::size_t index = starts_[b];
-        if (index < from) {
-            reader.skip(from - index);
-            index = from;
-        }
-        for (; !reader.atEnd() && index < to; ++index) {
-            reader.next(row, &event, &names);
+    StreamId last;
+    bool any = false;
+    forEach(
+        from, to,
+        [&](std::size_t, const HistoryRow& row) {
             Reason reason = row.reason;
             if (row.hasOp) {
                 reason = applyEvent(state, event);
@@ -533,9 +525,12 @@ void HistoryStore::apply(ShopState& state, std::size_t from, std::size_t to, std
                 }
             }
             state.counts.count(reason);
-        }
-    }
-    state.lastEventId = row.id.toString();
+            last = row.id;
+            any = true;
+        },
+        &event, &names);
+    if (any)
+        state.lastEventId = last.toString();
 }
 
 std::size_t HistoryStore::memoryBytes() const

@@ -186,8 +186,11 @@ public:
     // The column values without decoding the byte stream (kEscape: read the row).
     std::uint8_t reason(std::size_t index) const { return block(index).reason[index - starts_[blockOf(index)]]; }
 
-    // Calls fn(index, row) for rows [from, to), decoding each block once.
-    template <class Fn> void forEach(std::size_t from, std::size_t to, Fn&& fn) const;
+    // Calls fn(index, row) for rows [from, to), decoding each block once; with `event` and
+    // `names`, a row's event (when it has one) is decoded into *event first.
+    template <class Fn>
+    void forEach(std::size_t from, std::size_t to, Fn&& fn, Event* event = nullptr,
+                 const HistoryNames::Reader* names = nullptr) const;
     // Applies rows [from, to) to `state` (their events, and counts for all), as the consumer did.
     void apply(ShopState& state, std::size_t from, std::size_t to, std::vector<UserId>* users,
                std::vector<std::string>* items) const;
@@ -232,7 +235,9 @@ inline std::vector<HistoryRow> rowsOf(const HistoryChunk& chunk)
     return rows;
 }
 
-template <class Fn> void HistoryStore::forEach(std::size_t from, std::size_t to, Fn&& fn) const
+template <class Fn>
+void HistoryStore::forEach(std::size_t from, std::size_t to, Fn&& fn, Event* event,
+                           const HistoryNames::Reader* names) const
 {
     to = std::min(to, size_);
     if (from >= to)
@@ -246,7 +251,7 @@ template <class Fn> void HistoryStore::forEach(std::size_t from, std::size_t to,
             index = from;
         }
         for (; !reader.atEnd() && index < to; ++index) {
-            reader.next(row, nullptr, nullptr);
+            reader.next(row, event, names);
             fn(index, row);
         }
     }
