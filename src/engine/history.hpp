@@ -142,7 +142,6 @@ public:
     // The rows added since the last take.
     HistoryChunk take();
     std::size_t pending() const { return pending_; }
-    const std::shared_ptr<HistoryNames>& names() const { return names_; }
 
 private:
     std::uint32_t user(UserId id);
@@ -183,9 +182,6 @@ public:
     std::size_t lowerBound(const StreamId& id) const;
     std::size_t indexAtTime(std::uint64_t ms) const;
 
-    // The column values without decoding the byte stream (kEscape: read the row).
-    std::uint8_t reason(std::size_t index) const { return block(index).reason[index - starts_[blockOf(index)]]; }
-
     // Calls fn(index, row) for rows [from, to), decoding each block once; with `event` and
     // `names`, a row's event (when it has one) is decoded into *event first.
     template <class Fn>
@@ -197,13 +193,10 @@ public:
 
     const HistoryNames& names() const { return *names_; }
     const std::shared_ptr<HistoryNames>& sharedNames() const { return names_; }
-    const std::vector<std::shared_ptr<const HistoryBlock>>& blocks() const { return blocks_; }
-    std::size_t blockStart(std::size_t b) const { return starts_[b]; }
     std::size_t memoryBytes() const;
 
 private:
     std::size_t blockOf(std::size_t index) const;
-    const HistoryBlock& block(std::size_t index) const { return *blocks_[blockOf(index)]; }
 
     std::shared_ptr<HistoryNames> names_;
     std::vector<std::shared_ptr<const HistoryBlock>> blocks_;
