@@ -742,9 +742,7 @@ void Bench::inMemory()
                 continue;
             }
             const User* user = e.userId ? viaApply.findUser(e.userId) : nullptr;
-            const std::string_view item
-                = !e.itemId.empty() ? std::string_view(e.itemId) : e.lines.empty() ? std::string_view() : e.lines[0].itemId;
-            builder.add(entry.id, entry.type.value_or(std::string_view()), reasons[i], e.userId, item,
+            builder.add(entry.id, entry.type.value_or(std::string_view()), reasons[i], e.userId, engine::firstItemNamed(e),
                         user ? user->balance : -1, reasons[i] == Reason::None ? &e : nullptr);
         }
         history_.append(builder.take());

@@ -399,13 +399,11 @@ void ShopSession::drainInbox()
         // entries are still loading (the tables above already show them).
         const bool counted = !batch.lastEventId.empty() || batch.reset;
         const VerdictCounts counts = batch.counts;
-        if (historyComplete_) {
+        if (historyComplete_)
             appendHistory(batch);
-            d->commands.finish(batch.history, history_.names());
-        } else {
-            d->commands.finish(batch.history, history_.names());
+        d->commands.finish(batch.history, history_.names());
+        if (!historyComplete_)
             d->waiting.push_back(std::move(batch)); // the events list and the timeline take it in turn
-        }
         if (counted) {
             const bool wasEmpty = counts_.total == 0;
             counts_ = counts;

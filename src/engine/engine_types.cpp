@@ -41,10 +41,7 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
     std::int64_t balanceAfter = -1;
     if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
         balanceAfter = user->balance;
-    const std::string_view item = !e.itemId.empty() ? std::string_view(e.itemId)
-                                  : e.lines.empty()  ? std::string_view()
-                                                     : std::string_view(e.lines.front().itemId);
-    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, item, balanceAfter,
+    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter,
                 reason == Reason::None ? &e : nullptr);
 }
 

@@ -172,9 +172,9 @@ void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames:
 {
     const std::size_t k = next_++;
     Cursor c{reinterpret_cast<const std::uint8_t*>(block_.bytes.data()) + at_};
-    const std::uint64_t msDelta = c.varint();
-    ms_ += static_cast<std::uint64_t>(unzigzag(msDelta));
-    if (unzigzag(msDelta) == 0)
+    const std::int64_t msDelta = unzigzag(c.varint());
+    ms_ += static_cast<std::uint64_t>(msDelta);
+    if (msDelta == 0)
         seq_ += static_cast<std::uint64_t>(c.signedValue());
     else
         seq_ = c.varint();
@@ -379,9 +379,7 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
     // An applied event's row names what the event names (its replay reads them from the columns).
     if (applied) {
         user = applied->userId;
-        item = !applied->itemId.empty() ? std::string_view(applied->itemId)
-               : applied->lines.empty() ? std::string_view()
-                                        : std::string_view(applied->lines.front().itemId);
+        item = firstItemNamed(*applied);
     }
     const std::uint32_t userRef = this->user(user);
     const std::uint32_t itemRef = this->item(item);
@@ -456,24 +454,21 @@ std::size_t HistoryStore::blockOf(std::size_t index) const
     return static_cast<std::size_t>(it - starts_.begin()) - 1;
 }
 
-HistoryRow HistoryStore::row(std::size_t index) const
+HistoryRow HistoryStore::rowAt(std::size_t index, Event* event, const HistoryNames::Reader* names) const
 {
     HistoryRow row;
     const std::size_t b = blockOf(index);
     HistoryBlockReader reader(*blocks_[b]);
     reader.skip(index - starts_[b]);
-    reader.next(row, nullptr, nullptr);
+    reader.next(row, event, names);
     return row;
 }
 
+HistoryRow HistoryStore::row(std::size_t index) const { return rowAt(index, nullptr, nullptr); }
+
 HistoryRow HistoryStore::row(std::size_t index, Event& event, const HistoryNames::Reader& names) const
 {
-    HistoryRow row;
-    const std::size_t b = blockOf(index);
-    HistoryBlockReader reader(*blocks_[b]);
-    reader.skip(index - starts_[b]);
-    reader.next(row, &event, &names);
-    return row;
+    return rowAt(index, &event, &names);
 }
 
 std::size_t HistoryStore::lowerBound(const StreamId& id) const

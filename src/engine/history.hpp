@@ -101,6 +101,15 @@ struct HistoryChunk {
     bool empty() const { return count == 0; }
 };
 
+// The item an event names first (its item, or its first order line's); "" for none. What a
+// row's item column holds.
+inline std::string_view firstItemNamed(const Event& e)
+{
+    return !e.itemId.empty() ? std::string_view(e.itemId)
+           : e.lines.empty() ? std::string_view()
+                             : std::string_view(e.lines.front().itemId);
+}
+
 // One row, decoded.
 struct HistoryRow {
     StreamId id;
@@ -197,6 +206,7 @@ public:
 
 private:
     std::size_t blockOf(std::size_t index) const;
+    HistoryRow rowAt(std::size_t index, Event* event, const HistoryNames::Reader* names) const;
 
     std::shared_ptr<HistoryNames> names_;
     std::vector<std::shared_ptr<const HistoryBlock>> blocks_;
