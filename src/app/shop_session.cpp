@@ -295,6 +295,10 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     connect(worker, &engine::ConsumerWorker::batchReady, context, [this](const engine::ConsumerBatch& b) { onBatch(b); });
     connect(worker, &engine::ConsumerWorker::statusChanged, context, [this](const engine::ConsumerStatus& st) { onStatus(st); });
     connect(worker, &engine::ConsumerWorker::restored, context, [this](const QString& id, qint64 total, const QStringList& warnings) {
+        // What the consumer sent before it restored is older than the restore: it goes in
+        // first, in order, rather than into the history cleared below.
+        while (!d->inbox.empty())
+            applyNextBatch();
         for (const QString& w : warnings)
             emit notice(w);
         d->catchUpStartTotal = total;
@@ -391,31 +395,36 @@ void ShopSession::drainInbox()
     for (bool first = true; !d->inbox.empty() && (first || clock.elapsed() + d->lastBatchMs < kDrainBudgetMs);
          first = false) {
         const qint64 batchStart = clock.elapsed();
-        engine::ConsumerBatch batch = std::move(d->inbox.front());
-        d->inbox.pop_front();
-        users_.apply(batch.users, batch.reset);
-        items_.apply(batch.items, batch.reset);
-        // The window's own edits are answered once their rows are in, or at once while older
-        // entries are still loading (the tables above already show them).
-        const bool counted = !batch.lastEventId.empty() || batch.reset;
-        const VerdictCounts counts = batch.counts;
-        if (historyComplete_)
-            appendHistory(batch);
-        d->commands.finish(batch.history, history_.names());
-        if (!historyComplete_)
-            d->waiting.push_back(std::move(batch)); // the events list and the timeline take it in turn
-        if (counted) {
-            const bool wasEmpty = counts_.total == 0;
-            counts_ = counts;
-            emit countsChanged();
-            if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
-                detectStreamFormat();
-        }
+        applyNextBatch();
         d->lastBatchMs = clock.elapsed() - batchStart;
     }
     if (!d->inbox.empty() && !d->drainScheduled) {
         d->drainScheduled = true;
         QTimer::singleShot(0, this, &ShopSession::drainInbox);
+    }
+}
+
+void ShopSession::applyNextBatch()
+{
+    engine::ConsumerBatch batch = std::move(d->inbox.front());
+    d->inbox.pop_front();
+    users_.apply(batch.users, batch.reset);
+    items_.apply(batch.items, batch.reset);
+    // The window's own edits are answered once their rows are in, or at once while older
+    // entries are still loading (the tables above already show them).
+    const bool counted = !batch.lastEventId.empty() || batch.reset;
+    const VerdictCounts counts = batch.counts;
+    if (historyComplete_)
+        appendHistory(batch);
+    d->commands.finish(batch.history, history_.names());
+    if (!historyComplete_)
+        d->waiting.push_back(std::move(batch)); // the events list and the timeline take it in turn
+    if (counted) {
+        const bool wasEmpty = counts_.total == 0;
+        counts_ = counts;
+        emit countsChanged();
+        if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
+            detectStreamFormat();
     }
 }
 

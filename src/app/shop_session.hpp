@@ -207,6 +207,8 @@ private:
     void startConsumer(const QString& snapshotId, bool fromScratch);
     void drainInbox();
     void clearHistory(); // the history store, the events list and the timeline
+    // Takes the inbox's oldest batch into the tables, the counts and the history.
+    void applyNextBatch();
     void appendHistory(const engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
     void onTargetResolved();

@@ -78,6 +78,7 @@ private slots:
     void userIdBeyondDoublePrecision();
     void outageBannerAndRecovery();
     void serverRestartedEmptyIsAReset();
+    void resetWhileOldBatchesWait();
 
 private:
     bool append(const std::string& type, const std::string& json);
@@ -491,6 +492,44 @@ void TestEndToEnd::serverRestartedEmptyIsAReset()
     // Dismissed, it stays away.
     click(item(QStringLiteral("resetBannerClose")));
     QTRY_VERIFY(!banner->isVisible());
+}
+
+// The consumer's batches from before a reset can still wait for the window when the
+// consumer restores: they belong to the old stream and must not reach the new history.
+void TestEndToEnd::resetWhileOldBatchesWait()
+{
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), shop::app::ShopSession::ConnectionState::Live, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
+    const qint64 before = session_->totalEvents();
+    QCOMPARE(session_->replay()->length(), before);
+
+    // The window's thread is kept busy (no events delivered) while the consumer reads five
+    // entries, the stream is wiped and two new entries arrive: everything the consumer
+    // sends in that time waits in the queue, the old stream's batch first.
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(append("TopUp", R"({"userId":7,"amount":100})"));
+    QThread::msleep(800);
+    {
+        shop::redis::Connection c;
+        QVERIFY2(c.connect(server_->url()), c.error().c_str());
+        const shop::redis::Reply flushed = c.command({"FLUSHALL"});
+        QVERIFY(flushed && !flushed.isError());
+    }
+    QVERIFY(append("RegisterUser", R"({"userId":7,"name":"Hedy"})"));
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":40})"));
+    QThread::msleep(2500);
+
+    QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), qint64(2), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), shop::app::ShopSession::ConnectionState::Live, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(40), kTimeoutMs);
+    // The events list and the timeline hold the new stream's two entries, nothing else.
+    QCOMPARE(session_->replay()->length(), qint64(2));
+    QCOMPARE(session_->events()->totalCount(), qint64(2));
+    session_->replay()->seek(2);
+    QCOMPARE(session_->replay()->users()->rowCount(), 1);
+    const QModelIndex row = session_->replay()->users()->index(0);
+    QCOMPARE(row.data(UserListModel::BalanceRole).toLongLong(), qint64(40));
+    session_->replay()->goLive();
 }
 
 QTEST_MAIN(TestEndToEnd)
