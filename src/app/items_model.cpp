@@ -55,11 +55,11 @@ QHash<int, QByteArray> ItemListModel::roleNames() const
     };
 }
 
-void ItemListModel::apply(const std::vector<Item>& items, bool reset)
+void ItemListModel::apply(const std::vector<Item>& items, Update how)
 {
     static const QList<int> kValueRoles
         = {NameRole, PriceRole, StockRole, SoldRole, PriceTextRole, UnpricedRole, Qt::DisplayRole};
-    applyRows(rows_, rowById_, items, reset, [](const Item& item) { return fromUtf8(item.id); }, kValueRoles);
+    applyRows(rows_, rowById_, items, how, [](const Item& item) { return fromUtf8(item.id); }, kValueRoles);
 }
 
 int ItemListModel::rowOf(const QString& itemId) const { return rowById_.value(itemId, -1); }

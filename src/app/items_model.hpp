@@ -36,7 +36,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    void apply(const std::vector<Item>& items, bool reset);
+    void apply(const std::vector<Item>& items, Update how);
     Q_INVOKABLE int rowOf(const QString& itemId) const;
     const Item* find(const std::string& id) const;
     bool integerSortKey(int row, int role, qint64& out) const override;

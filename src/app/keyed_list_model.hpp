@@ -1,7 +1,8 @@
 // KeyedListModel: the base of the user and item models. Rows are kept in first-seen order and
 // found by key; a batch updates known rows in place (one dataChanged per run of changed
 // rows, with the roles that may have changed), appends new ones with one beginInsertRows,
-// and a rebuild is a model reset.
+// and a rebuild is a model reset. Replacing all rows (a seek in history) removes the rows
+// that are gone and updates the rest in place, so that the views keep their delegates.
 #pragma once
 
 #include <QAbstractListModel>
@@ -32,11 +33,28 @@ public:
         return false;
     }
 
+    // Past this many rows changed in place in one batch, a sorting proxy re-sorts once
+    // rather than moving each changed row (see manyRowsAboutToChange).
+    static constexpr std::size_t kManyRows = 64;
+
+    enum class Update {
+        Merge,   // the batch's rows are new or changed; the others stay
+        Replace, // the batch is every row: the others go, the rest are merged
+        Reset,   // as Replace, by a model reset (the views start again)
+    };
+
+signals:
+    // Around the dataChanged of a batch that changed more than kManyRows rows in place (a
+    // seek in history, a catch-up's rows): a sorting proxy turns its dynamic sort off in
+    // between and sorts once after.
+    void manyRowsAboutToChange();
+    void manyRowsChanged();
+
 protected:
-    // Applies a batch: all rows replaced when reset, else as above. A coalesced batch may
-    // name a row twice: the later copy wins. keyOf(row) gives a row's key.
+    // Applies a batch as `how` says. A coalesced batch may name a row twice: the later copy
+    // wins. keyOf(row) gives a row's key.
     template <typename Row, typename Key, typename KeyOf>
-    void applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey, const std::vector<Row>& incoming, bool reset,
+    void applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey, const std::vector<Row>& incoming, Update how,
                    KeyOf keyOf, const QList<int>& valueRoles);
 
 private:
@@ -46,9 +64,36 @@ private:
 
 template <typename Row, typename Key, typename KeyOf>
 void KeyedListModel::applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey, const std::vector<Row>& incoming,
-                               bool reset, KeyOf keyOf, const QList<int>& valueRoles)
+                               Update how, KeyOf keyOf, const QList<int>& valueRoles)
 {
-    if (reset) {
+    if (how == Update::Replace && rows.empty())
+        how = Update::Reset; // nothing to keep
+    if (how == Update::Replace) {
+        // The rows the batch does not name go, from the last run back so that the earlier
+        // rows keep their numbers; then the rest is a merge.
+        std::vector<char> kept(rows.size(), 0);
+        for (const Row& r : incoming) {
+            if (const auto it = rowByKey.constFind(keyOf(r)); it != rowByKey.cend())
+                kept[static_cast<std::size_t>(*it)] = 1;
+        }
+        std::vector<int> gone;
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            if (!kept[i])
+                gone.push_back(static_cast<int>(i));
+        }
+        if (!gone.empty()) {
+            const auto runs = contiguousRanges(std::move(gone));
+            for (auto run = runs.rbegin(); run != runs.rend(); ++run) {
+                beginRemoveRows({}, run->first, run->second);
+                rows.erase(rows.begin() + run->first, rows.begin() + run->second + 1);
+                endRemoveRows();
+            }
+            rowByKey.clear();
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                rowByKey.insert(keyOf(rows[i]), static_cast<int>(i));
+        }
+    }
+    if (how == Update::Reset) {
         beginResetModel();
         rows.clear();
         rowByKey.clear();
@@ -84,8 +129,13 @@ void KeyedListModel::applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey
             added.push_back(r);
         }
     }
+    const bool many = changed.size() > kManyRows;
+    if (many)
+        emit manyRowsAboutToChange();
     for (const auto& [first, last] : contiguousRanges(std::move(changed)))
         emit dataChanged(index(first), index(last), valueRoles);
+    if (many)
+        emit manyRowsChanged();
     if (added.empty())
         return;
 

@@ -309,8 +309,8 @@ void ReplayController::clear()
     live_ = true;
     touchedUsers_.clear();
     touchedItems_.clear();
-    users_.apply({}, true);
-    items_.apply({}, true);
+    users_.apply({}, UserListModel::Update::Reset);
+    items_.apply({}, ItemListModel::Update::Reset);
     updateMarks();
     emit lengthChanged();
     emit positionChanged();
@@ -365,8 +365,8 @@ void ReplayController::showCursor(bool full)
         std::vector<Item> items;
         for (const Item* i : state.sortedItems())
             items.push_back(*i);
-        users_.apply(users, true);
-        items_.apply(items, true);
+        users_.apply(users, UserListModel::Update::Replace);
+        items_.apply(items, ItemListModel::Update::Replace);
     } else {
         std::vector<User> users;
         for (UserId id : touched.users) {
@@ -378,8 +378,8 @@ void ReplayController::showCursor(bool full)
             if (const Item* i = state.findItem(id))
                 items.push_back(*i);
         }
-        users_.apply(users, false);
-        items_.apply(items, false);
+        users_.apply(users, UserListModel::Update::Merge);
+        items_.apply(items, ItemListModel::Update::Merge);
     }
     touchedUsers_.clear();
     touchedItems_.clear();

@@ -268,8 +268,8 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     ++d->consumerGeneration;
     d->inbox.clear(); // batches of the consumer just stopped
     clearHistory();
-    users_.apply({}, true);
-    items_.apply({}, true);
+    users_.apply({}, UserListModel::Update::Reset);
+    items_.apply({}, ItemListModel::Update::Reset);
     counts_ = {};
     caughtUp_ = false;
     emit countsChanged();
@@ -408,8 +408,9 @@ void ShopSession::applyNextBatch()
 {
     engine::ConsumerBatch batch = std::move(d->inbox.front());
     d->inbox.pop_front();
-    users_.apply(batch.users, batch.reset);
-    items_.apply(batch.items, batch.reset);
+    const auto how = batch.reset ? KeyedListModel::Update::Reset : KeyedListModel::Update::Merge;
+    users_.apply(batch.users, how);
+    items_.apply(batch.items, how);
     // The window's own edits are answered once their rows are in, or at once while older
     // entries are still loading (the tables above already show them).
     const bool counted = !batch.lastEventId.empty() || batch.reset;

@@ -15,13 +15,28 @@ ShopSortFilterModel::ShopSortFilterModel(QObject* parent)
 
 void ShopSortFilterModel::setSourceModel(QAbstractItemModel* model)
 {
-    disconnect(sourceResetConnection_);
+    for (const QMetaObject::Connection& c : std::as_const(sourceConnections_))
+        disconnect(c);
+    sourceConnections_.clear();
     // The base class resets the proxy; the roles are resolved after that, since sorting
     // inside a reset would be a layout change within a reset.
     QSortFilterProxyModel::setSourceModel(model);
+    if (auto* keyed = qobject_cast<KeyedListModel*>(model)) {
+        // Moving each of thousands of changed rows to its place costs far more than one
+        // sort: the rows change with the dynamic sort and filter off, then one sort (a
+        // layout change that keeps the views' delegates) and, under a search, one look at
+        // which rows it matches (an item's name can change).
+        sourceConnections_ << connect(keyed, &KeyedListModel::manyRowsAboutToChange, this,
+                                      [this] { setDynamicSortFilter(false); });
+        sourceConnections_ << connect(keyed, &KeyedListModel::manyRowsChanged, this, [this] {
+            setDynamicSortFilter(true);
+            if (!search_.isEmpty())
+                invalidateFilter();
+        });
+    }
     if (model) {
         // A reset may come with other role names (a model exposing other columns).
-        sourceResetConnection_ = connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        sourceConnections_ << connect(model, &QAbstractItemModel::modelReset, this, [this] {
             const int id = idRole_;
             const int name = nameRole_;
             const int sort = sortRole();

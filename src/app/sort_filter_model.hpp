@@ -44,7 +44,7 @@ private:
     bool descending_ = false;
     int idRole_ = -1;   // the first role named "...Id", for the search
     int nameRole_ = -1; // the "name" role, for the search
-    QMetaObject::Connection sourceResetConnection_;
+    QList<QMetaObject::Connection> sourceConnections_;
 };
 
 } // namespace shop::app

@@ -55,11 +55,11 @@ QHash<int, QByteArray> UserListModel::roleNames() const
     };
 }
 
-void UserListModel::apply(const std::vector<User>& users, bool reset)
+void UserListModel::apply(const std::vector<User>& users, Update how)
 {
     static const QList<int> kValueRoles
         = {NameRole, BalanceRole, SpentRole, OrdersRole, BalanceTextRole, SpentTextRole, Qt::DisplayRole};
-    applyRows(rows_, rowById_, users, reset, [](const User& u) { return qint64(u.id); }, kValueRoles);
+    applyRows(rows_, rowById_, users, how, [](const User& u) { return qint64(u.id); }, kValueRoles);
 }
 
 int UserListModel::rowOf(qint64 userId) const { return rowById_.value(userId, -1); }

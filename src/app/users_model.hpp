@@ -35,7 +35,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // Applies a batch's users: new ones inserted in one go, changed ones reported as ranges.
-    void apply(const std::vector<User>& users, bool reset);
+    void apply(const std::vector<User>& users, Update how);
     // -1 when absent. QML passes the id as text: its numbers are doubles, exact only to 2^53.
     Q_INVOKABLE int rowOf(const QString& userId) const;
     int rowOf(qint64 userId) const;

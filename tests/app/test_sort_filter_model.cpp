@@ -15,6 +15,7 @@
 
 using namespace shop;
 using namespace shop::app;
+using Update = KeyedListModel::Update;
 
 namespace {
 
@@ -52,6 +53,7 @@ private slots:
     void searchById();
     void searchByNameIgnoresCase();
     void staysRightWhenSourceChanges();
+    void staysRightWhenManyRowsChange();
     void rowMapping();
     void roleResolvedWhenSourceIsSetLater();
     void itemsBySearchAndPrice();
@@ -103,7 +105,7 @@ void TestSortFilterModel::fillUsers()
     // Balances whose text order differs from their numeric order (900 vs 10000).
     users_->apply({user(12, 900, "bob"), user(3, 10000, "Alice"), user(120, 50, "carol"), user(312, 2000, "Álvaro"),
                       user(7, 0, "dave")},
-        false);
+        Update::Merge);
 }
 
 void TestSortFilterModel::emptyProxy()
@@ -131,7 +133,7 @@ void TestSortFilterModel::sortsBalanceNumerically()
 
     // Ids reach QML as text; they still sort as numbers, exactly beyond 2^53.
     users_->apply({user(9223372036854775807, 1, "max"), user(9007199254740993, 1, "odd"),
-                   user(9007199254740992, 1, "even"), user(40, 1, "forty")}, false);
+                   user(9007199254740992, 1, "even"), user(40, 1, "forty")}, Update::Merge);
     QCOMPARE(userIds(), (QList<qint64>{3, 7, 12, 40, 120, 312, 9007199254740992, 9007199254740993,
                                        9223372036854775807}));
 }
@@ -201,18 +203,57 @@ void TestSortFilterModel::staysRightWhenSourceChanges()
     QCOMPARE(userIds(), (QList<qint64>{120, 12, 312}));
 
     // New rows land in sorted place and go through the search; a changed balance moves a row.
-    users_->apply({user(15, 1000, "erin"), user(100, 1, "frank"), user(8, 5, "gina"), user(12, 20000, "bob")}, false);
+    users_->apply({user(15, 1000, "erin"), user(100, 1, "frank"), user(8, 5, "gina"), user(12, 20000, "bob")}, Update::Merge);
     QCOMPARE(userIds(), (QList<qint64>{100, 120, 15, 312, 12}));
 
-    users_->apply({user(120, 30000, "carol")}, false);
+    users_->apply({user(120, 30000, "carol")}, Update::Merge);
     QCOMPARE(userIds(), (QList<qint64>{100, 15, 312, 12, 120}));
 
     // A changed name can take a row out of the search or bring it in.
-    users_->apply({user(8, 5, "gina1"), user(15, 1000, "erin")}, false);
+    users_->apply({user(8, 5, "gina1"), user(15, 1000, "erin")}, Update::Merge);
     QCOMPARE(userIds(), (QList<qint64>{100, 8, 15, 312, 12, 120}));
 
-    users_->apply({user(1, 1, "x")}, true);
+    users_->apply({user(1, 1, "x")}, Update::Reset);
     QCOMPARE(userIds(), (QList<qint64>{1}));
+}
+
+// A batch that changes more rows than KeyedListModel::kManyRows in place is sorted once
+// after it (no reset: the views keep their delegates), with the search looked at again.
+void TestSortFilterModel::staysRightWhenManyRowsChange()
+{
+    const int n = int(KeyedListModel::kManyRows) * 3;
+    std::vector<User> batch;
+    for (int i = 1; i <= n; ++i)
+        batch.push_back(user(i, i * 10, "user " + std::to_string(i)));
+    users_->apply(batch, Update::Merge);
+    proxy_->setSortRoleName(QStringLiteral("balance"));
+    proxy_->setSearch(QStringLiteral("user"));
+    QCOMPARE(userIds().size(), n);
+    QCOMPARE(userIds().front(), qint64(1));
+
+    // The balances turned around; one row renamed out of the search, and one new row.
+    batch.clear();
+    for (int i = 1; i <= n; ++i)
+        batch.push_back(user(i, (n - i) * 10, i == 5 ? "renamed" : "user " + std::to_string(i)));
+    batch.push_back(user(n + 1, 15, "user new"));
+    QSignalSpy reset(proxy_.get(), &QAbstractItemModel::modelReset);
+    QSignalSpy layout(proxy_.get(), &QAbstractItemModel::layoutChanged);
+    users_->apply(batch, Update::Replace);
+    QCOMPARE(reset.count(), 0);
+    QVERIFY(layout.count() >= 1);
+    QVERIFY(proxy_->dynamicSortFilter());
+    QList<qint64> expected;
+    for (int i = n; i >= 1; --i) {
+        if (i != 5)
+            expected.append(i);
+        if (i == n - 1) // balance 10, then the new row's 15
+            expected.append(n + 1);
+    }
+    QCOMPARE(userIds(), expected);
+
+    // A few rows later, the proxy is dynamic again: a single change moves its row.
+    users_->apply({user(1, 1000000, "user 1")}, Update::Merge);
+    QCOMPARE(userIds().back(), qint64(1));
 }
 
 void TestSortFilterModel::rowMapping()
@@ -246,7 +287,7 @@ void TestSortFilterModel::roleResolvedWhenSourceIsSetLater()
 
     // Another source with other role numbers and names: the same role name still works.
     ItemListModel items;
-    items.apply({item("x1", 500, "bolt"), item("x2", 90, "nut"), item("y", 1000, "washer 1")}, false);
+    items.apply({item("x1", 500, "bolt"), item("x2", 90, "nut"), item("y", 1000, "washer 1")}, Update::Merge);
     proxy.setSourceModel(&items);
     QCOMPARE(proxy.rowCount(), 2); // "x1" by id, "y" by its name "washer 1"
     proxy.setSortRoleName(QStringLiteral("price"));
@@ -263,7 +304,7 @@ void TestSortFilterModel::itemsBySearchAndPrice()
     QAbstractItemModelTester t1(&items, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     proxy.setSourceModel(&items);
-    items.apply({item("apple-red", 90, "Red apple"), item("pear", 10000, "Pear"), item("apple-green", 0, "")}, false);
+    items.apply({item("apple-red", 90, "Red apple"), item("pear", 10000, "Pear"), item("apple-green", 0, "")}, Update::Merge);
     proxy.setSortRoleName(QStringLiteral("price"));
     proxy.setDescending(true);
     const auto ids = [&proxy] {
@@ -275,7 +316,7 @@ void TestSortFilterModel::itemsBySearchAndPrice()
     QCOMPARE(ids(), (QStringList{"pear", "apple-red", "apple-green"}));
     proxy.setSearch(QStringLiteral("APPLE"));
     QCOMPARE(ids(), (QStringList{"apple-red", "apple-green"}));
-    items.apply({item("apple-green", 95, "Green apple")}, false);
+    items.apply({item("apple-green", 95, "Green apple")}, Update::Merge);
     QCOMPARE(ids(), (QStringList{"apple-green", "apple-red"}));
 }
 

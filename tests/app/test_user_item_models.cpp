@@ -18,6 +18,7 @@
 
 using namespace shop;
 using namespace shop::app;
+using Update = KeyedListModel::Update;
 
 namespace {
 
@@ -64,6 +65,7 @@ private slots:
     void unchangedUsersAreNotReported();
     void duplicateUsersInOneBatch();
     void userReset();
+    void userReplaceKeepsRows();
     void itemRolesAndTexts();
     void itemBatchInsertsOnceAndMergesRanges();
     void itemIdsSorted();
@@ -117,7 +119,7 @@ void TestUserItemModels::emptyModels()
     // An empty non-reset batch says nothing.
     QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
     QSignalSpy changed(&users, &QAbstractItemModel::dataChanged);
-    users.apply({}, false);
+    users.apply({}, Update::Merge);
     QCOMPARE(inserted.count(), 0);
     QCOMPARE(changed.count(), 0);
 }
@@ -126,8 +128,8 @@ void TestUserItemModels::usersInFirstSeenOrder()
 {
     UserListModel users;
     auto tester = attachTester(users);
-    users.apply({user(30, 900, "Zoë"), user(10, 10000)}, false);
-    users.apply({user(20, 0), user(30, 950, "Zoë")}, false);
+    users.apply({user(30, 900, "Zoë"), user(10, 10000)}, Update::Merge);
+    users.apply({user(20, 0), user(30, 950, "Zoë")}, Update::Merge);
 
     QCOMPARE(users.rowCount(), 3);
     QCOMPARE(users.index(0).data(UserListModel::UserIdRole).toLongLong(), 30);
@@ -156,7 +158,7 @@ void TestUserItemModels::userIdsAsTextForQml()
     UserListModel users;
     auto tester = attachTester(users);
     const UserId max = std::numeric_limits<UserId>::max();
-    users.apply({user(max, 1000), user(9007199254740993, 5), user(7, 1)}, false);
+    users.apply({user(max, 1000), user(9007199254740993, 5), user(7, 1)}, Update::Merge);
     QCOMPARE(users.index(0).data(UserListModel::UserIdRole).toString(), QStringLiteral("9223372036854775807"));
     QCOMPARE(users.index(1).data(UserListModel::UserIdRole).toString(), QStringLiteral("9007199254740993"));
     QCOMPARE(users.rowOf(QStringLiteral("9223372036854775807")), 0);
@@ -175,7 +177,7 @@ void TestUserItemModels::userBatchInsertsOnceAndMergesRanges()
     std::vector<User> initial;
     for (UserId id = 1; id <= 10; ++id)
         initial.push_back(user(id, id * 100));
-    users.apply(initial, false);
+    users.apply(initial, Update::Merge);
     QCOMPARE(users.rowCount(), 10);
 
     QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
@@ -194,7 +196,7 @@ void TestUserItemModels::userBatchInsertsOnceAndMergesRanges()
         user(9, 1),
         user(103, 3),
     };
-    users.apply(batch, false);
+    users.apply(batch, Update::Merge);
 
     QCOMPARE(inserted.count(), 1);
     QCOMPARE(inserted.at(0).at(1).toInt(), 10);
@@ -220,10 +222,10 @@ void TestUserItemModels::unchangedUsersAreNotReported()
 {
     UserListModel users;
     auto tester = attachTester(users);
-    users.apply({user(1, 100), user(2, 200)}, false);
+    users.apply({user(1, 100), user(2, 200)}, Update::Merge);
     QSignalSpy changed(&users, &QAbstractItemModel::dataChanged);
     QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
-    users.apply({user(1, 100), user(2, 250)}, false);
+    users.apply({user(1, 100), user(2, 250)}, Update::Merge);
     QCOMPARE(ranges(changed), (QList<QPair<int, int>>{{1, 1}}));
     QCOMPARE(inserted.count(), 0);
 }
@@ -233,10 +235,10 @@ void TestUserItemModels::duplicateUsersInOneBatch()
     // Coalesced batches may carry a user twice; the later copy is the newer state.
     UserListModel users;
     auto tester = attachTester(users);
-    users.apply({user(1, 100)}, false);
+    users.apply({user(1, 100)}, Update::Merge);
     QSignalSpy changed(&users, &QAbstractItemModel::dataChanged);
     QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
-    users.apply({user(5, 1), user(1, 110), user(5, 2), user(1, 120)}, false);
+    users.apply({user(5, 1), user(1, 110), user(5, 2), user(1, 120)}, Update::Merge);
     QCOMPARE(users.rowCount(), 2);
     QCOMPARE(inserted.count(), 1);
     QCOMPARE(users.index(1).data(UserListModel::BalanceRole).toLongLong(), 2);
@@ -248,12 +250,12 @@ void TestUserItemModels::userReset()
 {
     UserListModel users;
     auto tester = attachTester(users);
-    users.apply({user(1, 100), user(2, 200), user(3, 300)}, false);
+    users.apply({user(1, 100), user(2, 200), user(3, 300)}, Update::Merge);
 
     QSignalSpy reset(&users, &QAbstractItemModel::modelReset);
     QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
     QSignalSpy changed(&users, &QAbstractItemModel::dataChanged);
-    users.apply({user(7, 70), user(2, 20)}, true);
+    users.apply({user(7, 70), user(2, 20)}, Update::Reset);
     QCOMPARE(reset.count(), 1);
     QCOMPARE(inserted.count(), 0);
     QCOMPARE(changed.count(), 0);
@@ -264,16 +266,58 @@ void TestUserItemModels::userReset()
     QVERIFY(users.find(3) == nullptr);
     QCOMPARE(users.index(1).data(UserListModel::BalanceRole).toLongLong(), 20);
 
-    users.apply({}, true);
+    users.apply({}, Update::Reset);
     QCOMPARE(reset.count(), 2);
     QCOMPARE(users.rowCount(), 0);
+}
+
+// A seek in history replaces every row: the rows that are gone are removed, the rest
+// updated in place, new ones appended, and no reset (the views keep their delegates).
+void TestUserItemModels::userReplaceKeepsRows()
+{
+    UserListModel users;
+    auto tester = attachTester(users);
+    users.apply({user(1, 100), user(2, 200), user(3, 300), user(4, 400), user(5, 500), user(6, 600)}, Update::Merge);
+
+    QSignalSpy reset(&users, &QAbstractItemModel::modelReset);
+    QSignalSpy removed(&users, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&users, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&users, &QAbstractItemModel::dataChanged);
+    // 2, 3 and 5 are gone; 4 changed; 1 and 6 the same; 9 is new.
+    users.apply({user(6, 600), user(9, 90), user(4, 444), user(1, 100)}, Update::Replace);
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(removed.count(), 2); // two runs: rows 1-2 and row 4
+    QCOMPARE(removed.at(0).at(1).toInt(), 4);
+    QCOMPARE(removed.at(1).at(1).toInt(), 1);
+    QCOMPARE(removed.at(1).at(2).toInt(), 2);
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(ranges(changed), (QList<QPair<int, int>>{{1, 1}}));
+    QCOMPARE(users.rowCount(), 4);
+    const QList<qint64> order = {1, 4, 6, 9};
+    for (int row = 0; row < order.size(); ++row) {
+        QCOMPARE(users.rowOf(order[row]), row);
+        QCOMPARE(users.index(row).data(UserListModel::UserIdRole).toString(), QString::number(order[row]));
+    }
+    QCOMPARE(users.index(1).data(UserListModel::BalanceRole).toLongLong(), 444);
+    QVERIFY(users.find(3) == nullptr);
+
+    // Everything gone: all rows removed, still no reset; then an empty model takes a reset.
+    users.apply({user(8, 80)}, Update::Replace);
+    QCOMPARE(reset.count(), 0);
+    QCOMPARE(users.rowCount(), 1);
+    QCOMPARE(users.rowOf(8), 0);
+    users.apply({}, Update::Replace);
+    QCOMPARE(users.rowCount(), 0);
+    users.apply({user(2, 20)}, Update::Replace);
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(users.rowOf(2), 0);
 }
 
 void TestUserItemModels::itemRolesAndTexts()
 {
     ItemListModel items;
     auto tester = attachTester(items);
-    items.apply({item("apple", 0, 5), item("pear", 1250, 3)}, false);
+    items.apply({item("apple", 0, 5), item("pear", 1250, 3)}, Update::Merge);
 
     QCOMPARE(items.rowCount(), 2);
     const QModelIndex apple = items.index(0);
@@ -300,11 +344,11 @@ void TestUserItemModels::itemBatchInsertsOnceAndMergesRanges()
     std::vector<Item> initial;
     for (int i = 0; i < 6; ++i)
         initial.push_back(item("i" + std::to_string(i), 100));
-    items.apply(initial, false);
+    items.apply(initial, Update::Merge);
 
     QSignalSpy inserted(&items, &QAbstractItemModel::rowsInserted);
     QSignalSpy changed(&items, &QAbstractItemModel::dataChanged);
-    items.apply({item("i5", 0), item("new1", 1), item("i0", 7), item("i4", 8), item("new2", 2), item("i1", 9)}, false);
+    items.apply({item("i5", 0), item("new1", 1), item("i0", 7), item("i4", 8), item("new2", 2), item("i1", 9)}, Update::Merge);
     QCOMPARE(inserted.count(), 1);
     QCOMPARE(inserted.at(0).at(1).toInt(), 6);
     QCOMPARE(inserted.at(0).at(2).toInt(), 7);
@@ -319,7 +363,7 @@ void TestUserItemModels::itemIdsSorted()
 {
     ItemListModel items;
     auto tester = attachTester(items);
-    items.apply({item("pear", 1), item("Apple", 1), item("apple", 1), item("b-2", 1), item("b.1", 1)}, false);
+    items.apply({item("pear", 1), item("Apple", 1), item("apple", 1), item("b-2", 1), item("b.1", 1)}, Update::Merge);
     // Byte order, as the CLI sorts item ids.
     const QStringList expected = {"Apple", "apple", "b-2", "b.1", "pear"};
     QCOMPARE(items.itemIds(), expected);
@@ -329,9 +373,9 @@ void TestUserItemModels::itemReset()
 {
     ItemListModel items;
     auto tester = attachTester(items);
-    items.apply({item("a", 1), item("b", 2)}, false);
+    items.apply({item("a", 1), item("b", 2)}, Update::Merge);
     QSignalSpy reset(&items, &QAbstractItemModel::modelReset);
-    items.apply({item("c", 3)}, true);
+    items.apply({item("c", 3)}, Update::Reset);
     QCOMPARE(reset.count(), 1);
     QCOMPARE(items.rowCount(), 1);
     QCOMPARE(items.rowOf(QStringLiteral("a")), -1);
