@@ -33,8 +33,8 @@ public:
         return false;
     }
 
-    // Past this many rows changed in place in one batch, a sorting proxy re-sorts once
-    // rather than moving each changed row (see manyRowsAboutToChange).
+    // Past this many rows changed or added in one batch, a sorting proxy sorts once rather
+    // than placing each row (see manyRowsAboutToChange).
     static constexpr std::size_t kManyRows = 64;
 
     enum class Update {
@@ -44,9 +44,9 @@ public:
     };
 
 signals:
-    // Around the dataChanged of a batch that changed more than kManyRows rows in place (a
-    // seek in history, a catch-up's rows): a sorting proxy turns its dynamic sort off in
-    // between and sorts once after.
+    // Around the dataChanged and rowsInserted of a batch that changes or adds more than
+    // kManyRows rows (a seek in history, a catch-up's rows): a sorting proxy turns its
+    // dynamic sort off in between and sorts once after.
     void manyRowsAboutToChange();
     void manyRowsChanged();
 
@@ -129,23 +129,22 @@ void KeyedListModel::applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey
             added.push_back(r);
         }
     }
-    const bool many = changed.size() > kManyRows;
+    const bool many = changed.size() + added.size() > kManyRows;
     if (many)
         emit manyRowsAboutToChange();
     for (const auto& [first, last] : contiguousRanges(std::move(changed)))
         emit dataChanged(index(first), index(last), valueRoles);
+    if (!added.empty()) {
+        const int first = static_cast<int>(rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        for (Row& r : added) {
+            rowByKey.insert(keyOf(r), static_cast<int>(rows.size()));
+            rows.push_back(std::move(r));
+        }
+        endInsertRows();
+    }
     if (many)
         emit manyRowsChanged();
-    if (added.empty())
-        return;
-
-    const int first = static_cast<int>(rows.size());
-    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-    for (Row& r : added) {
-        rowByKey.insert(keyOf(r), static_cast<int>(rows.size()));
-        rows.push_back(std::move(r));
-    }
-    endInsertRows();
 }
 
 } // namespace shop::app

@@ -359,12 +359,33 @@ void ReplayController::showCursor(bool full)
     const ShopState& state = timeline_.state();
     const auto& touched = timeline_.lastTouched();
     if (full) {
+        // In the order the history first names them, which is close to the order they were
+        // created in: the rows a seek adds or removes are then a few runs at the end, not
+        // thousands of single rows all over the table (each a signal through the proxy).
         std::vector<User> users;
-        for (const User* u : state.sortedUsers())
-            users.push_back(*u);
+        users.reserve(state.users().size());
         std::vector<Item> items;
-        for (const Item* i : state.sortedItems())
-            items.push_back(*i);
+        items.reserve(state.items().size());
+        {
+            const engine::HistoryNames::Reader names(timeline_.history().names());
+            for (std::uint32_t ref = 1; ref <= names.lastUser(); ++ref) {
+                if (const User* u = state.findUser(names.user(ref)))
+                    users.push_back(*u);
+            }
+            for (std::uint32_t ref = 1; ref <= names.lastItem(); ++ref) {
+                if (const Item* i = state.findItem(names.item(ref)))
+                    items.push_back(*i);
+            }
+        }
+        // Any the history does not name (none, as the state is made of its rows), by id.
+        if (users.size() < state.users().size()) {
+            for (const User* u : state.sortedUsers())
+                users.push_back(*u); // the model keeps a key's last copy: no duplicates
+        }
+        if (items.size() < state.items().size()) {
+            for (const Item* i : state.sortedItems())
+                items.push_back(*i);
+        }
         users_.apply(users, UserListModel::Update::Replace);
         items_.apply(items, ItemListModel::Update::Replace);
     } else {

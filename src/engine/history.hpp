@@ -54,6 +54,9 @@ public:
         {
             return ref < names_.types_.size() ? std::string_view(names_.types_[ref]) : std::string_view();
         }
+        // Refs run from 1 to these, in the order the feeders first named them.
+        std::uint32_t lastUser() const { return static_cast<std::uint32_t>(names_.users_.size() - 1); }
+        std::uint32_t lastItem() const { return static_cast<std::uint32_t>(names_.items_.size() - 1); }
 
     private:
         const HistoryNames& names_;

@@ -59,6 +59,7 @@ public:
     void clear();
 
     std::size_t size() const { return history_.size(); }
+    const HistoryStore& history() const { return history_; }
     // Position p shows the state after entries [0, p): 0 is the empty shop, size() the head.
     std::size_t position() const { return position_; }
     const ShopState& state() const { return cursor_; }

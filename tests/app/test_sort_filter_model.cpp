@@ -254,6 +254,22 @@ void TestSortFilterModel::staysRightWhenManyRowsChange()
     // A few rows later, the proxy is dynamic again: a single change moves its row.
     users_->apply({user(1, 1000000, "user 1")}, Update::Merge);
     QCOMPARE(userIds().back(), qint64(1));
+
+    // Many rows added at once land in sorted place too, through the search.
+    batch.clear();
+    for (int i = 1; i <= n; ++i)
+        batch.push_back(user(1000 + i, i % 2 ? 5 : 2000000, i % 3 ? "user add" : "other"));
+    users_->apply(batch, Update::Merge);
+    QVERIFY(proxy_->dynamicSortFilter());
+    const QList<qint64> ids = userIds();
+    QCOMPARE(ids.size(), expected.size() + n - n / 3);
+    qint64 previous = -1;
+    for (int row = 0; row < ids.size(); ++row) {
+        const qint64 balance = proxy_->index(row, 0).data(UserListModel::BalanceRole).toLongLong();
+        QVERIFY2(balance >= previous, qPrintable(QStringLiteral("row %1 out of order").arg(row)));
+        previous = balance;
+        QVERIFY(proxy_->index(row, 0).data(UserListModel::NameRole).toString().contains(QStringLiteral("user")));
+    }
 }
 
 void TestSortFilterModel::rowMapping()
