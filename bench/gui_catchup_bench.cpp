@@ -2,9 +2,9 @@
 // a stream given by --redis/--stream, while a 5 ms timer on the GUI thread measures how long
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
 // longest stall, the stalls over 50 ms and the peak RSS; its last line is always one JSON
-// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, stallsOver50Ms,
-// historyBytes, historyBytesPerEvent, liveSeconds, timelineSeekP99Ms, seekP50Ms, seekP99Ms,
-// seekMaxMs}); after the catch-up it seeks the window to 200 random points (the timeline,
+// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, guiThreadCpuSeconds,
+// consumerThreadCpuSeconds, stallsOver50Ms, historyBytes, historyBytesPerEvent, liveSeconds,
+// timelineSeekP99Ms, seekP50Ms, seekP99Ms, seekMaxMs}); after the catch-up it seeks the window to 200 random points (the timeline,
 // then the history tables and their views), and times the timeline's part alone at 200 more.
 // for other tools. `shopstream-cli bench` runs it on its native stream when it finds it next
 // to gui_bench (--json: the rows as a JSON array on the line before).
@@ -25,12 +25,59 @@
 #include <cstring>
 #include <random>
 #include <vector>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <sys/resource.h>
+#include <unistd.h>
 
 Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
 
 namespace {
 constexpr int kSeeks = 200;
+
+// CPU seconds (user + system) of this process's threads whose name starts with `prefix`,
+// or of the main thread when prefix is empty; from /proc/self/task/*/stat.
+double threadCpuSeconds(const std::string& prefix)
+{
+    const std::string self = std::to_string(::getpid());
+    double seconds = 0;
+    const long ticks = ::sysconf(_SC_CLK_TCK);
+    DIR* dir = ::opendir("/proc/self/task");
+    if (!dir || ticks <= 0)
+        return -1;
+    while (const dirent* task = ::readdir(dir)) {
+        const std::string tid = task->d_name;
+        if (tid == "." || tid == "..")
+            continue;
+        const std::string base = "/proc/self/task/" + tid;
+        std::ifstream commFile(base + "/comm");
+        std::string comm;
+        std::getline(commFile, comm);
+        if (prefix.empty() ? tid != self : comm.rfind(prefix, 0) != 0)
+            continue;
+        std::ifstream statFile(base + "/stat");
+        std::string stat((std::istreambuf_iterator<char>(statFile)), std::istreambuf_iterator<char>());
+        // Fields after the name (which may hold spaces) in parentheses: state is field 3,
+        // utime and stime fields 14 and 15.
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos)
+            continue;
+        std::istringstream rest(stat.substr(close + 2));
+        std::string field;
+        unsigned long long utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i) {
+            if (i == 14)
+                utime = std::stoull(field);
+            else if (i == 15)
+                stime = std::stoull(field);
+        }
+        seconds += double(utime + stime) / double(ticks);
+    }
+    ::closedir(dir);
+    return seconds;
+}
 } // namespace
 
 int main(int argc, char** argv)
@@ -117,6 +164,10 @@ int main(int argc, char** argv)
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
+    // Where the catch-up's CPU went: the window's thread, and the consumer's (the headless
+    // consume does only the latter's reading and applying).
+    const double guiCpu = threadCpuSeconds({});
+    const double consumerCpu = threadCpuSeconds("shopstream-cons");
 
     // Seeks to random points of the whole history, as the timeline's slider does.
     std::vector<double> seekMs, timelineMs;
@@ -182,6 +233,7 @@ int main(int argc, char** argv)
     } else {
         std::printf("catch-up in the real window: %.0f events/s (%s)\n", rate, note);
         std::printf("longest GUI-thread stall: %lld ms (%d over 50 ms)\n", static_cast<long long>(longestStall), over50);
+        std::printf("CPU in the catch-up: window thread %.2f s, consumer thread %.2f s\n", guiCpu, consumerCpu);
         std::printf("peak RSS: %.1f MB\n", rssMb);
         std::printf("history memory per event: %.1f bytes (%s)\n", perEvent, memoryNote);
         std::printf("live (at the head, editable) after %.2f s\n", double(liveMs) / 1000.0);
@@ -196,6 +248,8 @@ int main(int argc, char** argv)
                                     {"eventsPerSecond", rate},
                                     {"peakRssBytes", static_cast<long long>(usage.ru_maxrss) * 1024},
                                     {"longestStallMs", longestStall},
+                                    {"guiThreadCpuSeconds", guiCpu},
+                                    {"consumerThreadCpuSeconds", consumerCpu},
                                     {"stallsOver50Ms", over50},
                                     {"historyBytes", endBytes},
                                     {"historyBytesPerEvent", perEvent},

@@ -17,14 +17,21 @@ void VerdictCounts::count(Reason reason)
 
 const User* ShopState::findUser(UserId id) const
 {
+    if (lastUser_.user && lastUser_.user->id == id)
+        return lastUser_.user;
     auto it = users_.find(id);
     return it == users_.end() ? nullptr : &it->second;
 }
 
 User* ShopState::findUser(UserId id)
 {
+    if (lastUser_.user && lastUser_.user->id == id)
+        return lastUser_.user;
     auto it = users_.find(id);
-    return it == users_.end() ? nullptr : &it->second;
+    if (it == users_.end())
+        return nullptr;
+    lastUser_.user = &it->second;
+    return lastUser_.user;
 }
 
 const Item* ShopState::findItem(std::string_view id) const
@@ -44,6 +51,7 @@ User& ShopState::addUser(UserId id, std::string name)
     User& user = users_[id];
     user.id = id;
     user.name = std::move(name);
+    lastUser_.user = &user;
     return user;
 }
 
@@ -79,6 +87,7 @@ std::vector<const Item*> ShopState::sortedItems() const
 void ShopState::clear()
 {
     users_.clear();
+    lastUser_.user = nullptr;
     items_.clear();
     counts = {};
     lastEventId.clear();

@@ -62,8 +62,23 @@ public:
     bool operator==(const ShopState& other) const;
 
 private:
+    // The user last found or added for a change: the consumer looks the same user up again
+    // right after applying an entry (the balance it records). Set only by the non-const
+    // lookups (the thread that changes the state); a copy or move starts without it.
+    struct LastUser {
+        User* user = nullptr;
+        LastUser() = default;
+        LastUser(const LastUser&) noexcept {}
+        LastUser& operator=(const LastUser&) noexcept
+        {
+            user = nullptr;
+            return *this;
+        }
+    };
+
     UserMap users_;
     ItemMap items_;
+    LastUser lastUser_;
 };
 
 // Where two states differ, in words for people ("" when they are equal, position fields

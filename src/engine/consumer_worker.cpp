@@ -30,6 +30,9 @@ constexpr std::chrono::milliseconds kStepBudget{25}; // a step yields to the eve
 constexpr qint64 kServerCheckMs = 10000;             // how often the server's state is looked at again
 constexpr int kCatchUpFlushMs = 100;                   // batches while catching up: at most ten a second
 constexpr qint64 kCatchUpRowsMs = 500;                 // changed rows while catching up: at most two a second
+// While catching up, a shop up to this many rows sends them all with each rows batch rather
+// than marking every entry's rows (most of them change between two batches anyway).
+constexpr std::size_t kAllRowsLimit = 200000;
 
 StreamGap toStreamGap(const Continuity& c)
 {
@@ -69,7 +72,8 @@ struct ConsumerWorker::Private {
     // Rows changed since they last went out (sorted when they go).
     std::unordered_set<UserId> pendingUsers;
     std::unordered_set<std::string, StringHash, std::equal_to<>> pendingItems;
-    QElapsedTimer rowsSent; // since changed rows last went out
+    bool pendingAllRows = false; // entries applied without marking their rows: all of them go
+    QElapsedTimer rowsSent;      // since changed rows last went out
     bool pendingReset = false;
     bool pendingCounts = false;
 
@@ -288,6 +292,7 @@ void ConsumerWorker::restoreState()
     d->pendingCheckpoints.clear();
     d->pendingUsers.clear();
     d->pendingItems.clear();
+    d->pendingAllRows = false;
     d->pendingReset = true;
     d->pendingCounts = true;
     d->replayed = 0;
@@ -392,18 +397,22 @@ void ConsumerWorker::step()
 void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
 {
     engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints);
-    if (reason == Reason::None) {
-        if (e.userId != 0)
-            d->pendingUsers.insert(e.userId);
-        const auto markItem = [this](const std::string& id) {
-            if (d->pendingItems.find(id) == d->pendingItems.end()) // no copy of an id already marked
-                d->pendingItems.insert(id);
-        };
-        if (!e.itemId.empty())
-            markItem(e.itemId);
-        for (const OrderLine& line : e.lines)
-            markItem(line.itemId);
+    if (reason != Reason::None || d->pendingAllRows)
+        return;
+    if (d->connState == ConnectionState::CatchingUp && after.users().size() + after.items().size() <= kAllRowsLimit) {
+        d->pendingAllRows = true;
+        return;
     }
+    if (e.userId != 0)
+        d->pendingUsers.insert(e.userId);
+    const auto markItem = [this](const std::string& id) {
+        if (d->pendingItems.find(id) == d->pendingItems.end()) // no copy of an id already marked
+            d->pendingItems.insert(id);
+    };
+    if (!e.itemId.empty())
+        markItem(e.itemId);
+    for (const OrderLine& line : e.lines)
+        markItem(line.itemId);
 }
 
 void ConsumerWorker::flush(Rows rows)
@@ -422,8 +431,8 @@ void ConsumerWorker::flush(Rows rows)
     const bool rowsDue = rows == Rows::Now || d->connState != ConnectionState::CatchingUp || !d->rowsSent.isValid()
                          || d->rowsSent.elapsed() >= kCatchUpRowsMs;
     if (d->options.collectChanges) {
-        if (out.reset) {
-            // A rebuilt state: everything, as it is now.
+        if (out.reset || (rowsDue && d->pendingAllRows)) {
+            // A rebuilt state, or a catch-up's rows: everything, as it is now.
             for (const User* u : d->state.sortedUsers())
                 out.users.push_back(*u);
             for (const Item* i : d->state.sortedItems())
@@ -448,6 +457,7 @@ void ConsumerWorker::flush(Rows rows)
     if (out.reset || rowsDue) {
         d->pendingUsers.clear();
         d->pendingItems.clear();
+        d->pendingAllRows = false;
         d->rowsSent.start();
     }
     d->pendingReset = false;
