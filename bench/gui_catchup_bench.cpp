@@ -1,13 +1,15 @@
 // The real window catching up: ShopSession and qrc:/ShopStream/Main.qml, offscreen, against
 // a stream given by --redis/--stream, while a 5 ms timer on the GUI thread measures how long
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
-// longest stall, the stalls over 50 ms and the peak RSS; its last line is always one JSON
-// object ({events, seconds, eventsPerSecond, peakRssBytes, longestStallMs, guiThreadCpuSeconds,
+// longest stall, the stalls over 50 ms, the CPU of the window's and the consumer's threads
+// and the peak RSS. After the catch-up it seeks the window to 200 random points (the
+// timeline, then the history tables and their views), and times the timeline's part alone at
+// 200 more. Its last line is always one JSON object, for other tools: {events, seconds,
+// eventsPerSecond, peakRssBytes, longestStallMs, guiThreadCpuSeconds,
 // consumerThreadCpuSeconds, stallsOver50Ms, historyBytes, historyBytesPerEvent, liveSeconds,
-// timelineSeekP99Ms, seekP50Ms, seekP99Ms, seekMaxMs}); after the catch-up it seeks the window to 200 random points (the timeline,
-// then the history tables and their views), and times the timeline's part alone at 200 more.
-// for other tools. `shopstream-cli bench` runs it on its native stream when it finds it next
-// to gui_bench (--json: the rows as a JSON array on the line before).
+// timelineSeekP99Ms, seekP50Ms, seekP99Ms, seekMaxMs}. `shopstream-cli bench` runs it on its
+// native stream when it finds it next to gui_bench (--json: the rows as a JSON array on the
+// line before).
 #include "replay_controller.hpp"
 #include "shop_session.hpp"
 

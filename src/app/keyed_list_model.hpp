@@ -82,15 +82,18 @@ void KeyedListModel::applyRows(std::vector<Row>& rows, QHash<Key, int>& rowByKey
                 gone.push_back(static_cast<int>(i));
         }
         if (!gone.empty()) {
+            const std::size_t firstGone = static_cast<std::size_t>(gone.front());
+            for (int row : gone)
+                rowByKey.remove(keyOf(rows[static_cast<std::size_t>(row)]));
             const auto runs = contiguousRanges(std::move(gone));
             for (auto run = runs.rbegin(); run != runs.rend(); ++run) {
                 beginRemoveRows({}, run->first, run->second);
                 rows.erase(rows.begin() + run->first, rows.begin() + run->second + 1);
                 endRemoveRows();
             }
-            rowByKey.clear();
-            for (std::size_t i = 0; i < rows.size(); ++i)
-                rowByKey.insert(keyOf(rows[i]), static_cast<int>(i));
+            // Only the rows after the first one removed moved (none when a seek drops the end).
+            for (std::size_t i = firstGone; i < rows.size(); ++i)
+                rowByKey[keyOf(rows[i])] = static_cast<int>(i);
         }
     }
     if (how == Update::Reset) {
