@@ -12,6 +12,7 @@
 #include "core/simulator.hpp"
 #include "engine/replay_timeline.hpp"
 #include "redis/connection.hpp"
+#include "redis/server_process.hpp"
 #include "redis/snapshot_store.hpp"
 #include "redis/state_loader.hpp"
 #include "redis/stream_reader.hpp"
@@ -221,65 +222,16 @@ public:
         }
         dir_ = pattern;
         socket_ = dir_ + "/redis.sock";
-        const std::string log = dir_ + "/redis.log";
-        pid_ = ::fork();
-        if (pid_ < 0) {
-            error = std::string("cannot start redis-server: ") + std::strerror(errno);
-            return false;
-        }
-        if (pid_ == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the bench, even a killed one
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (fd >= 0) {
-                ::dup2(fd, STDOUT_FILENO);
-                ::dup2(fd, STDERR_FILENO);
-            }
-            const int null = ::open("/dev/null", O_RDONLY);
-            if (null >= 0)
-                ::dup2(null, STDIN_FILENO);
-            ::execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket_.c_str(), "--unixsocketperm",
-                     "700", "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), "--daemonize", "no",
-                     static_cast<char*>(nullptr));
-            std::fprintf(stderr, "cannot run redis-server: %s\n", std::strerror(errno));
-            ::_exit(127);
-        }
-        const auto deadline = Clock::now() + std::chrono::seconds(10);
-        while (Clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                error = "redis-server exited at start (is it installed? see " + log + ")";
-                return false;
-            }
-            redis::Connection probe;
-            redis::ConnectOptions options;
-            options.connectTimeoutMs = 500;
-            options.commandTimeoutMs = 1000;
-            if (probe.connect(url(), options))
-                return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        error = "redis-server did not answer PING within 10 s";
+        if (server_.start({.dir = dir_, .socketPath = socket_}))
+            return true;
+        error = server_.error();
         stop();
         return false;
     }
 
     void stop()
     {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            const auto deadline = Clock::now() + std::chrono::seconds(10);
-            int status = 0;
-            while (::waitpid(pid_, &status, WNOHANG) == 0) {
-                if (Clock::now() > deadline) {
-                    ::kill(pid_, SIGKILL);
-                    ::waitpid(pid_, &status, 0);
-                    break;
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-            pid_ = -1;
-        }
+        server_.stop();
         if (!dir_.empty()) {
             std::error_code ec;
             std::filesystem::remove_all(dir_, ec);
@@ -292,7 +244,7 @@ public:
     const std::string& socketPath() const { return socket_; }
 
 private:
-    pid_t pid_ = -1;
+    redis::ServerProcess server_;
     std::string dir_;
     std::string socket_;
 };

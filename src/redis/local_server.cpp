@@ -54,6 +54,7 @@
 
 #include "connection.hpp"
 #include "error_kind.hpp"
+#include "server_process.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -68,7 +69,6 @@
 
 #include <fcntl.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -76,15 +76,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace shop::redis {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxSocketPath = sizeof(sockaddr_un::sun_path) - 1;
-constexpr int kInheritedFd = 3; // where a child finds the lock it is meant to keep
 constexpr const char* kShutdownTimeoutSeconds = "60";
 
 // An owned file descriptor.
@@ -251,33 +248,6 @@ bool checkOwnEntries(const std::string& dir, std::string& error)
     return true;
 }
 
-// The absolute path of an executable found on PATH, or empty.
-std::string findOnPath(const std::string& name)
-{
-    const char* env = std::getenv("PATH");
-    const std::string path = env ? env : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t begin = 0;
-    while (begin <= path.size()) {
-        std::size_t end = path.find(':', begin);
-        if (end == std::string::npos)
-            end = path.size();
-        std::string dir = path.substr(begin, end - begin);
-        if (dir.empty())
-            dir = "."; // an empty PATH entry means the current directory
-        const std::string candidate = dir + "/" + name;
-        struct stat st {};
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
-            if (candidate.front() == '/')
-                return candidate;
-            char cwd[4096];
-            if (::getcwd(cwd, sizeof cwd))
-                return std::string(cwd) + "/" + candidate;
-        }
-        begin = end + 1;
-    }
-    return {};
-}
-
 Fd openLockFile(const std::string& path, std::string& error)
 {
     Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600));
@@ -362,58 +332,6 @@ Probe probe(const std::string& socketPath, std::string& answer)
     default:
         return Probe::Foreign;
     }
-}
-
-// Spawns argv (argv[0] an absolute path) with a clean signal state, stdin on /dev/null,
-// stdout and stderr on `outputFd`, no fds but `inheritFd` (as fd 3).
-bool spawn(const std::vector<std::string>& args, int outputFd, int inheritFd, pid_t& pid, std::string& error)
-{
-    // adddup2 onto the same number would keep O_CLOEXEC on some libcs: start from a copy.
-    Fd inherited;
-    if (inheritFd >= 0) {
-        inherited.reset(::fcntl(inheritFd, F_DUPFD_CLOEXEC, 10));
-        if (!inherited.valid()) {
-            error = "cannot duplicate a lock file descriptor: " + errnoText(errno);
-            return false;
-        }
-    }
-
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, outputFd, 1);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    if (inherited.valid())
-        posix_spawn_file_actions_adddup2(&actions, inherited.get(), kInheritedFd);
-    posix_spawn_file_actions_addclosefrom_np(&actions, inherited.valid() ? kInheritedFd + 1 : kInheritedFd);
-
-    // Whatever this process blocks or ignores (a GUI may ignore SIGPIPE) is not for them.
-    sigset_t mask;
-    sigemptyset(&mask);
-    posix_spawnattr_setsigmask(&attr, &mask);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2})
-        sigaddset(&defaults, sig);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-    std::vector<char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-
-    const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        error = "cannot start " + args[0] + ": " + errnoText(rc);
-        return false;
-    }
-    return true;
 }
 
 // Waits for a child that exits right away (a daemonizing parent); its exit status or -1.
@@ -679,15 +597,17 @@ bool LocalServer::start(int readyTimeoutMs)
         // redis-server creates its AOF files, pid file and log with the umask it inherits:
         // umask 077 makes them 0600 (and appendonlydir 0700), whatever ours is. A shell sets
         // it for the server alone (posix_spawn cannot; umask() here would be process-wide).
-        const std::vector<std::string> args = {
-            "/bin/sh",   "-c",           "umask 077 && exec \"$@\"", "redis-server", redisServer,
-            "--port",    "0",            "--unixsocket",               socketPath_,    "--unixsocketperm",
-            "700",       "--dir",        dataDir_,                     "--appendonly", "yes",
-            "--appendfsync", "everysec", "--save",                     "",             "--daemonize",
-            "yes",       "--pidfile",    dataDir_ + "/redis.pid",      "--logfile",    logPath,
-        };
+        ServerConfig config;
+        config.dir = dataDir_;
+        config.socketPath = socketPath_;
+        config.appendOnly = true;
+        config.daemonize = true;
+        config.extraArgs = {"--pidfile", dataDir_ + "/redis.pid", "--logfile", logPath};
+        std::vector<std::string> args = {"/bin/sh", "-c", "umask 077 && exec \"$@\"", "redis-server", redisServer};
+        const std::vector<std::string> serverArgs = serverArguments(config);
+        args.insert(args.end(), serverArgs.begin(), serverArgs.end());
         pid_t pid = -1;
-        if (!spawn(args, logFd.get(), instanceLock.get(), pid, error_))
+        if (!spawnProcess(args, {.outputFd = logFd.get(), .inheritFd = instanceLock.get()}, pid, error_))
             return false;
         // With --daemonize the spawned process forks the server and exits: reap it here.
         if (waitExitStatus(pid) != 0)
@@ -762,7 +682,7 @@ bool LocalServer::ensureGuardian(const std::vector<std::string>& command, bool f
         return false;
     }
     pid_t pid = -1;
-    if (!spawn(command, devNull.get(), guardianLock.get(), pid, error_))
+    if (!spawnProcess(command, {.outputFd = devNull.get(), .inheritFd = guardianLock.get()}, pid, error_))
         return false;
     if (waitExitStatus(pid) != 0) {
         error_ = "cannot start the guardian process that stops the local redis-server";

@@ -1,19 +1,17 @@
 // A private redis-server per test suite (see the header). Its output goes to redis.log in
-// the suite's temporary directory, so ctest's output stays the test's own and no child
-// holds ctest's stdout open.
+// its data directory, so ctest's output stays the test's own and no child holds ctest's
+// stdout open.
 #include "test_redis_server.hpp"
 
 #include "redis/connection.hpp"
 
 #include <QDeadlineTimer>
 #include <QDir>
-#include <QFile>
 #include <QHostAddress>
 #include <QTcpServer>
 #include <QThread>
 
 #include <csignal>
-#include <sys/prctl.h>
 
 namespace {
 
@@ -25,19 +23,6 @@ int pickFreePort()
     const int port = probe.serverPort();
     probe.close();
     return port;
-}
-
-QString logTail(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray all = file.readAll();
-    const QList<QByteArray> lines = all.trimmed().split('\n');
-    QStringList tail;
-    for (qsizetype i = std::max<qsizetype>(0, lines.size() - 5); i < lines.size(); ++i)
-        tail << QString::fromUtf8(lines[i]);
-    return tail.join(QStringLiteral(" | "));
 }
 
 } // namespace
@@ -52,9 +37,9 @@ QString TestRedisServer::dataDir() const { return options_.dataDir.isEmpty() ? t
 
 QString TestRedisServer::socketPath() const { return dataDir() + QStringLiteral("/redis.sock"); }
 
-qint64 TestRedisServer::pid() const { return process_.processId(); }
+qint64 TestRedisServer::pid() const { return process_.pid(); }
 
-bool TestRedisServer::isRunning() const { return process_.state() != QProcess::NotRunning; }
+bool TestRedisServer::isRunning() const { return process_.running(); }
 
 shop::redis::RedisUrl TestRedisServer::url() const
 {
@@ -85,7 +70,13 @@ bool TestRedisServer::start()
         return true;
     if (!options_.dataDir.isEmpty())
         QDir().mkpath(options_.dataDir);
-    const QString logPath = tempDir_.filePath(QStringLiteral("redis.log"));
+
+    shop::redis::ServerConfig config;
+    config.dir = dataDir().toStdString();
+    config.socketPath = socketPath().toStdString();
+    config.appendOnly = options_.appendOnly;
+    for (const QString& arg : options_.extraArgs)
+        config.extraArgs.push_back(arg.toStdString());
 
     // A port picked here may be taken before redis binds it: try a few times. A restart
     // keeps the port it had, so URLs handed out before stay valid.
@@ -93,85 +84,21 @@ bool TestRedisServer::start()
     for (int attempt = 0; attempt < attempts; ++attempt) {
         if (options_.tcp && (port_ == 0 || attempt > 0))
             port_ = pickFreePort();
-        QStringList args;
-        if (options_.tcp)
-            args << QStringLiteral("--port") << QString::number(port_) << QStringLiteral("--bind") << QStringLiteral("127.0.0.1");
-        else
-            args << QStringLiteral("--port") << QStringLiteral("0");
-        args << QStringLiteral("--unixsocket") << socketPath() << QStringLiteral("--unixsocketperm") << QStringLiteral("700")
-             << QStringLiteral("--save") << QString() << QStringLiteral("--appendonly")
-             << (options_.appendOnly ? QStringLiteral("yes") : QStringLiteral("no")) << QStringLiteral("--dir") << dataDir()
-             << QStringLiteral("--daemonize") << QStringLiteral("no") << options_.extraArgs;
-
-        process_.setProgram(QStringLiteral("redis-server"));
-        process_.setArguments(args);
-        process_.setProcessChannelMode(QProcess::MergedChannels);
-        process_.setStandardOutputFile(logPath, QIODevice::Append);
-        process_.setStandardInputFile(QProcess::nullDevice());
-        // The server dies with the test, even when the test is killed.
-        process_.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-        process_.start();
-        if (!process_.waitForStarted(5000)) {
-            error_ = QStringLiteral("cannot start redis-server from PATH: ") + process_.errorString();
-            return false;
-        }
-
-        // Any reply, even NOAUTH from a server with a password, means it is ready.
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired()) {
-            if (process_.state() == QProcess::NotRunning)
-                break;
-            shop::redis::Connection probe;
-            shop::redis::ConnectOptions probeOptions;
-            probeOptions.connectTimeoutMs = 500;
-            probeOptions.commandTimeoutMs = 1000;
-            if (probe.connect(url(), probeOptions) || shop::redis::isCredentialFailure(probe.errorKind()))
-                return true;
-            QThread::msleep(20);
-        }
-        if (process_.state() != QProcess::NotRunning) {
-            error_ = QStringLiteral("redis-server did not answer PING within 10 s; log: ") + logTail(logPath);
-            kill();
-            return false;
-        }
-        process_.waitForFinished(1000);
-        error_ = QStringLiteral("redis-server exited at start; log: ") + logTail(logPath);
+        config.port = options_.tcp ? port_ : 0;
+        if (process_.start(config))
+            return true;
+        error_ = QString::fromStdString(process_.error());
     }
     return false;
 }
 
-void TestRedisServer::stop()
-{
-    if (!isRunning())
-        return;
-    const qint64 id = process_.processId();
-    ::kill(static_cast<pid_t>(id), SIGCONT); // a paused server would never see SIGTERM
-    process_.terminate();
-    if (!process_.waitForFinished(10000)) {
-        process_.kill();
-        process_.waitForFinished(5000);
-    }
-}
+void TestRedisServer::stop() { process_.stop(); }
 
-void TestRedisServer::kill()
-{
-    if (!isRunning())
-        return;
-    process_.kill();
-    process_.waitForFinished(5000);
-}
+void TestRedisServer::kill() { process_.kill(); }
 
-void TestRedisServer::pause()
-{
-    if (isRunning())
-        ::kill(static_cast<pid_t>(process_.processId()), SIGSTOP);
-}
+void TestRedisServer::pause() { process_.signal(SIGSTOP); }
 
-void TestRedisServer::resume()
-{
-    if (isRunning())
-        ::kill(static_cast<pid_t>(process_.processId()), SIGCONT);
-}
+void TestRedisServer::resume() { process_.signal(SIGCONT); }
 
 QString refuseWritesLikeAFullDisk(shop::redis::Connection& admin, const QString& serverDir)
 {

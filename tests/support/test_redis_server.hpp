@@ -1,15 +1,16 @@
 // A private redis-server for one test suite: a unix socket in a temporary directory (no
-// TCP port race) or, on request, a free loopback port; stopped by pid when destroyed, and
-// killed with the test process if that dies first (PR_SET_PDEATHSIG).
+// TCP port race) or, on request, a free loopback port; stopped when destroyed, and killed
+// with the test process if that dies first. The Qt face of redis::ServerProcess, which the
+// bench and (for its arguments and spawning) the managed local server share.
 #pragma once
 
 #include "redis/redis_url.hpp"
+#include "redis/server_process.hpp"
 
 namespace shop::redis {
 class Connection;
 }
 
-#include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
 
@@ -44,7 +45,7 @@ public:
 private:
     Options options_;
     QTemporaryDir tempDir_;
-    QProcess process_;
+    mutable shop::redis::ServerProcess process_; // running() reaps an exited one
     int port_ = 0;
     QString error_;
 };
