@@ -276,25 +276,47 @@ void HistoryBlockReader::skip(std::size_t rows)
 // --- HistoryBuilder ---
 
 HistoryBuilder::HistoryBuilder(std::shared_ptr<HistoryNames> names)
-    : names_(std::move(names)), userSlots_(std::make_unique<UserSlot[]>(std::size_t(1) << kUserSlotBits))
+    : names_(std::move(names)), userSlots_(std::size_t(1) << 12)
 {
 }
+
+namespace {
+std::size_t slotOf(UserId id, std::size_t mask)
+{
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+} // namespace
 
 std::uint32_t HistoryBuilder::user(UserId id)
 {
     if (id == 0)
         return 0;
-    UserSlot& slot = userSlots_[(static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL) >> (64 - kUserSlotBits)];
-    if (slot.id == id)
-        return slot.ref;
-    std::uint32_t ref;
-    if (const auto it = users_.find(id); it != users_.end()) {
-        ref = it->second;
-    } else {
-        ref = names_->internUser(id);
-        users_.emplace(id, ref);
+    std::size_t mask = userSlots_.size() - 1;
+    std::size_t at = slotOf(id, mask);
+    while (userSlots_[at].id != 0) {
+        if (userSlots_[at].id == id)
+            return userSlots_[at].ref;
+        at = (at + 1) & mask;
     }
-    slot = {id, ref};
+    const std::uint32_t ref = names_->internUser(id);
+    if (2 * (userCount_ + 1) > userSlots_.size()) {
+        std::vector<UserSlot> bigger(userSlots_.size() * 2);
+        mask = bigger.size() - 1;
+        for (const UserSlot& slot : userSlots_) {
+            if (slot.id == 0)
+                continue;
+            std::size_t to = slotOf(slot.id, mask);
+            while (bigger[to].id != 0)
+                to = (to + 1) & mask;
+            bigger[to] = slot;
+        }
+        userSlots_.swap(bigger);
+        at = slotOf(id, mask);
+        while (userSlots_[at].id != 0)
+            at = (at + 1) & mask;
+    }
+    userSlots_[at] = {id, ref};
+    ++userCount_;
     return ref;
 }
 

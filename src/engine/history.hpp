@@ -161,14 +161,15 @@ private:
     void encodeEvent(const Event& e, std::string& out);
 
     std::shared_ptr<HistoryNames> names_;
-    std::unordered_map<UserId, std::uint32_t> users_; // refs seen by this feeder
-    // In front of users_: one slot per hash of the id, so that the common lookup is one load.
+    // The refs of the users seen by this feeder: open addressing on the id (0 marks a free
+    // slot; id 0 is "no user" and never interned), at most half full, so that the lookup
+    // every entry makes is one load, seldom two.
     struct UserSlot {
         UserId id = 0;
         std::uint32_t ref = 0;
     };
-    static constexpr int kUserSlotBits = 14;
-    std::unique_ptr<UserSlot[]> userSlots_;
+    std::vector<UserSlot> userSlots_;
+    std::size_t userCount_ = 0;
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> items_;
     std::unordered_map<std::string, std::uint8_t, StringHash, std::equal_to<>> types_;
     std::unique_ptr<HistoryBlock> open_;

@@ -8,6 +8,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <random>
 #include <thread>
@@ -88,6 +90,7 @@ private slots:
     void refsBeyondTheColumnsAndManyTypes();
     void chunksAtAnyPoint();
     void twoFeedersShareTheNames();
+    void manyUsersKeepTheirRefs();
     void lookups();
     void replayedRowsGiveTheConsumersState();
 };
@@ -277,6 +280,32 @@ void TestHistory::twoFeedersShareTheNames()
     compareRows(store, 0, a);
     QCOMPARE(store.names().findUser(37), store.row(36).user);
     QCOMPARE(store.names().findItem("i10"), store.row(10).item);
+}
+
+void TestHistory::manyUsersKeepTheirRefs()
+{
+    // The feeder's user table grows many times over 50 000 ids (large, negative and
+    // colliding ones too); every row names the user it was given, first time and later.
+    HistoryStore store;
+    HistoryBuilder builder(store.sharedNames());
+    std::vector<UserId> ids;
+    for (std::int64_t n = 1; n <= 50000; ++n)
+        ids.push_back(n % 3 == 0 ? n : n % 3 == 1 ? std::numeric_limits<std::int64_t>::max() - n : -n * 4096);
+    std::mt19937_64 random(7);
+    std::vector<UserId> named;
+    for (int round = 0; round < 2; ++round) {
+        std::shuffle(ids.begin(), ids.end(), random);
+        named.insert(named.end(), ids.begin(), ids.end());
+    }
+    for (std::size_t i = 0; i < named.size(); ++i)
+        builder.add(StreamId{7000 + i, 0}.toString(), "TopUp", Reason::None, named[i], {}, 1, nullptr);
+    store.append(builder.take());
+    const HistoryNames::Reader names(store.names());
+    for (std::size_t i = 0; i < named.size(); ++i) {
+        if (names.user(store.row(i).user) != named[i])
+            QFAIL(qPrintable(QStringLiteral("row %1 names user %2, not %3").arg(i).arg(names.user(store.row(i).user)).arg(named[i])));
+    }
+    QCOMPARE(names.lastUser(), std::uint32_t(ids.size()));
 }
 
 void TestHistory::lookups()
