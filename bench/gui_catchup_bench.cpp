@@ -158,10 +158,25 @@ int main(int argc, char** argv)
     sinceTick.start();
     probe.start();
     session.start(options);
-    QTimer::singleShot(180000, &app, &QCoreApplication::quit); // a bound, should Redis be gone
+    // A bound, should Redis be gone: a minute without a new entry (not a total time, which
+    // a 100M stream outlasts).
+    qint64 lastCount = -1;
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    QTimer watchdog;
+    QObject::connect(&watchdog, &QTimer::timeout, &app, [&] {
+        const qint64 count = session.events()->totalCount();
+        if (count != lastCount) {
+            lastCount = count;
+            sinceProgress.restart();
+        } else if (sinceProgress.elapsed() > 60000) {
+            app.quit();
+        }
+    });
+    watchdog.start(1000);
     app.exec();
     if (doneMs < 0) {
-        std::fprintf(stderr, "gui_catchup_bench: did not catch up\n");
+        std::fprintf(stderr, "gui_catchup_bench: did not catch up (no new entry for a minute)\n");
         return 1;
     }
     rusage usage{};

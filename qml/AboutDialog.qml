@@ -33,8 +33,9 @@ ShopDialog {
         objectName: "aboutMemory"
         Layout.fillWidth: true
         wrapMode: Text.Wrap
-        // Read again whenever the count changes.
-        readonly property real bytes: ShopSession.events.totalCount >= 0 ? ShopSession.historyMemoryBytes() : 0
+        // Read again whenever the count changes, while the dialog is open (not after every
+        // batch of a long catch-up behind a closed dialog).
+        readonly property real bytes: visible && ShopSession.events.totalCount >= 0 ? ShopSession.historyMemoryBytes() : 0
         text: bytes >= 1048576
               ? qsTr("%1 events in memory, %2 MiB.").arg(ShopSession.events.totalCount).arg((bytes / 1048576).toFixed(1))
               : qsTr("%1 events in memory, %2 KiB.").arg(ShopSession.events.totalCount).arg((bytes / 1024).toFixed(0))

@@ -12,6 +12,7 @@ namespace shop::engine {
 namespace {
 
 constexpr std::size_t kTypeClip = 32; // bytes of a type as written that a row keeps
+constexpr std::size_t kBlockOverhead = 32; // a block's shared_ptr control block, in a store
 
 void putVarint(std::string& out, std::uint64_t v)
 {
@@ -452,12 +453,14 @@ void HistoryStore::append(const HistoryChunk& chunk)
     for (const auto& block : chunk.blocks) {
         if (!blocks_.empty() && blocks_.back()->serial == block->serial) {
             size_ += block->count - blocks_.back()->count;
+            blockBytes_ += block->memoryBytes() - blocks_.back()->memoryBytes();
             blocks_.back() = block;
             continue;
         }
         starts_.push_back(size_);
         blocks_.push_back(block);
         size_ += block->count;
+        blockBytes_ += block->memoryBytes() + kBlockOverhead;
     }
 }
 
@@ -468,6 +471,7 @@ void HistoryStore::clear()
     starts_.clear();
     starts_.shrink_to_fit();
     size_ = 0;
+    blockBytes_ = 0;
 }
 
 std::size_t HistoryStore::blockOf(std::size_t index) const
@@ -552,13 +556,11 @@ void HistoryStore::apply(ShopState& state, std::size_t from, std::size_t to, std
 
 std::size_t HistoryStore::memoryBytes() const
 {
-    std::size_t bytes = blocks_.capacity() * sizeof(blocks_[0]) + starts_.capacity() * sizeof(std::size_t);
-    for (std::size_t b = 0; b < blocks_.size(); ++b) {
-        // A block shared with the feeder (its open copy) is counted here too: it is this
-        // store's as soon as the feeder's next copy replaces it.
-        bytes += blocks_[b]->memoryBytes() + 32; // + the shared_ptr control block
-    }
-    return bytes;
+    // Kept as blocks come, not summed here: the window asks after every batch, and at 100M
+    // events a sum over the blocks took the GUI thread milliseconds each time. A block shared
+    // with the feeder (its open copy) is counted too: it is this store's as soon as the
+    // feeder's next copy replaces it.
+    return blocks_.capacity() * sizeof(blocks_[0]) + starts_.capacity() * sizeof(std::size_t) + blockBytes_;
 }
 
 } // namespace shop::engine

@@ -216,6 +216,7 @@ private:
     std::vector<std::shared_ptr<const HistoryBlock>> blocks_;
     std::vector<std::size_t> starts_; // index of each block's first row
     std::size_t size_ = 0;
+    std::size_t blockBytes_ = 0; // the blocks' memoryBytes(), kept as they come and go
 };
 
 // Calls fn(row) for each row new in `chunk`.

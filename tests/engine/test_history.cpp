@@ -91,6 +91,7 @@ private slots:
     void chunksAtAnyPoint();
     void twoFeedersShareTheNames();
     void manyUsersKeepTheirRefs();
+    void memoryFollowsTheBlocks();
     void lookups();
     void replayedRowsGiveTheConsumersState();
 };
@@ -306,6 +307,28 @@ void TestHistory::manyUsersKeepTheirRefs()
             QFAIL(qPrintable(QStringLiteral("row %1 names user %2, not %3").arg(i).arg(names.user(store.row(i).user)).arg(named[i])));
     }
     QCOMPARE(names.lastUser(), std::uint32_t(ids.size()));
+}
+
+void TestHistory::memoryFollowsTheBlocks()
+{
+    // The store keeps its blocks' bytes as they come (the open block replaced by each newer
+    // copy): fed in many small chunks it counts what it counts fed in one, and a cleared
+    // store counts no blocks.
+    HistoryStore often, once;
+    HistoryBuilder a(often.sharedNames()), b(once.sharedNames());
+    for (std::uint64_t n = 0; n < 5000; ++n) {
+        for (HistoryBuilder* builder : {&a, &b})
+            builder->add(StreamId{9000 + n, 0}.toString(), "TopUp", Reason::None, UserId(n % 50 + 1), {}, 1, nullptr);
+        if (n % 7 == 0)
+            often.append(a.take());
+    }
+    often.append(a.take());
+    once.append(b.take());
+    QCOMPARE(often.size(), once.size());
+    QVERIFY(once.memoryBytes() > 5000 * 3);
+    QCOMPARE(often.memoryBytes(), once.memoryBytes());
+    often.clear();
+    QVERIFY(often.memoryBytes() < 64);
 }
 
 void TestHistory::lookups()
