@@ -10,6 +10,7 @@
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
 #include "core/simulator.hpp"
+#include "core/state_json.hpp"
 #include "engine/replay_timeline.hpp"
 #include "redis/connection.hpp"
 #include "redis/server_process.hpp"
@@ -782,6 +783,33 @@ void Bench::replay()
     add({"replay seek, p50", percentile(ms, 50), "ms", kNone, Goal::Below, 50, ""});
     add({"replay seek, p99", percentile(ms, 99), "ms", kNone, Goal::Below, 50, ""});
     add({"replay seek, max", *std::max_element(ms.begin(), ms.end()), "ms", kNone, Goal::Below, 50, ""});
+
+    // The timeline's state at a few random points against the CLI's own rebuild there
+    // (`state --json --from-scratch --until ID`, a child reading Redis): a difference is a
+    // wrong answer, not a slow one, and fails the bench.
+    const int checks = quick_ ? 2 : 5;
+    const std::string exe = selfExe();
+    std::uniform_int_distribution<std::size_t> entry(1, timeline_.size());
+    for (int i = 0; i < checks; ++i) {
+        const std::size_t p = entry(random);
+        progress("replay check %d of %d: position %zu against shopstream-cli state --until", i + 1, checks, p);
+        timeline_.seek(p);
+        const std::string until = history_.id(p - 1).toString();
+        const ChildRun run = runChild({exe, "--redis", server_.urlText(), "--stream", kNative, "state", "--json",
+                                       "--from-scratch", "--until", until});
+        const json cli = json::parse(run.output, nullptr, false);
+        if (!run.ok || cli.is_discarded()) {
+            error_ = "shopstream-cli state --until " + until + " failed: " + run.output.substr(0, 300);
+            return;
+        }
+        if (json::parse(stateToJson(timeline_.state(), kNative)) != cli) {
+            error_ = "the replay timeline at position " + std::to_string(p) + " differs from shopstream-cli state --until "
+                     + until;
+            return;
+        }
+    }
+    add({"replay state = state --until", double(checks), "positions", kNone, Goal::None, 0,
+         "random positions, all equal (a difference fails the bench)"});
     timeline_.clear();
     history_.clear();
 }
