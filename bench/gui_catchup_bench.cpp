@@ -46,8 +46,10 @@ double threadCpuSeconds(const std::string& prefix)
     const std::string self = std::to_string(::getpid());
     double seconds = 0;
     const long ticks = ::sysconf(_SC_CLK_TCK);
+    if (ticks <= 0)
+        return -1;
     DIR* dir = ::opendir("/proc/self/task");
-    if (!dir || ticks <= 0)
+    if (!dir)
         return -1;
     while (const dirent* task = ::readdir(dir)) {
         const std::string tid = task->d_name;

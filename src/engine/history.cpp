@@ -282,9 +282,15 @@ HistoryBuilder::HistoryBuilder(std::shared_ptr<HistoryNames> names)
 }
 
 namespace {
-std::size_t slotOf(UserId id, std::size_t mask)
+// The slot holding `id` in an open-addressing table of a power-of-two size, or the free slot
+// where it belongs (linear probing from its hash).
+template <class Slot> Slot& slotFor(std::vector<Slot>& slots, UserId id)
 {
-    return static_cast<std::size_t>((static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    const std::size_t mask = slots.size() - 1;
+    std::size_t at = static_cast<std::size_t>((static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    while (slots[at].id != 0 && slots[at].id != id)
+        at = (at + 1) & mask;
+    return slots[at];
 }
 } // namespace
 
@@ -292,31 +298,18 @@ std::uint32_t HistoryBuilder::user(UserId id)
 {
     if (id == 0)
         return 0;
-    std::size_t mask = userSlots_.size() - 1;
-    std::size_t at = slotOf(id, mask);
-    while (userSlots_[at].id != 0) {
-        if (userSlots_[at].id == id)
-            return userSlots_[at].ref;
-        at = (at + 1) & mask;
-    }
+    if (const UserSlot& known = slotFor(userSlots_, id); known.id == id)
+        return known.ref;
     const std::uint32_t ref = names_->internUser(id);
     if (2 * (userCount_ + 1) > userSlots_.size()) {
         std::vector<UserSlot> bigger(userSlots_.size() * 2);
-        mask = bigger.size() - 1;
         for (const UserSlot& slot : userSlots_) {
-            if (slot.id == 0)
-                continue;
-            std::size_t to = slotOf(slot.id, mask);
-            while (bigger[to].id != 0)
-                to = (to + 1) & mask;
-            bigger[to] = slot;
+            if (slot.id != 0)
+                slotFor(bigger, slot.id) = slot;
         }
         userSlots_.swap(bigger);
-        at = slotOf(id, mask);
-        while (userSlots_[at].id != 0)
-            at = (at + 1) & mask;
     }
-    userSlots_[at] = {id, ref};
+    slotFor(userSlots_, id) = {id, ref};
     ++userCount_;
     return ref;
 }
