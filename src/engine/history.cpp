@@ -12,6 +12,7 @@ namespace shop::engine {
 namespace {
 
 constexpr std::size_t kTypeClip = 32; // bytes of a type as written that a row keeps
+constexpr std::size_t kTypesScanned = 32; // types a feeder finds by scanning its own list
 constexpr std::size_t kBlockOverhead = 32; // a block's shared_ptr control block, in a store
 
 void putVarint(std::string& out, std::uint64_t v)
@@ -298,6 +299,16 @@ std::uint32_t HistoryBuilder::user(UserId id)
 {
     if (id == 0)
         return 0;
+    const auto at = static_cast<std::size_t>(id);
+    // Dense ids only: the array stays within a few times the users it holds.
+    if (id > 0 && (at < directRefs_.size() || (id < kDirectUsers && at < 4096 + 8 * directCount_))) {
+        if (at < directRefs_.size() && directRefs_[at] != 0)
+            return directRefs_[at];
+        if (at >= directRefs_.size())
+            directRefs_.resize(std::min(std::max(at + 1, 2 * directRefs_.size()), std::size_t(kDirectUsers)));
+        ++directCount_;
+        return directRefs_[at] = names_->internUser(id);
+    }
     if (const UserSlot& known = slotFor(userSlots_, id); known.id == id)
         return known.ref;
     const std::uint32_t ref = names_->internUser(id);
@@ -311,6 +322,19 @@ std::uint32_t HistoryBuilder::user(UserId id)
     }
     slotFor(userSlots_, id) = {id, ref};
     ++userCount_;
+    return ref;
+}
+
+std::uint8_t HistoryBuilder::typeRef(std::string_view type)
+{
+    for (const auto& [name, ref] : types_) {
+        if (name == type)
+            return ref;
+    }
+    // A stream with many distinct types (garbage, mostly) is asked of the shared names.
+    const std::uint8_t ref = names_->internType(type);
+    if (types_.size() < kTypesScanned)
+        types_.emplace_back(std::string(type), ref);
     return ref;
 }
 
@@ -386,12 +410,7 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
     b.lastSeq = id.seq;
 
     b.reason[k] = static_cast<std::uint8_t>(reason);
-    if (const auto it = types_.find(type.substr(0, kTypeClip)); it != types_.end()) {
-        b.type[k] = it->second;
-    } else {
-        b.type[k] = names_->internType(type);
-        types_.emplace(std::string(type.substr(0, kTypeClip)), b.type[k]);
-    }
+    b.type[k] = typeRef(type.substr(0, kTypeClip));
     // An applied event's row names what the event names (its replay reads them from the columns).
     if (applied) {
         user = applied->userId;

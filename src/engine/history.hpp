@@ -158,12 +158,18 @@ public:
 private:
     std::uint32_t user(UserId id);
     std::uint32_t item(std::string_view id);
+    std::uint8_t typeRef(std::string_view type);
     void encodeEvent(const Event& e, std::string& out);
 
     std::shared_ptr<HistoryNames> names_;
-    // The refs of the users seen by this feeder: open addressing on the id (0 marks a free
-    // slot; id 0 is "no user" and never interned), at most half full, so that the lookup
-    // every entry makes is one load, seldom two.
+    // The refs of the users seen by this feeder. Small dense ids (the usual shop: 1 to a few
+    // times the users seen, below kDirectUsers) index a plain array (0: not seen yet), which
+    // stays in the cache where a hashed table of the same users would not; other ids go to
+    // an open-addressing table on the id (0 marks a free slot; id 0 is "no user" and never
+    // interned), at most half full. An id may be in both; both give the same ref.
+    static constexpr UserId kDirectUsers = UserId(1) << 20;
+    std::vector<std::uint32_t> directRefs_;
+    std::size_t directCount_ = 0;
     struct UserSlot {
         UserId id = 0;
         std::uint32_t ref = 0;
@@ -171,7 +177,8 @@ private:
     std::vector<UserSlot> userSlots_;
     std::size_t userCount_ = 0;
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> items_;
-    std::unordered_map<std::string, std::uint8_t, StringHash, std::equal_to<>> types_;
+    // The first types seen by this feeder: a stream has a handful, and a scan beats hashing.
+    std::vector<std::pair<std::string, std::uint8_t>> types_;
     std::unique_ptr<HistoryBlock> open_;
     std::vector<std::shared_ptr<const HistoryBlock>> sealed_;
     std::size_t handedOver_ = 0; // rows of the open block handed over already

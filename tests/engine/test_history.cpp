@@ -285,13 +285,19 @@ void TestHistory::twoFeedersShareTheNames()
 
 void TestHistory::manyUsersKeepTheirRefs()
 {
-    // The feeder's user table grows many times over 50 000 ids (large, negative and
-    // colliding ones too); every row names the user it was given, first time and later.
+    // The feeder's user tables grow many times over 140 000 ids (small dense ones in the
+    // plain array, large, negative and colliding ones in the hashed table, and the ids on
+    // either side of the array's limit); every row names the user it was given, first time
+    // and later.
     HistoryStore store;
     HistoryBuilder builder(store.sharedNames());
     std::vector<UserId> ids;
     for (std::int64_t n = 1; n <= 50000; ++n)
         ids.push_back(n % 3 == 0 ? n : n % 3 == 1 ? std::numeric_limits<std::int64_t>::max() - n : -n * 4096);
+    for (std::int64_t dense = 50001; dense <= 140000; ++dense) // the array reaches its limit
+        ids.push_back(dense);
+    for (std::int64_t edge : {1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1})
+        ids.push_back(edge);
     std::mt19937_64 random(7);
     std::vector<UserId> named;
     for (int round = 0; round < 2; ++round) {
