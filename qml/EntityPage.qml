@@ -58,18 +58,35 @@ Page {
         list.forceActiveFocus()
         select(id)
     }
+    function enterList() {
+        if (list.count === 0)
+            return
+        list.forceActiveFocus()
+        if (list.currentIndex < 0)
+            selectRow(0)
+    }
     function focusSearch() {
         search.forceActiveFocus()
         search.selectAll()
     }
-    // Puts the ListView's current row on the selected one, wherever sorting moved it.
+    // Esc: first the selection goes, then the search.
+    function escapeOne(): bool {
+        if (selectedId !== "") {
+            select("")
+            return true
+        }
+        if (search.text !== "") {
+            search.clear()
+            return true
+        }
+        return false
+    }
+    // Puts the ListView's current row on the selected one, wherever sorting moved it. A
+    // search that hides the selected row leaves both alone: the details still show the
+    // selection, and the search is the user's to change (Esc clears the selection).
     function syncCurrent() {
         const source = selectedId !== "" ? proxy.sourceModel.rowOf(selectedId) : -1
-        let row = source < 0 ? -1 : proxy.proxyRow(source)
-        if (source >= 0 && row < 0 && search.text !== "") {
-            search.clear() // the search hides the row: show it rather than lose it
-            row = proxy.proxyRow(source)
-        }
+        const row = source < 0 ? -1 : proxy.proxyRow(source)
         list.currentIndex = row
         if (row >= 0)
             list.positionViewAtIndex(row, ListView.Contain)
@@ -118,6 +135,11 @@ Page {
                 placeholderText: page.searchPlaceholder
                 selectByMouse: true
                 Accessible.name: page.searchName
+                // Down (or Enter) goes into the list, on the selected row or the first.
+                Keys.onDownPressed: page.enterList()
+                Keys.onReturnPressed: page.enterList()
+                Keys.onEnterPressed: page.enterList()
+                Keys.onEscapePressed: (event) => { event.accepted = page.escapeOne() }
             }
             Label {
                 objectName: page.prefix + "Count"
@@ -152,10 +174,12 @@ Page {
                 highlightMoveDuration: 0
                 boundsBehavior: Flickable.StopAtBounds
                 keyNavigationEnabled: false
+                activeFocusOnTab: true // Tab reaches the rows (Up/Down move, Esc clears)
                 ScrollBar.vertical: ScrollBar {}
                 delegate: page.rowDelegate
                 Keys.onUpPressed: page.selectRow(currentIndex - 1)
                 Keys.onDownPressed: page.selectRow(currentIndex + 1)
+                Keys.onEscapePressed: (event) => { event.accepted = page.escapeOne() }
 
                 Label {
                     anchors.centerIn: parent

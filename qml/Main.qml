@@ -107,10 +107,11 @@ ApplicationWindow {
     function showVerdict(applied: bool, reason: string, message: string, type: string, userId: string, itemId: string) {
         const what = commandName(type)
         const subject = userId !== "" ? qsTr("user %1").arg(userId) : itemId !== "" ? qsTr("item %1").arg(itemId) : ""
-        if (applied)
-            toast.show(subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject), true)
-        else
-            toast.show(qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason)), false)
+        const text = applied
+                   ? (subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject))
+                   : qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason))
+        toasts.show(text, applied)
+        ShopSession.notifications.add(applied ? "applied" : "rejected", text)
     }
 
     Connections {
@@ -123,11 +124,13 @@ ApplicationWindow {
             if (applied && itemId !== "")
                 itemsPage.selectItem(itemId)
         }
-        function onSnapshotTaken(snapshotId: string) {
-            toast.show(qsTr("Snapshot taken: %1").arg(snapshotId), true)
-            ShopSession.refreshSnapshots()
+        // The snapshots the user asked for get a toast; the timed ones only the status bar
+        // and the log (a toast every 30 s would push the verdicts out).
+        function onSnapshotTaken(snapshotId: string, onRequest: bool) {
+            if (onRequest)
+                toasts.show(qsTr("Snapshot taken: %1").arg(snapshotId), true)
         }
-        function onSnapshotFailed(message: string) { toast.show(qsTr("Snapshot failed: %1").arg(message), false) }
+        function onSnapshotFailed(message: string) { toasts.show(qsTr("Snapshot failed: %1").arg(message), false) }
         function onNotice(message: string) {
             noticeBanner.text = message
             noticeBanner.visible = true
@@ -166,6 +169,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+O"; onActivated: placeOrderAction.trigger() }
     Shortcut { sequence: "Ctrl+Shift+S"; onActivated: takeSnapshotAction.trigger() }
     Shortcut { sequence: "Ctrl+L"; onActivated: connectionAction.trigger() }
+    Shortcut { sequence: "Ctrl+J"; onActivated: notificationPanel.opened ? notificationPanel.close() : notificationPanel.open() }
     Shortcut { sequence: StandardKey.HelpContents; onActivated: aboutAction.trigger() }
     Shortcut { sequence: StandardKey.Quit; onActivated: quitAction.trigger() }
     Shortcut { sequence: StandardKey.Find; onActivated: root.pagesInOrder()[tabs.currentIndex].focusSearch() }
@@ -182,7 +186,7 @@ ApplicationWindow {
         editActions: root.editActions()
         appActions: root.appActions()
     }
-    footer: ShopStatusBar {}
+    footer: ShopStatusBar { onLogRequested: notificationPanel.open() }
 
     ColumnLayout {
         anchors.fill: parent
@@ -331,13 +335,15 @@ ApplicationWindow {
         }
     }
 
-    VerdictToast {
-        id: toast
+    ToastStack {
+        id: toasts
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.rightMargin: 16
         anchors.bottomMargin: timelineBar.height + 16 // above the timeline bar, not over it
     }
+
+    NotificationPanel { id: notificationPanel }
 
     Accents { id: accents }
 

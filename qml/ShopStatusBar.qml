@@ -1,5 +1,6 @@
 // The footer: connection state (coloured dot), target, stream (and its format when it is the
-// original demo's), last id, lag, rate, and the applied / rejected totals.
+// original demo's), last id, lag, rate, the applied / rejected totals, the last snapshot
+// written, and the Log button (the session's messages, with how many are unread).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,6 +9,8 @@ import ShopStream
 ToolBar {
     id: bar
     objectName: "statusBar"
+
+    signal logRequested()
 
     readonly property int connState: ShopSession.connectionState
     readonly property color stateColor: {
@@ -119,6 +122,27 @@ ToolBar {
             objectName: "rejectedLabel"
             text: qsTr("%1 rejected").arg(ShopSession.rejectedEvents)
             color: ShopSession.rejectedEvents > 0 ? accents.rejected : bar.palette.windowText
+        }
+        Sep { visible: snapshotLabel.visible }
+        Label {
+            id: snapshotLabel
+            objectName: "lastSnapshotLabel"
+            visible: ShopSession.lastSnapshot !== ""
+            textFormat: Text.PlainText
+            text: qsTr("snapshot %1").arg(ShopSession.lastSnapshot)
+            Accessible.name: qsTr("Last snapshot: %1").arg(ShopSession.lastSnapshot)
+        }
+        Sep {}
+        ToolButton {
+            objectName: "logButton"
+            readonly property int unread: ShopSession.notifications.unread
+            text: unread > 0 ? qsTr("Log (%1)").arg(unread) : qsTr("Log")
+            palette.buttonText: ShopSession.notifications.unreadProblems > 0 ? accents.rejected : bar.palette.buttonText
+            font.bold: ShopSession.notifications.unreadProblems > 0
+            Accessible.name: unread > 0 ? qsTr("Messages, %1 unread (Ctrl+J)").arg(unread) : qsTr("Messages (Ctrl+J)")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Every verdict, error and snapshot of this session (Ctrl+J)")
+            onClicked: bar.logRequested()
         }
     }
 }

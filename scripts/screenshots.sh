@@ -107,6 +107,16 @@ inside() {
   click "$SNAPSHOT_ROW"; settle
   shot snapshots.png
 
+  # Feedback: a registration the consumer rejects (user 7 exists) and a top-up; their toasts
+  # stack, and the log (Ctrl+J) keeps them with the snapshots.
+  xdotool key ctrl+1; settle
+  xdotool key ctrl+u; settle; type_text 7; xdotool key Tab; type_text "Ada again"; xdotool key Return; settle 1.5
+  xdotool key ctrl+t; settle; type_text 5; xdotool key Return; settle 1.5
+  shot toasts.png
+  xdotool key ctrl+j; settle
+  shot log.png
+  xdotool key ctrl+j; settle 0.5
+
   # The outage: redis-server goes away while the app runs.
   xdotool key ctrl+1; settle 9 # let the snapshot toast fade
   kill "$REDIS_PID"

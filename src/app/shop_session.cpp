@@ -13,8 +13,11 @@
 
 #include "shopstream_version.h"
 
+#include <QClipboard>
 #include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QHash>
+#include <QTime>
 #include <QTimer>
 #include <QJSEngine>
 #include <QLocale>
@@ -75,11 +78,16 @@ ShopSession::ShopSession(QObject* parent)
     connect(&d->resolver, &TargetResolver::failed, this, [this](const QString& message) {
         status_.state = engine::ConnectionState::Failed;
         status_.message = message;
+        outageLogged_ = true;
+        notifications_.add(NotificationLog::Kind::Error, statusMessage());
         emit statusChanged(); // the outage banner says it; no second notice
     });
     connect(&d->resolver, &TargetResolver::connectionRequested, this, &ShopSession::start);
     connect(&d->resolver, &TargetResolver::notice, this, &ShopSession::notice);
     connect(&d->commands, &CommandTracker::commandFinished, this, &ShopSession::commandFinished);
+    // What the window says once (a banner or a toast) stays in the log.
+    connect(this, &ShopSession::notice, &notifications_,
+            [this](const QString& message) { notifications_.add(NotificationLog::Kind::Error, message); });
     connect(&d->commands, &CommandTracker::writeRefused, this, [this] {
         if (readOnly_)
             return;
@@ -322,16 +330,24 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         emit statusChanged();
         emit countsChanged();
     });
-    connect(worker, &engine::ConsumerWorker::snapshotSaved, context, [this](const QString& id) {
-        emit snapshotTaken(id);
+    connect(worker, &engine::ConsumerWorker::snapshotSaved, context, [this](const QString& id, qint64, bool onRequest) {
+        lastSnapshot_ = tr("%1 at %2").arg(id, QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
+        emit lastSnapshotChanged();
+        notifications_.add(NotificationLog::Kind::Info,
+                           onRequest ? tr("Snapshot taken: %1").arg(id) : tr("Timed snapshot taken: %1").arg(id));
+        emit snapshotTaken(id, onRequest);
         refreshSnapshots();
     });
-    connect(worker, &engine::ConsumerWorker::snapshotFailed, context, [this](const QString& m) { emit snapshotFailed(m); });
+    connect(worker, &engine::ConsumerWorker::snapshotFailed, context, [this](const QString& m) {
+        notifications_.add(NotificationLog::Kind::Error, tr("Snapshot failed: %1").arg(m));
+        emit snapshotFailed(m);
+    });
     connect(worker, &engine::ConsumerWorker::streamReset, context, [this](const QString& message) {
         QString text = message;
         if (!text.isEmpty())
             text[0] = text[0].toUpper();
         resetNotice_ = text + QLatin1Char('.');
+        notifications_.add(NotificationLog::Kind::Error, resetNotice_);
         emit resetNoticeChanged();
         refreshSnapshots();
     });
@@ -339,6 +355,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         gapMessage_ = gap.message;
         if (!gapMessage_.isEmpty())
             gapMessage_[0] = gapMessage_[0].toUpper();
+        notifications_.add(NotificationLog::Kind::Error, gapMessage_);
         // Nothing is being replayed while it waits: the progress row goes.
         progress_ = -1;
         progressText_.clear();
@@ -464,6 +481,15 @@ void ShopSession::setHistoryComplete(bool complete)
 void ShopSession::onStatus(const engine::ConsumerStatus& status)
 {
     status_ = status;
+    // An outage goes to the log once, and so does its end.
+    const bool down = status.state == engine::ConnectionState::Disconnected || status.state == engine::ConnectionState::Failed;
+    if (down && !outageLogged_) {
+        outageLogged_ = true;
+        notifications_.add(NotificationLog::Kind::Error, statusMessage());
+    } else if (outageLogged_ && status.state == engine::ConnectionState::Live) {
+        outageLogged_ = false;
+        notifications_.add(NotificationLog::Kind::Info, tr("Connected again to %1").arg(status.target));
+    }
     if (status.state == engine::ConnectionState::CatchingUp || status.state == engine::ConnectionState::Restoring) {
         const qint64 done = status.total - d->catchUpStartTotal;
         const qint64 all = done + status.lag;
@@ -586,6 +612,12 @@ QVariantList ShopSession::recentConnections() const
     for (const RecentConnection& c : ConnectionSettings::recent())
         out.append(QVariantMap{{QStringLiteral("url"), c.url}, {QStringLiteral("user"), c.user}, {QStringLiteral("stream"), c.stream}});
     return out;
+}
+
+void ShopSession::copyText(const QString& text) const
+{
+    if (QClipboard* clipboard = QGuiApplication::clipboard())
+        clipboard->setText(text);
 }
 
 } // namespace shop::app

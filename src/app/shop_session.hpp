@@ -7,6 +7,7 @@
 
 #include "event_list_model.hpp"
 #include "items_model.hpp"
+#include "notification_log.hpp"
 #include "snapshot_list_model.hpp"
 #include "users_model.hpp"
 #include "replay_controller.hpp"
@@ -42,6 +43,10 @@ class ShopSession : public QObject {
     Q_PROPERTY(shop::app::ItemListModel* items READ items CONSTANT)
     Q_PROPERTY(shop::app::EventListModel* events READ events CONSTANT)
     Q_PROPERTY(shop::app::SnapshotListModel* snapshots READ snapshots CONSTANT)
+    /// Every verdict, error, snapshot and notice of the session (the log panel, Ctrl+J).
+    Q_PROPERTY(shop::app::NotificationLog* notifications READ notifications CONSTANT)
+    /// The last snapshot written in this session ("" none yet): "<id> at hh:mm:ss".
+    Q_PROPERTY(QString lastSnapshot READ lastSnapshot NOTIFY lastSnapshotChanged)
     /// Time travel: the timeline over the whole history and the state at any point.
     Q_PROPERTY(shop::app::ReplayController* replay READ replay CONSTANT)
     /// False while the history before a restored snapshot is still loading.
@@ -114,6 +119,8 @@ public:
     ItemListModel* items() { return &items_; }
     EventListModel* events() { return &events_; }
     SnapshotListModel* snapshots() { return &snapshots_; }
+    NotificationLog* notifications() { return &notifications_; }
+    QString lastSnapshot() const { return lastSnapshot_; }
     ReplayController* replay() { return &replay_; }
     bool historyComplete() const { return historyComplete_; }
 
@@ -178,6 +185,8 @@ public:
     // Bytes the history takes in this process: the rows, their names, the events list's
     // filter and the timeline's checkpoints (the About box, the benchmarks).
     Q_INVOKABLE qint64 historyMemoryBytes() const;
+    /// Puts `text` on the clipboard (QML has no clipboard of its own).
+    Q_INVOKABLE void copyText(const QString& text) const;
 
 signals:
     void statusChanged();
@@ -195,8 +204,11 @@ signals:
     /// decimal ("" for none): QML's numbers are exact only to 2^53.
     void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
                          const QString& entryId, const QString& type, const QString& userId, const QString& itemId);
-    void snapshotTaken(const QString& snapshotId);
+    /// A snapshot was written: onRequest when the user asked for it (Take snapshot), false
+    /// for the timed ones (those belong in the status bar and the log, not in a toast).
+    void snapshotTaken(const QString& snapshotId, bool onRequest);
     void snapshotFailed(const QString& message);
+    void lastSnapshotChanged();
     void entryLoaded(const QString& entryId, const QVariantMap& fields);
     /// Something the user should see once (warnings about skipped snapshots, failures).
     void notice(const QString& message);
@@ -223,6 +235,9 @@ private:
     ItemListModel items_;
     EventListModel events_;
     SnapshotListModel snapshots_;
+    NotificationLog notifications_;
+    QString lastSnapshot_;
+    bool outageLogged_ = false;
     ReplayController replay_;
     bool historyComplete_ = true;
     engine::ConsumerStatus status_;

@@ -543,7 +543,7 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
     d->snapshotCovered = d->state.covered();
     qCInfo(lcSnapshot).noquote() << "snapshot saved at" << QString::fromStdString(d->state.lastEventId) << "in"
                                  << timer.elapsed() << "ms";
-    emit snapshotSaved(QString::fromStdString(d->state.lastEventId), timer.elapsed());
+    emit snapshotSaved(QString::fromStdString(d->state.lastEventId), timer.elapsed(), onRequest);
 }
 
 ConsumerThread::ConsumerThread(ConsumerOptions options, QObject* parent)

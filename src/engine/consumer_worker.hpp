@@ -65,7 +65,7 @@ signals:
     void statusChanged(const shop::engine::ConsumerStatus& status);
     void restored(const QString& snapshotId, qint64 total, const QStringList& warnings);
     void caughtUp(qint64 total, qint64 replayed, qint64 elapsedMs);
-    void snapshotSaved(const QString& id, qint64 elapsedMs);
+    void snapshotSaved(const QString& id, qint64 elapsedMs, bool onRequest);
     void snapshotFailed(const QString& message);
     // The stream is no longer the one the state was built from: the state was dropped and is
     // being rebuilt from the stream as it is now.

@@ -1,0 +1,267 @@
+// The admin's console in the real QML, offscreen over a real ShopSession and a private
+// redis-server (issue: keyboard, feedback that stays). What an admin does with the keyboard
+// on the Users page: a search typed while a row is selected keeps every character (it used
+// to empty itself when it hid the selected row), Esc clears the selection and then the
+// search, Down goes from the search into the list. And the feedback: toasts stack instead of
+// replacing each other, timed snapshots go to the status bar and the log but never push a
+// verdict out of its toast, and the log (Ctrl+J) keeps every verdict and error of the session.
+#include "shop_session.hpp"
+
+#include "redis/connection.hpp"
+#include "redis/stream_writer.hpp"
+#include "quick_items.hpp"
+#include "test_redis_server.hpp"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtTest>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
+
+using shop::app::NotificationLog;
+using shop::app::ShopSession;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+const QString kStream = QStringLiteral("console:events");
+
+QString textOf(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
+
+// The log's entries, one line each.
+QStringList logLines(ShopSession& session)
+{
+    QStringList out;
+    for (int row = 0; row < session.notifications()->count(); ++row)
+        out << session.notifications()->line(row);
+    return out;
+}
+
+} // namespace
+
+class TestConsoleUi : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void searchKeepsWhatIsTypedWithARowSelected();
+    void escapeClearsTheSelectionThenTheSearch();
+    void downFromTheSearchEntersTheList();
+    void timedSnapshotsLeaveTheVerdictsAlone();
+    void toastsStack();
+    void logKeepsEverything();
+
+private:
+    bool append(const std::string& type, const std::string& json);
+    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
+    QObject* usersPage() const { return item(QStringLiteral("usersPage")); }
+    QString selectedUser() const { return usersPage()->property("selectedUserId").toString(); }
+    void focus(const QString& name);
+    int commandsFinished = 0;
+
+    TestRedisServer server_;
+    std::unique_ptr<ShopSession> session_;
+    std::unique_ptr<QQmlApplicationEngine> engine_;
+    QQuickWindow* window_ = nullptr;
+};
+
+bool TestConsoleUi::append(const std::string& type, const std::string& json)
+{
+    shop::redis::Connection connection;
+    if (!connection.connect(server_.url()))
+        return false;
+    shop::redis::StreamWriter writer(connection, kStream.toStdString());
+    shop::redis::AppendRequest request;
+    request.type = type;
+    request.data = json;
+    request.actor = "test:console";
+    return writer.append(request).ok;
+}
+
+void TestConsoleUi::focus(const QString& name)
+{
+    QQuickItem* target = item(name);
+    QVERIFY2(target, qPrintable(name + QStringLiteral(" not found")));
+    target->forceActiveFocus();
+    QTRY_VERIFY(target->hasActiveFocus());
+}
+
+void TestConsoleUi::initTestCase()
+{
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QVERIFY2(server_.start(), qPrintable(server_.error()));
+    for (int id = 1; id <= 60; ++id)
+        QVERIFY(append("RegisterUser", QStringLiteral(R"({"userId":%1,"name":"user %1"})").arg(id).toStdString()));
+    QVERIFY(append("AddItem", R"({"itemId":"mug","name":"Mug","price":1250,"count":3})"));
+
+    session_ = std::make_unique<ShopSession>(nullptr);
+    ShopSession::setInstance(session_.get());
+    connect(session_.get(), &ShopSession::commandFinished, this, [this] { ++commandsFinished; });
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = kStream;
+    options.snapshotIntervalMs = 300; // timed snapshots while the tests run
+    QVERIFY(session_->start(options));
+
+    engine_ = std::make_unique<QQmlApplicationEngine>();
+    QStringList problems;
+    connect(engine_.get(), &QQmlApplicationEngine::warnings, this, [&problems](const QList<QQmlError>& warnings) {
+        for (const QQmlError& w : warnings)
+            problems << w.toString();
+    });
+    engine_->load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
+    QVERIFY2(!engine_->rootObjects().isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    window_ = qobject_cast<QQuickWindow*>(engine_->rootObjects().constFirst());
+    QVERIFY(window_);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 60, kTimeoutMs);
+}
+
+void TestConsoleUi::cleanupTestCase()
+{
+    engine_.reset();
+    if (session_)
+        session_->stop();
+    session_.reset();
+    ShopSession::setInstance(nullptr);
+}
+
+void TestConsoleUi::searchKeepsWhatIsTypedWithARowSelected()
+{
+    QQuickItem* search = item(QStringLiteral("userSearch"));
+    QVERIFY(search);
+    QMetaObject::invokeMethod(usersPage(), "selectUser", Q_ARG(QString, QStringLiteral("5")));
+    QCOMPARE(selectedUser(), QStringLiteral("5"));
+    focus(QStringLiteral("userSearch"));
+    // "5" still shows user 5; "59" hides it. Every character stays, and so does the selection.
+    QTest::keyClick(window_, '5');
+    QCOMPARE(textOf(search), QStringLiteral("5"));
+    QTest::keyClick(window_, '9');
+    QCOMPARE(textOf(search), QStringLiteral("59"));
+    QTest::qWait(50); // the page resyncs after the model changes
+    QCOMPARE(textOf(search), QStringLiteral("59"));
+    QCOMPARE(selectedUser(), QStringLiteral("5"));
+    QCOMPARE(item(QStringLiteral("userList"))->property("count").toInt(), 1); // user 59 only
+}
+
+void TestConsoleUi::escapeClearsTheSelectionThenTheSearch()
+{
+    QQuickItem* search = item(QStringLiteral("userSearch"));
+    focus(QStringLiteral("userSearch"));
+    QCOMPARE(textOf(search), QStringLiteral("59"));
+    QCOMPARE(selectedUser(), QStringLiteral("5"));
+    QTest::keyClick(window_, Qt::Key_Escape);
+    QCOMPARE(selectedUser(), QString());
+    QCOMPARE(textOf(search), QStringLiteral("59"));
+    QTest::keyClick(window_, Qt::Key_Escape);
+    QCOMPARE(textOf(search), QString());
+    QTRY_COMPARE(item(QStringLiteral("userList"))->property("count").toInt(), 60);
+}
+
+void TestConsoleUi::downFromTheSearchEntersTheList()
+{
+    QQuickItem* list = item(QStringLiteral("userList"));
+    focus(QStringLiteral("userSearch"));
+    QCOMPARE(selectedUser(), QString());
+    QTest::keyClick(window_, Qt::Key_Down);
+    QTRY_VERIFY(list->hasActiveFocus());
+    QCOMPARE(list->property("currentIndex").toInt(), 0); // the first row, selected
+    QVERIFY(!selectedUser().isEmpty());
+    const QString first = selectedUser();
+    QTest::keyClick(window_, Qt::Key_Down);
+    QCOMPARE(list->property("currentIndex").toInt(), 1);
+    QVERIFY(selectedUser() != first);
+    QTest::keyClick(window_, Qt::Key_Escape);
+    QCOMPARE(selectedUser(), QString());
+}
+
+void TestConsoleUi::timedSnapshotsLeaveTheVerdictsAlone()
+{
+    // A rejection's toast, then timed snapshots (the stream changes under a 300 ms interval):
+    // the toast still says the rejection, the status bar and the log have the snapshots.
+    const int before = commandsFinished;
+    session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 5}, {QStringLiteral("name"), QStringLiteral("again")}});
+    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished, before + 1, kTimeoutMs);
+    const QString rejection = textOf(item(QStringLiteral("verdictMessage")));
+    QVERIFY2(rejection.contains(QStringLiteral("rejected")), qPrintable(rejection));
+
+    QSignalSpy taken(session_.get(), &ShopSession::snapshotTaken);
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":100})"));
+    QTRY_VERIFY_WITH_TIMEOUT(!taken.isEmpty(), kTimeoutMs);
+    QCOMPARE(taken.constFirst().at(1).toBool(), false); // timed, not asked for
+    QTest::qWait(100);
+    QCOMPARE(textOf(item(QStringLiteral("verdictMessage"))), rejection);
+    QQuickItem* label = item(QStringLiteral("lastSnapshotLabel"));
+    QVERIFY(label && label->isVisible());
+    QVERIFY2(textOf(label).contains(taken.constFirst().at(0).toString()), qPrintable(textOf(label)));
+    QVERIFY(logLines(*session_).filter(QStringLiteral("Timed snapshot taken: ") + taken.constFirst().at(0).toString()).size() == 1);
+}
+
+void TestConsoleUi::toastsStack()
+{
+    QObject* stack = item(QStringLiteral("toastStack"));
+    QVERIFY(stack);
+    const int before = commandsFinished;
+    session_->submit(QStringLiteral("TopUp"), {{QStringLiteral("userId"), 8}, {QStringLiteral("amount"), 250}});
+    session_->submit(QStringLiteral("SetPrice"), {{QStringLiteral("itemId"), QStringLiteral("nope")}, {QStringLiteral("price"), 100}});
+    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished, before + 2, kTimeoutMs);
+    // Both verdicts are on screen together, with what came before them.
+    QVERIFY2(stack->property("count").toInt() >= 2, qPrintable(QString::number(stack->property("count").toInt())));
+    QStringList shown;
+    for (int i = 0; i < stack->property("count").toInt(); ++i)
+        shown << textOf(findQuickItem(item(QStringLiteral("toast%1").arg(i)), QStringLiteral("verdictMessage")))
+              << textOf(findQuickItem(item(QStringLiteral("toast%1").arg(i)), QStringLiteral("olderVerdictMessage")));
+    QVERIFY2(shown.filter(QStringLiteral("user 8")).size() == 1, qPrintable(shown.join(QLatin1Char('|'))));
+    QVERIFY2(shown.filter(QStringLiteral("rejected")).size() >= 1, qPrintable(shown.join(QLatin1Char('|'))));
+}
+
+void TestConsoleUi::logKeepsEverything()
+{
+    NotificationLog* log = session_->notifications();
+    QVERIFY(log->unread() > 0);
+    QVERIFY(log->unreadProblems() > 0); // the rejections
+    QVERIFY2(textOf(item(QStringLiteral("logButton"))).contains(QString::number(log->unread())),
+             qPrintable(textOf(item(QStringLiteral("logButton")))));
+
+    // Every verdict of the session is there, in order, with the rejections' reasons.
+    const QStringList lines = logLines(*session_);
+    QCOMPARE(lines.filter(QStringLiteral("Registration rejected")).size(), 1);
+    QCOMPARE(lines.filter(QStringLiteral("Top up applied: user 8")).size(), 1);
+    QVERIFY2(lines.filter(QStringLiteral("Price change rejected")).size() == 1, qPrintable(lines.join(QLatin1Char('\n'))));
+
+    focus(QStringLiteral("userSearch"));
+    QTest::keyClick(window_, Qt::Key_J, Qt::ControlModifier);
+    QObject* panel = window_->findChild<QObject*>(QStringLiteral("notificationPanel"));
+    QVERIFY(panel);
+    QTRY_VERIFY(panel->property("opened").toBool());
+    QCOMPARE(log->unread(), 0);
+    QCOMPARE(textOf(item(QStringLiteral("logButton"))), QStringLiteral("Log"));
+    QQuickItem* list = findQuickItem(panel->property("contentItem").value<QQuickItem*>(), QStringLiteral("notificationList"));
+    QVERIFY(list);
+    QCOMPARE(list->property("count").toInt(), log->count());
+
+    // Copy all puts every line on the clipboard.
+    QQuickItem* copyAll = findQuickItem(panel->property("contentItem").value<QQuickItem*>(), QStringLiteral("notificationCopyAll"));
+    QVERIFY(copyAll);
+    QMetaObject::invokeMethod(copyAll, "clicked");
+    QCOMPARE(QGuiApplication::clipboard()->text(), log->allText());
+    QVERIFY(QGuiApplication::clipboard()->text().contains(QStringLiteral("Registration rejected")));
+
+    QTest::keyClick(window_, Qt::Key_J, Qt::ControlModifier);
+    QTRY_VERIFY(!panel->property("opened").toBool());
+}
+
+QTEST_MAIN(TestConsoleUi)
+#include "test_console_ui.moc"
