@@ -66,9 +66,9 @@ private:
     QObject* usersPage() const { return item(QStringLiteral("usersPage")); }
     QString selectedUser() const { return usersPage()->property("selectedUserId").toString(); }
     void focus(const QString& name);
-    int commandsFinished = 0;
 
     TestRedisServer server_;
+    int commandsFinished_ = 0; // commandFinished signals seen
     std::unique_ptr<ShopSession> session_;
     std::unique_ptr<QQmlApplicationEngine> engine_;
     QQuickWindow* window_ = nullptr;
@@ -105,7 +105,7 @@ void TestConsoleUi::initTestCase()
 
     session_ = std::make_unique<ShopSession>(nullptr);
     ShopSession::setInstance(session_.get());
-    connect(session_.get(), &ShopSession::commandFinished, this, [this] { ++commandsFinished; });
+    connect(session_.get(), &ShopSession::commandFinished, this, [this] { ++commandsFinished_; });
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
     options.stream = kStream;
@@ -191,9 +191,9 @@ void TestConsoleUi::timedSnapshotsLeaveTheVerdictsAlone()
 {
     // A rejection's toast, then timed snapshots (the stream changes under a 300 ms interval):
     // the toast still says the rejection, the status bar and the log have the snapshots.
-    const int before = commandsFinished;
+    const int before = commandsFinished_;
     session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 5}, {QStringLiteral("name"), QStringLiteral("again")}});
-    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished, before + 1, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished_, before + 1, kTimeoutMs);
     const QString rejection = textOf(item(QStringLiteral("verdictMessage")));
     QVERIFY2(rejection.contains(QStringLiteral("rejected")), qPrintable(rejection));
 
@@ -213,10 +213,10 @@ void TestConsoleUi::toastsStack()
 {
     QObject* stack = item(QStringLiteral("toastStack"));
     QVERIFY(stack);
-    const int before = commandsFinished;
+    const int before = commandsFinished_;
     session_->submit(QStringLiteral("TopUp"), {{QStringLiteral("userId"), 8}, {QStringLiteral("amount"), 250}});
     session_->submit(QStringLiteral("SetPrice"), {{QStringLiteral("itemId"), QStringLiteral("nope")}, {QStringLiteral("price"), 100}});
-    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished, before + 2, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(commandsFinished_, before + 2, kTimeoutMs);
     // Both verdicts are on screen together, with what came before them.
     QVERIFY2(stack->property("count").toInt() >= 2, qPrintable(QString::number(stack->property("count").toInt())));
     QStringList shown;

@@ -422,6 +422,13 @@ void TestEndToEnd::outageBannerAndRecovery()
     QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), shop::app::ShopSession::ConnectionState::Live, kTimeoutMs);
     QCOMPARE(session_->totalEvents(), totalBefore);
     QCOMPARE(balanceOf(7), qint64(3550));
+    // The log keeps the outage (once, however long it lasted) and its end, in that order.
+    const QStringList log = session_->notifications()->allText().split(QLatin1Char('\n'));
+    QCOMPARE(log.filter(QStringLiteral("  error  ")).size(), 1);
+    QCOMPARE(log.filter(QStringLiteral("Connected again to ")).size(), 1);
+    QVERIFY2(log.indexOf(log.filter(QStringLiteral("  error  ")).constFirst())
+                 < log.indexOf(log.filter(QStringLiteral("Connected again to ")).constFirst()),
+             qPrintable(log.join(QLatin1Char('\n'))));
 
     // The consumer goes on from where it was: the next event is applied once.
     QVERIFY(append("TopUp", R"({"userId":7,"amount":100})"));
