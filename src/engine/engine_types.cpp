@@ -32,10 +32,21 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
     const auto position = static_cast<std::size_t>(after.counts.total);
     if (ReplayTimeline::checkpointDue(position, checkpointEvery))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
-    // Past check 5 the event was decoded, so its fields say what it named.
+    // Past check 5 the event was decoded, so its fields say what it named. One that failed
+    // check 5 (invalid) names what passed before the field that failed: its user and first
+    // item when they are well-formed ids, so that the user and item filters find it too.
+    // Before check 5 (malformed and earlier) nothing was read.
     const bool decoded = reason == Reason::None || reason > Reason::Invalid;
     if (!decoded) {
-        history.add(entry.id, entry.type.value_or(std::string_view()), reason, 0, {}, -1, nullptr);
+        UserId user = 0;
+        std::string_view item;
+        if (reason == Reason::Invalid) {
+            user = e.userId > 0 ? e.userId : 0;
+            item = firstItemNamed(e);
+            if (!isValidItemId(item))
+                item = {};
+        }
+        history.add(entry.id, entry.type.value_or(std::string_view()), reason, user, item, -1, nullptr);
         return;
     }
     std::int64_t balanceAfter = -1;

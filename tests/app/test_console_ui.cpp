@@ -5,6 +5,7 @@
 // search, Down goes from the search into the list. And the feedback: toasts stack instead of
 // replacing each other, timed snapshots go to the status bar and the log but never push a
 // verdict out of its toast, and the log (Ctrl+J) keeps every verdict and error of the session.
+// The Events page's user and item filters find the entries rejected as invalid that name them.
 #include "shop_session.hpp"
 
 #include "redis/connection.hpp"
@@ -59,6 +60,7 @@ private slots:
     void timedSnapshotsLeaveTheVerdictsAlone();
     void toastsStack();
     void logKeepsEverything();
+    void userAndItemFiltersFindInvalidEntries();
 
 private:
     bool append(const std::string& type, const std::string& json);
@@ -261,6 +263,43 @@ void TestConsoleUi::logKeepsEverything()
 
     QTest::keyClick(window_, Qt::Key_J, Qt::ControlModifier);
     QTRY_VERIFY(!panel->property("opened").toBool());
+    // The keyboard is back where it was.
+    QTRY_VERIFY(item(QStringLiteral("userSearch"))->hasActiveFocus());
+}
+
+void TestConsoleUi::userAndItemFiltersFindInvalidEntries()
+{
+    // Orders and a top-up that fail check 5 (quantity 0, amount 0) still name user 5555 and
+    // item mug; one whose user id is out of range names nobody.
+    const qint64 total = session_->totalEvents() + 4;
+    QVERIFY(append("Order", R"({"userId":5555,"lines":[{"itemId":"mug","qty":0}]})"));
+    QVERIFY(append("Order", R"({"userId":5555,"lines":[{"itemId":"mug","qty":1},{"itemId":"bad id","qty":1}]})"));
+    QVERIFY(append("TopUp", R"({"userId":5555,"amount":0})"));
+    QVERIFY(append("TopUp", R"({"userId":-5555,"amount":10})"));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), total, kTimeoutMs);
+
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QVERIFY(tab);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
+    QTRY_VERIFY(list && list->isVisible());
+    focus(QStringLiteral("userFilterField"));
+    for (const char c : {'5', '5', '5', '5'})
+        QTest::keyClick(window_, c);
+    QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->rowCount(), 3, kTimeoutMs);
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(session_->events()->index(row).data(shop::app::EventListModel::ReasonRole).toString(), QStringLiteral("invalid"));
+
+    // The item filter: the two orders name mug first; with the user filter cleared, mug's
+    // events are the AddItem and those two.
+    QQuickItem* userField = item(QStringLiteral("userFilterField"));
+    QMetaObject::invokeMethod(userField, "clear");
+    focus(QStringLiteral("itemFilterField"));
+    for (const char c : {'m', 'u', 'g'})
+        QTest::keyClick(window_, c);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->rowCount(), 3, kTimeoutMs);
+    QMetaObject::invokeMethod(item(QStringLiteral("itemFilterField")), "clear");
 }
 
 QTEST_MAIN(TestConsoleUi)
