@@ -5,6 +5,7 @@
 
 #include "core/csv.hpp"
 #include "core/entry_decoder.hpp"
+#include "core/handlers.hpp"
 #include "core/shop_state.hpp"
 #include "core/stream_id.hpp"
 #include "redis/state_loader.hpp"
@@ -86,16 +87,28 @@ int run(const Invocation& call)
     if (json)
         write("[");
     if (csv)
-        write("id,type,verdict,reason,data,eid,actor\r\n");
+        write("id,type,verdict,reason,detail,data,eid,actor\r\n");
     std::string record;
+    std::string detail;
+    Event redecoded;
+    bool explained = true;
     qint64 listed = 0;
-    const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event&, const ShopState&) {
+    const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState&) {
+        // Why it was rejected, with its values, from the code that decided. A rejected entry
+        // left the state as it was, so the state is still the one it was checked against and
+        // asking the handlers again changes nothing (the same verdict is checked below).
+        detail.clear();
+        if (reason != Reason::None && reason <= Reason::Invalid)
+            explained &= decodeEntry(entry, redecoded, &detail) == reason;
+        else if (reason != Reason::None)
+            explained &= applyEvent(state, event, &detail) == reason;
         const std::string type = entry.type ? std::string(*entry.type) : std::string();
         if (json) {
             ordered_json row = {{"id", entry.id},
                                 {"type", entry.type ? ordered_json(type) : ordered_json(nullptr)},
                                 {"verdict", reason == Reason::None ? "applied" : "rejected"},
                                 {"reason", reason == Reason::None ? ordered_json(nullptr) : ordered_json(reasonName(reason))},
+                                {"detail", reason == Reason::None ? ordered_json(nullptr) : ordered_json(detail)},
                                 {"data", dataText(entry)}};
             if (entry.eid)
                 row["eid"] = std::string(*entry.eid);
@@ -109,6 +122,7 @@ int run(const Invocation& call)
                                                type,
                                                reason == Reason::None ? "applied" : "rejected",
                                                reason == Reason::None ? std::string_view() : reasonName(reason),
+                                               detail,
                                                data,
                                                entry.eid.value_or(std::string_view()),
                                                entry.actor.value_or(std::string_view())};
@@ -121,10 +135,11 @@ int run(const Invocation& call)
             record += kCsvLineEnd;
             write(record);
         } else {
-            const std::string verdict =
-                reason == Reason::None ? std::string("applied") : "rejected: " + std::string(reasonName(reason));
+            const std::string verdict = reason == Reason::None
+                                            ? std::string("applied")
+                                            : "rejected: " + std::string(reasonName(reason)) + " (" + detail + ")";
             std::printf("%-22s %-14s %-30s %s\n", shown(entry.id).c_str(), type.empty() ? "-" : shown(type).c_str(),
-                        verdict.c_str(), shown(dataText(entry)).c_str());
+                        shown(verdict).c_str(), shown(dataText(entry)).c_str());
         }
         ++listed;
     };
@@ -143,6 +158,8 @@ int run(const Invocation& call)
         return fail("the stream " + session.stream + " changed while it was read: " + report.resetWhy);
     if (step == redis::StateLoader::Step::Failed)
         return fail(report.error);
+    if (!explained)
+        return fail("a rejection's detail gave another verdict than the consumer's: please report this as a bug");
     if (json)
         print("]");
     return kExitOk;

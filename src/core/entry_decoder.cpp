@@ -20,83 +20,230 @@ constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
 // reference decoders stop near 1024).
 constexpr std::size_t kMaxMsgpackDepth = 512;
 
+// ---- why an entry is rejected, in words ----------------------------------------------
+
+// Where a field is, for the words of a rejection: "userId", "lines[2].qty". Only turned
+// into text when a rejection is explained.
+struct Field {
+    static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+    std::string_view name;
+    std::size_t index = kNoIndex;
+    std::string_view leaf; // after the index, e.g. "qty"
+
+    explicit Field(std::string_view n, std::size_t i = kNoIndex, std::string_view l = {}) : name(n), index(i), leaf(l) {}
+
+    std::string text() const
+    {
+        std::string out(name);
+        if (index != kNoIndex)
+            out += "[" + std::to_string(index) + "]";
+        if (!leaf.empty())
+            out += "." + std::string(leaf);
+        return out;
+    }
+};
+
+// Writes "<field> <what>" to `why` when asked for; returns false (the field fails).
+template <class What> bool fail(std::string* why, const Field& field, What&& what)
+{
+    if (why)
+        *why = field.text() + " " + what();
+    return false;
+}
+
+std::string range(std::int64_t lo, std::int64_t hi)
+{
+    return "from " + std::to_string(lo) + " to " + std::to_string(hi);
+}
+
+// The bytes of a text for a message: quoted, cut after 40 bytes.
+std::string excerpt(std::string_view text)
+{
+    constexpr std::size_t kShown = 40;
+    return "\"" + std::string(text.substr(0, kShown)) + (text.size() > kShown ? "...\"" : "\"");
+}
+
+std::string_view jsonKindName(JsonTape::Kind kind)
+{
+    switch (kind) {
+    case JsonTape::Kind::Object:
+        return "an object";
+    case JsonTape::Kind::Array:
+        return "an array";
+    case JsonTape::Kind::String:
+        return "a string";
+    case JsonTape::Kind::Int:
+        return "an integer";
+    case JsonTape::Kind::BigInt:
+        return "an integer beyond 64 bits";
+    case JsonTape::Kind::Float:
+        return "a number with a fraction or an exponent";
+    case JsonTape::Kind::True:
+    case JsonTape::Kind::False:
+        return "a boolean";
+    case JsonTape::Kind::Null:
+        return "null";
+    }
+    return "something else";
+}
+
+std::string_view packKindName(MsgpackTape::Kind kind)
+{
+    switch (kind) {
+    case MsgpackTape::Kind::Map:
+        return "a map";
+    case MsgpackTape::Kind::Array:
+        return "an array";
+    case MsgpackTape::Kind::String:
+        return "a string";
+    case MsgpackTape::Kind::Binary:
+        return "binary data";
+    case MsgpackTape::Kind::Int:
+        return "an integer";
+    case MsgpackTape::Kind::BigUInt:
+        return "an integer beyond 64 bits";
+    case MsgpackTape::Kind::Float:
+        return "a float";
+    case MsgpackTape::Kind::Bool:
+        return "a boolean";
+    case MsgpackTape::Kind::Nil:
+        return "nil";
+    }
+    return "something else";
+}
+
+// An integer in [lo, hi] (the value or its absence and kind explained otherwise).
+bool checkInt(bool present, std::string_view kindName, bool isInt, std::int64_t value, std::int64_t lo, std::int64_t hi,
+              const Field& field, std::string* why)
+{
+    if (!present)
+        return fail(why, field, [] { return std::string("is missing"); });
+    if (!isInt)
+        return fail(why, field, [&] { return "is " + std::string(kindName) + ", not an integer"; });
+    if (value < lo || value > hi)
+        return fail(why, field, [&] { return "is " + std::to_string(value) + "; it must be " + range(lo, hi); });
+    return true;
+}
+
+bool checkLength(std::string_view text, std::size_t minBytes, std::size_t maxBytes, const Field& field, std::string* why)
+{
+    if (text.size() >= minBytes && text.size() <= maxBytes)
+        return true;
+    return fail(why, field, [&] {
+        return (text.empty() ? std::string("is empty") : "is " + std::to_string(text.size()) + " bytes") + "; it must be "
+               + std::to_string(minBytes) + " to " + std::to_string(maxBytes) + " bytes";
+    });
+}
+
+bool checkItemId(std::string_view id, const Field& field, std::string* why)
+{
+    if (!checkLength(id, 1, limits::kMaxItemIdBytes, field, why))
+        return false;
+    if (isValidItemId(id))
+        return true;
+    return fail(why, field, [&] { return excerpt(id) + " has characters other than A-Z a-z 0-9 _ . -"; });
+}
+
 // ---- native JSON, read from the tape -------------------------------------------------
 
 // Only JSON integers count: 5.0, 5e0, "5", true and integers beyond int64 do not.
-bool tapeInt(const JsonTape& t, std::uint32_t index, std::int64_t lo, std::int64_t hi, std::int64_t& out)
+bool tapeInt(const JsonTape& t, std::uint32_t index, std::int64_t lo, std::int64_t hi, std::int64_t& out,
+             const Field& field, std::string* why)
 {
-    if (index == 0 || t.at(index).kind != JsonTape::Kind::Int)
-        return false;
-    out = t.at(index).integer;
-    return out >= lo && out <= hi;
+    const bool isInt = index != 0 && t.at(index).kind == JsonTape::Kind::Int;
+    if (isInt)
+        out = t.at(index).integer;
+    return checkInt(index != 0, index != 0 ? jsonKindName(t.at(index).kind) : std::string_view(), isInt, out, lo, hi, field,
+                    why);
 }
 
-bool tapeString(const JsonTape& t, std::uint32_t index, std::size_t minBytes, std::size_t maxBytes, std::string& out)
+bool tapeString(const JsonTape& t, std::uint32_t index, std::size_t minBytes, std::size_t maxBytes, std::string& out,
+                const Field& field, std::string* why)
 {
-    if (index == 0 || t.at(index).kind != JsonTape::Kind::String)
-        return false;
+    if (index == 0)
+        return fail(why, field, [] { return std::string("is missing"); });
+    if (t.at(index).kind != JsonTape::Kind::String)
+        return fail(why, field, [&] { return "is " + std::string(jsonKindName(t.at(index).kind)) + ", not a string"; });
     t.stringValue(index, out);
-    return out.size() >= minBytes && out.size() <= maxBytes;
+    return checkLength(out, minBytes, maxBytes, field, why);
 }
 
-bool tapeItemId(const JsonTape& t, std::uint32_t index, std::string& out)
+bool tapeItemId(const JsonTape& t, std::uint32_t index, std::string& out, const Field& field, std::string* why)
 {
-    return tapeString(t, index, 1, limits::kMaxItemIdBytes, out) && isValidItemId(out);
+    return tapeString(t, index, 0, std::numeric_limits<std::size_t>::max(), out, field, why) && checkItemId(out, field, why);
 }
 
-bool decodeNativeFields(const JsonTape& t, Event& e)
+bool nonZero(std::int64_t value, const Field& field, std::string* why)
+{
+    return value != 0 || fail(why, field, [] { return std::string("is 0; it must not be 0"); });
+}
+
+bool decodeNativeFields(const JsonTape& t, Event& e, std::string* why)
 {
     const auto field = [&](std::string_view key) { return t.find(0, key); };
+    const auto integer = [&](std::string_view key, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+        return tapeInt(t, field(key), lo, hi, out, Field{key}, why);
+    };
+    const auto text = [&](std::string_view key, std::size_t lo, std::size_t hi, std::string& out) {
+        return tapeString(t, field(key), lo, hi, out, Field{key}, why);
+    };
+    const auto itemId = [&] { return tapeItemId(t, field("itemId"), e.itemId, Field{"itemId"}, why); };
     switch (e.type) {
     case EventType::RegisterUser:
-        return tapeInt(t, field("userId"), 1, kMaxId, e.userId)
-               && tapeString(t, field("name"), 1, limits::kMaxNameBytes, e.name);
+        return integer("userId", 1, kMaxId, e.userId) && text("name", 1, limits::kMaxNameBytes, e.name);
     case EventType::TopUp:
-        return tapeInt(t, field("userId"), 1, kMaxId, e.userId)
-               && tapeInt(t, field("amount"), 1, limits::kMaxAmount, e.amount);
+        return integer("userId", 1, kMaxId, e.userId) && integer("amount", 1, limits::kMaxAmount, e.amount);
     case EventType::AdjustBalance:
-        return tapeInt(t, field("userId"), 1, kMaxId, e.userId)
-               && tapeInt(t, field("delta"), -limits::kMaxBalanceDelta, limits::kMaxBalanceDelta, e.delta) && e.delta != 0
-               && tapeString(t, field("reason"), 1, limits::kMaxReasonBytes, e.reason);
+        return integer("userId", 1, kMaxId, e.userId)
+               && integer("delta", -limits::kMaxBalanceDelta, limits::kMaxBalanceDelta, e.delta)
+               && nonZero(e.delta, Field{"delta"}, why) && text("reason", 1, limits::kMaxReasonBytes, e.reason);
     case EventType::AddItem: {
-        if (!tapeItemId(t, field("itemId"), e.itemId) || !tapeInt(t, field("count"), 0, limits::kMaxCount, e.amount))
+        if (!itemId() || !integer("count", 0, limits::kMaxCount, e.amount))
             return false;
-        if (const auto price = field("price"); price != 0) {
-            if (!tapeInt(t, price, 0, limits::kMaxPrice, e.price))
+        if (field("price") != 0) {
+            if (!integer("price", 0, limits::kMaxPrice, e.price))
                 return false;
             e.hasPrice = true;
         }
-        if (const auto name = field("name"); name != 0) {
-            if (!tapeString(t, name, 0, limits::kMaxNameBytes, e.name))
+        if (field("name") != 0) {
+            if (!text("name", 0, limits::kMaxNameBytes, e.name))
                 return false;
             e.hasName = true;
         }
         return true;
     }
     case EventType::SetPrice:
-        return tapeItemId(t, field("itemId"), e.itemId) && tapeInt(t, field("price"), 0, limits::kMaxPrice, e.price);
+        return itemId() && integer("price", 0, limits::kMaxPrice, e.price);
     case EventType::AdjustStock:
-        return tapeItemId(t, field("itemId"), e.itemId)
-               && tapeInt(t, field("delta"), -limits::kMaxStockDelta, limits::kMaxStockDelta, e.delta) && e.delta != 0
-               && tapeString(t, field("reason"), 1, limits::kMaxReasonBytes, e.reason);
+        return itemId() && integer("delta", -limits::kMaxStockDelta, limits::kMaxStockDelta, e.delta)
+               && nonZero(e.delta, Field{"delta"}, why) && text("reason", 1, limits::kMaxReasonBytes, e.reason);
     case EventType::Order: {
-        if (!tapeInt(t, field("userId"), 1, kMaxId, e.userId))
+        if (!integer("userId", 1, kMaxId, e.userId))
             return false;
+        const Field linesField{"lines"};
         const auto lines = field("lines");
-        if (lines == 0 || t.at(lines).kind != JsonTape::Kind::Array)
-            return false;
+        if (lines == 0)
+            return fail(why, linesField, [] { return std::string("is missing"); });
+        if (t.at(lines).kind != JsonTape::Kind::Array)
+            return fail(why, linesField, [&] { return "is " + std::string(jsonKindName(t.at(lines).kind)) + ", not an array"; });
         const auto count = t.childCount(lines);
         if (count == 0 || count > limits::kMaxLines)
-            return false;
+            return fail(why, linesField, [&] {
+                return "has " + std::to_string(count) + " lines; an order has 1 to " + std::to_string(limits::kMaxLines);
+            });
         e.lines.resize(count);
         std::size_t i = 0;
         for (auto line = t.firstChild(lines); line != 0; line = t.nextSibling(lines, line), ++i) {
-            if (t.at(line).kind != JsonTape::Kind::Object || !tapeItemId(t, t.find(line, "itemId"), e.lines[i].itemId)
-                || !tapeInt(t, t.find(line, "qty"), 1, limits::kMaxQty, e.lines[i].qty))
+            if (t.at(line).kind != JsonTape::Kind::Object)
+                return fail(why, Field{"lines", i}, [&] {
+                    return "is " + std::string(jsonKindName(t.at(line).kind)) + ", not an object";
+                });
+            if (!tapeItemId(t, t.find(line, "itemId"), e.lines[i].itemId, Field{"lines", i, "itemId"}, why)
+                || !tapeInt(t, t.find(line, "qty"), 1, limits::kMaxQty, e.lines[i].qty, Field{"lines", i, "qty"}, why))
                 return false;
         }
-        if (const auto orderId = field("orderId"); orderId != 0)
-            return tapeString(t, orderId, 0, limits::kMaxOrderIdBytes, e.orderId);
+        if (field("orderId") != 0)
+            return text("orderId", 0, limits::kMaxOrderIdBytes, e.orderId);
         return true;
     }
     }
@@ -105,17 +252,24 @@ bool decodeNativeFields(const JsonTape& t, Event& e)
 
 // ---- legacy MessagePack, read from the tape ---------------------------------------------
 
-bool packInt(const MsgpackTape& t, std::uint32_t index, std::int64_t lo, std::int64_t hi, std::int64_t& out)
+bool packInt(const MsgpackTape& t, std::uint32_t index, std::int64_t lo, std::int64_t hi, std::int64_t& out,
+             const Field& field, std::string* why)
 {
-    if (index == 0 || t.at(index).kind != MsgpackTape::Kind::Int)
-        return false; // floats, strings, booleans and integers past int64 are not integers here
-    out = t.at(index).integer;
-    return out >= lo && out <= hi;
+    // Floats, strings, booleans and integers past int64 are not integers here.
+    const bool isInt = index != 0 && t.at(index).kind == MsgpackTape::Kind::Int;
+    if (isInt)
+        out = t.at(index).integer;
+    return checkInt(index != 0, index != 0 ? packKindName(t.at(index).kind) : std::string_view(), isInt, out, lo, hi, field,
+                    why);
 }
 
-bool packItemId(const MsgpackTape& t, std::uint32_t index, std::string& out)
+bool packItemId(const MsgpackTape& t, std::uint32_t index, std::string& out, const Field& field, std::string* why)
 {
-    if (index == 0 || t.at(index).kind != MsgpackTape::Kind::String || !isValidItemId(t.text(index)))
+    if (index == 0)
+        return fail(why, field, [] { return std::string("is missing"); });
+    if (t.at(index).kind != MsgpackTape::Kind::String)
+        return fail(why, field, [&] { return "is " + std::string(packKindName(t.at(index).kind)) + ", not a string"; });
+    if (!checkItemId(t.text(index), field, why))
         return false;
     out.assign(t.text(index));
     return true;
@@ -123,38 +277,49 @@ bool packItemId(const MsgpackTape& t, std::uint32_t index, std::string& out)
 
 // The Go demo's structs: TopUp{ID, Type, UserID, Amount}, AddItem{ID, Type, ItemID, Count},
 // OrderType{ID, Type, UserID, ItemIDs, ItemQuantities}. Amounts are whole currency units.
-bool decodeLegacyFields(const MsgpackTape& t, Event& e)
+bool decodeLegacyFields(const MsgpackTape& t, Event& e, std::string* why)
 {
     const auto field = [&](std::string_view key) { return t.find(0, key); };
     switch (e.type) {
     case EventType::TopUp: {
+        // Whole units, at least one hundredth's worth after scaling: 1 to kMaxAmount / 100.
         std::int64_t whole = 0;
-        if (!packInt(t, field("UserID"), 1, kMaxId, e.userId)
-            || !packInt(t, field("Amount"), std::numeric_limits<std::int64_t>::min(), kMaxId, whole))
-            return false;
-        const auto minor = checkedMul(whole, limits::kLegacyMoneyFactor);
-        if (!minor || *minor < 1 || *minor > limits::kMaxAmount)
-            return false;
-        e.amount = *minor;
-        return true;
+        return packInt(t, field("UserID"), 1, kMaxId, e.userId, Field{"UserID"}, why)
+               && packInt(t, field("Amount"), 1, limits::kMaxAmount / limits::kLegacyMoneyFactor, whole, Field{"Amount"}, why)
+               && (e.amount = whole * limits::kLegacyMoneyFactor, true);
     }
     case EventType::AddItem:
-        return packItemId(t, field("ItemID"), e.itemId) && packInt(t, field("Count"), 0, limits::kMaxCount, e.amount);
+        return packItemId(t, field("ItemID"), e.itemId, Field{"ItemID"}, why)
+               && packInt(t, field("Count"), 0, limits::kMaxCount, e.amount, Field{"Count"}, why);
     case EventType::Order: {
-        if (!packInt(t, field("UserID"), 1, kMaxId, e.userId))
+        if (!packInt(t, field("UserID"), 1, kMaxId, e.userId, Field{"UserID"}, why))
             return false;
         const auto ids = field("ItemIDs");
         const auto qtys = field("ItemQuantities");
-        if (ids == 0 || qtys == 0 || t.at(ids).kind != MsgpackTape::Kind::Array || t.at(qtys).kind != MsgpackTape::Kind::Array)
+        const auto isArray = [&](std::uint32_t index, std::string_view name) {
+            if (index == 0)
+                return fail(why, Field{name}, [] { return std::string("is missing"); });
+            if (t.at(index).kind != MsgpackTape::Kind::Array)
+                return fail(why, Field{name}, [&] { return "is " + std::string(packKindName(t.at(index).kind)) + ", not an array"; });
+            return true;
+        };
+        if (!isArray(ids, "ItemIDs") || !isArray(qtys, "ItemQuantities"))
             return false;
         const auto n = t.childCount(ids);
-        if (n != t.childCount(qtys) || n == 0 || n > limits::kMaxLines)
-            return false;
+        if (n != t.childCount(qtys))
+            return fail(why, Field{"ItemIDs"}, [&] {
+                return "has " + std::to_string(n) + " entries and ItemQuantities " + std::to_string(t.childCount(qtys));
+            });
+        if (n == 0 || n > limits::kMaxLines)
+            return fail(why, Field{"ItemIDs"}, [&] {
+                return "has " + std::to_string(n) + " entries; an order has 1 to " + std::to_string(limits::kMaxLines);
+            });
         e.lines.resize(n);
         auto id = t.firstChild(ids);
         auto qty = t.firstChild(qtys);
         for (std::size_t i = 0; i < n; ++i, id = t.nextSibling(ids, id), qty = t.nextSibling(qtys, qty)) {
-            if (!packItemId(t, id, e.lines[i].itemId) || !packInt(t, qty, 1, limits::kMaxQty, e.lines[i].qty))
+            if (!packItemId(t, id, e.lines[i].itemId, Field{"ItemIDs", i}, why)
+                || !packInt(t, qty, 1, limits::kMaxQty, e.lines[i].qty, Field{"ItemQuantities", i}, why))
                 return false;
         }
         return true;
@@ -173,41 +338,58 @@ EntryFormat entryFormat(const RawEntry& entry)
     return entry.data && !entry.data->empty() && entry.data->front() == '{' ? EntryFormat::Native : EntryFormat::Legacy;
 }
 
-Reason decodeEntry(const RawEntry& entry, Event& out)
+Reason decodeEntry(const RawEntry& entry, Event& out, std::string* why)
 {
     out.clear();
+    const auto reject = [why](Reason reason, auto&& detail) {
+        if (why)
+            *why = detail();
+        return reason;
+    };
     // 1. too_large
     if (entry.data && entry.data->size() > limits::kMaxDataBytes)
-        return Reason::TooLarge;
+        return reject(Reason::TooLarge, [&] {
+            return "data is " + std::to_string(entry.data->size()) + " bytes; the limit is " + std::to_string(limits::kMaxDataBytes);
+        });
     // 2. unsupported_version
     if (entry.v && *entry.v != "1")
-        return Reason::UnsupportedVersion;
+        return reject(Reason::UnsupportedVersion, [&] { return "v is " + excerpt(*entry.v) + "; only \"1\" is known"; });
     // 3. unknown_type (the legacy format only knows TopUp, AddItem and OrderType/Order)
     const EntryFormat format = entryFormat(entry);
     const auto type = entry.type ? parseEventType(*entry.type) : std::nullopt;
     if (!type)
-        return Reason::UnknownType;
+        return reject(Reason::UnknownType, [&] {
+            return entry.type ? "type " + excerpt(*entry.type)
+                                    + " is none of RegisterUser, TopUp, AdjustBalance, AddItem, SetPrice, AdjustStock, Order"
+                              : std::string("the entry has no type field");
+        });
     if (format == EntryFormat::Legacy && *type != EventType::TopUp && *type != EventType::AddItem
         && *type != EventType::Order)
-        return Reason::UnknownType;
+        return reject(Reason::UnknownType, [&] {
+            return "type " + excerpt(*entry.type) + " has no form in the original demo's format (TopUp, AddItem, OrderType)";
+        });
     out.type = *type;
     out.legacy = format == EntryFormat::Legacy;
     // 4. malformed
     if (!entry.data)
-        return Reason::Malformed;
+        return reject(Reason::Malformed, [] { return std::string("the entry has no data field"); });
     const std::string_view bytes = *entry.data;
     if (format == EntryFormat::Native) {
         thread_local JsonTape tape;
-        if (!tape.parse(bytes) || !tape.rootIsObject())
-            return Reason::Malformed;
+        if (!tape.parse(bytes))
+            return reject(Reason::Malformed, [] { return std::string("data is not valid JSON"); });
+        if (!tape.rootIsObject())
+            return reject(Reason::Malformed, [] { return std::string("data is JSON but not an object"); });
         // 5. invalid
-        return decodeNativeFields(tape, out) ? Reason::None : Reason::Invalid;
+        return decodeNativeFields(tape, out, why) ? Reason::None : Reason::Invalid;
     }
     thread_local MsgpackTape pack;
-    if (!pack.parse(bytes, kMaxMsgpackDepth) || !pack.rootIsMap())
-        return Reason::Malformed;
+    if (!pack.parse(bytes, kMaxMsgpackDepth))
+        return reject(Reason::Malformed, [] { return std::string("data is neither JSON nor valid MessagePack"); });
+    if (!pack.rootIsMap())
+        return reject(Reason::Malformed, [] { return std::string("data is MessagePack but not a map"); });
     // 5. invalid
-    return decodeLegacyFields(pack, out) ? Reason::None : Reason::Invalid;
+    return decodeLegacyFields(pack, out, why) ? Reason::None : Reason::Invalid;
 }
 
 std::optional<std::string> legacyDataAsJson(std::string_view data, int indent)

@@ -18,8 +18,10 @@ enum class EntryFormat : std::uint8_t { Native, Legacy };
 EntryFormat entryFormat(const RawEntry& entry);
 
 // Fills `out` (cleared first) and returns Reason::None, or returns the first reason that
-// holds. Never throws.
-Reason decodeEntry(const RawEntry& entry, Event& out);
+// holds, and then writes to `why` (when given) what decided it with its values, for people:
+// "lines[0].qty is 0; it must be from 1 to 1000000000", "ItemQuantities[0] is 0; ...",
+// "data is not valid JSON". The checks that decide are the ones that explain. Never throws.
+Reason decodeEntry(const RawEntry& entry, Event& out, std::string* why = nullptr);
 
 // Legacy (MessagePack) data as JSON text for people to read (the CLI's `events`, the GUI's
 // entry details), indented when indent >= 0; nullopt when it does not decode. The nesting

@@ -13,11 +13,23 @@ namespace shop {
 
 namespace {
 
-Reason applyOrder(ShopState& state, const Event& e)
+std::string money(std::int64_t minor) { return formatMoney(minor); }
+std::string quoted(std::string_view id) { return "\"" + std::string(id) + "\""; }
+
+// The rejection `reason`, with `detail` written to `why` when asked for (the values that
+// decided it, for people: "balance 25.00 < total 30.00").
+template <class Detail> Reason reject(Reason reason, std::string* why, Detail&& detail)
+{
+    if (why)
+        *why = detail();
+    return reason;
+}
+
+Reason applyOrder(ShopState& state, const Event& e, std::string* why)
 {
     User* user = state.findUser(e.userId);
     if (!user)
-        return Reason::UnknownUser;
+        return reject(Reason::UnknownUser, why, [&] { return "no user " + std::to_string(e.userId); });
 
     // Resolve every line first: the checks each run over the whole order.
     std::array<Item*, limits::kMaxLines> items{};
@@ -25,11 +37,11 @@ Reason applyOrder(ShopState& state, const Event& e)
     for (std::size_t i = 0; i < n; ++i) {
         items[i] = state.findItem(e.lines[i].itemId);
         if (!items[i])
-            return Reason::UnknownItem;
+            return reject(Reason::UnknownItem, why, [&] { return "line " + std::to_string(i + 1) + ": no item " + quoted(e.lines[i].itemId); });
     }
     for (std::size_t i = 0; i < n; ++i) {
         if (items[i]->price == 0)
-            return Reason::UnpricedItem;
+            return reject(Reason::UnpricedItem, why, [&] { return "item " + quoted(items[i]->id) + " has no price yet (0.00)"; });
     }
 
     // Lines naming the same item are summed (at most 100 lines of 10^9: no overflow).
@@ -45,28 +57,29 @@ Reason applyOrder(ShopState& state, const Event& e)
     }
     for (std::size_t k = 0; k < distinct; ++k) {
         if (perItem[k].second > perItem[k].first->stock)
-            return Reason::OutOfStock;
+            return reject(Reason::OutOfStock, why, [&] {
+                return "item " + quoted(perItem[k].first->id) + ": " + std::to_string(perItem[k].second) + " ordered, "
+                       + std::to_string(perItem[k].first->stock) + " in stock";
+            });
     }
 
     std::int64_t total = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const auto lineTotal = checkedMul(items[i]->price, e.lines[i].qty);
-        if (!lineTotal)
-            return Reason::Overflow;
-        const auto sum = checkedAdd(total, *lineTotal);
+        const auto sum = lineTotal ? checkedAdd(total, *lineTotal) : std::nullopt;
         if (!sum)
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "the order's total would pass the 64-bit limit at line " + std::to_string(i + 1); });
         total = *sum;
     }
     const auto spent = checkedAdd(user->spent, total);
     if (!spent)
-        return Reason::Overflow;
+        return reject(Reason::Overflow, why, [&] { return "spent " + money(user->spent) + " + total " + money(total) + " would pass the 64-bit limit"; });
     for (std::size_t k = 0; k < distinct; ++k) {
         if (!checkedAdd(perItem[k].first->sold, perItem[k].second))
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(perItem[k].first->id) + ": sold " + std::to_string(perItem[k].first->sold) + " + " + std::to_string(perItem[k].second) + " would pass the 64-bit limit"; });
     }
     if (total > user->balance)
-        return Reason::InsufficientFunds;
+        return reject(Reason::InsufficientFunds, why, [&] { return "balance " + money(user->balance) + " < total " + money(total); });
 
     user->balance -= total;
     user->spent = *spent;
@@ -80,12 +93,15 @@ Reason applyOrder(ShopState& state, const Event& e)
 
 } // namespace
 
-Reason applyEvent(ShopState& state, const Event& e)
+Reason applyEvent(ShopState& state, const Event& e, std::string* why)
 {
     switch (e.type) {
     case EventType::RegisterUser:
-        if (state.findUser(e.userId))
-            return Reason::UserExists;
+        if (const User* existing = state.findUser(e.userId))
+            return reject(Reason::UserExists, why, [&] {
+                return "user " + std::to_string(e.userId) + " exists already"
+                       + (existing->name.empty() ? std::string() : " (" + existing->name + ")");
+            });
         state.addUser(e.userId, e.name);
         return Reason::None;
 
@@ -93,7 +109,7 @@ Reason applyEvent(ShopState& state, const Event& e)
         User* user = state.findUser(e.userId);
         const auto balance = checkedAdd(user ? user->balance : 0, e.amount);
         if (!balance)
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "balance " + money(user ? user->balance : 0) + " + " + money(e.amount) + " would pass the 64-bit limit"; });
         if (!user)
             user = &state.addUser(e.userId, {});
         user->balance = *balance;
@@ -103,13 +119,13 @@ Reason applyEvent(ShopState& state, const Event& e)
     case EventType::AdjustBalance: {
         User* user = state.findUser(e.userId);
         if (!user)
-            return Reason::UnknownUser;
+            return reject(Reason::UnknownUser, why, [&] { return "no user " + std::to_string(e.userId); });
         // delta < 0 can only go negative, delta > 0 can only overflow: the order holds.
         const auto balance = checkedAdd(user->balance, e.delta);
         if (balance && *balance < 0)
-            return Reason::NegativeBalance;
+            return reject(Reason::NegativeBalance, why, [&] { return "balance " + money(user->balance) + " + delta " + money(e.delta) + " would be " + money(*balance); });
         if (!balance)
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "balance " + money(user->balance) + " + delta " + money(e.delta) + " would pass the 64-bit limit"; });
         user->balance = *balance;
         return Reason::None;
     }
@@ -118,7 +134,7 @@ Reason applyEvent(ShopState& state, const Event& e)
         Item* item = state.findItem(e.itemId);
         const auto stock = checkedAdd(item ? item->stock : 0, e.amount);
         if (!stock)
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item ? item->stock : 0) + " + " + std::to_string(e.amount) + " would pass the 64-bit limit"; });
         if (!item)
             item = &state.addItem(e.itemId);
         item->stock = *stock;
@@ -132,7 +148,7 @@ Reason applyEvent(ShopState& state, const Event& e)
     case EventType::SetPrice: {
         Item* item = state.findItem(e.itemId);
         if (!item)
-            return Reason::UnknownItem;
+            return reject(Reason::UnknownItem, why, [&] { return "no item " + quoted(e.itemId); });
         item->price = e.price;
         return Reason::None;
     }
@@ -140,27 +156,27 @@ Reason applyEvent(ShopState& state, const Event& e)
     case EventType::AdjustStock: {
         Item* item = state.findItem(e.itemId);
         if (!item)
-            return Reason::UnknownItem;
+            return reject(Reason::UnknownItem, why, [&] { return "no item " + quoted(e.itemId); });
         const auto stock = checkedAdd(item->stock, e.delta);
         if (stock && *stock < 0)
-            return Reason::NegativeStock;
+            return reject(Reason::NegativeStock, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item->stock) + " + delta " + std::to_string(e.delta) + " would be " + std::to_string(*stock); });
         if (!stock)
-            return Reason::Overflow;
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item->stock) + " + delta " + std::to_string(e.delta) + " would pass the 64-bit limit"; });
         item->stock = *stock;
         return Reason::None;
     }
 
     case EventType::Order:
-        return applyOrder(state, e);
+        return applyOrder(state, e, why);
     }
     return Reason::Invalid;
 }
 
-Reason processEntry(ShopState& state, const RawEntry& entry, Event& scratch)
+Reason processEntry(ShopState& state, const RawEntry& entry, Event& scratch, std::string* why)
 {
-    Reason reason = decodeEntry(entry, scratch);
+    Reason reason = decodeEntry(entry, scratch, why);
     if (reason == Reason::None)
-        reason = applyEvent(state, scratch);
+        reason = applyEvent(state, scratch, why);
     state.counts.count(reason);
     state.lastEventId.assign(entry.id);
     return reason;

@@ -24,7 +24,10 @@
 #include <QTest>
 
 #include <cerrno>
+#include <array>
 #include <csignal>
+#include <string>
+#include <vector>
 
 using shop::redis::Connection;
 
@@ -177,6 +180,7 @@ private slots:
     void produceIsDeterministicForASeed();
     void produceLegacyLeavesItemsUnpriced();
     void stateJsonHasTheDocumentedShape();
+    void eventsSayWhyEachWasRejected();
     void stateWithSnapshotEqualsStateFromScratch();
     void stateUntilIsTheStateOfThePrefix();
     void eventsListVerdictsConsistentWithState();
@@ -573,6 +577,51 @@ void TestCli::produceLegacyLeavesItemsUnpriced()
         }
     }
     QVERIFY(orders > 0);
+}
+
+void TestCli::eventsSayWhyEachWasRejected()
+{
+    // Each rejection with the values that decided it, in the text, JSON and CSV listings; a
+    // name with an escape character in it is escaped in the text.
+    const std::string stream = "c:why";
+    const std::vector<std::array<std::string, 2>> entries = {
+        {"RegisterUser", R"({"userId":7,"name":"Ada"})"},
+        {"RegisterUser", "{\"userId\":8,\"name\":\"E\\u001bvil\"}"},
+        {"TopUp", R"({"userId":7,"amount":2500})"},
+        {"AddItem", R"({"itemId":"cpu","count":3,"price":1500})"},
+        {"Order", R"({"userId":7,"lines":[{"itemId":"cpu","qty":2}]})"},
+        {"Order", R"({"userId":5555,"lines":[{"itemId":"cpu","qty":0}]})"},
+        {"RegisterUser", R"({"userId":8,"name":"again"})"},
+    };
+    for (const auto& e : entries)
+        QVERIFY(!c_.command({"XADD", stream, "*", "type", e[0], "data", e[1]}).isError());
+
+    const QStringList details = {"balance 25.00 < total 30.00", "lines[0].qty is 0; it must be from 1 to 1000000000",
+                                 "user 8 exists already (E\x1bvil)"};
+    const QStringList reasons = {"insufficient_funds", "invalid", "user_exists"};
+    const QString key = QString::fromStdString(stream);
+    const QJsonArray rows = array(run({"--stream", key, "events", "--json"}).out);
+    QCOMPARE(rows.size(), qsizetype(entries.size()));
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(rows[i].toObject().value(QStringLiteral("detail")).isNull());
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject row = rows[4 + i].toObject();
+        QCOMPARE(row.value(QStringLiteral("reason")).toString(), reasons[i]);
+        QCOMPARE(row.value(QStringLiteral("detail")).toString(), details[i]);
+    }
+
+    const QList<QStringList> records = csvRecords(run({"--stream", key, "events", "--csv"}).out);
+    QCOMPARE(records.size(), qsizetype(entries.size() + 1));
+    QCOMPARE(records[0][4], QStringLiteral("detail"));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(records[5 + i][4], details[i]);
+
+    const CliResult text = run({"--stream", key, "events"});
+    QVERIFY2(text.exitCode == 0, qPrintable(text.describe()));
+    QVERIFY2(text.out.contains("rejected: insufficient_funds (balance 25.00 < total 30.00)"), text.out.constData());
+    QVERIFY2(text.out.contains("rejected: invalid (lines[0].qty is 0; it must be from 1 to 1000000000)"), text.out.constData());
+    QVERIFY2(text.out.contains("rejected: user_exists (user 8 exists already (E\\x1bvil))"), text.out.constData());
+    QVERIFY(!text.out.contains('\x1b'));
 }
 
 void TestCli::stateJsonHasTheDocumentedShape()
@@ -1142,7 +1191,7 @@ void TestCli::eventsAndStateAsCsv()
     // events: the same rows as --json, header first, CRLF line ends.
     const CliResult csv = run({"--stream", stream, "events", "--count", "0", "--csv"});
     QVERIFY2(csv.exitCode == 0 && csv.err.isEmpty(), qPrintable(csv.describe()));
-    QVERIFY(csv.out.startsWith("id,type,verdict,reason,data,eid,actor\r\n") && csv.out.endsWith("\r\n"));
+    QVERIFY(csv.out.startsWith("id,type,verdict,reason,detail,data,eid,actor\r\n") && csv.out.endsWith("\r\n"));
     const QList<QStringList> records = csvRecords(csv.out);
     const QJsonArray rows = array(run({"--stream", stream, "events", "--count", "0", "--json"}).out);
     QCOMPARE(rows.size(), 405);
@@ -1150,11 +1199,11 @@ void TestCli::eventsAndStateAsCsv()
     for (int i = 0; i < rows.size(); ++i) {
         const QJsonObject row = rows[i].toObject();
         QStringList expected;
-        for (const char* key : {"id", "type", "verdict", "reason", "data", "eid", "actor"})
+        for (const char* key : {"id", "type", "verdict", "reason", "detail", "data", "eid", "actor"})
             expected << jsonField(row.value(QLatin1String(key)));
         QCOMPARE(records[i + 1], expected);
     }
-    QCOMPARE(records.last()[4], QStringLiteral("{\"x\":\"\ufffd\"}")); // invalid UTF-8 as in the JSON output
+    QCOMPARE(records.last()[5], QStringLiteral("{\"x\":\"\ufffd\"}")); // invalid UTF-8 as in the JSON output
     // --count and --from apply as with the other formats.
     QCOMPARE(csvRecords(run({"--stream", stream, "events", "--csv"}).out).size(), 101);
 
