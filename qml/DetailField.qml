@@ -1,4 +1,5 @@
-// A caption and a plain-text value, for the details panes' grids.
+// A caption and a plain-text value, for the details panes' grids. A long value is cut at
+// the end (its whole text in a tooltip), or wraps when `wrap` is set.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,6 +9,7 @@ RowLayout {
     property alias value: valueLabel.text
     property alias valueObjectName: valueLabel.objectName
     property alias valueColor: valueLabel.color
+    property bool wrap: false
 
     Layout.fillWidth: true
     Label {
@@ -19,7 +21,11 @@ RowLayout {
         id: valueLabel
         Layout.fillWidth: true
         textFormat: Text.PlainText
-        elide: Text.ElideRight
+        elide: parent.wrap ? Text.ElideNone : Text.ElideRight
+        wrapMode: parent.wrap ? Text.Wrap : Text.NoWrap
         font.bold: true
+        ToolTip.visible: truncated && valueHover.hovered
+        ToolTip.text: text
+        HoverHandler { id: valueHover }
     }
 }

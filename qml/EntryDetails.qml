@@ -56,6 +56,16 @@ Pane {
             value: pane.applied ? qsTr("applied") : pane.verdict
             valueColor: pane.applied ? accents.applied : accents.rejected
             valueObjectName: "entryVerdict"
+            wrap: true
+        }
+        DetailField {
+            // What decided the rejection, with its values (from the same checks).
+            caption: qsTr("Why")
+            visible: !pane.applied && pane.fields !== null && (pane.fields.detail || "") !== ""
+            value: pane.fields ? pane.fields.detail || "" : ""
+            valueColor: accents.rejected
+            valueObjectName: "entryDetail"
+            wrap: true
         }
         DetailField { caption: qsTr("Type"); value: pane.fields ? pane.fields.type || "" : ""; valueObjectName: "entryType" }
         DetailField { caption: qsTr("Event id"); value: pane.fields ? pane.fields.eid || "" : ""; valueObjectName: "entryEid" }

@@ -5,6 +5,7 @@
 #include "connection_settings.hpp"
 #include "display_text.hpp"
 
+#include "core/handlers.hpp"
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
@@ -263,7 +264,10 @@ void ShopSession::connectWriter(engine::CommandWriter* writer)
             });
     connect(writer, &engine::CommandWriter::entryLoaded, s,
             [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
-                emit s->entryLoaded(id, entryFieldsForQml(fields, error));
+                QVariantMap map = entryFieldsForQml(fields, error);
+                if (error.isEmpty())
+                    map.insert(QStringLiteral("detail"), s->rejectionDetail(id, fields));
+                emit s->entryLoaded(id, map);
             });
 }
 
@@ -618,6 +622,23 @@ void ShopSession::copyText(const QString& text) const
 {
     if (QClipboard* clipboard = QGuiApplication::clipboard())
         clipboard->setText(text);
+}
+
+QString ShopSession::rejectionDetail(const QString& entryId, const engine::EntryFields& fields) const
+{
+    // Checks 1 to 5 need the entry alone; step 6 the state just before it, which the
+    // timeline rebuilds (a checkpoint and at most K entries) without moving its cursor.
+    if (fields.decodeReason != Reason::None)
+        return fields.decodeDetail;
+    const engine::ReplayTimeline& timeline = replay_.timeline();
+    const std::string id = entryId.toStdString();
+    const std::size_t index = timeline.lowerBound(id);
+    if (index >= timeline.size() || timeline.entryId(index) != id || timeline.entry(index).applied)
+        return {};
+    ShopState before = timeline.stateAt(index);
+    std::string why;
+    applyEvent(before, fields.event, &why);
+    return QString::fromStdString(why);
 }
 
 } // namespace shop::app

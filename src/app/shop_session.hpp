@@ -226,6 +226,9 @@ private:
     void onTargetResolved();
     void connectWriter(engine::CommandWriter* writer);
     void connectHistory(engine::HistoryLoader* history);
+    // Why entry `entryId` (read as `fields`) was rejected, with its values; "" when it was
+    // applied or is not in the timeline.
+    QString rejectionDetail(const QString& entryId, const engine::EntryFields& fields) const;
 
     struct Private;
     std::unique_ptr<Private> d;

@@ -232,6 +232,9 @@ void CommandWriter::loadEntry(const QString& entryId)
     } else {
         out.format = QStringLiteral("JSON");
     }
+    std::string why;
+    out.decodeReason = decodeEntry(entry, out.event, &why);
+    out.decodeDetail = QString::fromStdString(why);
     emit entryLoaded(entryId, out, {});
 }
 

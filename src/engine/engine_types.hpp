@@ -79,6 +79,12 @@ struct EntryFields {
     QString version;       // the `v` field
     QString format;        // "JSON" or "legacy MessagePack"
     QString data;          // legacy data decoded to JSON text (or a note that it does not decode)
+    // Checks 1 to 5 on the entry as read: what they decided (None: it decodes), why in words
+    // when they rejected it, and the decoded event when they did not (for step 6, which
+    // needs the state before the entry: the window's timeline has it).
+    Reason decodeReason = Reason::None;
+    QString decodeDetail;
+    Event event;
 };
 
 QString connectionStateName(ConnectionState state);

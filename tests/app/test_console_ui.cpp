@@ -5,7 +5,8 @@
 // search, Down goes from the search into the list. And the feedback: toasts stack instead of
 // replacing each other, timed snapshots go to the status bar and the log but never push a
 // verdict out of its toast, and the log (Ctrl+J) keeps every verdict and error of the session.
-// The Events page's user and item filters find the entries rejected as invalid that name them.
+// The Events page's user and item filters find the entries rejected as invalid that name them,
+// and its entry pane says why an entry was rejected, with the values that decided it.
 #include "shop_session.hpp"
 
 #include "redis/connection.hpp"
@@ -61,9 +62,10 @@ private slots:
     void toastsStack();
     void logKeepsEverything();
     void userAndItemFiltersFindInvalidEntries();
+    void entryPaneSaysWhyWithTheValues();
 
 private:
-    bool append(const std::string& type, const std::string& json);
+    bool append(const std::string& type, const std::string& json, QString* id = nullptr);
     QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
     QObject* usersPage() const { return item(QStringLiteral("usersPage")); }
     QString selectedUser() const { return usersPage()->property("selectedUserId").toString(); }
@@ -76,7 +78,7 @@ private:
     QQuickWindow* window_ = nullptr;
 };
 
-bool TestConsoleUi::append(const std::string& type, const std::string& json)
+bool TestConsoleUi::append(const std::string& type, const std::string& json, QString* id)
 {
     shop::redis::Connection connection;
     if (!connection.connect(server_.url()))
@@ -86,7 +88,10 @@ bool TestConsoleUi::append(const std::string& type, const std::string& json)
     request.type = type;
     request.data = json;
     request.actor = "test:console";
-    return writer.append(request).ok;
+    const shop::redis::AppendResult result = writer.append(request);
+    if (id)
+        *id = QString::fromStdString(result.id);
+    return result.ok;
 }
 
 void TestConsoleUi::focus(const QString& name)
@@ -300,6 +305,37 @@ void TestConsoleUi::userAndItemFiltersFindInvalidEntries()
         QTest::keyClick(window_, c);
     QTRY_COMPARE_WITH_TIMEOUT(session_->events()->rowCount(), 3, kTimeoutMs);
     QMetaObject::invokeMethod(item(QStringLiteral("itemFilterField")), "clear");
+}
+
+void TestConsoleUi::entryPaneSaysWhyWithTheValues()
+{
+    // User 9 has 1.00; a mug costs 12.50. The pane shows the values the check compared, and
+    // for an invalid entry the field that failed; an applied one shows no reason.
+    QString topUp, order, invalid;
+    const qint64 total = session_->totalEvents() + 3;
+    QVERIFY(append("TopUp", R"({"userId":9,"amount":100})", &topUp));
+    QVERIFY(append("Order", R"({"userId":9,"lines":[{"itemId":"mug","qty":1}]})", &order));
+    QVERIFY(append("Order", R"({"userId":9,"lines":[{"itemId":"mug","qty":0}]})", &invalid));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), total, kTimeoutMs);
+
+    QObject* page = item(QStringLiteral("eventsPage"));
+    QVERIFY(page);
+    QQuickItem* detail = findQuickItem(item(QStringLiteral("entryDetails")), QStringLiteral("entryDetail"));
+    QVERIFY(detail);
+    const auto select = [&](const QString& id) {
+        const int row = session_->events()->rowOfEntry(id);
+        QVERIFY(row >= 0);
+        QVERIFY(QMetaObject::invokeMethod(page, "selectRow", Q_ARG(int, row)));
+        QCOMPARE(page->property("selectedEntryId").toString(), id);
+    };
+    select(order);
+    QTRY_COMPARE_WITH_TIMEOUT(textOf(detail), QStringLiteral("balance 1.00 < total 12.50"), kTimeoutMs);
+    QTRY_VERIFY(detail->isVisible());
+    select(invalid);
+    QTRY_COMPARE_WITH_TIMEOUT(textOf(detail), QStringLiteral("lines[0].qty is 0; it must be from 1 to 1000000000"), kTimeoutMs);
+    select(topUp);
+    QTRY_COMPARE_WITH_TIMEOUT(textOf(detail), QString(), kTimeoutMs);
+    QVERIFY(!detail->isVisible());
 }
 
 QTEST_MAIN(TestConsoleUi)
