@@ -37,8 +37,8 @@ ShopDialog {
         // batch of a long catch-up behind a closed dialog).
         readonly property real bytes: visible && ShopSession.events.totalCount >= 0 ? ShopSession.historyMemoryBytes() : 0
         text: bytes >= 1048576
-              ? qsTr("%1 events in memory, %2 MiB.").arg(ShopSession.events.totalCount).arg((bytes / 1048576).toFixed(1))
-              : qsTr("%1 events in memory, %2 KiB.").arg(ShopSession.events.totalCount).arg((bytes / 1024).toFixed(0))
+              ? qsTr("%1 events in memory, %2 MiB.").arg(ShopRules.formatCount(ShopSession.events.totalCount)).arg((bytes / 1048576).toFixed(1))
+              : qsTr("%1 events in memory, %2 KiB.").arg(ShopRules.formatCount(ShopSession.events.totalCount)).arg((bytes / 1024).toFixed(0))
     }
 
     footer: DialogButtonBox {

@@ -60,7 +60,7 @@ ColumnLayout {
         Layout.fillWidth: true
         Label {
             text: chart.points.length
-                  ? qsTr("%n change(s)", "", chart.points.length)
+                  ? ShopRules.countOf(chart.points.length, qsTr("change"), qsTr("changes"))
                   : qsTr("No balance history yet")
             color: palette.placeholderText
         }

@@ -24,11 +24,11 @@ Dialog {
         comparison = replay.compare(fromBox.value, toBox.value)
     }
     function describeUser(v): string {
-        return v ? qsTr("balance %1 · spent %2 · %3 orders").arg(v.balanceText).arg(v.spentText).arg(v.orders)
+        return v ? qsTr("balance %1 · spent %2 · %3").arg(v.balanceText).arg(v.spentText).arg(ShopRules.countOf(v.orders, qsTr("order"), qsTr("orders")))
                  : qsTr("(did not exist)")
     }
     function describeItem(v): string {
-        return v ? qsTr("price %1 · stock %2 · sold %3").arg(v.priceText).arg(v.stock).arg(v.sold)
+        return v ? qsTr("price %1 · stock %2 · sold %3").arg(v.priceText).arg(ShopRules.formatCount(v.stock)).arg(ShopRules.formatCount(v.sold))
                  : qsTr("(did not exist)")
     }
 
@@ -98,9 +98,11 @@ Dialog {
                 objectName: "compareSummary"
                 Layout.fillWidth: true
                 textFormat: Text.PlainText
-                text: qsTr("%1 users and %2 items changed over %3 events")
-                      .arg(dialog.comparison.users.length).arg(dialog.comparison.items.length).arg(dialog.comparison.entries || 0)
-                      + (dialog.comparison.more > 0 ? qsTr(" (%1 more not listed)").arg(dialog.comparison.more) : "")
+                text: qsTr("%1 and %2 changed over %3")
+                      .arg(ShopRules.countOf(dialog.comparison.users.length, qsTr("user"), qsTr("users")))
+                      .arg(ShopRules.countOf(dialog.comparison.items.length, qsTr("item"), qsTr("items")))
+                      .arg(ShopRules.countOf(dialog.comparison.entries || 0, qsTr("event"), qsTr("events")))
+                      + (dialog.comparison.more > 0 ? qsTr(" (%1 more not listed)").arg(ShopRules.formatCount(dialog.comparison.more)) : "")
             }
         }
         ListView {

@@ -127,8 +127,8 @@ Page {
                 elide: Text.ElideLeft
                 color: palette.placeholderText
                 text: list.count === ShopSession.events.totalCount
-                      ? qsTr("%1 events").arg(list.count)
-                      : qsTr("%1 of %2 events").arg(list.count).arg(ShopSession.events.totalCount)
+                      ? ShopRules.countOf(list.count, qsTr("event"), qsTr("events"))
+                      : qsTr("%1 of %2").arg(ShopRules.formatCount(list.count)).arg(ShopRules.countOf(ShopSession.events.totalCount, qsTr("event"), qsTr("events")))
             }
             Switch {
                 id: follow

@@ -31,7 +31,7 @@ EntityPage {
     ]
     searchPlaceholder: qsTr("Search items by id or name (Ctrl+F)")
     searchName: qsTr("Search items")
-    countText: qsTr("%n item(s)", "", page.count)
+    countText: ShopRules.countOf(page.count, qsTr("item"), qsTr("items"))
     emptyText: qsTr("No items yet")
     noMatchText: qsTr("No item matches the search")
 

@@ -243,9 +243,9 @@ ApplicationWindow {
             text: ShopSession.replay.position === 0
                   ? qsTr("History: the empty shop, before its first event. Editing is off until you go back to Live.")
                   : qsTr("History: the shop as it was after event %1 of %2 (%3, %4): %5 applied, %6 rejected so far. Editing is off until you go back to Live.")
-                    .arg(ShopSession.replay.position).arg(ShopSession.replay.length)
+                    .arg(ShopRules.formatCount(ShopSession.replay.position)).arg(ShopRules.formatCount(ShopSession.replay.length))
                     .arg(ShopSession.replay.current.entryId).arg(ShopSession.replay.current.timeText)
-                    .arg(ShopSession.replay.appliedAt).arg(ShopSession.replay.rejectedAt)
+                    .arg(ShopRules.formatCount(ShopSession.replay.appliedAt)).arg(ShopRules.formatCount(ShopSession.replay.rejectedAt))
             buttonText: qsTr("Back to Live")
             buttonObjectName: "historyLiveButton"
             onButtonClicked: ShopSession.replay.goLive()

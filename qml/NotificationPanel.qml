@@ -55,7 +55,7 @@ Drawer {
             Label {
                 objectName: "notificationTitle"
                 Layout.fillWidth: true
-                text: qsTr("Messages of this session (%1)").arg(panel.log.count)
+                text: qsTr("Messages of this session (%1)").arg(ShopRules.formatCount(panel.log.count))
                 font.bold: true
             }
             Button {

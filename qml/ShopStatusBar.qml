@@ -105,22 +105,22 @@ ToolBar {
         Sep {}
         Label {
             objectName: "lagLabel"
-            text: qsTr("lag %1").arg(ShopSession.lag)
+            text: qsTr("lag %1").arg(ShopRules.formatCount(ShopSession.lag))
             color: ShopSession.lag > 0 ? accents.warning : bar.palette.windowText
         }
         Label {
             objectName: "rateLabel"
-            text: qsTr("%1 ev/s").arg(Math.round(ShopSession.eventsPerSecond))
+            text: qsTr("%1 ev/s").arg(ShopRules.formatCount(Math.round(ShopSession.eventsPerSecond)))
         }
         Sep {}
         Label {
             objectName: "appliedLabel"
-            text: qsTr("%1 applied").arg(ShopSession.appliedEvents)
+            text: qsTr("%1 applied").arg(ShopRules.formatCount(ShopSession.appliedEvents))
             color: accents.applied
         }
         Label {
             objectName: "rejectedLabel"
-            text: qsTr("%1 rejected").arg(ShopSession.rejectedEvents)
+            text: qsTr("%1 rejected").arg(ShopRules.formatCount(ShopSession.rejectedEvents))
             color: ShopSession.rejectedEvents > 0 ? accents.rejected : bar.palette.windowText
         }
         Sep { visible: snapshotLabel.visible }

@@ -182,7 +182,7 @@ Pane {
                 textFormat: Text.PlainText
                 text: !bar.replay.available ? bar.replay.unavailableReason
                       : bar.replay.position === 0 ? qsTr("The empty shop, before the first event")
-                      : qsTr("Event %1 of %2 · %3 · %4").arg(bar.replay.position).arg(bar.replay.length)
+                      : qsTr("Event %1 of %2 · %3 · %4").arg(ShopRules.formatCount(bar.replay.position)).arg(ShopRules.formatCount(bar.replay.length))
                             .arg(bar.replay.current.entryId).arg(bar.replay.current.timeText)
             }
             Label {

@@ -32,7 +32,7 @@ EntityPage {
     ]
     searchPlaceholder: qsTr("Search users by id or name (Ctrl+F)")
     searchName: qsTr("Search users")
-    countText: qsTr("%n user(s)", "", page.count)
+    countText: ShopRules.countOf(page.count, qsTr("user"), qsTr("users"))
     emptyText: qsTr("No users yet")
     noMatchText: qsTr("No user matches the search")
 

@@ -11,6 +11,12 @@ namespace shop::app {
 // Minor units with two decimals: 1250 -> "12.50", -305 -> "-3.05".
 QString formatMoney(qint64 minor);
 
+// A count in the locale's digits and grouping (1000000 -> "1,000,000" in English), never in
+// exponent notation: every count the window shows goes through here.
+QString formatCount(qint64 n);
+// "1 user", "1,234 users": the count and the noun it counts.
+QString countOf(qint64 n, const QString& one, const QString& many);
+
 inline QString fromUtf8(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
 
 // Milliseconds since the epoch as local time in `format` (QDateTime's).

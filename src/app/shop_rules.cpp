@@ -163,6 +163,13 @@ qint64 ShopRules::toInteger(const QString& text) const
 
 QString ShopRules::formatMoney(qint64 minor) const { return shop::app::formatMoney(minor); }
 
+QString ShopRules::formatCount(qint64 n) const { return shop::app::formatCount(n); }
+
+QString ShopRules::countOf(qint64 n, const QString& one, const QString& many) const
+{
+    return shop::app::countOf(n, one, many);
+}
+
 QString ShopRules::reasonText(const QString& reasonName) const
 {
     const auto reason = parseReason(reasonName.toStdString());

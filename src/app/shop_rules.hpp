@@ -32,6 +32,10 @@ public:
     Q_INVOKABLE qint64 moneyToMinor(const QString& text) const;
     Q_INVOKABLE qint64 toInteger(const QString& text) const;
     Q_INVOKABLE QString formatMoney(qint64 minor) const;
+    /// A count in the locale's format, never exponent notation (1e+06): use it for every count.
+    Q_INVOKABLE QString formatCount(qint64 n) const;
+    /// "1 user", "1,234 users".
+    Q_INVOKABLE QString countOf(qint64 n, const QString& one, const QString& many) const;
     Q_INVOKABLE QString reasonText(const QString& reasonName) const;
 };
 
