@@ -44,6 +44,9 @@ Page {
     property string emptyText
     property string noMatchText
 
+    /// Whether edits can be appended now (the details panes' buttons follow it).
+    property bool editable: true
+
     signal actionRequested(string action)
 
     function select(id: string) {

@@ -10,6 +10,8 @@ Pane {
     /// The selected row, or null.
     property ItemRow item
     property bool historyActive: false
+    /// Whether edits can be appended now (live, connected, writable): the buttons follow it.
+    property bool editable: true
     signal actionRequested(string action)
 
     objectName: "itemDetails"
@@ -55,21 +57,21 @@ Pane {
             Button {
                 objectName: "itemRestockButton"
                 text: qsTr("Restock…")
-                enabled: !ShopSession.readOnly
+                enabled: pane.editable
                 Accessible.name: text
                 onClicked: pane.actionRequested("addItem")
             }
             Button {
                 objectName: "itemSetPriceButton"
                 text: qsTr("Set price…")
-                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
+                enabled: pane.editable && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("setPrice")
             }
             Button {
                 objectName: "itemAdjustStockButton"
                 text: qsTr("Adjust stock…")
-                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
+                enabled: pane.editable && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("adjustStock")
             }

@@ -45,6 +45,7 @@ EntityPage {
         SplitView.minimumWidth: 320
         item: page.current as ItemRow
         historyActive: page.visible
+        editable: page.editable
         onActionRequested: (action) => page.actionRequested(action)
     }
 }

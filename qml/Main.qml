@@ -317,10 +317,12 @@ ApplicationWindow {
             currentIndex: tabs.currentIndex
             UsersPage {
                 id: usersPage
+                editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
             }
             ItemsPage {
                 id: itemsPage
+                editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
             }
             EventsPage { id: eventsPage }

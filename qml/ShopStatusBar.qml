@@ -13,7 +13,11 @@ ToolBar {
     signal logRequested()
 
     readonly property int connState: ShopSession.connectionState
+    // Looking at the past: the bar says so (in the history banner's colour), not "Live".
+    readonly property bool history: !ShopSession.replay.live
     readonly property color stateColor: {
+        if (history)
+            return accents.snapshot
         switch (connState) {
         case ShopSession.Live: return accents.applied
         case ShopSession.Disconnected:
@@ -23,6 +27,8 @@ ToolBar {
         }
     }
     readonly property string stateText: {
+        if (history)
+            return qsTr("History")
         switch (connState) {
         case ShopSession.Connecting: return qsTr("Connecting")
         case ShopSession.Restoring: return qsTr("Restoring")

@@ -10,6 +10,8 @@ Pane {
     /// The selected row, or null.
     property UserRow user
     property bool historyActive: false
+    /// Whether edits can be appended now (live, connected, writable): the buttons follow it.
+    property bool editable: true
     signal actionRequested(string action)
 
     function refreshChart() {
@@ -60,21 +62,21 @@ Pane {
             Button {
                 objectName: "userTopUpButton"
                 text: qsTr("Top up…")
-                enabled: !ShopSession.readOnly
+                enabled: pane.editable
                 Accessible.name: text
                 onClicked: pane.actionRequested("topUp")
             }
             Button {
                 objectName: "userAdjustBalanceButton"
                 text: qsTr("Adjust balance…")
-                enabled: !ShopSession.readOnly && !ShopSession.legacyAppends // no such event in the demo's format
+                enabled: pane.editable && !ShopSession.legacyAppends // no such event in the demo's format
                 Accessible.name: text
                 onClicked: pane.actionRequested("adjustBalance")
             }
             Button {
                 objectName: "userPlaceOrderButton"
                 text: qsTr("Place order…")
-                enabled: !ShopSession.readOnly
+                enabled: pane.editable
                 Accessible.name: text
                 onClicked: pane.actionRequested("placeOrder")
             }

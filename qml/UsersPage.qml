@@ -46,6 +46,7 @@ EntityPage {
         SplitView.minimumWidth: 320
         user: page.current as UserRow
         historyActive: page.visible
+        editable: page.editable
         onActionRequested: (action) => page.actionRequested(action)
     }
 }

@@ -95,11 +95,19 @@ void TestTimelineUi::stepBackEntersHistory()
     QVERIFY(session_->replay()->live());
     QVERIFY(!item(QStringLiteral("historyBanner"))->isVisible());
     QVERIFY(item(QStringLiteral("topUpButton"))->isEnabled());
+    QVERIFY(item(QStringLiteral("userTopUpButton"))->isEnabled());
+    QVERIFY(item(QStringLiteral("itemRestockButton"))->isEnabled());
+    QCOMPARE(item(QStringLiteral("connectionStateLabel"))->property("text").toString(), QStringLiteral("Live"));
     click(QStringLiteral("stepBackButton"));
     QTRY_VERIFY_WITH_TIMEOUT(!session_->replay()->live(), kTimeoutMs);
     QCOMPARE(session_->replay()->position(), qint64(399));
     QTRY_VERIFY(item(QStringLiteral("historyBanner"))->isVisible());
-    QVERIFY(!item(QStringLiteral("topUpButton"))->isEnabled()); // editing is off in history
+    // Editing is off in history, the details panes' buttons too; the status bar says History.
+    QVERIFY(!item(QStringLiteral("topUpButton"))->isEnabled());
+    QVERIFY(!item(QStringLiteral("userTopUpButton"))->isEnabled());
+    QVERIFY(!item(QStringLiteral("userPlaceOrderButton"))->isEnabled());
+    QVERIFY(!item(QStringLiteral("itemRestockButton"))->isEnabled());
+    QCOMPARE(item(QStringLiteral("connectionStateLabel"))->property("text").toString(), QStringLiteral("History"));
     QVERIFY(item(QStringLiteral("currentEventLabel"))->property("text").toString().contains(
         session_->replay()->entryIdAt(399)));
     // A step forward from there, then back, lands on the same point.
