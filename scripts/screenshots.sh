@@ -28,7 +28,9 @@ STREAM=shop:events
 USER_ROW_7="300 285"         # Users page, row of user 7 (sorted by id)
 ITEM_ROW_2="300 145"         # Items page, second row
 EVENT_ROW="400 451"          # Events page, a row in the middle
+VERDICT_FILTER="265 61"      # Events page, the verdict filter
 SNAPSHOT_ROW="300 115"       # Snapshots page, first row
+TIMELINE_MIDDLE="600 754"    # the timeline's slider, a little before its middle
 ADJUST_BALANCE_BUTTON="234 12"
 SET_PRICE_BUTTON="467 12"
 ADJUST_STOCK_BUTTON="557 12"
@@ -59,8 +61,12 @@ inside() {
   shot users.png
   xdotool key ctrl+2; settle; click "$ITEM_ROW_2"; settle 1.5
   shot items.png
-  xdotool key ctrl+3; settle; click "$EVENT_ROW"; settle 1.5
+  # Events: only the rejected ones, one selected (its pane says why, with the values).
+  xdotool key ctrl+3; settle
+  click "$VERDICT_FILTER"; settle 0.5; xdotool key Down Down Return; settle
+  click "$EVENT_ROW"; settle 1.5
   shot events.png
+  click "$VERDICT_FILTER"; settle 0.5; xdotool key Up Up Return; settle
 
   # Dialogs, pre-filled from the selected user (7) and item (item-0002).
   xdotool key ctrl+1; settle
@@ -116,6 +122,14 @@ inside() {
   xdotool key ctrl+j; settle
   shot log.png
   xdotool key ctrl+j; settle 0.5
+
+  # History: user 7 selected, a click on the timeline's slider near its middle; the status
+  # bar says History, the edit buttons are off.
+  xdotool key ctrl+1; settle
+  click "$USER_ROW_7"; settle 8 # and let the toasts fade
+  click "$TIMELINE_MIDDLE"; settle 1.5
+  shot history.png
+  xdotool key ctrl+shift+l; settle 1
 
   # The outage: redis-server goes away while the app runs.
   xdotool key ctrl+1; settle 9 # let the snapshot toast fade
