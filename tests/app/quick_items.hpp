@@ -1,7 +1,12 @@
-// Finding items of the real QML by objectName, for the tests that drive the window.
+// The real QML in the tests that drive the window: loading Main.qml, and finding its items by
+// objectName.
 #pragma once
 
+#include <QQmlApplicationEngine>
 #include <QQuickItem>
+#include <QQuickWindow>
+#include <QStringList>
+#include <QTest>
 
 // The first item named `name` under `root` (visual children, depth first).
 inline QQuickItem* findQuickItem(QQuickItem* root, const QString& name)
@@ -14,4 +19,28 @@ inline QQuickItem* findQuickItem(QQuickItem* root, const QString& name)
         if (QQuickItem* found = findQuickItem(child, name))
             return found;
     return nullptr;
+}
+
+// Loads qrc:/ShopStream/Main.qml into `engine` and shows it, exposed. Returns the window, or
+// null with why in `problem`; a QML warning while loading is a problem too.
+inline QQuickWindow* loadMainWindow(QQmlApplicationEngine& engine, QString& problem)
+{
+    QStringList warnings;
+    const auto connection = QObject::connect(&engine, &QQmlApplicationEngine::warnings, &engine,
+                                             [&warnings](const QList<QQmlError>& list) {
+                                                 for (const QQmlError& w : list)
+                                                     warnings << w.toString();
+                                             });
+    engine.load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
+    auto* window = engine.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow*>(engine.rootObjects().constFirst());
+    if (window) {
+        window->show();
+        if (!QTest::qWaitForWindowExposed(window))
+            warnings << QStringLiteral("the window was not exposed");
+    }
+    QObject::disconnect(connection);
+    problem = warnings.join(QLatin1Char('\n'));
+    if (!window && problem.isEmpty())
+        problem = QStringLiteral("Main.qml made no window");
+    return problem.isEmpty() ? window : nullptr;
 }

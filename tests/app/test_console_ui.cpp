@@ -120,18 +120,9 @@ void TestConsoleUi::initTestCase()
     QVERIFY(session_->start(options));
 
     engine_ = std::make_unique<QQmlApplicationEngine>();
-    QStringList problems;
-    connect(engine_.get(), &QQmlApplicationEngine::warnings, this, [&problems](const QList<QQmlError>& warnings) {
-        for (const QQmlError& w : warnings)
-            problems << w.toString();
-    });
-    engine_->load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
-    QVERIFY2(!engine_->rootObjects().isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
-    window_ = qobject_cast<QQuickWindow*>(engine_->rootObjects().constFirst());
-    QVERIFY(window_);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_));
-    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    QString problem;
+    window_ = loadMainWindow(*engine_, problem);
+    QVERIFY2(window_, qPrintable(problem));
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 60, kTimeoutMs);
 }

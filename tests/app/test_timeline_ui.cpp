@@ -68,12 +68,9 @@ void TestTimelineUi::initTestCase()
     session_ = std::make_unique<ShopSession>(nullptr);
     ShopSession::setInstance(session_.get());
     engine_ = std::make_unique<QQmlApplicationEngine>();
-    engine_->load(QUrl(QStringLiteral("qrc:/ShopStream/Main.qml")));
-    QVERIFY(!engine_->rootObjects().isEmpty());
-    window_ = qobject_cast<QQuickWindow*>(engine_->rootObjects().constFirst());
-    QVERIFY(window_);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_));
+    QString problem;
+    window_ = loadMainWindow(*engine_, problem);
+    QVERIFY2(window_, qPrintable(problem));
 
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
