@@ -17,6 +17,7 @@ ColumnLayout {
     readonly property string qtyError: ShopRules.checkCount(qty, 1, 1e9)
     signal edited(int index, string role, string value)
     signal removeRequested(int index)
+    signal submitRequested()
 
     spacing: 2
 
@@ -34,6 +35,7 @@ ColumnLayout {
             Accessible.name: qsTr("Item of line %1").arg(line.index + 1)
             Component.onCompleted: editText = line.itemId
             onEditTextChanged: if (editText !== line.itemId) line.edited(line.index, "itemId", editText)
+            onAccepted: line.submitRequested()
         }
         TextField {
             objectName: "lineQty_" + line.index
@@ -44,6 +46,7 @@ ColumnLayout {
             placeholderText: qsTr("qty")
             Accessible.name: qsTr("Quantity of line %1").arg(line.index + 1)
             onTextEdited: line.edited(line.index, "qty", text)
+            onAccepted: line.submitRequested() // Enter sends a valid order from any field
         }
         ToolButton {
             objectName: "removeLine_" + line.index

@@ -86,6 +86,7 @@ ShopDialog {
             removable: lines.count > 1
             onEdited: (index, role, value) => { lines.setProperty(index, role, value); ++dialog.revision }
             onRemoveRequested: (index) => { lines.remove(index); ++dialog.revision }
+            onSubmitRequested: dialog.tryAccept()
         }
     }
     RowLayout {

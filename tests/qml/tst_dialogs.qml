@@ -366,6 +366,25 @@ Item {
             compare(okButton(dialog).enabled, false)
         }
 
+        // Return in a line's quantity field sends a valid order, as in every other field.
+        function test_returnInTheQuantitySendsTheOrder() {
+            const dialog = openDialog(placeOrderComponent)
+            type(dialog, "userIdField", "7")
+            tryVerify(() => findChild(dialog.contentItem, "lineItem_0") !== null, 2000, "the first line is shown")
+            const picker = findChild(dialog.contentItem, "lineItem_0")
+            mouseClick(picker, picker.width / 4, picker.height / 2)
+            for (const ch of "mug")
+                keyClick(ch)
+            type(dialog, "lineQty_0", "0")
+            keyClick(Qt.Key_Return)
+            compare(dialog.visible, true, "an invalid order stays open")
+            type(dialog, "lineQty_0", "2")
+            keyClick(Qt.Key_Return)
+            tryCompare(dialog, "visible", false)
+            tryCompare(finishedSpy, "count", 1)
+            compare(finishedSpy.signalArguments[0][5], "Order")
+        }
+
         // Return in a field accepts a valid dialog; the session (not connected) answers.
         function test_returnAcceptsValidDialog() {
             const dialog = openDialog(topUpComponent)
