@@ -107,11 +107,15 @@ ApplicationWindow {
     function showVerdict(applied: bool, reason: string, message: string, type: string, userId: string, itemId: string) {
         const what = commandName(type)
         const subject = userId !== "" ? qsTr("user %1").arg(userId) : itemId !== "" ? qsTr("item %1").arg(itemId) : ""
+        // No reason: it never reached the stream (not connected, refused), which is not a rule
+        // saying no, and reads differently.
+        const sent = applied || reason !== ""
         const text = applied
                    ? (subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject))
-                   : qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason))
+                   : sent ? qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason))
+                          : qsTr("%1 not sent: %2").arg(what).arg(message)
         toasts.show(text, applied)
-        ShopSession.notifications.add(applied ? "applied" : "rejected", text)
+        ShopSession.notifications.add(applied ? "applied" : sent ? "rejected" : "error", text)
     }
 
     Connections {

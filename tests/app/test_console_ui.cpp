@@ -63,6 +63,7 @@ private slots:
     void logKeepsEverything();
     void userAndItemFiltersFindInvalidEntries();
     void entryPaneSaysWhyWithTheValues();
+    void notSentIsNotRejected();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -327,6 +328,20 @@ void TestConsoleUi::entryPaneSaysWhyWithTheValues()
     select(topUp);
     QTRY_COMPARE_WITH_TIMEOUT(textOf(detail), QString(), kTimeoutMs);
     QVERIFY(!detail->isVisible());
+}
+
+void TestConsoleUi::notSentIsNotRejected()
+{
+    // A command that never reached the stream (no reason: not connected, refused) is not a
+    // rule's rejection: the toast and the log say it was not sent, and the log counts it as
+    // an error.
+    const int errorsBefore = session_->notifications()->allText().count(QStringLiteral("  error  "));
+    QVERIFY(QMetaObject::invokeMethod(window_, "showVerdict", Q_ARG(bool, false), Q_ARG(QString, QString()),
+                                      Q_ARG(QString, QStringLiteral("not connected to Redis")), Q_ARG(QString, QStringLiteral("TopUp")),
+                                      Q_ARG(QString, QStringLiteral("7")), Q_ARG(QString, QString())));
+    QCOMPARE(textOf(item(QStringLiteral("verdictMessage"))), QStringLiteral("Top up not sent: not connected to Redis"));
+    QCOMPARE(session_->notifications()->allText().count(QStringLiteral("  error  ")), errorsBefore + 1);
+    QVERIFY(session_->notifications()->allText().endsWith(QStringLiteral("Top up not sent: not connected to Redis")));
 }
 
 QTEST_MAIN(TestConsoleUi)
