@@ -315,8 +315,10 @@ void TestConsoleUi::entryPaneSaysWhyWithTheValues()
     QQuickItem* detail = findQuickItem(item(QStringLiteral("entryDetails")), QStringLiteral("entryDetail"));
     QVERIFY(detail);
     const auto select = [&](const QString& id) {
-        const int row = session_->events()->rowOfEntry(id);
-        QVERIFY(row >= 0);
+        // The filters of the test before are cleared on a timer, and the rows come with the
+        // consumer's next batch: wait for the row.
+        int row = -1;
+        QTRY_VERIFY_WITH_TIMEOUT((row = session_->events()->rowOfEntry(id)) >= 0, kTimeoutMs);
         QVERIFY(QMetaObject::invokeMethod(page, "selectRow", Q_ARG(int, row)));
         QCOMPARE(page->property("selectedEntryId").toString(), id);
     };
