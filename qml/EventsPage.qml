@@ -12,7 +12,7 @@ Page {
     id: page
     objectName: "eventsPage"
 
-    readonly property var widths: [155, 170, 105, -1, 60, 110]
+    readonly property var widths: [155, 165, 100, -1, 55, 95]
     property string selectedEntryId: ""
 
     function selectRow(row: int) {
@@ -145,8 +145,12 @@ Page {
         anchors.fill: parent
 
         ColumnLayout {
+            id: table
+            // Every column, the Verdict (the one that fills) at least kVerdictMinimum wide.
+            readonly property int kVerdictMinimum: 150
+            readonly property int fixedWidths: page.widths[0] + page.widths[1] + page.widths[2] + page.widths[4] + page.widths[5]
             SplitView.fillWidth: true
-            SplitView.minimumWidth: 520
+            SplitView.minimumWidth: fixedWidths + kVerdictMinimum + 70 // and the spacing and the scroll bar
             spacing: 0
             // Not sortable (the stream's order is the order), so the header is a plain row.
             TableRow {
@@ -158,7 +162,7 @@ Page {
                 TableCell { cellWidth: page.widths[0]; text: qsTr("Time"); font.bold: true; color: columnHeader.system.buttonText }
                 TableCell { cellWidth: page.widths[1]; text: qsTr("Entry id"); font.bold: true; color: columnHeader.system.buttonText }
                 TableCell { cellWidth: page.widths[2]; text: qsTr("Type"); font.bold: true; color: columnHeader.system.buttonText }
-                TableCell { cellWidth: page.widths[3]; text: qsTr("Verdict"); font.bold: true; color: columnHeader.system.buttonText }
+                TableCell { objectName: "eventVerdictHeader"; cellWidth: page.widths[3]; text: qsTr("Verdict"); font.bold: true; color: columnHeader.system.buttonText }
                 TableCell { cellWidth: page.widths[4]; text: qsTr("User"); font.bold: true; color: columnHeader.system.buttonText; numeric: true }
                 TableCell { cellWidth: page.widths[5]; text: qsTr("Item"); font.bold: true; color: columnHeader.system.buttonText }
             }
@@ -203,8 +207,9 @@ Page {
 
         EntryDetails {
             id: details
-            SplitView.preferredWidth: 380
-            SplitView.minimumWidth: 280
+            // Narrower on a small screen (1024 wide), so that the table keeps every column.
+            SplitView.preferredWidth: Math.max(SplitView.minimumWidth, Math.min(380, page.width - table.SplitView.minimumWidth - 8))
+            SplitView.minimumWidth: 220
             entryId: page.selectedEntryId
         }
     }

@@ -13,7 +13,7 @@ ApplicationWindow {
     width: 1280
     height: 800
     minimumWidth: 1024
-    minimumHeight: 700
+    minimumHeight: 600 // fits a 1024x600 netbook screen
     visible: true
 
     // The controls take their colours from the application palette (the desktop's light or

@@ -64,6 +64,7 @@ private slots:
     void userAndItemFiltersFindInvalidEntries();
     void entryPaneSaysWhyWithTheValues();
     void notSentIsNotRejected();
+    void smallScreenKeepsEveryColumn();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -344,6 +345,24 @@ void TestConsoleUi::notSentIsNotRejected()
     QCOMPARE(textOf(item(QStringLiteral("verdictMessage"))), QStringLiteral("Top up not sent: not connected to Redis"));
     QCOMPARE(session_->notifications()->allText().count(QStringLiteral("  error  ")), errorsBefore + 1);
     QVERIFY(session_->notifications()->allText().endsWith(QStringLiteral("Top up not sent: not connected to Redis")));
+}
+
+void TestConsoleUi::smallScreenKeepsEveryColumn()
+{
+    // The window fits a 1024x600 screen, and there the Events page still shows its Verdict.
+    QVERIFY(window_->minimumWidth() <= 1024 && window_->minimumHeight() <= 600);
+    window_->resize(1024, 600);
+    QTRY_COMPARE(window_->width(), 1024);
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QQuickItem* verdict = item(QStringLiteral("eventVerdictHeader"));
+    QVERIFY(verdict);
+    QTRY_VERIFY(verdict->isVisible());
+    QTRY_VERIFY2(verdict->width() >= 120, qPrintable(QString::number(verdict->width())));
+    QQuickItem* details = item(QStringLiteral("entryDetails"));
+    QVERIFY(details && details->width() >= 200);
+    QVERIFY2(details->mapToScene(QPointF(details->width(), 0)).x() <= 1024,
+             qPrintable(QStringLiteral("details %1 wide, ends at %2; verdict %3").arg(details->width()).arg(details->mapToScene(QPointF(details->width(), 0)).x()).arg(verdict->width())));
 }
 
 QTEST_MAIN(TestConsoleUi)
