@@ -173,7 +173,8 @@ Command eventsCommand()
         QStringLiteral("events"),
         QStringLiteral("events [--from ID] [--count N] [--json | --csv] [--allow-gaps]"),
         QStringLiteral("list entries with their verdicts"),
-        QStringLiteral("Lists entries with their verdicts (applied, or rejected and why), oldest first."),
+        QStringLiteral("Lists entries with their verdicts, oldest first: applied, or rejected with the reason and\n"
+                       "what decided it, with its values (\"balance 25.00 < total 30.00\")."),
         {
             {QStringLiteral("from"), QStringLiteral("start at entry ID (inclusive); default: the first entry"), QStringLiteral("ID")},
             {QStringLiteral("count"), QStringLiteral("at most N entries (default 100; 0 means all)"), QStringLiteral("N")},
@@ -182,7 +183,7 @@ Command eventsCommand()
              QStringLiteral("go on with a warning when entries are missing (trimmed or deleted before being read)")},
             {QStringLiteral("csv"),
              QStringLiteral("CSV instead of text (RFC 4180, CRLF line ends), a header row then one row per\n"
-                            "entry: id,type,verdict,reason,data,eid,actor (data as --json shows it)")},
+                            "entry: id,type,verdict,reason,detail,data,eid,actor (data as --json shows it)")},
         },
         QStringLiteral("JSON and CSV are written as the entries are read, in constant memory; after an error\n"
                        "(exit 1) the output stops where it was."),
