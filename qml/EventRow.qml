@@ -21,7 +21,12 @@ TableRow {
     TableCell { cellWidth: row.widths[0]; text: row.timeText; color: row.textColor }
     TableCell { cellWidth: row.widths[1]; text: row.entryId; color: row.textColor }
     TableCell { cellWidth: row.widths[2]; text: row.type; color: row.textColor }
+    /// The verdict cell is cut (its whole text goes in the page's tooltip).
+    readonly property bool verdictCut: verdictCell.truncated
+    readonly property string verdictText: verdictCell.text
+
     TableCell {
+        id: verdictCell
         cellWidth: row.widths[3]
         text: row.applied ? qsTr("applied") : row.reasonText
         color: row.current ? row.textColor : row.applied ? row.appliedColor : row.rejectedColor

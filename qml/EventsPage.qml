@@ -152,6 +152,19 @@ Page {
             SplitView.fillWidth: true
             SplitView.minimumWidth: fixedWidths + kVerdictMinimum + 70 // and the spacing and the scroll bar
             spacing: 0
+            // One tooltip for the whole table (not one per row): the verdict of the row under
+            // the pointer, in full, when its cell cuts it.
+            HoverHandler { id: tableHover }
+            ToolTip {
+                id: verdictTip
+                objectName: "verdictToolTip"
+                readonly property point at: list.mapFromItem(table, tableHover.point.position)
+                readonly property var row: tableHover.hovered ? list.itemAt(at.x + list.contentX, at.y + list.contentY) : null
+                visible: row !== null && row.verdictCut === true
+                text: row !== null && row.verdictText !== undefined ? row.verdictText : ""
+                x: tableHover.point.position.x + 12
+                y: tableHover.point.position.y + 16
+            }
             // Not sortable (the stream's order is the order), so the header is a plain row.
             TableRow {
                 id: columnHeader

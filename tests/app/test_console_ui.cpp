@@ -65,6 +65,7 @@ private slots:
     void entryPaneSaysWhyWithTheValues();
     void notSentIsNotRejected();
     void smallScreenKeepsEveryColumn();
+    void cutVerdictHasItsTooltip();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -363,6 +364,33 @@ void TestConsoleUi::smallScreenKeepsEveryColumn()
     QVERIFY(details && details->width() >= 200);
     QVERIFY2(details->mapToScene(QPointF(details->width(), 0)).x() <= 1024,
              qPrintable(QStringLiteral("details %1 wide, ends at %2; verdict %3").arg(details->width()).arg(details->mapToScene(QPointF(details->width(), 0)).x()).arg(verdict->width())));
+}
+
+void TestConsoleUi::cutVerdictHasItsTooltip()
+{
+    // At 1024 wide (the test before) "the user's balance does not cover the order" is cut in
+    // the Verdict column: hovering it shows the whole reason; an applied row shows none.
+    QString order;
+    QVERIFY(append("Order", R"({"userId":9,"lines":[{"itemId":"mug","qty":2}]})", &order));
+    int index = -1;
+    QTRY_VERIFY_WITH_TIMEOUT((index = session_->events()->rowOfEntry(order)) >= 0, kTimeoutMs);
+    QVERIFY(QMetaObject::invokeMethod(item(QStringLiteral("eventsPage")), "selectRow", Q_ARG(int, index))); // in view
+    QQuickItem* row = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("eventRow_") + order)) != nullptr, kTimeoutMs);
+    QTRY_VERIFY(row->isVisible());
+    QVERIFY2(row->property("verdictCut").toBool(), qPrintable(row->property("verdictText").toString()));
+    QObject* tip = window_->findChild<QObject*>(QStringLiteral("verdictToolTip"));
+    QVERIFY(tip);
+    QVERIFY(!tip->property("visible").toBool());
+    QQuickItem* verdict = item(QStringLiteral("eventVerdictHeader"));
+    const QPointF over(verdict->mapToScene(QPointF(verdict->width() / 2, 0)).x(),
+                       row->mapToScene(QPointF(0, row->height() / 2)).y());
+    QTest::mouseMove(window_, over.toPoint());
+    QTRY_VERIFY(tip->property("visible").toBool());
+    QCOMPARE(tip->property("text").toString(), row->property("verdictText").toString());
+    QVERIFY(tip->property("text").toString().contains(QStringLiteral("does not cover")));
+    QTest::mouseMove(window_, QPoint(2, 2));
+    QTRY_VERIFY(!tip->property("visible").toBool());
 }
 
 QTEST_MAIN(TestConsoleUi)
