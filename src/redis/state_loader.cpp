@@ -199,8 +199,11 @@ StateLoader::Step StateLoader::step(ShopState& state, const LoadOptions& options
             requested_ = true;
             requestedAfter_ = next;
         }
+        std::string* why = options.explainRejections ? &why_ : nullptr;
         for (const RawEntry& entry : page_.batch.entries) {
-            const Reason reason = processEntry(state, entry, scratch_);
+            if (why)
+                why_.clear();
+            const Reason reason = processEntry(state, entry, scratch_, why);
             if (onEntry)
                 onEntry(entry, reason, scratch_, state);
         }

@@ -31,6 +31,7 @@ struct LoadOptions {
     std::int64_t maxEntries = 0;    // step(): stop once report.replayed reaches this (0: no limit)
     bool allowGaps = false;         // go on (with a warning) when entries are missing
     std::string snapshotId;         // restore exactly this snapshot (an error when it cannot be used)
+    bool explainRejections = false; // step(): say why each rejected entry was (lastRejection())
 };
 
 struct LoadReport {
@@ -90,6 +91,11 @@ public:
     // there are some; false on timeout or error (then !connection.isConnected() or error()).
     bool waitForEntries(const ShopState& state, int blockMs);
 
+    // During onEntry, with options.explainRejections: what decided the entry's rejection,
+    // with its values ("balance 25.00 < total 30.00"), as the checks that decided it wrote
+    // it; "" for an applied entry.
+    const std::string& lastRejection() const { return why_; }
+
     // What Redis said about the stream with the last page or check.
     const StreamFacts& lastFacts() const { return facts_; }
     // True when the last conclusive check at the head found the counts adding up.
@@ -120,6 +126,7 @@ private:
     std::vector<std::string> distrusted_;       // snapshots that did not add up: not restored again
     EntryBatch waitBatch_;
     Event scratch_;
+    std::string why_;
 };
 
 } // namespace shop::redis
