@@ -13,8 +13,10 @@ namespace shop {
 
 namespace {
 
-std::string money(std::int64_t minor) { return formatMoney(minor); }
 std::string quoted(std::string_view id) { return "\"" + std::string(id) + "\""; }
+std::string noUser(UserId id) { return "no user " + std::to_string(id); }
+std::string noItem(std::string_view id) { return "no item " + quoted(id); }
+constexpr std::string_view kPastLimit = " would pass the 64-bit limit";
 
 // The rejection `reason`, with `detail` written to `why` when asked for (the values that
 // decided it, for people: "balance 25.00 < total 30.00").
@@ -29,7 +31,7 @@ Reason applyOrder(ShopState& state, const Event& e, std::string* why)
 {
     User* user = state.findUser(e.userId);
     if (!user)
-        return reject(Reason::UnknownUser, why, [&] { return "no user " + std::to_string(e.userId); });
+        return reject(Reason::UnknownUser, why, [&] { return noUser(e.userId); });
 
     // Resolve every line first: the checks each run over the whole order.
     std::array<Item*, limits::kMaxLines> items{};
@@ -37,7 +39,7 @@ Reason applyOrder(ShopState& state, const Event& e, std::string* why)
     for (std::size_t i = 0; i < n; ++i) {
         items[i] = state.findItem(e.lines[i].itemId);
         if (!items[i])
-            return reject(Reason::UnknownItem, why, [&] { return "line " + std::to_string(i + 1) + ": no item " + quoted(e.lines[i].itemId); });
+            return reject(Reason::UnknownItem, why, [&] { return "line " + std::to_string(i + 1) + ": " + noItem(e.lines[i].itemId); });
     }
     for (std::size_t i = 0; i < n; ++i) {
         if (items[i]->price == 0)
@@ -68,18 +70,18 @@ Reason applyOrder(ShopState& state, const Event& e, std::string* why)
         const auto lineTotal = checkedMul(items[i]->price, e.lines[i].qty);
         const auto sum = lineTotal ? checkedAdd(total, *lineTotal) : std::nullopt;
         if (!sum)
-            return reject(Reason::Overflow, why, [&] { return "the order's total would pass the 64-bit limit at line " + std::to_string(i + 1); });
+            return reject(Reason::Overflow, why, [&] { return "the order's total" + std::string(kPastLimit) + " at line " + std::to_string(i + 1); });
         total = *sum;
     }
     const auto spent = checkedAdd(user->spent, total);
     if (!spent)
-        return reject(Reason::Overflow, why, [&] { return "spent " + money(user->spent) + " + total " + money(total) + " would pass the 64-bit limit"; });
+        return reject(Reason::Overflow, why, [&] { return "spent " + formatMoney(user->spent) + " + total " + formatMoney(total) + std::string(kPastLimit); });
     for (std::size_t k = 0; k < distinct; ++k) {
         if (!checkedAdd(perItem[k].first->sold, perItem[k].second))
-            return reject(Reason::Overflow, why, [&] { return "item " + quoted(perItem[k].first->id) + ": sold " + std::to_string(perItem[k].first->sold) + " + " + std::to_string(perItem[k].second) + " would pass the 64-bit limit"; });
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(perItem[k].first->id) + ": sold " + std::to_string(perItem[k].first->sold) + " + " + std::to_string(perItem[k].second) + std::string(kPastLimit); });
     }
     if (total > user->balance)
-        return reject(Reason::InsufficientFunds, why, [&] { return "balance " + money(user->balance) + " < total " + money(total); });
+        return reject(Reason::InsufficientFunds, why, [&] { return "balance " + formatMoney(user->balance) + " < total " + formatMoney(total); });
 
     user->balance -= total;
     user->spent = *spent;
@@ -109,7 +111,7 @@ Reason applyEvent(ShopState& state, const Event& e, std::string* why)
         User* user = state.findUser(e.userId);
         const auto balance = checkedAdd(user ? user->balance : 0, e.amount);
         if (!balance)
-            return reject(Reason::Overflow, why, [&] { return "balance " + money(user ? user->balance : 0) + " + " + money(e.amount) + " would pass the 64-bit limit"; });
+            return reject(Reason::Overflow, why, [&] { return "balance " + formatMoney(user ? user->balance : 0) + " + " + formatMoney(e.amount) + std::string(kPastLimit); });
         if (!user)
             user = &state.addUser(e.userId, {});
         user->balance = *balance;
@@ -119,13 +121,13 @@ Reason applyEvent(ShopState& state, const Event& e, std::string* why)
     case EventType::AdjustBalance: {
         User* user = state.findUser(e.userId);
         if (!user)
-            return reject(Reason::UnknownUser, why, [&] { return "no user " + std::to_string(e.userId); });
+            return reject(Reason::UnknownUser, why, [&] { return noUser(e.userId); });
         // delta < 0 can only go negative, delta > 0 can only overflow: the order holds.
         const auto balance = checkedAdd(user->balance, e.delta);
         if (balance && *balance < 0)
-            return reject(Reason::NegativeBalance, why, [&] { return "balance " + money(user->balance) + " + delta " + money(e.delta) + " would be " + money(*balance); });
+            return reject(Reason::NegativeBalance, why, [&] { return "balance " + formatMoney(user->balance) + " + delta " + formatMoney(e.delta) + " would be " + formatMoney(*balance); });
         if (!balance)
-            return reject(Reason::Overflow, why, [&] { return "balance " + money(user->balance) + " + delta " + money(e.delta) + " would pass the 64-bit limit"; });
+            return reject(Reason::Overflow, why, [&] { return "balance " + formatMoney(user->balance) + " + delta " + formatMoney(e.delta) + std::string(kPastLimit); });
         user->balance = *balance;
         return Reason::None;
     }
@@ -134,7 +136,7 @@ Reason applyEvent(ShopState& state, const Event& e, std::string* why)
         Item* item = state.findItem(e.itemId);
         const auto stock = checkedAdd(item ? item->stock : 0, e.amount);
         if (!stock)
-            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item ? item->stock : 0) + " + " + std::to_string(e.amount) + " would pass the 64-bit limit"; });
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item ? item->stock : 0) + " + " + std::to_string(e.amount) + std::string(kPastLimit); });
         if (!item)
             item = &state.addItem(e.itemId);
         item->stock = *stock;
@@ -148,7 +150,7 @@ Reason applyEvent(ShopState& state, const Event& e, std::string* why)
     case EventType::SetPrice: {
         Item* item = state.findItem(e.itemId);
         if (!item)
-            return reject(Reason::UnknownItem, why, [&] { return "no item " + quoted(e.itemId); });
+            return reject(Reason::UnknownItem, why, [&] { return noItem(e.itemId); });
         item->price = e.price;
         return Reason::None;
     }
@@ -156,12 +158,12 @@ Reason applyEvent(ShopState& state, const Event& e, std::string* why)
     case EventType::AdjustStock: {
         Item* item = state.findItem(e.itemId);
         if (!item)
-            return reject(Reason::UnknownItem, why, [&] { return "no item " + quoted(e.itemId); });
+            return reject(Reason::UnknownItem, why, [&] { return noItem(e.itemId); });
         const auto stock = checkedAdd(item->stock, e.delta);
         if (stock && *stock < 0)
             return reject(Reason::NegativeStock, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item->stock) + " + delta " + std::to_string(e.delta) + " would be " + std::to_string(*stock); });
         if (!stock)
-            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item->stock) + " + delta " + std::to_string(e.delta) + " would pass the 64-bit limit"; });
+            return reject(Reason::Overflow, why, [&] { return "item " + quoted(e.itemId) + ": stock " + std::to_string(item->stock) + " + delta " + std::to_string(e.delta) + std::string(kPastLimit); });
         item->stock = *stock;
         return Reason::None;
     }
