@@ -6,9 +6,12 @@
 #include <hiredis.h>
 
 #include <algorithm>
-
 #include <array>
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iterator>
 #include <csignal>
 #include <pthread.h>
 #include <mutex>
@@ -256,10 +259,72 @@ Reply Connection::finish(void* reply)
     return Reply();
 }
 
+namespace {
+
+std::string upper(std::string_view text)
+{
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+    return out;
+}
+
+// An error reply made here, freed by freeReplyObject like the server's (hiredis 0.14
+// allocates replies with malloc).
+Reply localError(const std::string& text)
+{
+    auto* reply = static_cast<redisReply*>(std::calloc(1, sizeof(redisReply)));
+    char* str = static_cast<char*>(std::malloc(text.size() + 1));
+    if (!reply || !str) {
+        std::free(reply);
+        std::free(str);
+        return Reply();
+    }
+    std::memcpy(str, text.c_str(), text.size() + 1);
+    reply->type = REDIS_REPLY_ERROR;
+    reply->str = str;
+    reply->len = text.size();
+    return Reply(reply);
+}
+
+} // namespace
+
+bool Connection::isReadCommand(std::string_view name, std::string_view sub)
+{
+    static constexpr std::string_view kReads[] = {
+        "XRANGE", "XREVRANGE", "XREAD",   "XINFO",    "XLEN",      "XPENDING", "GET",     "MGET",     "STRLEN", "GETRANGE", "SUBSTR",
+        "EXISTS", "TYPE",      "TTL",     "PTTL",     "ZRANGE",    "ZRANGEBYSCORE",       "ZREVRANGE",
+        "ZREVRANGEBYSCORE",    "ZCARD",   "ZSCORE",   "ZRANK",     "HGET",     "HGETALL", "HMGET",    "HLEN",
+        "SCAN",   "DBSIZE",    "INFO",    "PING",     "ROLE",      "AUTH",     "SELECT",  "HELLO",    "TIME",
+        "MULTI",  "EXEC",      "DISCARD", "WATCH",    "UNWATCH",   "EVAL_RO",  "EVALSHA_RO",          "FCALL_RO",
+        "MEMORY", "OBJECT",    "COMMAND", "QUIT"};
+    const std::string command = upper(name);
+    if (command == "CONFIG")
+        return upper(sub) == "GET";
+    if (command == "SCRIPT") // the script cache holds no data
+        return upper(sub) == "LOAD" || upper(sub) == "EXISTS";
+    if (command == "CLIENT") // this connection's own settings
+        return upper(sub) != "KILL" && upper(sub) != "PAUSE";
+    return std::find(std::begin(kReads), std::end(kReads), command) != std::end(kReads);
+}
+
+template <typename Range>
+std::string Connection::refusal(const Range& args) const
+{
+    if (!viewOnly_ || args.size() == 0)
+        return {};
+    const std::string_view name = *args.begin();
+    const std::string_view sub = args.size() > 1 ? *std::next(args.begin()) : std::string_view();
+    if (isReadCommand(name, sub))
+        return {};
+    return "VIEWONLY " + upper(name) + " writes to redis; viewer mode sends no writes";
+}
+
 Reply Connection::command(std::initializer_list<std::string_view> args)
 {
     if (!ctx_)
         return finish(nullptr);
+    if (const std::string refused = refusal(args); !refused.empty())
+        return localError(refused);
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
         return finish(redisCommandArgv(ctx_, argc, argv, lens));
     });
@@ -269,6 +334,8 @@ Reply Connection::command(const std::vector<std::string_view>& args)
 {
     if (!ctx_)
         return finish(nullptr);
+    if (const std::string refused = refusal(args); !refused.empty())
+        return localError(refused);
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
         return finish(redisCommandArgv(ctx_, argc, argv, lens));
     });
@@ -278,6 +345,11 @@ bool Connection::append(std::initializer_list<std::string_view> args)
 {
     if (!ctx_)
         return static_cast<bool>(finish(nullptr));
+    if (std::string refused = refusal(args); !refused.empty()) {
+        error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
+        errorKind_ = ErrorKind::ViewOnly;
+        return false;
+    }
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
         if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
             return true;
@@ -290,6 +362,11 @@ bool Connection::append(const std::vector<std::string_view>& args)
 {
     if (!ctx_)
         return static_cast<bool>(finish(nullptr));
+    if (std::string refused = refusal(args); !refused.empty()) {
+        error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
+        errorKind_ = ErrorKind::ViewOnly;
+        return false;
+    }
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
         if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
             return true;

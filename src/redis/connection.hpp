@@ -60,6 +60,16 @@ public:
     // an I/O error (error()); a Redis error reply is a node of type Error.
     bool readFlat(FlatReply& out);
 
+    // Viewer mode: only commands that read are sent. Any other command is not sent: command()
+    // returns a "-VIEWONLY ..." error reply (ErrorKind::ViewOnly) and append()/send() return
+    // false with error() saying so; the connection stays open. It holds across reconnects.
+    void setViewOnly(bool on) { viewOnly_ = on; }
+    bool viewOnly() const { return viewOnly_; }
+    // True for the commands viewer mode sends: reads of keys and of the server, the
+    // handshake, and MULTI/EXEC/WATCH around reads. `sub` is the second argument (CONFIG GET
+    // reads, CONFIG SET does not). Case-insensitive.
+    static bool isReadCommand(std::string_view name, std::string_view sub = {});
+
     bool setCommandTimeout(int ms);
     int commandTimeoutMs() const { return options_.commandTimeoutMs; } // 0: none
 
@@ -67,12 +77,16 @@ private:
     Reply finish(void* reply);
     bool handshake();
     bool fail(ErrorKind kind, std::string message); // sets error_ and errorKind_, closes; false
+    // In viewer mode, a command that would write: the words for the refusal ("" when it may go).
+    template <typename Range>
+    std::string refusal(const Range& args) const;
 
     redisContext* ctx_ = nullptr;
     RedisUrl url_;
     ConnectOptions options_;
     std::string error_;
     ErrorKind errorKind_ = ErrorKind::None;
+    bool viewOnly_ = false;
 };
 
 } // namespace shop::redis

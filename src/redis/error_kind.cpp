@@ -31,6 +31,8 @@ ErrorKind classifyErrorReply(std::string_view text)
         return ErrorKind::WrongType;
     if (code == "NOSCRIPT")
         return ErrorKind::NoScript;
+    if (code == "VIEWONLY") // Connection's own refusal in viewer mode, never the server's
+        return ErrorKind::ViewOnly;
     if (code == "ERR") {
         // AUTH before Redis 6 ("invalid password"), and AUTH to a server without a password.
         if (startsWith(text, "ERR invalid password") || startsWith(text, "ERR invalid username")
@@ -64,6 +66,7 @@ const char* errorKindName(ErrorKind kind)
     case ErrorKind::OutOfMemory: return "OutOfMemory";
     case ErrorKind::WrongType: return "WrongType";
     case ErrorKind::NoScript: return "NoScript";
+    case ErrorKind::ViewOnly: return "ViewOnly";
     case ErrorKind::Other: return "Other";
     }
     return "Other";

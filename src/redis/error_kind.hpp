@@ -21,6 +21,7 @@ enum class ErrorKind {
     OutOfMemory,      // OOM: maxmemory reached with noeviction
     WrongType,        // WRONGTYPE: the key holds another type
     NoScript,         // NOSCRIPT: the script cache does not hold this sha
+    ViewOnly,         // not sent: the connection is in viewer mode, which writes nothing
     Other,
 };
 

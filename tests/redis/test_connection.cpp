@@ -51,6 +51,7 @@ private slots:
     void connectsToAServerThatCannotWriteToItsDisk();
     void transactionReportsTheRefusedCommandsOwnError();
     void warnsWhenTheServerEvictsKeys();
+    void viewerModeSendsNoWrites();
 
 private:
     TestRedisServer server_{serverOptions(true)};
@@ -582,6 +583,56 @@ void TestConnection::warnsWhenTheServerEvictsKeys()
     QVERIFY(admin.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"}).isString());
     QVERIFY(shop::redis::serverWarnings(admin).empty());
     QCOMPARE(shop::redis::readServerFacts(admin).evictionPolicy, std::string("noeviction"));
+}
+
+// Viewer mode: every command that could write is refused here, before it reaches the
+// server, with its own kind; reads go on, on the same connection, across a reconnect.
+void TestConnection::viewerModeSendsNoWrites()
+{
+    using shop::redis::Transaction;
+    TestRedisServer own;
+    QVERIFY2(own.start(), qPrintable(own.error()));
+    Connection writer;
+    QVERIFY(writer.connect(own.url()));
+    QVERIFY(writer.command({"XADD", "s", "1-1", "k", "v"}).isString());
+
+    Connection c;
+    QVERIFY(c.connect(own.url()));
+    c.setViewOnly(true);
+    for (const std::vector<std::string_view>& write :
+         {std::vector<std::string_view>{"XADD", "s", "*", "k", "v"}, {"set", "a", "1"}, {"DEL", "s"}, {"ZADD", "z", "1", "m"},
+          {"EVALSHA", "0000", "0"}, {"EVAL", "return 1", "0"}, {"CONFIG", "SET", "maxmemory", "1"}, {"FLUSHALL"},
+          {"XTRIM", "s", "MAXLEN", "0"}, {"SCRIPT", "FLUSH"}}) {
+        shop::redis::Reply r = c.command(write);
+        QVERIFY2(r.isError(), write.front().data());
+        QCOMPARE(r.errorKind(), ErrorKind::ViewOnly);
+        QVERIFY2(text(r.str()).contains(QStringLiteral("viewer mode")), r.str().data());
+        QVERIFY(c.isConnected());
+    }
+    // A pipelined write is not queued either, and the connection stays in step.
+    QVERIFY(!c.append({"SET", "a", "1"}));
+    QCOMPARE(c.errorKind(), ErrorKind::ViewOnly);
+    QVERIFY(c.isConnected());
+    {
+        Transaction tx(c);
+        QVERIFY(!tx.queue({"SET", "a", "1"}));
+    }
+    QVERIFY(c.reconnect());
+    QVERIFY(c.viewOnly());
+    QVERIFY(c.command({"DEL", "s"}).isError());
+    // Reads still work, and the server holds exactly what it held.
+    shop::redis::Reply range = c.command({"XRANGE", "s", "-", "+"});
+    QVERIFY(range.isArray());
+    QCOMPARE(range.size(), std::size_t(1));
+    QCOMPARE(c.command({"CONFIG", "GET", "maxmemory"}).size(), std::size_t(2));
+    QCOMPARE(writer.command({"DBSIZE"}).integer(), 1);
+    QCOMPARE(writer.command({"XLEN", "s"}).integer(), 1);
+    shop::redis::Reply maxmemory = writer.command({"CONFIG", "GET", "maxmemory"});
+    QCOMPARE(text(shop::redis::ReplyView(maxmemory.raw())[1].str()), QStringLiteral("0"));
+    QVERIFY(Connection::isReadCommand("xrange"));
+    QVERIFY(!Connection::isReadCommand("XADD"));
+    QVERIFY(Connection::isReadCommand("CONFIG", "get"));
+    QVERIFY(!Connection::isReadCommand("CONFIG", "REWRITE"));
 }
 
 QTEST_GUILESS_MAIN(TestConnection)
