@@ -1,4 +1,4 @@
-// An inline message bar across the window: a tinted strip with a text and an optional button.
+// An inline message bar across the window: a tinted strip with a text and up to two buttons.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -11,8 +11,11 @@ Pane {
     property color accent: accents.warning
     property string buttonText: ""
     property alias buttonObjectName: button.objectName
+    property string secondButtonText: ""
+    property alias secondButtonObjectName: secondButton.objectName
     property bool closable: false
     signal buttonClicked()
+    signal secondButtonClicked()
     signal dismissed()
 
     Accents { id: accents }
@@ -43,6 +46,13 @@ Pane {
             text: banner.buttonText
             Accessible.name: banner.buttonText
             onClicked: banner.buttonClicked()
+        }
+        Button {
+            id: secondButton
+            visible: banner.secondButtonText !== ""
+            text: banner.secondButtonText
+            Accessible.name: banner.secondButtonText
+            onClicked: banner.secondButtonClicked()
         }
         ToolButton {
             objectName: banner.objectName + "Close"

@@ -22,6 +22,7 @@ ShopDialog {
     // connecting again unchanged does not send a redacted one).
     function prefill(connection, stream: string) {
         recent = ShopSession.recentConnections()
+        viewOnly.checked = ShopSession.viewOnly
         urlInput.reset(connection ? connection.url : "")
         userInput.reset(connection ? connection.user : "")
         passwordInput.reset("")
@@ -76,6 +77,15 @@ ShopDialog {
         Accessible.name: text
     }
 
+    CheckBox {
+        id: viewOnly
+        objectName: "viewOnlyCheck"
+        text: qsTr("View only: write nothing to Redis (no snapshots, no edits)")
+        Accessible.name: text
+        ToolTip.visible: hovered
+        ToolTip.text: qsTr("The shop is rebuilt in memory from the stored snapshots and the stream. Remembered for this server and stream.")
+    }
+
     Label {
         text: qsTr("Recent connections")
         visible: dialog.recent.length > 0
@@ -118,11 +128,11 @@ ShopDialog {
         ToolTip.visible: hovered
         ToolTip.text: qsTr("Start (or share) the redis-server that ShopStream manages itself")
         onClicked: {
-            ShopSession.useLocalServer(streamInput.text)
+            ShopSession.useLocalServer(streamInput.text, viewOnly.checked)
             dialog.close()
         }
     }
 
     onAccepted: ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
-                                      streamInput.text, remember.checked)
+                                      streamInput.text, remember.checked, viewOnly.checked)
 }

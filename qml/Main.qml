@@ -50,8 +50,9 @@ ApplicationWindow {
     readonly property bool outage: ShopSession.connectionState === ShopSession.Disconnected
                                    || ShopSession.connectionState === ShopSession.Failed
     property bool demoRequested: false
-    // Edits append events at the head: only while live, and when the server lets us write.
-    readonly property bool editable: !ShopSession.readOnly && ShopSession.replay.live && !root.outage
+    // Edits append events at the head: only while live, when the server lets us write, and
+    // not in viewer mode.
+    readonly property bool editable: !ShopSession.readOnly && !ShopSession.viewOnly && ShopSession.replay.live && !root.outage
                                      && !ShopSession.gapPending
     // On the original demo's stream only top-ups, restocks and orders can be written: its
     // consumer deletes every entry it cannot read.
@@ -262,6 +263,22 @@ ApplicationWindow {
             text: qsTr("The server does not permit writing for this user: editing is off, the shop is shown read-only.")
         }
         Banner {
+            // Asked once per stream (the answer is remembered): nothing is written before it.
+            objectName: "snapshotQuestionBanner"
+            Layout.fillWidth: true
+            visible: ShopSession.snapshotQuestion !== "" && !ShopSession.viewOnly
+            accent: accents.system.highlight
+            messageObjectName: "snapshotQuestionMessage"
+            text: qsTr("Stream %1 has no snapshots yet. Keep snapshots of it in Redis (keys %2), so that it opens quickly next time? Until you answer, ShopStream writes nothing to it.")
+                  .arg(ShopSession.stream).arg(ShopSession.snapshotQuestion)
+            buttonText: qsTr("Keep snapshots")
+            buttonObjectName: "keepSnapshotsButton"
+            onButtonClicked: ShopSession.answerSnapshotQuestion(true)
+            secondButtonText: qsTr("View only")
+            secondButtonObjectName: "viewOnlyButton"
+            onSecondButtonClicked: ShopSession.answerSnapshotQuestion(false)
+        }
+        Banner {
             id: noticeBanner
             objectName: "noticeBanner"
             Layout.fillWidth: true
@@ -273,7 +290,7 @@ ApplicationWindow {
         Banner {
             objectName: "demoOffer"
             Layout.fillWidth: true
-            visible: ShopSession.streamEmpty && !ShopSession.readOnly && !root.demoRequested
+            visible: ShopSession.streamEmpty && !ShopSession.readOnly && !ShopSession.viewOnly && !root.demoRequested
             accent: accents.system.highlight
             messageObjectName: "demoOfferMessage"
             text: qsTr("This shop has no events yet. Load a demo shop?")

@@ -70,6 +70,18 @@ ToolBar {
             font.bold: true
             Accessible.name: qsTr("Connection: %1").arg(bar.stateText)
         }
+        Label {
+            // Viewer mode: a badge beside the state, on every page.
+            objectName: "viewerLabel"
+            visible: ShopSession.viewOnly
+            text: qsTr("Viewer")
+            font.bold: true
+            color: accents.snapshot
+            Accessible.name: qsTr("Viewer mode: nothing is written to Redis")
+            ToolTip.visible: viewerHover.hovered
+            ToolTip.text: qsTr("Viewer mode: nothing is written to Redis (no snapshots, no edits). Switch it off in Connection… (Ctrl+L).")
+            HoverHandler { id: viewerHover }
+        }
         Sep {}
         Label {
             objectName: "targetLabel"

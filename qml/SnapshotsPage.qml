@@ -27,7 +27,7 @@ Page {
             Button {
                 objectName: "takeSnapshotButton"
                 text: qsTr("Take snapshot now")
-                enabled: !ShopSession.readOnly
+                enabled: !ShopSession.readOnly && !ShopSession.viewOnly
                 Accessible.name: text
                 onClicked: ShopSession.takeSnapshot()
             }

@@ -6,6 +6,7 @@
 #include <qt6keychain/keychain.h>
 
 #include <QSettings>
+#include <QUrl>
 
 namespace shop::app {
 
@@ -13,6 +14,40 @@ namespace {
 constexpr int kMaxRecent = 8;
 const QString kKeychainService = QStringLiteral("shopstream");
 } // namespace
+
+namespace {
+// One settings key per server and stream: percent-encoded, so that the '/' of a URL does
+// not make QSettings groups.
+QString choiceKey(const QString& url, const QString& stream)
+{
+    return QStringLiteral("snapshotChoices/")
+           + QString::fromLatin1(QUrl::toPercentEncoding(ConnectionSettings::withoutCredentials(url) + QLatin1Char(' ') + stream));
+}
+} // namespace
+
+SnapshotChoice ConnectionSettings::snapshotChoice(const QString& url, const QString& stream)
+{
+    const QString value = QSettings().value(choiceKey(url, stream)).toString();
+    return value == QLatin1String("keep")   ? SnapshotChoice::Keep
+           : value == QLatin1String("view") ? SnapshotChoice::ViewOnly
+                                            : SnapshotChoice::Ask;
+}
+
+void ConnectionSettings::setSnapshotChoice(const QString& url, const QString& stream, SnapshotChoice choice)
+{
+    QSettings settings;
+    switch (choice) {
+    case SnapshotChoice::Ask:
+        settings.remove(choiceKey(url, stream));
+        return;
+    case SnapshotChoice::Keep:
+        settings.setValue(choiceKey(url, stream), QStringLiteral("keep"));
+        return;
+    case SnapshotChoice::ViewOnly:
+        settings.setValue(choiceKey(url, stream), QStringLiteral("view"));
+        return;
+    }
+}
 
 QList<RecentConnection> ConnectionSettings::recent()
 {

@@ -1,5 +1,6 @@
-// Remembered connections: URL (without password), user and stream key in QSettings; the
-// password in the system keyring through QtKeychain, never in a file.
+// Remembered connections: URL (without password), user and stream key in QSettings, and
+// per stream whether to keep snapshots in Redis or only view it; the password in the system
+// keyring through QtKeychain, never in a file.
 #pragma once
 
 #include <QList>
@@ -16,8 +17,15 @@ struct RecentConnection {
     QString stream;
 };
 
+// What the user answered for a stream that had no snapshots: keep snapshots of it in Redis,
+// or only view it (nothing written). Per server (without credentials) and stream key.
+enum class SnapshotChoice { Ask, Keep, ViewOnly };
+
 class ConnectionSettings {
 public:
+    static SnapshotChoice snapshotChoice(const QString& url, const QString& stream);
+    static void setSnapshotChoice(const QString& url, const QString& stream, SnapshotChoice choice);
+
     static QList<RecentConnection> recent();
     static void remember(const RecentConnection& connection); // newest first, at most 8
     // The keyring key for a connection: URL and user, no secret.

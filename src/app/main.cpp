@@ -53,10 +53,13 @@ int parseOptions(int argc, char** argv, Options& out, bool& exitNow)
                                            QStringLiteral("Seconds between automatic snapshots, 0 to 31536000 (a year); "
                                                           "default 30, 0: none."),
                                            QStringLiteral("SECONDS"), QStringLiteral("30"));
+    const QCommandLineOption readOnly(QStringLiteral("read-only"),
+                                      QStringLiteral("Viewer mode: write nothing to Redis (no snapshots, no edits); the "
+                                                     "shop is rebuilt in memory from stored snapshots and the stream."));
     const QCommandLineOption selftest(QStringLiteral("selftest"),
                                       QStringLiteral("Load the QML and create the main window offscreen, then exit: 0 "
                                                      "when it works, else non-zero with the reason."));
-    parser.addOptions({redis, stream, dataDir, snapshotEvery, selftest});
+    parser.addOptions({redis, stream, dataDir, snapshotEvery, readOnly, selftest});
     if (!parser.parse(QCoreApplication::arguments())) {
         std::fprintf(stderr, "shopstream: %s (see shopstream --help)\n", qPrintable(parser.errorText()));
         exitNow = true;
@@ -85,6 +88,7 @@ int parseOptions(int argc, char** argv, Options& out, bool& exitNow)
     out.session.stream = parser.value(stream);
     out.session.dataDir = parser.value(dataDir);
     out.session.snapshotIntervalMs = seconds * 1000;
+    out.session.viewOnly = parser.isSet(readOnly);
     out.selftest = parser.isSet(selftest);
     return 0;
 }

@@ -149,6 +149,10 @@ bool ShopSession::start(const SessionOptions& options)
 {
     stop();
     d->options = options;
+    setViewOnly(options.viewOnly);
+    setSnapshotQuestion({});
+    snapshotsHeld_ = false;
+    caughtUp_ = false; // of the connection just stopped; this one has not caught up yet
     status_ = {};
     status_.stream = options.stream;
     status_.target = TargetResolver::describeUnresolved(options);
@@ -167,7 +171,16 @@ void ShopSession::onTargetResolved()
 {
     const engine::ConnectionTarget* target = d->resolver.target();
     status_.target = target->describe();
-    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString());
+    // The managed server is ShopStream's own: its streams keep snapshots without asking.
+    // Elsewhere the answer given for this stream holds; with none, the snapshot list decides.
+    if (!target->isManaged()) {
+        const QString url = QString::fromStdString(target->url().withoutCredentials());
+        const SnapshotChoice choice = ConnectionSettings::snapshotChoice(url, d->options.stream);
+        if (choice == SnapshotChoice::ViewOnly)
+            setViewOnly(true);
+        snapshotsHeld_ = !viewOnly_ && d->options.askBeforeSnapshots && choice != SnapshotChoice::Keep;
+    }
+    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString(), viewOnly_);
     connectWriter(d->writer->writer());
     d->history = std::make_unique<engine::HistoryLoaderThread>(target->url(), d->options.stream.toStdString());
     connectHistory(d->history->loader());
@@ -232,6 +245,13 @@ void ShopSession::connectWriter(engine::CommandWriter* writer)
                     emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
                     return;
                 }
+                if (s->snapshotsHeld_ && !s->viewOnly_) {
+                    // Someone keeps snapshots of this stream already: so do we. Else ask once.
+                    if (!list.isEmpty())
+                        s->releaseSnapshots();
+                    else
+                        s->setSnapshotQuestion(tr("%1:snapshots, %1:snapshot:*").arg(s->d->options.stream));
+                }
                 std::vector<SnapshotListModel::Row> rows;
                 rows.reserve(static_cast<std::size_t>(list.size()));
                 for (auto it = list.crbegin(); it != list.crend(); ++it) // newest first
@@ -294,7 +314,8 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     options.url = d->resolver.target()->url();
     options.targetDescription = d->resolver.target()->describe();
     options.stream = d->options.stream.toStdString();
-    options.snapshotIntervalMs = d->options.snapshotIntervalMs;
+    options.snapshotIntervalMs = snapshotsHeld_ ? 0 : d->options.snapshotIntervalMs;
+    options.viewOnly = viewOnly_;
     options.restoreSnapshotId = snapshotId.toStdString();
     options.fromScratch = fromScratch;
     options.collectChanges = true;
@@ -586,17 +607,82 @@ void ShopSession::loadEntry(const QString& entryId)
 }
 
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                            bool remember)
+                            bool remember, bool viewOnly)
 {
-    d->resolver.requestConnection(d->options, url, user, password, stream, remember); // then start()
+    const QString key = TargetResolver::streamKey(stream);
+    if (viewOnly)
+        ConnectionSettings::setSnapshotChoice(url, key, SnapshotChoice::ViewOnly);
+    else if (ConnectionSettings::snapshotChoice(url, key) == SnapshotChoice::ViewOnly)
+        ConnectionSettings::setSnapshotChoice(url, key, SnapshotChoice::Ask);
+    SessionOptions base = d->options;
+    base.viewOnly = viewOnly;
+    d->resolver.requestConnection(base, url, user, password, stream, remember); // then start()
 }
 
-void ShopSession::useLocalServer(const QString& stream)
+void ShopSession::useLocalServer(const QString& stream, bool viewOnly)
 {
     SessionOptions options = d->options;
     options.redisUrl.clear();
     options.stream = TargetResolver::streamKey(stream);
+    options.viewOnly = viewOnly;
     start(options);
+}
+
+void ShopSession::answerSnapshotQuestion(bool keep)
+{
+    const engine::ConnectionTarget* target = d->resolver.target();
+    if (snapshotQuestion_.isEmpty() || !target)
+        return;
+    const QString url = QString::fromStdString(target->url().withoutCredentials());
+    ConnectionSettings::setSnapshotChoice(url, d->options.stream, keep ? SnapshotChoice::Keep : SnapshotChoice::ViewOnly);
+    setSnapshotQuestion({});
+    if (keep) {
+        releaseSnapshots();
+        notifications_.add(NotificationLog::Kind::Info,
+                           tr("Snapshots of %1 are kept in Redis from now on").arg(d->options.stream));
+    } else {
+        setViewOnly(true);
+        notifications_.add(NotificationLog::Kind::Info,
+                           tr("Viewing %1 only: nothing is written to Redis").arg(d->options.stream));
+    }
+}
+
+void ShopSession::releaseSnapshots()
+{
+    snapshotsHeld_ = false;
+    setSnapshotQuestion({});
+    if (d->consumer) {
+        engine::ConsumerWorker* worker = d->consumer->worker();
+        const qint64 ms = d->options.snapshotIntervalMs;
+        QMetaObject::invokeMethod(worker, [worker, ms] { worker->setSnapshotInterval(ms); }, Qt::QueuedConnection);
+    }
+}
+
+void ShopSession::setSnapshotQuestion(const QString& question)
+{
+    if (question == snapshotQuestion_)
+        return;
+    snapshotQuestion_ = question;
+    emit snapshotQuestionChanged();
+}
+
+// Viewer mode reaches the threads too: the consumer takes no snapshots and the writer's
+// connection is replaced by one that sends no writes.
+void ShopSession::setViewOnly(bool on)
+{
+    if (on == viewOnly_)
+        return;
+    viewOnly_ = on;
+    if (d->consumer) {
+        engine::ConsumerWorker* worker = d->consumer->worker();
+        QMetaObject::invokeMethod(worker, [worker, on] { worker->setViewOnly(on); }, Qt::QueuedConnection);
+    }
+    if (d->writer && d->resolver.target()) {
+        d->writer = std::make_unique<engine::CommandWriterThread>(d->resolver.target()->url(),
+                                                                  d->options.stream.toStdString(), on);
+        connectWriter(d->writer->writer());
+    }
+    emit viewOnlyChanged();
 }
 
 QString ShopSession::checkUrl(const QString& url) const { return TargetResolver::checkUrl(url); }

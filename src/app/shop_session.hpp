@@ -74,6 +74,13 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
     /// The server refused a write for this user (read-only ACL): editing is off.
     Q_PROPERTY(bool readOnly READ readOnly NOTIFY readOnlyChanged)
+    /// Viewer mode: nothing is written to Redis (no snapshots, no edits, no demo shop). Set by
+    /// --read-only, the Connection dialog's switch, or the answer "View only".
+    Q_PROPERTY(bool viewOnly READ viewOnly NOTIFY viewOnlyChanged)
+    /// The stream has no snapshots yet, and none are written until the user answers
+    /// answerSnapshotQuestion(): the question's keys, "orders:snapshots, orders:snapshot:*";
+    /// "" when nothing is asked.
+    Q_PROPERTY(QString snapshotQuestion READ snapshotQuestion NOTIFY snapshotQuestionChanged)
     /// The last time the stream was found reset under us (deleted and written again, flushed,
     /// rewound), in words; "" when it was not, or after dismissResetNotice().
     Q_PROPERTY(QString resetNotice READ resetNotice NOTIFY resetNoticeChanged)
@@ -139,6 +146,8 @@ public:
     double progress() const { return progress_; }
     QString progressText() const { return progressText_; }
     bool readOnly() const { return readOnly_; }
+    bool viewOnly() const { return viewOnly_; }
+    QString snapshotQuestion() const { return snapshotQuestion_; }
     QString resetNotice() const { return resetNotice_; }
     bool gapPending() const { return !gapMessage_.isEmpty(); }
     QString gapMessage() const { return gapMessage_; }
@@ -171,9 +180,13 @@ public:
 
     // Connection settings: reconnects to another server / stream. The password goes to
     // the system keyring (never to a file) when remember is set.
+    // viewOnly: viewer mode, remembered for this server and stream (off forgets it).
     Q_INVOKABLE void connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                               bool remember);
-    Q_INVOKABLE void useLocalServer(const QString& stream);
+                               bool remember, bool viewOnly);
+    Q_INVOKABLE void useLocalServer(const QString& stream, bool viewOnly);
+    // The answer to snapshotQuestion, remembered for this server and stream: keep snapshots
+    // (timed snapshots start), or view only (viewer mode from now on).
+    Q_INVOKABLE void answerSnapshotQuestion(bool keep);
     Q_INVOKABLE QVariantList recentConnections() const; // [{url, user, stream}]
     // "" when redis::RedisUrl reads `url`, else what is wrong with it, as a sentence.
     Q_INVOKABLE QString checkUrl(const QString& url) const;
@@ -193,6 +206,8 @@ signals:
     void countsChanged();
     void progressChanged();
     void readOnlyChanged();
+    void viewOnlyChanged();
+    void snapshotQuestionChanged();
     void streamFormatChanged();
     void historyCompleteChanged();
     void resetNoticeChanged();
@@ -226,6 +241,10 @@ private:
     void onTargetResolved();
     void connectWriter(engine::CommandWriter* writer);
     void connectHistory(engine::HistoryLoader* history);
+    void setViewOnly(bool on);
+    void setSnapshotQuestion(const QString& question);
+    // Timed snapshots start (they were held until the user agreed, or snapshots turned up).
+    void releaseSnapshots();
     // Why entry `entryId` (read as `fields`) was rejected, with its values; "" when it was
     // applied or is not in the timeline.
     QString rejectionDetail(const QString& entryId, const engine::EntryFields& fields) const;
@@ -249,6 +268,9 @@ private:
     double progress_ = -1;
     QString progressText_;
     bool readOnly_ = false;
+    bool viewOnly_ = false;
+    bool snapshotsHeld_ = false; // no timed snapshots until the user agreed (or some exist)
+    QString snapshotQuestion_;
     QString resetNotice_;
     QString gapMessage_;
     QStringList serverWarnings_;

@@ -21,6 +21,10 @@ struct SessionOptions {
     QString stream = QStringLiteral("shop:events");
     QString dataDir;    // managed server's data directory (tests)
     qint64 snapshotIntervalMs = 30000; // up to a year: more milliseconds than an int holds
+    bool viewOnly = false; // viewer mode: nothing is written to Redis
+    // A stream with no snapshots on a server other than the managed one gets none written
+    // until the user agreed (ShopSession::snapshotQuestion); false: keep them without asking.
+    bool askBeforeSnapshots = true;
 };
 
 class TargetResolver : public QObject {

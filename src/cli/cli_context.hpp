@@ -28,6 +28,7 @@ struct GlobalOptions {
     QString redisUrl; // empty: the managed local server
     QString stream = QStringLiteral("shop:events");
     QString dataDir;  // managed server's data directory (tests)
+    bool readOnly = false; // --read-only: nothing is written to Redis (the connection refuses writes)
 };
 
 // One command as it was called: the global options (before or after the command name), the

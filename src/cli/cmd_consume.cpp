@@ -33,12 +33,14 @@ int run(const Invocation& call)
 {
     if (!call.positionals.isEmpty())
         return usageError(QStringLiteral("consume takes no arguments"), call.command);
-    qint64 every = 30;
+    qint64 every = call.global.readOnly ? 0 : 30; // --read-only: the state is kept in memory only
     if (call.isSet(QStringLiteral("snapshot-every"))
         && !parseCount(call.value(QStringLiteral("snapshot-every")), 0, kYearSeconds, every))
         return usageError(QStringLiteral("--snapshot-every must be a whole number of seconds from 0 to %1 (one year)")
                               .arg(kYearSeconds),
                           call.command);
+    if (call.global.readOnly && every > 0)
+        return usageError(QStringLiteral("--snapshot-every writes snapshots, and --read-only writes nothing"), call.command);
 
     // The worker logs its warnings and failures to its categories and also emits them
     // (restored(), snapshotFailed(), failed()), which this command prints: with both, each
@@ -64,6 +66,7 @@ int run(const Invocation& call)
     options.failOnGap = !options.allowGaps; // exit 1 rather than wait for someone to accept it
     options.collectChanges = false;
     options.snapshotOnStop = every > 0;
+    options.viewOnly = call.global.readOnly;
     options.batchSize = 5000;
 
     engine::ConsumerThread consumer(options);
@@ -145,7 +148,8 @@ Command consumeCommand()
         QStringLiteral("run the consumer: follow the stream, write snapshots"),
         QStringLiteral("Runs the consumer the desktop app runs: restores the newest valid snapshot, catches up,\n"
                        "follows the stream and writes a snapshot every SECONDS (default 30) when something\n"
-                       "changed, until SIGINT or SIGTERM (a last snapshot is written then)."),
+                       "changed, until SIGINT or SIGTERM (a last snapshot is written then). With --read-only\n"
+                       "it writes nothing: the state is rebuilt and followed in memory only."),
         {
             {QStringLiteral("snapshot-every"), QStringLiteral("snapshot interval, 0 to 31536000 (a year); 0 turns timed snapshots off"),
              QStringLiteral("SECONDS")},

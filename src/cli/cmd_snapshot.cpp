@@ -137,6 +137,8 @@ int run(const Invocation& call)
     const QString action = call.positionals[0];
     if (action != QLatin1String("save") && action != QLatin1String("list") && action != QLatin1String("verify"))
         return usageError(QStringLiteral("unknown snapshot action \"%1\": use save, list or verify").arg(action), call.command);
+    if (action == QLatin1String("save") && call.global.readOnly)
+        return usageError(QStringLiteral("snapshot save writes a snapshot, and --read-only writes nothing"), call.command);
     Session session;
     QString error;
     if (!openSession(call, session, error))

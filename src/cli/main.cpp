@@ -29,11 +29,14 @@ const QCommandLineOption kStream(QStringLiteral("stream"),
                                  QStringLiteral("KEY"));
 const QCommandLineOption kDataDir(QStringLiteral("data-dir"), QStringLiteral("where the managed local server keeps its data"),
                                   QStringLiteral("DIR"));
+const QCommandLineOption kReadOnly(QStringLiteral("read-only"),
+                                   QStringLiteral("viewer mode: write nothing to Redis (no snapshots, no appends);\n"
+                                                  "commands that only write are refused"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("help (also after a command: shopstream-cli state --help)"));
 const QCommandLineOption kVersion(QStringLiteral("version"), QStringLiteral("the version"));
 
-QList<QCommandLineOption> globalOptions() { return {kRedis, kStream, kDataDir, kHelp, kVersion}; }
+QList<QCommandLineOption> globalOptions() { return {kRedis, kStream, kDataDir, kReadOnly, kHelp, kVersion}; }
 
 std::vector<Command> allCommands()
 {
@@ -43,7 +46,7 @@ std::vector<Command> allCommands()
 
 QString mainHelp(const std::vector<Command>& commands)
 {
-    QString text = QStringLiteral("Usage: shopstream-cli [--redis URL] [--stream KEY] COMMAND [OPTIONS]\n\n"
+    QString text = QStringLiteral("Usage: shopstream-cli [--redis URL] [--stream KEY] [--read-only] COMMAND [OPTIONS]\n\n"
                                   "The shopstream engine without a GUI: an event-sourced shop whose history is a Redis Stream.\n\n"
                                   "Commands:\n");
     constexpr int kColumn = 23;
@@ -190,6 +193,10 @@ int runCli(int argc, char** argv)
         else if (globals.isSet(*option))
             *target = globals.value(*option);
     }
+    global.readOnly = parser.isSet(kReadOnly) || globals.isSet(kReadOnly);
+    if (global.readOnly && (command->name == QLatin1String("append") || command->name == QLatin1String("produce")))
+        return usageError(QStringLiteral("%1 writes to the stream, and --read-only writes nothing").arg(command->name),
+                          command->name);
     if ((parser.isSet(kRedis) || globals.isSet(kRedis)) && global.redisUrl.isEmpty())
         return usageError(QStringLiteral("--redis needs a URL"));
     if (global.stream.isEmpty())

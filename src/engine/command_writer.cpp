@@ -25,12 +25,15 @@ struct CommandWriter::Private {
     StreamFormatReport format; // as last detected
 };
 
-CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, QObject* parent)
+CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, bool viewOnly, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>())
 {
     d->url = std::move(url);
     d->stream = std::move(stream);
+    d->connection.setViewOnly(viewOnly);
 }
+
+QString CommandWriter::viewOnlyRefusal() { return tr("viewer mode writes nothing to Redis"); }
 
 CommandWriter::~CommandWriter() = default;
 
@@ -72,6 +75,10 @@ void CommandWriter::detectFormat()
 
 void CommandWriter::append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor)
 {
+    if (d->connection.viewOnly()) {
+        emit appendFailed(requestId, viewOnlyRefusal(), false);
+        return;
+    }
     const std::string nativeType = type.toStdString();
     const std::string nativeData = data.toStdString();
     redis::AppendRequest request;
@@ -127,6 +134,10 @@ void CommandWriter::append(const QString& requestId, const QString& type, const 
 
 void CommandWriter::produceDemo(int events, quint64 seed)
 {
+    if (d->connection.viewOnly()) {
+        emit demoProduced(0, viewOnlyRefusal());
+        return;
+    }
     QString error;
     if (!ensureConnected(error)) {
         emit demoProduced(0, error);
@@ -238,8 +249,8 @@ void CommandWriter::loadEntry(const QString& entryId)
     emit entryLoaded(entryId, out, {});
 }
 
-CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream)
-    : writer_(new CommandWriter(std::move(url), std::move(stream)))
+CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly)
+    : writer_(new CommandWriter(std::move(url), std::move(stream), viewOnly))
 {
     thread_.setObjectName(QStringLiteral("shopstream-commands"));
     writer_->moveToThread(&thread_);

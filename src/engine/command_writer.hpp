@@ -23,8 +23,12 @@ namespace shop::engine {
 class CommandWriter : public QObject {
     Q_OBJECT
 public:
-    CommandWriter(redis::RedisUrl url, std::string stream, QObject* parent = nullptr);
+    // viewOnly: viewer mode; appends and the demo shop are refused unsent, and the
+    // connection itself sends no writes (redis::Connection::setViewOnly).
+    CommandWriter(redis::RedisUrl url, std::string stream, bool viewOnly = false, QObject* parent = nullptr);
     ~CommandWriter() override;
+    // Why a write was not sent in viewer mode, in words.
+    static QString viewOnlyRefusal();
 
 public slots:
     // Appends an event (data: native JSON text, minor units) with a fresh eid; retried once
@@ -70,7 +74,7 @@ private:
 // Owns a CommandWriter on its own thread. Destruction quits and waits.
 class CommandWriterThread {
 public:
-    CommandWriterThread(redis::RedisUrl url, std::string stream);
+    CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly = false);
     ~CommandWriterThread();
     CommandWriter* writer() const { return writer_; }
 

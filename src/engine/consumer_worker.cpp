@@ -124,18 +124,7 @@ void ConsumerWorker::start()
     d->statusTimer->setInterval(d->options.statusIntervalMs);
     connect(d->statusTimer, &QTimer::timeout, this, &ConsumerWorker::publishStatus);
     d->statusTimer->start();
-    if (d->options.snapshotIntervalMs > 0) {
-        const TimerSplit split = splitTimerInterval(d->options.snapshotIntervalMs);
-        d->snapshotTimer = new QTimer(this);
-        d->snapshotTimer->setInterval(split.periodMs);
-        connect(d->snapshotTimer, &QTimer::timeout, this, [this, split] {
-            if (++d->snapshotTicks < split.ticks)
-                return;
-            d->snapshotTicks = 0;
-            saveSnapshot(false);
-        });
-        d->snapshotTimer->start();
-    }
+    startSnapshotTimer();
     d->rateTimer.start();
     setState(ConnectionState::Connecting);
     scheduleStep();
@@ -163,6 +152,46 @@ void ConsumerWorker::stop()
 }
 
 void ConsumerWorker::requestSnapshot() { saveSnapshot(true); }
+
+void ConsumerWorker::setSnapshotInterval(qint64 ms)
+{
+    if (d->stopping || ms == d->options.snapshotIntervalMs)
+        return;
+    d->options.snapshotIntervalMs = ms;
+    if (d->started)
+        startSnapshotTimer();
+}
+
+void ConsumerWorker::setViewOnly(bool on)
+{
+    if (d->stopping || on == d->options.viewOnly)
+        return;
+    d->options.viewOnly = on;
+    d->connection.setViewOnly(on);
+    if (d->started)
+        startSnapshotTimer();
+}
+
+// Timed snapshots every options.snapshotIntervalMs (none at 0 and in viewer mode); a
+// running timer is replaced.
+void ConsumerWorker::startSnapshotTimer()
+{
+    delete d->snapshotTimer;
+    d->snapshotTimer = nullptr;
+    d->snapshotTicks = 0;
+    if (d->options.snapshotIntervalMs <= 0 || d->options.viewOnly)
+        return;
+    const TimerSplit split = splitTimerInterval(d->options.snapshotIntervalMs);
+    d->snapshotTimer = new QTimer(this);
+    d->snapshotTimer->setInterval(split.periodMs);
+    connect(d->snapshotTimer, &QTimer::timeout, this, [this, split] {
+        if (++d->snapshotTicks < split.ticks)
+            return;
+        d->snapshotTicks = 0;
+        saveSnapshot(false);
+    });
+    d->snapshotTimer->start();
+}
 
 void ConsumerWorker::acceptGap()
 {
@@ -229,6 +258,7 @@ bool ConsumerWorker::ensureConnected()
         return true;
     redis::ConnectOptions connectOptions;
     connectOptions.commandTimeoutMs = std::max(5000, d->options.blockMs * 4 + 2000);
+    d->connection.setViewOnly(d->options.viewOnly);
     if (d->connection.connect(d->options.url, connectOptions)) {
         d->backoffMs = 200;
         d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);
@@ -520,6 +550,8 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
         if (onRequest)
             emit snapshotFailed(why);
     };
+    if (d->options.viewOnly)
+        return refuse(tr("viewer mode writes nothing to Redis: the snapshot was not taken"));
     if (!d->restoredOnce || !d->connection.isConnected())
         return refuse(tr("not connected to Redis: the snapshot was not taken"));
     if (d->gap)

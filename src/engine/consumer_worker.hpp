@@ -44,6 +44,7 @@ struct ConsumerOptions {
     bool snapshotOnStop = false;    // save a last snapshot (when something changed) on stop()
     bool failIfUnreachable = false; // give up when the first connection fails (one-shot runs)
     bool failOnGap = false;         // a gap is a failure (one-shot runs) instead of a wait for acceptGap()
+    bool viewOnly = false;          // viewer mode: nothing is written (no snapshots; the connection refuses writes)
     int generation = 0;             // copied into every batch: the owner's tag of this consumer
     std::shared_ptr<HistoryNames> historyNames; // the refs batches' history rows use (null: its own)
 };
@@ -59,6 +60,11 @@ public slots:
     void stop();            // stops reading and emits stopped()
     void requestSnapshot(); // save a snapshot of the current state now
     void acceptGap();       // at a gap: go on without the lost entries (the next snapshot records them)
+    // Timed snapshots from now on every `ms` (0: none); a consumer started with none (the
+    // window, until the user agreed to keep snapshots) gets them here. Not in viewer mode.
+    void setSnapshotInterval(qint64 ms);
+    // Viewer mode from now on (or no longer): no snapshots, and the connection sends no writes.
+    void setViewOnly(bool on);
 
 signals:
     void batchReady(const shop::engine::ConsumerBatch& batch);
@@ -98,6 +104,7 @@ private:
     void flush(Rows rows = Rows::Now);
     void publishStatus();
     void saveSnapshot(bool onRequest);
+    void startSnapshotTimer();
     void setState(ConnectionState state, const QString& message = {});
     void fail(const QString& message);
 

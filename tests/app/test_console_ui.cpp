@@ -120,6 +120,7 @@ void TestConsoleUi::initTestCase()
     options.redisUrl = server_.urlText();
     options.stream = kStream;
     options.snapshotIntervalMs = 300; // timed snapshots while the tests run
+    options.askBeforeSnapshots = false; // (test_viewer_mode covers the question)
     QVERIFY(session_->start(options));
 
     engine_ = std::make_unique<QQmlApplicationEngine>();

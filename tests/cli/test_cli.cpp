@@ -187,6 +187,7 @@ private slots:
     void snapshotSaveListVerifyAndCorruption();
     void consumeUntilCaughtUpExits();
     void consumeStopsOnSigtermWithASnapshot();
+    void readOnlyWritesNothing();
     void managedLocalServerIsSharedAndStopped();
     void textOutputEscapesControlCharacters();
     void invalidUtf8ArgumentIsAUsageError_data();
@@ -377,6 +378,10 @@ void TestCli::usageErrorsExitTwoWithOneLine_data()
     row("snapshot without action", {"snapshot"});
     row("snapshot unknown action", {"snapshot", "restore"});
     row("empty --stream", {"--stream", "", "state"});
+    row("append --read-only", {"--read-only", "append", "TopUp", R"({"userId":1,"amount":100})"});
+    row("produce --read-only", {"produce", "--read-only", "--events", "5"});
+    row("snapshot save --read-only", {"--read-only", "snapshot", "save"});
+    row("consume --read-only --snapshot-every 5", {"--read-only", "consume", "--snapshot-every", "5"});
 }
 
 void TestCli::usageErrorsExitTwoWithOneLine()
@@ -946,6 +951,61 @@ void TestCli::consumeStopsOnSigtermWithASnapshot()
     QCOMPARE(snapshots[0].toObject().value(QStringLiteral("id")).toString(), head);
     QVERIFY(snapshots[0].toObject().value(QStringLiteral("checked")).toBool());
     QCOMPARE(run({"--stream", stream, "snapshot", "verify"}).exitCode, 0);
+}
+
+// --read-only: every command that reads gives what it gives without it, and the server
+// holds exactly the keys and stream lengths it held (consume, which writes a snapshot on
+// SIGTERM, writes none).
+void TestCli::readOnlyWritesNothing()
+{
+    const char* stream = "c:read-only";
+    QVERIFY(run({"--stream", stream, "produce", "--events", "800", "--seed", "33"}).exitCode == 0);
+    QVERIFY(run({"--stream", stream, "snapshot", "save"}).exitCode == 0);
+    QVERIFY(run({"--stream", stream, "produce", "--events", "300", "--seed", "34"}).exitCode == 0);
+    const auto keysAndLengths = [this] {
+        QMap<QString, qint64> out;
+        shop::redis::Reply keys = c_.command({"KEYS", "*"});
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            const std::string key(shop::redis::ReplyView(keys.raw())[i].str());
+            out[QString::fromStdString(key)] = c_.command({"TYPE", key}).str() == "stream" ? c_.command({"XLEN", key}).integer() : -1;
+        }
+        return out;
+    };
+    const auto before = keysAndLengths();
+    const QByteArray state = run({"--stream", stream, "state", "--json"}).out;
+    QVERIFY(!state.isEmpty());
+
+    const CliResult viewed = run({"--stream", stream, "--read-only", "state", "--json"});
+    QVERIFY2(viewed.exitCode == 0, qPrintable(viewed.describe()));
+    QCOMPARE(viewed.out, state); // restored from the stored snapshot, then the tail: the same shop
+    for (const QStringList& args : {QStringList{"events", "--count", "5"}, QStringList{"snapshot", "list"},
+                                    QStringList{"snapshot", "verify"}, QStringList{"consume", "--until-caught-up"}}) {
+        const CliResult r = run(QStringList{"--stream", stream, "--read-only"} + args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    }
+    QProcess consumer;
+    consumer.setProcessEnvironment(env_);
+    consumer.setStandardInputFile(QProcess::nullDevice());
+    consumer.start(cli_, globals() + QStringList{"--stream", stream, "--read-only", "consume"});
+    QVERIFY2(consumer.waitForStarted(10000), qPrintable(consumer.errorString()));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += consumer.readAllStandardOutput()).contains("caught up")
+                                 || consumer.state() == QProcess::NotRunning,
+                             20000);
+    QVERIFY(run({"--stream", stream, "append", "TopUp", R"({"userId":1,"amount":100})"}).exitCode == 0);
+    QTest::qWait(300); // followed, in memory
+    consumer.terminate(); // SIGTERM: no snapshot on the way out
+    QVERIFY(consumer.waitForFinished(15000));
+    out += consumer.readAllStandardOutput();
+    QVERIFY2(consumer.exitCode() == 0, consumer.readAllStandardError().constData());
+    QVERIFY2(!out.contains("snapshot saved"), out.constData());
+    auto after = keysAndLengths();
+    QCOMPARE(after.value(QString::fromLatin1(stream)), before.value(QString::fromLatin1(stream)) + 1); // the append alone
+    after[QString::fromLatin1(stream)] -= 1;
+    for (const QString& key : after.keys()) // the append's own idempotency record
+        if (!before.contains(key) && key.startsWith(QStringLiteral("c:read-only:eid:")))
+            after.remove(key);
+    QCOMPARE(after, before);
 }
 
 void TestCli::managedLocalServerIsSharedAndStopped()
