@@ -150,7 +150,10 @@ bool EventListModel::accepts(const HistoryRow& e) const
     }
     if (userFilter_ != 0 && (userFilterRef_ == 0 || e.user != userFilterRef_))
         return false;
-    if (!itemFilter_.isEmpty() && (itemFilterRef_ == 0 || e.item != itemFilterRef_))
+    if (!itemFilter_.isEmpty()
+        && (itemFilterRef_ == 0
+            || (e.item != itemFilterRef_
+                && std::find(e.moreItems.begin(), e.moreItems.end(), itemFilterRef_) == e.moreItems.end())))
         return false;
     return true;
 }

@@ -232,15 +232,24 @@ bool decodeNativeFields(const JsonTape& t, Event& e, std::string* why)
                 return "has " + std::to_string(count) + " lines; an order has 1 to " + std::to_string(limits::kMaxLines);
             });
         e.lines.resize(count);
+        // Once a line fails, the verdict is decided; the item ids of the lines after it are
+        // still read (what they hold, checked by whoever uses them), so that the entry's
+        // history row names every item the entry names.
+        const auto nameTheRest = [&](std::uint32_t failed, std::size_t i) {
+            for (auto line = t.nextSibling(lines, failed); line != 0; line = t.nextSibling(lines, line))
+                if (++i < count && t.at(line).kind == JsonTape::Kind::Object)
+                    tapeItemId(t, t.find(line, "itemId"), e.lines[i].itemId, Field{"lines", i, "itemId"}, nullptr);
+            return false;
+        };
         std::size_t i = 0;
         for (auto line = t.firstChild(lines); line != 0; line = t.nextSibling(lines, line), ++i) {
-            if (t.at(line).kind != JsonTape::Kind::Object)
-                return fail(why, Field{"lines", i}, [&] {
-                    return "is " + std::string(jsonKindName(t.at(line).kind)) + ", not an object";
-                });
+            if (t.at(line).kind != JsonTape::Kind::Object) {
+                fail(why, Field{"lines", i}, [&] { return "is " + std::string(jsonKindName(t.at(line).kind)) + ", not an object"; });
+                return nameTheRest(line, i);
+            }
             if (!tapeItemId(t, t.find(line, "itemId"), e.lines[i].itemId, Field{"lines", i, "itemId"}, why)
                 || !tapeInt(t, t.find(line, "qty"), 1, limits::kMaxQty, e.lines[i].qty, Field{"lines", i, "qty"}, why))
-                return false;
+                return nameTheRest(line, i);
         }
         if (field("orderId") != 0)
             return text("orderId", 0, limits::kMaxOrderIdBytes, e.orderId);
@@ -319,8 +328,12 @@ bool decodeLegacyFields(const MsgpackTape& t, Event& e, std::string* why)
         auto qty = t.firstChild(qtys);
         for (std::size_t i = 0; i < n; ++i, id = t.nextSibling(ids, id), qty = t.nextSibling(qtys, qty)) {
             if (!packItemId(t, id, e.lines[i].itemId, Field{"ItemIDs", i}, why)
-                || !packInt(t, qty, 1, limits::kMaxQty, e.lines[i].qty, Field{"ItemQuantities", i}, why))
+                || !packInt(t, qty, 1, limits::kMaxQty, e.lines[i].qty, Field{"ItemQuantities", i}, why)) {
+                // As for native orders: the verdict is decided, the later lines' items still named.
+                for (std::size_t j = i + 1; j < n; ++j)
+                    packItemId(t, id = t.nextSibling(ids, id), e.lines[j].itemId, Field{"ItemIDs", j}, nullptr);
                 return false;
+            }
         }
         return true;
     }

@@ -33,8 +33,9 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
     if (ReplayTimeline::checkpointDue(position, checkpointEvery))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
     // Past check 5 the event was decoded, so its fields say what it named. One that failed
-    // check 5 (invalid) names what passed before the field that failed: its user and first
-    // item when they are well-formed ids, so that the user and item filters find it too.
+    // check 5 (invalid) names what passed before the field that failed: its user and the
+    // items of its lines when they are well-formed ids, so that the user and item filters
+    // find it too.
     // Before check 5 (malformed and earlier) nothing was read.
     const bool decoded = reason == Reason::None || reason > Reason::Invalid;
     if (!decoded) {
@@ -46,14 +47,15 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
             if (!isValidItemId(item))
                 item = {};
         }
-        history.add(entry.id, entry.type.value_or(std::string_view()), reason, user, item, -1, nullptr);
+        history.add(entry.id, entry.type.value_or(std::string_view()), reason, user, item, -1, nullptr,
+                    reason == Reason::Invalid ? &e.lines : nullptr);
         return;
     }
     std::int64_t balanceAfter = -1;
     if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
         balanceAfter = user->balance;
     history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter,
-                reason == Reason::None ? &e : nullptr);
+                reason == Reason::None ? &e : nullptr, &e.lines);
 }
 
 void registerEngineMetaTypes()

@@ -185,6 +185,13 @@ void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames:
     row.type = block_.type[k];
     row.user = block_.user[k] == HistoryBlock::kEscape ? static_cast<std::uint32_t>(c.varint()) : block_.user[k];
     row.item = block_.item[k] == HistoryBlock::kEscape ? static_cast<std::uint32_t>(c.varint()) : block_.item[k];
+    row.moreItems = {};
+    const std::vector<std::uint32_t>& more = block_.moreItems;
+    if (moreAt_ + 1 < more.size() && more[moreAt_] == k) {
+        const std::size_t n = more[moreAt_ + 1];
+        row.moreItems = std::span<const std::uint32_t>(more.data() + moreAt_ + 2, n);
+        moreAt_ += 2 + n;
+    }
     row.balanceAfter = -1;
     if (row.user != 0) {
         const std::uint64_t b = c.varint();
@@ -385,7 +392,8 @@ void HistoryBuilder::encodeEvent(const Event& e, std::string& out)
 }
 
 void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason reason, UserId user,
-                         std::string_view item, std::int64_t balanceAfter, const Event* applied)
+                         std::string_view item, std::int64_t balanceAfter, const Event* applied,
+                         const std::vector<OrderLine>* lines)
 {
     if (open_ && open_->count == HistoryBlock::kCapacity) {
         open_->bytes.shrink_to_fit();
@@ -415,9 +423,12 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
     if (applied) {
         user = applied->userId;
         item = firstItemNamed(*applied);
+        lines = &applied->lines;
     }
     const std::uint32_t userRef = this->user(user);
     const std::uint32_t itemRef = this->item(item);
+    if (lines && lines->size() > 1)
+        addMoreItems(b, k, itemRef, *lines);
     b.user[k] = userRef < HistoryBlock::kEscape ? static_cast<std::uint16_t>(userRef) : HistoryBlock::kEscape;
     if (userRef >= HistoryBlock::kEscape)
         putVarint(b.bytes, userRef);
@@ -434,6 +445,29 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
     }
     ++b.count;
     ++pending_;
+}
+
+// The items of lines after the first that the row's item column does not hold already, each
+// once (an order may name an item on several lines); a line whose id is not well-formed
+// (an invalid order's) names nothing.
+void HistoryBuilder::addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first,
+                                  const std::vector<OrderLine>& lines)
+{
+    const std::size_t head = b.moreItems.size();
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        if (!isValidItemId(lines[i].itemId))
+            continue;
+        const std::uint32_t ref = item(lines[i].itemId);
+        const auto named = b.moreItems.begin() + static_cast<std::ptrdiff_t>(head);
+        if (ref == first || (b.moreItems.size() > head && std::find(named + 2, b.moreItems.end(), ref) != b.moreItems.end()))
+            continue;
+        if (b.moreItems.size() == head) {
+            b.moreItems.push_back(static_cast<std::uint32_t>(row));
+            b.moreItems.push_back(0);
+        }
+        b.moreItems.push_back(ref);
+        ++b.moreItems[head + 1];
+    }
 }
 
 HistoryChunk HistoryBuilder::take()

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -89,10 +90,16 @@ struct HistoryBlock {
     // the balance after when there is a user (0: none, else zigzag + 1), and for an applied
     // row its event: an EventType byte (or kNoOp) and the fields the columns do not hold.
     std::string bytes;
+    // The items a row names beyond its item column (an order's further lines), for the rows
+    // that name more than one: the row's index in the block, how many, then their refs.
+    std::vector<std::uint32_t> moreItems;
     // Where the builder continues from.
     std::uint64_t lastMs = 0, lastSeq = 0;
 
-    std::size_t memoryBytes() const { return sizeof(HistoryBlock) + bytes.capacity(); }
+    std::size_t memoryBytes() const
+    {
+        return sizeof(HistoryBlock) + bytes.capacity() + moreItems.capacity() * sizeof(std::uint32_t);
+    }
 };
 
 // What a feeder hands over: blocks in order; the first may be a longer copy of the block the
@@ -120,6 +127,7 @@ struct HistoryRow {
     std::uint8_t type = 0;    // HistoryNames ref of the type as written
     std::uint32_t user = 0;   // HistoryNames refs; 0 for none
     std::uint32_t item = 0;   // the first item named
+    std::span<const std::uint32_t> moreItems; // the others (an order's further lines); valid with the block
     std::int64_t balanceAfter = -1;
     bool hasOp = false;       // an applied row with its event (decodeEvent gives it)
 };
@@ -138,6 +146,7 @@ private:
     const HistoryBlock& block_;
     std::size_t next_ = 0;
     std::size_t at_ = 0; // in bytes
+    std::size_t moreAt_ = 0; // in block_.moreItems
     std::uint64_t ms_ = 0, seq_ = 0;
 };
 
@@ -147,10 +156,11 @@ public:
     explicit HistoryBuilder(std::shared_ptr<HistoryNames> names);
 
     // One processed entry: the user and the first item it names (0 / "" for none; taken from
-    // `applied` when given), the user's balance after it (-1: none), and for an applied entry
-    // its event (null: not kept).
+    // `applied` when given), the user's balance after it (-1: none), for an applied entry its
+    // event (null: not kept), and the order lines it names (taken from `applied` when given):
+    // the well-formed item ids of lines after the first are the row's moreItems.
     void add(std::string_view entryId, std::string_view type, Reason reason, UserId user, std::string_view item,
-             std::int64_t balanceAfter, const Event* applied);
+             std::int64_t balanceAfter, const Event* applied, const std::vector<OrderLine>* lines = nullptr);
     // The rows added since the last take.
     HistoryChunk take();
     std::size_t pending() const { return pending_; }
@@ -159,6 +169,7 @@ private:
     std::uint32_t user(UserId id);
     std::uint32_t item(std::string_view id);
     std::uint8_t typeRef(std::string_view type);
+    void addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first, const std::vector<OrderLine>& lines);
     void encodeEvent(const Event& e, std::string& out);
 
     std::shared_ptr<HistoryNames> names_;

@@ -291,14 +291,18 @@ void TestConsoleUi::userAndItemFiltersFindInvalidEntries()
     for (int row = 0; row < 3; ++row)
         QCOMPARE(session_->events()->index(row).data(shop::app::EventListModel::ReasonRole).toString(), QStringLiteral("invalid"));
 
-    // The item filter: the two orders name mug first; with the user filter cleared, mug's
-    // events are the AddItem and those two.
+    // The item filter: the two orders name mug first, and two more orders name it on their
+    // second line (one rejected for want of funds, one invalid for its first line's
+    // quantity); with the user filter cleared, mug's events are the AddItem and those four.
+    QVERIFY(append("Order", R"({"userId":7,"lines":[{"itemId":"pen","qty":1},{"itemId":"mug","qty":1}]})"));
+    QVERIFY(append("Order", R"({"userId":7,"lines":[{"itemId":"pen","qty":0},{"itemId":"mug","qty":1}]})"));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), total + 2, kTimeoutMs);
     QQuickItem* userField = item(QStringLiteral("userFilterField"));
     QMetaObject::invokeMethod(userField, "clear");
     focus(QStringLiteral("itemFilterField"));
     for (const char c : {'m', 'u', 'g'})
         QTest::keyClick(window_, c);
-    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->rowCount(), 3, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->rowCount(), 5, kTimeoutMs);
     QMetaObject::invokeMethod(item(QStringLiteral("itemFilterField")), "clear");
 }
 

@@ -60,6 +60,7 @@ private slots:
     void everyReasonSaysWhy();
     void appliedSaysNothing();
     void askingChangesNothing();
+    void invalidOrdersStillNameTheirLaterItems();
 };
 
 void TestRejectionDetail::everyReasonSaysWhy_data()
@@ -188,6 +189,46 @@ void TestRejectionDetail::askingChangesNothing()
         QCOMPARE(processEntry(told, entry, scratch, &why), processEntry(quiet, entry, scratch));
     }
     QVERIFY(told == quiet);
+}
+
+// An order that fails check 5 on one line still names the items of the lines after it (its
+// history row, and so the item filter, finds them); the verdict and the detail are the
+// failing line's.
+void TestRejectionDetail::invalidOrdersStillNameTheirLaterItems()
+{
+    const std::string native = R"({"userId":7,"lines":[{"itemId":"cpu","qty":0},7,{"itemId":"ram","qty":1},{"qty":2}]})";
+    std::string legacy;
+    legacy += '\x85';
+    legacy += "\xa2" "ID" "\xa0";
+    legacy += "\xa4" "Type" "\xa9" "OrderType";
+    legacy += "\xa6" "UserID" "\x07";
+    legacy += "\xa7" "ItemIDs" "\x93\xa3" "cpu" "\xa3" "ram" "\xa3" "ssd";
+    legacy += "\xae" "ItemQuantities" "\x93\x01";
+    legacy += '\x00'; // quantity 0 (a literal would end at the NUL)
+    legacy += '\x01';
+    struct Case {
+        std::string type, data, detail;
+        std::vector<std::string> items;
+    };
+    const Case cases[] = {
+        {"Order", native, "lines[0].qty is 0; it must be from 1 to 1000000000", {"cpu", "", "ram", ""}},
+        {"OrderType", legacy, "ItemQuantities[1] is 0; it must be from 1 to 1000000000", {"cpu", "ram", "ssd"}},
+    };
+    for (const Case& c : cases) {
+        ShopState state = baseShop();
+        RawEntry entry;
+        entry.id = "1-1";
+        entry.type = c.type;
+        entry.data = c.data;
+        Event e;
+        std::string why;
+        const Reason got = processEntry(state, entry, e, &why);
+        QVERIFY2(got == Reason::Invalid, (c.type + ": " + nameOf(got).toStdString() + " " + why).c_str());
+        QCOMPARE(QString::fromStdString(why), QString::fromStdString(c.detail));
+        QCOMPARE(e.lines.size(), c.items.size());
+        for (std::size_t i = 0; i < c.items.size(); ++i)
+            QCOMPARE(QString::fromStdString(e.lines[i].itemId), QString::fromStdString(c.items[i]));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestRejectionDetail)

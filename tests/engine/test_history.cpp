@@ -94,6 +94,7 @@ private slots:
     void memoryFollowsTheBlocks();
     void lookups();
     void replayedRowsGiveTheConsumersState();
+    void ordersNameEveryItem();
 };
 
 void TestHistory::rowsComeBackAsRecorded()
@@ -394,6 +395,78 @@ void TestHistory::replayedRowsGiveTheConsumersState()
         QVERIFY(replayed == live);
         QVERIFY(live.counts.rejected > 0);
     }
+}
+
+// An order's items beyond the first (its further lines) come back with the row, each once,
+// for applied, rejected and invalid orders alike (the item filter matches any of them), in
+// any block, read in order or at random.
+void TestHistory::ordersNameEveryItem()
+{
+    auto names = std::make_shared<HistoryNames>();
+    HistoryBuilder builder(names);
+    HistoryStore store(names);
+    const auto lines = [](std::vector<std::string> items) {
+        std::vector<OrderLine> out;
+        for (auto& item : items)
+            out.push_back({std::move(item), 1});
+        return out;
+    };
+    // Which items each row should name beyond its column, as ids.
+    std::vector<std::vector<std::string>> expected;
+    for (std::size_t i = 0; i < 600; ++i) {
+        const std::string id = std::to_string(1000 + i) + "-0";
+        switch (i % 5) {
+        case 0: { // applied, items repeated
+            Event order;
+            order.type = EventType::Order;
+            order.userId = 3;
+            order.lines = lines({"cpu", "ram", "cpu", "gpu", "ram"});
+            builder.add(id, "Order", Reason::None, 3, "cpu", 10, &order);
+            expected.push_back({"ram", "gpu"});
+            break;
+        }
+        case 1: { // rejected after decoding
+            const auto named = lines({"ram", "ssd"});
+            builder.add(id, "Order", Reason::InsufficientFunds, 3, "ram", 10, nullptr, &named);
+            expected.push_back({"ssd"});
+            break;
+        }
+        case 2: { // invalid: the first line's id is not well-formed, the second's is
+            const auto named = lines({"bad id", "ssd", ""});
+            builder.add(id, "Order", Reason::Invalid, 3, "", -1, nullptr, &named);
+            expected.push_back({"ssd"});
+            break;
+        }
+        case 3: { // one line: nothing more
+            const auto named = lines({"cpu"});
+            builder.add(id, "Order", Reason::OutOfStock, 3, "cpu", 10, nullptr, &named);
+            expected.push_back({});
+            break;
+        }
+        default: // no order at all
+            builder.add(id, "TopUp", Reason::None, 3, "", 20, nullptr);
+            expected.push_back({});
+        }
+        if (i % 97 == 0)
+            store.append(builder.take());
+    }
+    store.append(builder.take());
+    QCOMPARE(store.size(), expected.size());
+    const HistoryNames::Reader reader(*names);
+    const auto idsOf = [&](const HistoryRow& row) {
+        std::vector<std::string> out;
+        for (std::uint32_t ref : row.moreItems)
+            out.emplace_back(reader.item(ref));
+        return out;
+    };
+    std::size_t seen = 0;
+    store.forEach(0, store.size(), [&](std::size_t index, const HistoryRow& row) {
+        QCOMPARE(idsOf(row), expected[index]);
+        ++seen;
+    });
+    QCOMPARE(seen, expected.size());
+    for (std::size_t index : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(257), std::size_t(511), std::size_t(599)})
+        QCOMPARE(idsOf(store.row(index)), expected[index]);
 }
 
 QTEST_APPLESS_MAIN(TestHistory)
