@@ -10,11 +10,16 @@ TableRow {
     required property string reasonText
     required property string userId
     required property string itemId
+    required property var streamIndex
+    /// The stream index of the timeline's current event (history mode), else -1: that row is
+    /// marked the way the tables mark what the current event touched.
+    property real currentStreamIndex: -1
     required property var widths
     required property color appliedColor
     required property color rejectedColor
 
     objectName: "eventRow_" + entryId
+    touched: currentStreamIndex >= 0 && streamIndex === currentStreamIndex
     Accessible.role: Accessible.Row
     Accessible.name: qsTr("%1 %2 %3").arg(entryId).arg(type).arg(applied ? qsTr("applied") : reasonText)
 

@@ -14,6 +14,10 @@ Page {
 
     readonly property var widths: [155, 165, 100, -1, 55, 95]
     property string selectedEntryId: ""
+    // In history the list stops at the timeline's current event (the model's limit), which
+    // is marked and, while following, kept in view.
+    readonly property bool history: !ShopSession.replay.live
+    readonly property real currentStreamIndex: history ? ShopSession.replay.position - 1 : -1
 
     function selectRow(row: int) {
         const events = ShopSession.events
@@ -126,14 +130,17 @@ Page {
                 horizontalAlignment: Text.AlignRight
                 elide: Text.ElideLeft
                 color: palette.placeholderText
-                text: list.count === ShopSession.events.totalCount
+                text: page.history
+                      ? qsTr("%1 up to event %2 (history)").arg(ShopRules.countOf(list.count, qsTr("event"), qsTr("events")))
+                                                            .arg(ShopRules.formatCount(ShopSession.replay.position))
+                      : list.count === ShopSession.events.totalCount
                       ? ShopRules.countOf(list.count, qsTr("event"), qsTr("events"))
                       : qsTr("%1 of %2").arg(ShopRules.formatCount(list.count)).arg(ShopRules.countOf(ShopSession.events.totalCount, qsTr("event"), qsTr("events")))
             }
             Switch {
                 id: follow
                 objectName: "followNewest"
-                text: qsTr("Follow newest")
+                text: page.history ? qsTr("Follow current") : qsTr("Follow newest")
                 checked: true
                 Accessible.name: text
                 onToggled: if (checked) list.positionViewAtEnd()
@@ -192,6 +199,7 @@ Page {
                 ScrollBar.vertical: ScrollBar { policy: ScrollBar.AlwaysOn }
                 delegate: EventRow {
                     widths: page.widths
+                    currentStreamIndex: page.currentStreamIndex
                     appliedColor: accents.applied
                     rejectedColor: accents.rejected
                     // The events model has its own role named "index" (the position in the
@@ -212,7 +220,8 @@ Page {
                     anchors.centerIn: parent
                     visible: list.count === 0
                     text: ShopSession.events.totalCount === 0 ? qsTr("No events yet")
-                                                              : qsTr("No event matches the filters")
+                          : page.history && ShopSession.replay.position === 0 ? qsTr("No events before this point")
+                          : qsTr("No event matches the filters")
                     color: palette.placeholderText
                 }
             }

@@ -11,7 +11,10 @@ Pane {
     objectName: "timelineBar"
 
     readonly property var replay: ShopSession.replay
+    // The data of entry currentDataId: shown only beside that entry (while the next one's
+    // loads, the line says so rather than showing the previous entry's data).
     property string currentData: ""
+    property string currentDataId: ""
     signal compareRequested()
 
     padding: 6
@@ -24,7 +27,6 @@ Pane {
         interval: 150
         onTriggered: {
             const id = bar.replay.current.entryId
-            bar.currentData = ""
             if (id !== undefined && id !== "")
                 ShopSession.loadEntry(id)
         }
@@ -39,8 +41,10 @@ Pane {
     Connections {
         target: ShopSession
         function onEntryLoaded(entryId: string, fields: var) {
-            if (entryId === bar.replay.current.entryId)
+            if (entryId === bar.replay.current.entryId) {
                 bar.currentData = fields.error !== undefined ? fields.error : fields.data
+                bar.currentDataId = entryId
+            }
         }
     }
 
@@ -172,22 +176,25 @@ Pane {
             }
         }
 
-        // The entry at the shown point.
+        // The entry at the shown point; live, what live shows. Always there, so that the bar
+        // keeps its height (and the slider its place) going into history and back.
         RowLayout {
             Layout.fillWidth: true
             spacing: 12
-            visible: !bar.replay.live || !bar.replay.available
             Label {
                 objectName: "currentEventLabel"
                 textFormat: Text.PlainText
+                color: bar.replay.live && bar.replay.available ? palette.placeholderText : palette.windowText
                 text: !bar.replay.available ? bar.replay.unavailableReason
+                      : bar.replay.live ? qsTr("Live: the shop after its newest event (%1). Drag the slider or press Alt+Left to look back.")
+                                          .arg(ShopRules.countOf(bar.replay.length, qsTr("event"), qsTr("events")))
                       : bar.replay.position === 0 ? qsTr("The empty shop, before the first event")
                       : qsTr("Event %1 of %2 · %3 · %4").arg(ShopRules.formatCount(bar.replay.position)).arg(ShopRules.formatCount(bar.replay.length))
                             .arg(bar.replay.current.entryId).arg(bar.replay.current.timeText)
             }
             Label {
                 objectName: "currentEventVerdict"
-                visible: bar.replay.available && bar.replay.position > 0
+                visible: bar.replay.available && !bar.replay.live && bar.replay.position > 0
                 textFormat: Text.PlainText
                 font.bold: true
                 color: bar.replay.current.applied ? accents.applied : accents.rejected
@@ -198,11 +205,13 @@ Pane {
             Label {
                 objectName: "currentEventData"
                 Layout.fillWidth: true
-                visible: bar.replay.available && bar.replay.position > 0
+                visible: bar.replay.available && !bar.replay.live && bar.replay.position > 0
                 textFormat: Text.PlainText
                 elide: Text.ElideRight
                 font.family: "monospace"
-                text: bar.replay.playing ? bar.replay.playbackText : bar.currentData.replace(/\s*\n\s*/g, " ")
+                text: bar.replay.playing ? bar.replay.playbackText
+                      : bar.currentDataId === bar.replay.current.entryId ? bar.currentData.replace(/\s*\n\s*/g, " ")
+                      : "…"
             }
         }
     }

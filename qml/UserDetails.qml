@@ -29,6 +29,11 @@ Pane {
         function onBalanceTextChanged() { Qt.callLater(pane.refreshChart) }
         function onUserIdChanged() { Qt.callLater(pane.refreshChart) }
     }
+    // In history the chart stops at the timeline's current event, as the list below does.
+    Connections {
+        target: ShopSession.events
+        function onLimitChanged() { Qt.callLater(pane.refreshChart) }
+    }
 
     Label {
         anchors.centerIn: parent

@@ -24,7 +24,37 @@ int EventListModel::rowCount(const QModelIndex& parent) const
 {
     if (parent.isValid())
         return 0;
-    return static_cast<int>(filtered_ ? visible_.size() : count_);
+    return static_cast<int>(rowsBelow(limit_));
+}
+
+std::size_t EventListModel::rowsBelow(std::size_t limit) const
+{
+    if (!filtered_)
+        return std::min(count_, limit);
+    if (limit >= count_)
+        return visible_.size();
+    return static_cast<std::size_t>(std::lower_bound(visible_.begin(), visible_.end(), limit) - visible_.begin());
+}
+
+void EventListModel::setLimit(qint64 limit)
+{
+    const std::size_t next = limit < 0 ? kNoLimit : static_cast<std::size_t>(limit);
+    if (next == limit_)
+        return;
+    const std::size_t before = rowsBelow(limit_);
+    const std::size_t after = rowsBelow(next);
+    if (after < before) {
+        beginRemoveRows({}, static_cast<int>(after), static_cast<int>(before) - 1);
+        limit_ = next;
+        endRemoveRows();
+    } else if (after > before) {
+        beginInsertRows({}, static_cast<int>(before), static_cast<int>(after) - 1);
+        limit_ = next;
+        endInsertRows();
+    } else {
+        limit_ = next;
+    }
+    emit limitChanged();
 }
 
 const HistoryRow& EventListModel::rowAt(std::size_t index) const
@@ -177,16 +207,19 @@ void EventListModel::appended(std::size_t from)
         return;
     cachedIndex_ = std::size_t(-1);
     refreshNames();
-    std::size_t passing = size - from;
     std::vector<std::uint32_t> passed;
     if (filtered_) {
         resolveFilters();
         filterRange(from, size, passed);
-        passing = passed.size();
     }
-    const int firstRow = rowCount();
+    // Rows only for the new entries below the limit (history mode shows none of them).
+    const std::size_t rowsBefore = rowsBelow(limit_);
+    std::size_t passing = 0;
+    if (limit_ > from)
+        passing = filtered_ ? std::size_t(std::lower_bound(passed.begin(), passed.end(), limit_) - passed.begin())
+                            : std::min(size, limit_) - from;
     if (passing > 0)
-        beginInsertRows({}, firstRow, firstRow + static_cast<int>(passing) - 1);
+        beginInsertRows({}, static_cast<int>(rowsBefore), static_cast<int>(rowsBefore + passing) - 1);
     count_ = size;
     visible_.insert(visible_.end(), passed.begin(), passed.end());
     if (passing > 0)
@@ -274,6 +307,8 @@ void EventListModel::refilter()
 
 int EventListModel::rowOfIndex(std::size_t index) const
 {
+    if (index >= limit_)
+        return -1;
     if (!filtered_)
         return index < count_ ? static_cast<int>(index) : -1;
     const auto it = std::lower_bound(visible_.begin(), visible_.end(), index);
@@ -307,7 +342,7 @@ QVariantList EventListModel::balanceHistory(qint64 userId) const
     const std::uint32_t ref = userId == 0 ? 0 : history_.names().findUser(userId);
     if (ref == 0)
         return points;
-    history_.forEach(0, count_, [&](std::size_t index, const HistoryRow& row) {
+    history_.forEach(0, std::min(count_, limit_), [&](std::size_t index, const HistoryRow& row) {
         if (row.user != ref || row.balanceAfter < 0)
             return;
         points.append(QVariantMap{

@@ -32,6 +32,9 @@ class EventListModel : public QAbstractListModel {
     Q_PROPERTY(QString itemFilter READ itemFilter WRITE setItemFilter NOTIFY filterChanged)
     /// All entries, filtered or not.
     Q_PROPERTY(qint64 totalCount READ totalCount NOTIFY totalCountChanged)
+    /// Only the first `limit` entries of the stream are rows (history mode: the entries up to
+    /// the timeline's current one); -1 for all.
+    Q_PROPERTY(qint64 limit READ limit NOTIFY limitChanged)
 public:
     enum Roles {
         EntryIdRole = Qt::UserRole + 1, ///< QString: the stream entry id
@@ -67,9 +70,14 @@ public:
     QString itemFilter() const { return itemFilter_; }
     void setItemFilter(const QString& itemId);
     qint64 totalCount() const { return static_cast<qint64>(count_); }
+    qint64 limit() const { return limit_ == kNoLimit ? -1 : static_cast<qint64>(limit_); }
+    // Rows for the entries before stream index `limit` only (-1: all); the rows past it are
+    // removed at the end, or inserted back, as one change.
+    void setLimit(qint64 limit);
 
     Q_INVOKABLE int rowOfEntry(const QString& entryId) const; // among the filtered rows, -1 if absent
-    // Balance after each entry that touched the user, oldest first: [{index, entryId, balance}].
+    // Balance after each entry that touched the user, oldest first, up to the limit:
+    // [{index, entryId, balance}].
     // The user's id as text from QML (exact beyond 2^53).
     Q_INVOKABLE QVariantList balanceHistory(const QString& userId) const;
     QVariantList balanceHistory(qint64 userId) const;
@@ -78,6 +86,7 @@ public:
 
 signals:
     void filterChanged();
+    void limitChanged();
     void totalCountChanged();
 
 private:
@@ -91,9 +100,13 @@ private:
     void resolveFilters();
     int rowOfIndex(std::size_t index) const;
     bool typeMatchesFilter(const QString& type) const;
+    // The rows there are with entries up to `limit` (exclusive).
+    std::size_t rowsBelow(std::size_t limit) const;
 
+    static constexpr std::size_t kNoLimit = std::size_t(-1);
     const engine::HistoryStore& history_;
     std::size_t count_ = 0;
+    std::size_t limit_ = kNoLimit;
     std::vector<std::uint32_t> visible_; // indices of the entries shown when a filter is set
     bool filtered_ = false;
     std::vector<QString> types_;            // by type ref, as text

@@ -89,6 +89,9 @@ ShopSession::ShopSession(QObject* parent)
     // What the window says once (a banner or a toast) stays in the log.
     connect(this, &ShopSession::notice, &notifications_,
             [this](const QString& message) { notifications_.add(NotificationLog::Kind::Error, message); });
+    // In history every list stops at the timeline's current event, as the tables do.
+    connect(&replay_, &ReplayController::positionChanged, this,
+            [this] { events_.setLimit(replay_.live() ? -1 : replay_.position()); });
     connect(&d->commands, &CommandTracker::writeRefused, this, [this] {
         if (readOnly_)
             return;

@@ -86,6 +86,7 @@ private slots:
     void clearResets();
     void rowOfEntry();
     void balanceHistory();
+    void limitStopsAtTheCurrentEvent();
     void memoryPerEvent();
 
 private:
@@ -392,6 +393,56 @@ void TestEventListModel::rowOfEntry()
     QCOMPARE(model_->rowOfEntry(id(496)), 124);
     QCOMPARE(model_->rowOfEntry(id(5)), -1);
     QCOMPARE(model_->index(2).data(EventListModel::EntryIdRole).toString(), id(8));
+}
+
+// History mode: rows only up to the timeline's current entry, filtered or not; entries
+// appended meanwhile wait beyond the limit; the balance history stops there too; going live
+// gives every row back. Each change is one insert or remove at the end (the tester checks).
+void TestEventListModel::limitStopsAtTheCurrentEvent()
+{
+    append(mixed(0, 300));
+    QSignalSpy removed(model_.get(), &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(model_.get(), &QAbstractItemModel::rowsInserted);
+    model_->setLimit(120);
+    QCOMPARE(model_->rowCount(), 120);
+    QCOMPARE(model_->limit(), 120);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(model_->index(119).data(EventListModel::IndexRole).toLongLong(), 119);
+    QCOMPARE(model_->rowOfEntry(QString::number(kBaseMs + 119) + "-0"), 119);
+    QCOMPARE(model_->rowOfEntry(QString::number(kBaseMs + 120) + "-0"), -1);
+
+    // Filtered (user 2: the entries n % 5 == 1 that are not AddItem): below the limit only.
+    const auto user2Below = [](int limit) {
+        int n = 0;
+        for (int i = 0; i < limit; ++i)
+            n += i % 5 == 1 && i % 4 != 3 ? 1 : 0;
+        return n;
+    };
+    model_->setUserFilter(QStringLiteral("2"));
+    QCOMPARE(model_->rowCount(), user2Below(120));
+    QCOMPARE(model_->index(user2Below(120) - 1).data(EventListModel::IndexRole).toLongLong(), 116);
+    model_->setLimit(7);
+    QCOMPARE(model_->rowCount(), 2); // entries 1 and 6
+    model_->setLimit(200);
+    QCOMPARE(model_->rowCount(), user2Below(200));
+
+    // Entries appended in history mode: none becomes a row until the limit moves past them.
+    inserted.clear();
+    append(mixed(300, 100));
+    QCOMPARE(model_->totalCount(), 400);
+    QCOMPARE(model_->rowCount(), user2Below(200));
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(model_->balanceHistory(2).size(), user2Below(200)); // user 2's balances below the limit
+    model_->setLimit(-1);
+    QCOMPARE(model_->rowCount(), user2Below(400));
+    QCOMPARE(model_->balanceHistory(2).size(), user2Below(400));
+    model_->setUserFilter({});
+    QCOMPARE(model_->rowCount(), 400);
+
+    // Unfiltered, a limit inside the batch being appended: the rows up to it only.
+    model_->setLimit(410);
+    append(mixed(400, 20));
+    QCOMPARE(model_->rowCount(), 410);
 }
 
 void TestEventListModel::balanceHistory()

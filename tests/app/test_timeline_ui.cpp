@@ -34,6 +34,9 @@ private slots:
     void playReachesTheHeadAndGoesLive();
     void liveButtonReturns();
     void compareOpensWithChanges();
+    void sliderStaysPutGoingIntoHistory();
+    void dataLineShowsOnlyTheCurrentEntrysData();
+    void listsStopAtTheCurrentEvent();
 
 private:
     QQuickItem* item(const QString& name) { return findQuickItem(window_->contentItem(), name); }
@@ -161,6 +164,65 @@ void TestTimelineUi::compareOpensWithChanges()
     QTRY_VERIFY_WITH_TIMEOUT(list->property("count").toInt() > 0, kTimeoutMs);
     QMetaObject::invokeMethod(dialog, "close");
     session_->replay()->goLive();
+}
+
+// Going into history and back leaves the slider where it was (the entry line under it was
+// shown only in history, and the bar grew upwards: a second click at the same place missed).
+void TestTimelineUi::sliderStaysPutGoingIntoHistory()
+{
+    QVERIFY(session_->replay()->live());
+    QQuickItem* slider = item(QStringLiteral("timelineSlider"));
+    QTest::qWait(50);
+    const QPointF liveAt = slider->mapToScene(QPointF(0, 0));
+    click(QStringLiteral("stepBackButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(!session_->replay()->live(), kTimeoutMs);
+    QTest::qWait(50); // the layout settles
+    QCOMPARE(slider->mapToScene(QPointF(0, 0)), liveAt);
+    session_->replay()->goLive();
+    QTest::qWait(50);
+    QCOMPARE(slider->mapToScene(QPointF(0, 0)), liveAt);
+}
+
+// While the next entry's data loads, the line under the slider does not show the previous
+// entry's data beside the new id.
+void TestTimelineUi::dataLineShowsOnlyTheCurrentEntrysData()
+{
+    QQuickItem* data = item(QStringLiteral("currentEventData"));
+    session_->replay()->seek(100);
+    QTRY_VERIFY_WITH_TIMEOUT(data->property("text").toString().startsWith(QLatin1Char('{')), kTimeoutMs);
+    session_->replay()->seek(101);
+    QCoreApplication::processEvents();
+    QCOMPARE(data->property("text").toString(), QStringLiteral("…"));
+    QTRY_VERIFY_WITH_TIMEOUT(data->property("text").toString().startsWith(QLatin1Char('{')), kTimeoutMs);
+    session_->replay()->goLive();
+}
+
+// In history the Events page, the selected user's history and balance chart stop at the
+// timeline's current event, which the Events page marks.
+void TestTimelineUi::listsStopAtTheCurrentEvent()
+{
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
+    QTRY_VERIFY(list && list->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 400, kTimeoutMs);
+    session_->replay()->seek(150);
+    QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 150, kTimeoutMs);
+    const QString label = item(QStringLiteral("eventCount"))->property("text").toString();
+    QVERIFY2(label.contains(QStringLiteral("up to event 150")), qPrintable(label));
+    // Following the current event: its row is in view, and marked.
+    const QString currentId = session_->replay()->entryIdAt(150); // event 150 (positions count from 1)
+    QQuickItem* row = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((row = findQuickItem(list, QStringLiteral("eventRow_") + currentId)) != nullptr, kTimeoutMs);
+    QVERIFY(row->property("touched").toBool());
+    QQuickItem* earlier = findQuickItem(list, QStringLiteral("eventRow_") + session_->replay()->entryIdAt(149));
+    QVERIFY(earlier && !earlier->property("touched").toBool());
+    // The balance history of any user stops there too.
+    for (int user = 1; user <= 12; ++user)
+        for (const QVariant& point : session_->events()->balanceHistory(QString::number(user)))
+            QVERIFY(point.toMap().value(QStringLiteral("index")).toLongLong() < 150);
+    session_->replay()->goLive();
+    QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 400, kTimeoutMs);
 }
 
 QTEST_MAIN(TestTimelineUi)
