@@ -65,6 +65,6 @@ ShopDialog {
             data.price = ShopRules.moneyToMinor(priceInput.text)
         if (nameInput.text !== "" && !dialog.legacy)
             data.name = nameInput.text
-        ShopSession.submit("AddItem", data)
+        dialog.send("AddItem", data)
     }
 }

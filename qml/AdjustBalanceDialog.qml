@@ -43,7 +43,7 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: ShopSession.submit("AdjustBalance", {
+    onAccepted: dialog.send("AdjustBalance", {
         userId: userIdInput.text.replace(/\s/g, ""),
         delta: ShopRules.moneyToMinor(deltaInput.text),
         reason: reasonInput.text

@@ -42,7 +42,7 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: ShopSession.submit("AdjustStock", {
+    onAccepted: dialog.send("AdjustStock", {
         itemId: itemIdInput.text,
         delta: ShopRules.toInteger(deltaInput.text),
         reason: reasonInput.text

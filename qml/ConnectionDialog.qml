@@ -30,18 +30,17 @@ ShopDialog {
     }
 
     // Read by the same parser that connects (leading or trailing blanks count as mistakes
-    // rather than being trimmed silently).
+    // rather than being trimmed silently). Empty: the local server ShopStream manages, which
+    // is what the dialog shows when that is the server in use.
     function checkUrl(url: string): string {
-        if (url === "")
-            return qsTr("Enter a server address, e.g. redis://localhost:6379 or unix:///run/redis.sock")
-        return ShopSession.checkUrl(url)
+        return url === "" ? "" : ShopSession.checkUrl(url)
     }
 
     ValidatedField {
         id: urlInput
         name: "urlField"
         label: qsTr("Server")
-        placeholderText: "redis://localhost:6379"
+        placeholderText: qsTr("Empty: the local server ShopStream manages. Or redis://host:6379")
         error: dialog.checkUrl(text)
         onAccepted: dialog.tryAccept()
     }
@@ -133,6 +132,11 @@ ShopDialog {
         }
     }
 
-    onAccepted: ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
-                                      streamInput.text, remember.checked, viewOnly.checked)
+    onAccepted: {
+        if (urlInput.text === "")
+            ShopSession.useLocalServer(streamInput.text, viewOnly.checked)
+        else
+            ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
+                                  streamInput.text, remember.checked, viewOnly.checked)
+    }
 }

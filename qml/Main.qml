@@ -84,6 +84,8 @@ ApplicationWindow {
     function openDialog(dialog, first, second) {
         if (dialogs().some(d => d.visible))
             return
+        if (dialog.notSent !== undefined)
+            dialog.notSent = "" // a fresh start, not a retry
         dialog.prefill(first, second)
         dialog.open()
     }

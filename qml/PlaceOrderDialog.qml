@@ -134,6 +134,6 @@ ShopDialog {
             data.lines.push({ itemId: lines.get(i).itemId, qty: ShopRules.toInteger(lines.get(i).qty) })
         if (orderIdInput.text !== "" && !dialog.legacy)
             data.orderId = orderIdInput.text
-        ShopSession.submit("Order", data)
+        dialog.send("Order", data)
     }
 }

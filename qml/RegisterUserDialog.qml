@@ -34,7 +34,7 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: ShopSession.submit("RegisterUser", {
+    onAccepted: dialog.send("RegisterUser", {
         userId: userIdInput.text.replace(/\s/g, ""),
         name: nameInput.text
     })

@@ -35,7 +35,7 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: ShopSession.submit("SetPrice", {
+    onAccepted: dialog.send("SetPrice", {
         itemId: itemIdInput.text,
         price: ShopRules.moneyToMinor(priceInput.text)
     })

@@ -24,6 +24,30 @@ Dialog {
     property Item initialFocus
     default property alias fields: column.data
 
+    // The request this dialog sent last ("" none pending) and, when it could not be sent
+    // (no connection, refused before the stream), why: the dialog opens again with the
+    // values as typed and says so, rather than losing them.
+    property string pendingRequest: ""
+    property string notSent: ""
+    function send(type: string, data: var) {
+        notSent = ""
+        pendingRequest = ShopSession.submit(type, data)
+    }
+    Connections {
+        target: ShopSession
+        function onCommandFinished(requestId: string, applied: bool, reason: string, message: string) {
+            if (requestId !== dialog.pendingRequest)
+                return
+            dialog.pendingRequest = ""
+            if (applied || reason !== "")
+                return // it reached the stream: the verdict is the toast's
+            dialog.notSent = qsTr("Not sent: %1. Your values are kept; try again.").arg(message)
+            if (!dialog.visible)
+                dialog.open()
+        }
+    }
+    onRejected: notSent = ""
+
     // Accepts when every check passes (used by the fields' Return key).
     function tryAccept() {
         if (acceptable)
@@ -54,6 +78,15 @@ Dialog {
             wrapMode: Text.Wrap
             color: dialog.legacyForm ? dialog.palette.windowText : accents.rejected
             Accents { id: accents }
+        }
+        Label {
+            objectName: dialog.objectName + "NotSent"
+            Layout.fillWidth: true
+            visible: dialog.notSent !== ""
+            text: dialog.notSent
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: accents.rejected
         }
     }
 

@@ -16,6 +16,8 @@ Page {
 
     function focusSearch() {}
 
+    Accents { id: accents }
+
     onVisibleChanged: if (visible) ShopSession.refreshSnapshots()
 
     header: ToolBar {
@@ -76,6 +78,16 @@ Page {
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
+        Label {
+            objectName: "snapshotsError"
+            Layout.fillWidth: true
+            Layout.margins: 8
+            visible: ShopSession.snapshotsError !== ""
+            text: ShopSession.snapshotsError
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: accents.rejected
+        }
         TableRow {
             id: columnHeader
             Layout.fillWidth: true

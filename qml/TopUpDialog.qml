@@ -34,7 +34,7 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: ShopSession.submit("TopUp", {
+    onAccepted: dialog.send("TopUp", {
         userId: userIdInput.text.replace(/\s/g, ""),
         amount: ShopRules.moneyToMinor(amountInput.text)
     })

@@ -154,6 +154,7 @@ bool ShopSession::start(const SessionOptions& options)
     d->options = options;
     setViewOnly(options.viewOnly);
     setSnapshotQuestion({});
+    setSnapshotsError({});
     snapshotsHeld_ = false;
     caughtUp_ = false; // of the connection just stopped; this one has not caught up yet
     status_ = {};
@@ -244,10 +245,9 @@ void ShopSession::connectWriter(engine::CommandWriter* writer)
     });
     connect(writer, &engine::CommandWriter::snapshotsListed, s,
             [s](const QList<engine::StoredSnapshot>& list, const QString& error) {
-                if (!error.isEmpty()) {
-                    emit s->notice(tr("The snapshots could not be listed: %1").arg(error));
+                s->setSnapshotsError(error.isEmpty() ? QString() : tr("The snapshots could not be listed: %1").arg(error));
+                if (!error.isEmpty())
                     return;
-                }
                 if (s->snapshotsHeld_ && !s->viewOnly_) {
                     // Someone keeps snapshots of this stream already: so do we. Else ask once.
                     if (!list.isEmpty())
@@ -517,6 +517,7 @@ void ShopSession::onStatus(const engine::ConsumerStatus& status)
     } else if (outageLogged_ && status.state == engine::ConnectionState::Live) {
         outageLogged_ = false;
         notifications_.add(NotificationLog::Kind::Info, tr("Connected again to %1").arg(status.target));
+        refreshSnapshots(); // what failed while it was away is asked again
     }
     if (status.state == engine::ConnectionState::CatchingUp || status.state == engine::ConnectionState::Restoring) {
         const qint64 done = status.total - d->catchUpStartTotal;
@@ -659,6 +660,16 @@ void ShopSession::releaseSnapshots()
         const qint64 ms = d->options.snapshotIntervalMs;
         QMetaObject::invokeMethod(worker, [worker, ms] { worker->setSnapshotInterval(ms); }, Qt::QueuedConnection);
     }
+}
+
+void ShopSession::setSnapshotsError(const QString& error)
+{
+    if (error == snapshotsError_)
+        return;
+    snapshotsError_ = error;
+    if (!error.isEmpty())
+        notifications_.add(NotificationLog::Kind::Error, error);
+    emit snapshotsErrorChanged();
 }
 
 void ShopSession::setSnapshotQuestion(const QString& question)

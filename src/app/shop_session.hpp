@@ -90,6 +90,9 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString gapMessage READ gapMessage NOTIFY gapChanged)
     /// What the server's state means for the data (cannot write to its disk, evicts keys).
     Q_PROPERTY(QStringList serverWarnings READ serverWarnings NOTIFY serverWarningsChanged)
+    /// Why the snapshots could not be listed the last time ("" when they were): the Snapshots
+    /// page says it until a listing works (it is asked again when the connection comes back).
+    Q_PROPERTY(QString snapshotsError READ snapshotsError NOTIFY snapshotsErrorChanged)
     /// A rebuild comparing the stored snapshots is running.
     Q_PROPERTY(bool verifyingSnapshots READ verifyingSnapshots NOTIFY verifyingSnapshotsChanged)
     /// The stream's format, from its newest entries: "native" (also an empty stream),
@@ -153,6 +156,7 @@ public:
     QString gapMessage() const { return gapMessage_; }
     QStringList serverWarnings() const { return serverWarnings_; }
     bool verifyingSnapshots() const { return verifyingSnapshots_; }
+    QString snapshotsError() const { return snapshotsError_; }
     QString streamFormat() const { return streamFormat_; }
     bool legacyAppends() const { return legacyAppends_; }
     QString version() const;
@@ -214,6 +218,7 @@ signals:
     void gapChanged();
     void serverWarningsChanged();
     void verifyingSnapshotsChanged();
+    void snapshotsErrorChanged();
     /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
     /// name, or "" when it was never appended) and message say why, in words. userId is in
     /// decimal ("" for none): QML's numbers are exact only to 2^53.
@@ -243,6 +248,7 @@ private:
     void connectHistory(engine::HistoryLoader* history);
     void setViewOnly(bool on);
     void setSnapshotQuestion(const QString& question);
+    void setSnapshotsError(const QString& error);
     // Timed snapshots start (they were held until the user agreed, or snapshots turned up).
     void releaseSnapshots();
     // Why entry `entryId` (read as `fields`) was rejected, with its values; "" when it was
@@ -275,6 +281,7 @@ private:
     QString gapMessage_;
     QStringList serverWarnings_;
     bool verifyingSnapshots_ = false;
+    QString snapshotsError_;
     QString streamFormat_;
     bool legacyAppends_ = false;
 };

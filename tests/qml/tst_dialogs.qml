@@ -22,6 +22,8 @@ Item {
     Component { id: setPriceComponent; SetPriceDialog {} }
     Component { id: adjustStockComponent; AdjustStockDialog {} }
     Component { id: placeOrderComponent; PlaceOrderDialog {} }
+    Component { id: connectionComponent; ConnectionDialog {} }
+    Component { id: spyComponent; SignalSpy {} }
 
     SignalSpy {
         id: finishedSpy
@@ -378,9 +380,10 @@ Item {
             type(dialog, "lineQty_0", "0")
             keyClick(Qt.Key_Return)
             compare(dialog.visible, true, "an invalid order stays open")
+            const accepted = createTemporaryObject(spyComponent, testCase, { target: dialog, signalName: "accepted" })
             type(dialog, "lineQty_0", "2")
             keyClick(Qt.Key_Return)
-            tryCompare(dialog, "visible", false)
+            compare(accepted.count, 1, "Return accepted the order")
             tryCompare(finishedSpy, "count", 1)
             compare(finishedSpy.signalArguments[0][5], "Order")
         }
@@ -392,14 +395,24 @@ Item {
             type(dialog, "amountField", "1.234")
             keyClick(Qt.Key_Return)
             compare(dialog.visible, true, "an invalid dialog stays open")
+            const accepted = createTemporaryObject(spyComponent, testCase, { target: dialog, signalName: "accepted" })
             type(dialog, "amountField", "25.50")
             keyClick(Qt.Key_Return)
-            tryCompare(dialog, "visible", false)
+            compare(accepted.count, 1, "Return accepted the dialog")
             tryCompare(finishedSpy, "count", 1)
             const args = finishedSpy.signalArguments[0]
             compare(args[1], false, "not applied")
             verify(String(args[3]).indexOf("not connected") >= 0, args[3])
             compare(args[5], "TopUp")
+            // Never sent: the dialog opens again with the values as typed, and says why.
+            tryCompare(dialog, "visible", true)
+            compare(field(dialog, "userIdField").text, "7")
+            compare(field(dialog, "amountField").text, "25.50")
+            const notSent = findChild(dialog.contentItem, "topUpDialogNotSent")
+            verify(notSent !== null && notSent.visible, "the dialog says it was not sent")
+            verify(notSent.text.indexOf("not connected") >= 0, notSent.text)
+            dialog.reject()
+            compare(notSent.visible, false, "cancelled: the message goes")
         }
 
         function legacyNote(dialog) {
@@ -483,6 +496,24 @@ Item {
             const note = legacyNote(dialog)
             compare(note.visible, true)
             verify(note.text.indexOf("no order id") >= 0, note.text)
+        }
+
+        // On the managed local server the dialog opens with an empty address (that server),
+        // no message and Connect enabled, so that only the stream can be changed; a bad
+        // address typed is refused with the parser's words.
+        function test_connectionOnTheLocalServer() {
+            const dialog = createTemporaryObject(connectionComponent, window)
+            dialog.prefill({ url: "", user: "" }, "shop:events")
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            expectVerdict(dialog, "urlField", true)
+            type(dialog, "streamField", "orders")
+            expectVerdict(dialog, "urlField", true)
+            type(dialog, "urlField", "http://x")
+            expectVerdict(dialog, "urlField", false)
+            type(dialog, "urlField", "redis://127.0.0.1:6390")
+            expectVerdict(dialog, "urlField", true)
+            dialog.close()
         }
 
         function test_cancelClosesWithoutSubmitting() {
