@@ -58,6 +58,43 @@ ShopDialog {
         return { known: true, minor: minor, missing: "", unknown: false }
     }
 
+    // {known, price, stock, priceText}: the item as the shop has it now (known false: no such item).
+    function itemInfo(itemId: string): var {
+        const items = ShopSession.items
+        const row = items.rowOf(itemId)
+        if (row < 0)
+            return { known: false, price: 0, stock: 0, priceText: "" }
+        const at = items.index(row, 0)
+        return { known: true, price: items.data(at, ItemListModel.PriceRole), stock: items.data(at, ItemListModel.StockRole),
+                 priceText: items.data(at, ItemListModel.PriceTextRole) }
+    }
+    // The item as the picker and the line show it: "cpu · 15.00 · 3 in stock".
+    function describeItem(itemId: string): string {
+        const info = itemInfo(itemId)
+        if (!info.known)
+            return itemId
+        return qsTr("%1 · %2 · %3 in stock").arg(itemId).arg(info.priceText).arg(ShopRules.formatCount(info.stock))
+    }
+    // {known, minor, text}: the user's balance now (known false: no such user yet).
+    readonly property var balance: {
+        revision
+        const users = ShopSession.users
+        const row = users.rowOf(userIdInput.text.replace(/\s/g, ""))
+        if (row < 0)
+            return { known: false, minor: 0, text: "" }
+        const at = users.index(row, 0)
+        return { known: true, minor: users.data(at, UserListModel.BalanceRole), text: users.data(at, UserListModel.BalanceTextRole) }
+    }
+    // What the consumer would say, as far as the tables tell now (it still decides): the
+    // total against the balance. Exact only below 2^53 minor units, so beyond it says nothing.
+    readonly property string balanceWarning: {
+        const t = total, b = balance
+        if (!t.known || !b.known || !Number.isSafeInteger(t.minor) || !Number.isSafeInteger(b.minor) || t.minor <= b.minor)
+            return ""
+        return qsTr("The total is %1 more than the user's balance of %2: the order would be rejected.")
+                   .arg(ShopRules.formatMoney(t.minor - b.minor)).arg(b.text)
+    }
+
     ListModel { id: lines }
 
     ValidatedField {
@@ -67,6 +104,13 @@ ShopDialog {
         inputMethodHints: Qt.ImhDigitsOnly
         error: ShopRules.checkUserId(text)
         onAccepted: dialog.tryAccept()
+        onTextChanged: ++dialog.revision
+    }
+    Label {
+        objectName: "orderBalanceLabel"
+        visible: dialog.balance.known
+        text: qsTr("Balance: %1").arg(dialog.balance.text)
+        color: palette.placeholderText
     }
 
     Label { text: qsTr("Lines (item, quantity)") }
@@ -83,6 +127,8 @@ ShopDialog {
         delegate: OrderLineRow {
             width: lineList.width - 12
             itemIds: dialog.itemIds
+            describe: (id) => dialog.describeItem(id)
+            info: { dialog.revision; return dialog.itemInfo(itemId) }
             removable: lines.count > 1
             onEdited: (index, role, value) => { lines.setProperty(index, role, value); ++dialog.revision }
             onRemoveRequested: (index) => { lines.remove(index); ++dialog.revision }
@@ -117,6 +163,17 @@ ShopDialog {
                                  : qsTr("Total: not known (item %1 has no price)").arg(t.missing)
             }
         }
+    }
+
+    Label {
+        objectName: "orderBalanceWarning"
+        Layout.fillWidth: true
+        visible: dialog.balanceWarning !== ""
+        text: dialog.balanceWarning
+        textFormat: Text.PlainText
+        wrapMode: Text.Wrap
+        color: accents.warning
+        Accents { id: accents }
     }
 
     ValidatedField {

@@ -94,7 +94,9 @@ private:
     void click(QQuickItem* target, double xFraction = 0.5);
     void typeInto(QQuickItem* field, const QString& text, double xFraction = 0.5);
     QObject* openDialog(const QString& buttonName, const QString& dialogName);
-    void placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict);
+    // expectedWarnings: what the dialog says before sending, by the label's objectName.
+    void placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict,
+                    const QList<QPair<QString, QString>>& expectedWarnings);
 
     QTemporaryDir dataDir_;
     std::unique_ptr<TestRedisServer> server_;
@@ -265,7 +267,8 @@ void TestEndToEnd::topUpThroughTheDialog()
 
 // Opens the order dialog, orders `qty` mugs for user 7 and waits for the toast to say
 // `expectedVerdict` (the consumer rejects the order; the dialog only pre-checks).
-void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict)
+void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict,
+                              const QList<QPair<QString, QString>>& expectedWarnings)
 {
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     const qint64 rejectedBefore = session_->rejectedEvents();
@@ -278,6 +281,15 @@ void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, 
     E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineQty_0")), qty));
     QTRY_COMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("orderTotalLabel"))),
                  QStringLiteral("Total: ") + expectedTotal);
+    // Before it is sent, the dialog says what the tables say of it: the user's balance, the
+    // item's price and stock, and whether the order would be rejected.
+    QTRY_COMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("orderBalanceLabel"))),
+                 QStringLiteral("Balance: ") + session_->formatMoney(3550));
+    for (const auto& [name, text] : expectedWarnings) {
+        QQuickItem* label = dialogPart(order, "contentItem", name);
+        QVERIFY2(label, qPrintable(name));
+        QTRY_VERIFY2(label->isVisible() && itemText(label).contains(text), qPrintable(name + QStringLiteral(": ") + itemText(label)));
+    }
     QQuickItem* ok = dialogPart(order, "footer", QStringLiteral("placeOrderDialogOk"));
     QVERIFY(ok);
     QTRY_VERIFY(ok->isEnabled());
@@ -295,7 +307,9 @@ void TestEndToEnd::orderRejectedForStock()
 {
     // 5 mugs, 3 in stock: 62.50, more than the balance too, but stock is checked first.
     E2E_CHECK(placeOrder(QStringLiteral("5"), session_->formatMoney(5 * 1250),
-                         QStringLiteral("there is not enough stock for the order")));
+                         QStringLiteral("there is not enough stock for the order"),
+                         {{QStringLiteral("lineInfo_0"), QStringLiteral("12.50 each, only 3 in stock")},
+                          {QStringLiteral("orderBalanceWarning"), QStringLiteral("27.00 more than the user's balance of 35.50")}}));
     QCOMPARE(balanceOf(7), qint64(3550));
     const int row = session_->items()->rowOf(QStringLiteral("mug"));
     QCOMPARE(session_->items()->data(session_->items()->index(row), shop::app::ItemListModel::StockRole).toLongLong(),
@@ -306,7 +320,9 @@ void TestEndToEnd::orderRejectedForFunds()
 {
     // 3 mugs in stock, 37.50 against a balance of 35.50.
     E2E_CHECK(placeOrder(QStringLiteral("3"), session_->formatMoney(3 * 1250),
-                         QStringLiteral("the user's balance does not cover the order")));
+                         QStringLiteral("the user's balance does not cover the order"),
+                         {{QStringLiteral("lineInfo_0"), QStringLiteral("12.50 each, 3 in stock")},
+                          {QStringLiteral("orderBalanceWarning"), QStringLiteral("2.00 more than the user's balance of 35.50")}}));
     QCOMPARE(balanceOf(7), qint64(3550));
 }
 
