@@ -43,13 +43,34 @@ Pane {
         visible: pane.entryId !== ""
         spacing: 6
 
-        Label {
+        RowLayout {
             Layout.fillWidth: true
-            textFormat: Text.PlainText
-            elide: Text.ElideRight
-            font.bold: true
-            font.pointSize: pane.font.pointSize * 1.3
-            text: qsTr("Entry %1").arg(pane.entryId)
+            Label {
+                font.bold: true
+                font.pointSize: pane.font.pointSize * 1.3
+                text: qsTr("Entry")
+            }
+            // The id can be selected with the mouse, and copied whole with the button.
+            TextEdit {
+                objectName: "entryIdText"
+                Layout.fillWidth: true
+                readOnly: true
+                selectByMouse: true
+                textFormat: TextEdit.PlainText
+                font.bold: true
+                font.pointSize: pane.font.pointSize * 1.3
+                color: palette.windowText
+                selectionColor: palette.highlight
+                selectedTextColor: palette.highlightedText
+                text: pane.entryId
+                Accessible.name: qsTr("Entry id")
+            }
+            ToolButton {
+                objectName: "copyEntryIdButton"
+                text: qsTr("Copy id")
+                Accessible.name: qsTr("Copy the entry id")
+                onClicked: ShopSession.copyText(pane.entryId)
+            }
         }
         DetailField {
             caption: qsTr("Verdict")
@@ -70,6 +91,14 @@ Pane {
         DetailField { caption: qsTr("Type"); value: pane.fields ? pane.fields.type || "" : ""; valueObjectName: "entryType" }
         DetailField { caption: qsTr("Event id"); value: pane.fields ? pane.fields.eid || "" : ""; valueObjectName: "entryEid" }
         DetailField { caption: qsTr("Actor"); value: pane.fields ? pane.fields.actor || "" : ""; valueObjectName: "entryActor" }
+        DetailField {
+            // Beside the raw data: its amounts with their units (minor units in the native
+            // format, whole units in the original demo's).
+            caption: qsTr("Money")
+            visible: pane.fields !== null && (pane.fields.money || "") !== ""
+            value: pane.fields ? pane.fields.money || "" : ""
+            valueObjectName: "entryMoney"
+        }
         Label { text: qsTr("Data"); color: palette.placeholderText }
         ScrollView {
             Layout.fillWidth: true

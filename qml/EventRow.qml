@@ -17,6 +17,8 @@ TableRow {
     required property var widths
     required property color appliedColor
     required property color rejectedColor
+    /// A right click: the page's context menu for this row, at `scenePoint`.
+    signal menuRequested(point scenePoint)
 
     objectName: "eventRow_" + entryId
     touched: currentStreamIndex >= 0 && streamIndex === currentStreamIndex
@@ -38,4 +40,9 @@ TableRow {
     }
     TableCell { cellWidth: row.widths[4]; numeric: true; text: row.userId; color: row.textColor }
     TableCell { cellWidth: row.widths[5]; text: row.itemId; color: row.textColor }
+
+    TapHandler {
+        acceptedButtons: Qt.RightButton
+        onTapped: (eventPoint) => row.menuRequested(row.mapToItem(null, eventPoint.position))
+    }
 }

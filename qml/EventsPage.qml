@@ -31,6 +31,37 @@ Page {
         selectedEntryId = events.data(at, EventListModel.EntryIdRole)
         follow.checked = false
     }
+    // The row as one line of tab-separated text: id, time, type, verdict, user, item.
+    function rowText(row: int): string {
+        const events = ShopSession.events
+        const at = events.index(row, 0)
+        if (!at.valid)
+            return ""
+        const applied = events.data(at, EventListModel.AppliedRole)
+        return [events.data(at, EventListModel.EntryIdRole), events.data(at, EventListModel.TimeTextRole),
+                events.data(at, EventListModel.TypeRole), applied ? "applied" : events.data(at, EventListModel.ReasonRole),
+                events.data(at, EventListModel.UserIdRole), events.data(at, EventListModel.ItemIdRole)].join("\t")
+    }
+    // Ctrl+C on the list: the selected row.
+    function copySelectedRow() {
+        if (list.currentIndex >= 0)
+            ShopSession.copyText(rowText(list.currentIndex))
+    }
+    function filterBy(field: Item, value: string) {
+        field.text = value
+        applyEventFilters()
+    }
+    function openRowMenu(row: int, scenePoint: point) {
+        selectRow(row)
+        const events = ShopSession.events
+        const at = events.index(row, 0)
+        rowMenu.entryId = events.data(at, EventListModel.EntryIdRole)
+        rowMenu.userId = events.data(at, EventListModel.UserIdRole)
+        rowMenu.itemId = events.data(at, EventListModel.ItemIdRole)
+        rowMenu.row = row
+        rowMenu.popup(page.mapFromItem(null, scenePoint))
+    }
+
     function focusSearch() {
         userField.forceActiveFocus()
         userField.selectAll()
@@ -60,6 +91,38 @@ Page {
         id: refilter
         interval: 250
         onTriggered: if (page.visible) page.applyEventFilters()
+    }
+
+    Menu {
+        id: rowMenu
+        objectName: "eventRowMenu"
+        property string entryId
+        property string userId
+        property string itemId
+        property int row: -1
+        MenuItem {
+            objectName: "copyEntryIdItem"
+            text: qsTr("Copy id")
+            onTriggered: ShopSession.copyText(rowMenu.entryId)
+        }
+        MenuItem {
+            objectName: "copyRowItem"
+            text: qsTr("Copy row (Ctrl+C)")
+            onTriggered: ShopSession.copyText(page.rowText(rowMenu.row))
+        }
+        MenuSeparator {}
+        MenuItem {
+            objectName: "filterByUserItem"
+            enabled: rowMenu.userId !== ""
+            text: rowMenu.userId !== "" ? qsTr("Only events of user %1").arg(rowMenu.userId) : qsTr("Only events of this user")
+            onTriggered: page.filterBy(userField, rowMenu.userId)
+        }
+        MenuItem {
+            objectName: "filterByItemItem"
+            enabled: rowMenu.itemId !== ""
+            text: rowMenu.itemId !== "" ? qsTr("Only events of item %1").arg(rowMenu.itemId) : qsTr("Only events of this item")
+            onTriggered: page.filterBy(itemField, rowMenu.itemId)
+        }
     }
 
     header: ToolBar {
@@ -208,10 +271,17 @@ Page {
                         list.forceActiveFocus()
                         page.selectRow(ShopSession.events.rowOfEntry(entryId))
                     }
+                    onMenuRequested: (scenePoint) => page.openRowMenu(ShopSession.events.rowOfEntry(entryId), scenePoint)
                 }
                 keyNavigationEnabled: false
                 Keys.onUpPressed: page.selectRow(currentIndex - 1)
                 Keys.onDownPressed: page.selectRow(currentIndex + 1)
+                Keys.onPressed: (event) => {
+                    if (event.matches(StandardKey.Copy)) {
+                        page.copySelectedRow()
+                        event.accepted = true
+                    }
+                }
                 onCountChanged: if (follow.checked) toEnd.restart()
                 onMovementStarted: follow.checked = false
                 onMovementEnded: if (atYEnd) follow.checked = true

@@ -6,6 +6,10 @@
 
 #include <string_view>
 
+namespace shop {
+struct Event;
+}
+
 namespace shop::app {
 
 // Minor units with two decimals: 1250 -> "12.50", -305 -> "-3.05".
@@ -18,6 +22,11 @@ QString formatCount(qint64 n);
 QString countOf(qint64 n, const QString& one, const QString& many);
 
 inline QString fromUtf8(std::string_view text) { return QString::fromUtf8(text.data(), qsizetype(text.size())); }
+
+// The money an event carries, with its units, for beside the raw data (whose numbers are
+// minor units in the native format and whole units in the original demo's): "amount 2500 =
+// 25.00"; "Amount 500 = 500.00 (whole units)". "" when it carries none.
+QString moneyNote(const Event& event);
 
 // Milliseconds since the epoch as local time in `format` (QDateTime's).
 QString localTimeText(qint64 ms, const QString& format);

@@ -32,14 +32,16 @@ namespace {
 
 ShopSession* gInstance = nullptr;
 
-// The entry details view reads {type, eid, actor, version, format, data}, or {error}.
+// The entry details view reads {type, eid, actor, version, format, data, money}, or {error};
+// money: the amounts of a decoded entry with their units (moneyNote), "" for none.
 QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& error)
 {
     if (!error.isEmpty())
         return {{QStringLiteral("error"), error}};
     return {{QStringLiteral("type"), fields.type},     {QStringLiteral("eid"), fields.eid},
             {QStringLiteral("actor"), fields.actor},   {QStringLiteral("version"), fields.version},
-            {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data}};
+            {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data},
+            {QStringLiteral("money"), fields.decodeReason == Reason::None ? moneyNote(fields.event) : QString()}};
 }
 
 } // namespace

@@ -66,6 +66,7 @@ private slots:
     void notSentIsNotRejected();
     void smallScreenKeepsEveryColumn();
     void cutVerdictHasItsTooltip();
+    void rowsCopyAndFilterFromTheirMenu();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -337,6 +338,16 @@ void TestConsoleUi::entryPaneSaysWhyWithTheValues()
     select(topUp);
     QTRY_COMPARE_WITH_TIMEOUT(textOf(detail), QString(), kTimeoutMs);
     QVERIFY(!detail->isVisible());
+    // Beside the raw data, its amount with units; the id is selectable text, and copied whole.
+    QQuickItem* money = findQuickItem(item(QStringLiteral("entryDetails")), QStringLiteral("entryMoney"));
+    QVERIFY(money);
+    QTRY_COMPARE_WITH_TIMEOUT(textOf(money), QStringLiteral("amount 100 = 1.00"), kTimeoutMs);
+    QQuickItem* idText = findQuickItem(item(QStringLiteral("entryDetails")), QStringLiteral("entryIdText"));
+    QVERIFY(idText);
+    QCOMPARE(textOf(idText), topUp);
+    QVERIFY(idText->property("selectByMouse").toBool());
+    QMetaObject::invokeMethod(findQuickItem(item(QStringLiteral("entryDetails")), QStringLiteral("copyEntryIdButton")), "clicked");
+    QCOMPARE(QGuiApplication::clipboard()->text(), topUp);
 }
 
 void TestConsoleUi::notSentIsNotRejected()
@@ -396,6 +407,57 @@ void TestConsoleUi::cutVerdictHasItsTooltip()
     QVERIFY(tip->property("text").toString().contains(QStringLiteral("does not cover")));
     QTest::mouseMove(window_, QPoint(2, 2));
     QTRY_VERIFY(!tip->property("visible").toBool());
+}
+
+// On the Events page Ctrl+C copies the selected row (tab-separated), and a right click on a
+// row opens a menu: copy its id, copy it, or filter by its user or item.
+void TestConsoleUi::rowsCopyAndFilterFromTheirMenu()
+{
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QObject* page = item(QStringLiteral("eventsPage"));
+    QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
+    QTRY_VERIFY(list && list->isVisible() && list->property("count").toInt() > 3);
+    QVERIFY(QMetaObject::invokeMethod(page, "selectRow", Q_ARG(int, 2))); // and stops following the newest
+    QVERIFY(QMetaObject::invokeMethod(list, "positionViewAtBeginning"));
+    const QModelIndex at = session_->events()->index(2);
+    const QString id = at.data(shop::app::EventListModel::EntryIdRole).toString();
+    const QString user = at.data(shop::app::EventListModel::UserIdRole).toString();
+    QVERIFY(!user.isEmpty());
+    list->forceActiveFocus();
+    QTRY_VERIFY(list->hasActiveFocus());
+    QGuiApplication::clipboard()->clear();
+    QTest::keySequence(window_, QKeySequence::Copy);
+    const QStringList cells = QGuiApplication::clipboard()->text().split(QLatin1Char('\t'));
+    QCOMPARE(cells.size(), 6);
+    QCOMPARE(cells[0], id);
+    QCOMPARE(cells[2], QStringLiteral("RegisterUser"));
+    QCOMPARE(cells[3], QStringLiteral("applied"));
+    QCOMPARE(cells[4], user);
+
+    // The menu of another row, by a right click on it.
+    QQuickItem* row = nullptr;
+    const QString otherId = session_->events()->index(1).data(shop::app::EventListModel::EntryIdRole).toString();
+    QTRY_VERIFY((row = findQuickItem(list, QStringLiteral("eventRow_") + otherId)) != nullptr);
+    QTest::mouseClick(window_, Qt::RightButton, {}, row->mapToScene(QPointF(row->width() / 3, row->height() / 2)).toPoint());
+    QObject* menu = window_->findChild<QObject*>(QStringLiteral("eventRowMenu"));
+    QVERIFY(menu);
+    QTRY_VERIFY(menu->property("opened").toBool());
+    QCOMPARE(page->property("selectedEntryId").toString(), otherId);
+    QObject* copyId = menu->findChild<QObject*>(QStringLiteral("copyEntryIdItem"));
+    QVERIFY(copyId);
+    QMetaObject::invokeMethod(copyId, "triggered");
+    QCOMPARE(QGuiApplication::clipboard()->text(), otherId);
+    const QString otherUser = session_->events()->index(1).data(shop::app::EventListModel::UserIdRole).toString();
+    QObject* byUser = menu->findChild<QObject*>(QStringLiteral("filterByUserItem"));
+    QVERIFY(byUser);
+    QVERIFY(byUser->property("text").toString().contains(otherUser));
+    QMetaObject::invokeMethod(byUser, "triggered");
+    QCOMPARE(session_->events()->userFilter(), otherUser);
+    QCOMPARE(textOf(item(QStringLiteral("userFilterField"))), otherUser);
+    QMetaObject::invokeMethod(menu, "close");
+    QMetaObject::invokeMethod(item(QStringLiteral("userFilterField")), "clear");
+    QTRY_COMPARE(session_->events()->userFilter(), QString());
 }
 
 QTEST_MAIN(TestConsoleUi)
