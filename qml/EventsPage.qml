@@ -62,6 +62,13 @@ Page {
         rowMenu.popup(page.mapFromItem(null, scenePoint))
     }
 
+    // All, applied, rejected, then each rejection reason. Built in an untyped function: Qt
+    // 6.4's qmlcachegen miscompiles such an array literal in a binding.
+    function verdictChoices() {
+        return [{ text: qsTr("All verdicts"), value: "" }, { text: qsTr("Applied"), value: "applied" },
+                { text: qsTr("Rejected"), value: "rejected" }].concat(ShopRules.reasonChoices())
+    }
+
     function focusSearch() {
         userField.forceActiveFocus()
         userField.selectAll()
@@ -154,14 +161,11 @@ Page {
                 id: verdictFilter
                 objectName: "verdictFilter"
                 Layout.preferredWidth: 150
+                popup.width: Math.max(width, 260) // "Rejected: insufficient_funds" in full
                 textRole: "text"
                 valueRole: "value"
                 Accessible.name: qsTr("Verdict")
-                model: [
-                    { text: qsTr("All verdicts"), value: "" },
-                    { text: qsTr("Applied"), value: "applied" },
-                    { text: qsTr("Rejected"), value: "rejected" }
-                ]
+                model: page.verdictChoices()
                 onActivated: page.applyEventFilters()
             }
             TextField {

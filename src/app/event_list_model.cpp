@@ -175,6 +175,10 @@ bool EventListModel::accepts(const HistoryRow& e) const
         if (e.reason == Reason::None)
             return false;
         break;
+    case VerdictFilter::OneReason:
+        if (e.reason != verdictReason_)
+            return false;
+        break;
     case VerdictFilter::Nothing:
         return false;
     }
@@ -262,7 +266,10 @@ void EventListModel::setVerdictFilter(const QString& verdict)
         verdictMode_ = VerdictFilter::Applied;
     else if (verdict == QLatin1String("rejected"))
         verdictMode_ = VerdictFilter::Rejected;
-    else
+    else if (const auto reason = parseReason(verdict.toStdString()); reason && *reason != Reason::None) {
+        verdictMode_ = VerdictFilter::OneReason;
+        verdictReason_ = *reason;
+    } else
         verdictMode_ = VerdictFilter::Nothing; // an unknown verdict matches no entry
     refilter();
 }

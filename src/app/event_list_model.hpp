@@ -23,7 +23,7 @@ class EventListModel : public QAbstractListModel {
     QML_UNCREATABLE("EventListModel is owned by ShopSession")
     /// Only entries of this type ("" for all; canonical names, "Order" covers OrderType).
     Q_PROPERTY(QString typeFilter READ typeFilter WRITE setTypeFilter NOTIFY filterChanged)
-    /// "" for all, "applied" or "rejected".
+    /// "" for all, "applied", "rejected", or one rejection reason's name ("out_of_stock").
     Q_PROPERTY(QString verdictFilter READ verdictFilter WRITE setVerdictFilter NOTIFY filterChanged)
     /// Only entries naming this user, its id in decimal ("" or "0" for all; text that is not
     /// an id matches nothing). Text, as QML's numbers are exact only to 2^53.
@@ -90,7 +90,7 @@ signals:
     void totalCountChanged();
 
 private:
-    enum class VerdictFilter : std::uint8_t { All, Applied, Rejected, Nothing };
+    enum class VerdictFilter : std::uint8_t { All, Applied, Rejected, OneReason, Nothing };
 
     const engine::HistoryRow& rowAt(std::size_t index) const; // cached: one row, many roles
     bool accepts(const engine::HistoryRow& row) const;
@@ -117,6 +117,7 @@ private:
     QString typeFilter_;
     QString verdictFilter_;
     VerdictFilter verdictMode_ = VerdictFilter::All;
+    Reason verdictReason_ = Reason::None; // with OneReason
     QString userFilterText_;
     qint64 userFilter_ = 0; // 0: all; -1: text that is not an id, matching nothing
     std::uint32_t userFilterRef_ = 0; // its HistoryNames ref; 0 while no row names it

@@ -170,6 +170,17 @@ QString ShopRules::countOf(qint64 n, const QString& one, const QString& many) co
     return shop::app::countOf(n, one, many);
 }
 
+QVariantList ShopRules::reasonChoices() const
+{
+    QVariantList out;
+    for (int r = 1; r < kReasonCount; ++r) {
+        const std::string_view name = reasonName(static_cast<Reason>(r));
+        const QString value = QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
+        out.append(QVariantMap{{QStringLiteral("text"), tr("Rejected: %1").arg(value)}, {QStringLiteral("value"), value}});
+    }
+    return out;
+}
+
 QString ShopRules::reasonText(const QString& reasonName) const
 {
     const auto reason = parseReason(reasonName.toStdString());

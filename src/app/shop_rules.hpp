@@ -37,6 +37,9 @@ public:
     /// "1 user", "1,234 users".
     Q_INVOKABLE QString countOf(qint64 n, const QString& one, const QString& many) const;
     Q_INVOKABLE QString reasonText(const QString& reasonName) const;
+    // Every rejection reason of section 3 as a filter choice, in the enum's order:
+    // [{text: "Rejected: insufficient_funds", value: "insufficient_funds"}].
+    Q_INVOKABLE QVariantList reasonChoices() const;
 };
 
 } // namespace shop::app

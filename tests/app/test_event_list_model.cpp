@@ -260,6 +260,16 @@ void TestEventListModel::verdictFilter()
     QCOMPARE(model_->rowCount(), 20);
     for (int row = 0; row < model_->rowCount(); ++row)
         QCOMPARE(model_->index(row).data(EventListModel::ReasonRole).toString(), QStringLiteral("applied"));
+    // One reason: the entries rejected for it (every third is insufficient_funds), and a
+    // reason no entry has, or a name that is no reason, matches nothing.
+    model_->setVerdictFilter(QStringLiteral("insufficient_funds"));
+    QCOMPARE(model_->rowCount(), 10);
+    for (int row = 0; row < model_->rowCount(); ++row)
+        QCOMPARE(model_->index(row).data(EventListModel::ReasonRole).toString(), QStringLiteral("insufficient_funds"));
+    model_->setVerdictFilter(QStringLiteral("out_of_stock"));
+    QCOMPARE(model_->rowCount(), 0);
+    model_->setVerdictFilter(QStringLiteral("no_such_reason"));
+    QCOMPARE(model_->rowCount(), 0);
     model_->setVerdictFilter(QString());
     QCOMPARE(model_->rowCount(), 30);
 }

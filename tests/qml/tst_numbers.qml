@@ -33,4 +33,13 @@ TestCase {
         compare(ShopRules.countOf(2, "order", "orders"), "2 orders")
         compare(ShopRules.countOf(1000000, "event", "events"), ShopRules.formatCount(1000000) + " events")
     }
+
+    // The Events page's reason filter offers every rejection reason of section 3, by name.
+    function test_reasonChoices() {
+        const choices = ShopRules.reasonChoices()
+        compare(choices.length, 14)
+        compare(choices[0].value, "too_large")
+        compare(choices[13].value, "insufficient_funds")
+        compare(choices[13].text, "Rejected: insufficient_funds")
+    }
 }
