@@ -14,6 +14,7 @@ Page {
 
     readonly property var widths: [155, 165, 100, -1, 55, 95]
     property string selectedEntryId: ""
+    signal exportRequested()
     // In history the list stops at the timeline's current event (the model's limit), which
     // is marked and, while following, kept in view.
     readonly property bool history: !ShopSession.replay.live
@@ -203,6 +204,14 @@ Page {
                       : list.count === ShopSession.events.totalCount
                       ? ShopRules.countOf(list.count, qsTr("event"), qsTr("events"))
                       : qsTr("%1 of %2").arg(ShopRules.formatCount(list.count)).arg(ShopRules.countOf(ShopSession.events.totalCount, qsTr("event"), qsTr("events")))
+            }
+            Button {
+                objectName: "exportEventsButton"
+                text: qsTr("Export…")
+                Accessible.name: qsTr("Export the events shown")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Write the rows shown (with their filters) to a CSV or JSON file")
+                onClicked: page.exportRequested()
             }
             Switch {
                 id: follow

@@ -65,7 +65,7 @@ ApplicationWindow {
     // array literal in a binding into code that crashes.
     function dialogs() {
         return [registerUserDialog, topUpDialog, adjustBalanceDialog, addItemDialog, setPriceDialog,
-                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog]
+                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog, exportDialog]
     }
     function pagesInOrder() {
         return [usersPage, itemsPage, eventsPage, snapshotsPage]
@@ -75,7 +75,7 @@ ApplicationWindow {
                 adjustStockAction, placeOrderAction, takeSnapshotAction]
     }
     function appActions() {
-        return [connectionAction, aboutAction, quitAction]
+        return [connectionAction, exportEventsAction, exportShopAction, aboutAction, quitAction]
     }
     function selectedUser(): string {
         return usersPage.selectedUserId
@@ -167,6 +167,11 @@ ApplicationWindow {
              hint: qsTr("Save the current state as a snapshot now (Ctrl+Shift+S)"); onTriggered: ShopSession.takeSnapshot() }
     ShopAction { id: connectionAction; objectName: "connectionAction"; text: qsTr("Connection…")
              onTriggered: root.openDialog(connectionDialog, ShopSession.currentConnection(), ShopSession.stream) }
+    // Exports write a local file only: allowed in history, viewer mode and outages alike.
+    ShopAction { id: exportEventsAction; objectName: "exportEventsAction"; text: qsTr("Export events…")
+             onTriggered: root.openDialog(exportDialog, "events") }
+    ShopAction { id: exportShopAction; objectName: "exportShopAction"; text: qsTr("Export shop…")
+             onTriggered: root.openDialog(exportDialog, "shop") }
     ShopAction { id: aboutAction; objectName: "aboutAction"; text: qsTr("About ShopStream"); onTriggered: root.openDialog(aboutDialog) }
     ShopAction { id: quitAction; objectName: "quitAction"; text: qsTr("Quit"); onTriggered: root.close() }
 
@@ -179,6 +184,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+J"; onActivated: notificationPanel.opened ? notificationPanel.close() : notificationPanel.open() }
     Shortcut { sequence: StandardKey.HelpContents; onActivated: aboutAction.trigger() }
     Shortcut { sequence: StandardKey.Quit; onActivated: quitAction.trigger() }
+    Shortcut { sequence: "Ctrl+E"; onActivated: exportEventsAction.trigger() }
     Shortcut { sequence: StandardKey.Find; onActivated: root.pagesInOrder()[tabs.currentIndex].focusSearch() }
     Shortcut { sequence: "Alt+Left"; onActivated: ShopSession.replay.stepBack() }
     Shortcut { sequence: "Alt+Right"; onActivated: ShopSession.replay.stepForward() }
@@ -348,7 +354,7 @@ ApplicationWindow {
                 editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
             }
-            EventsPage { id: eventsPage }
+            EventsPage { id: eventsPage; onExportRequested: exportEventsAction.trigger() }
             SnapshotsPage { id: snapshotsPage }
         }
         TimelineBar {
@@ -382,4 +388,11 @@ ApplicationWindow {
     ConnectionDialog { id: connectionDialog }
     AboutDialog { id: aboutDialog }
     CompareDialog { id: compareDialog }
+    ExportDialog {
+        id: exportDialog
+        onFinished: (ok, message) => {
+            toasts.show(message, ok)
+            ShopSession.notifications.add(ok ? "info" : "error", message)
+        }
+    }
 }

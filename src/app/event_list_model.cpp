@@ -7,6 +7,10 @@
 #include "core/domain.hpp"
 #include "core/stream_id.hpp"
 
+#include "core/csv.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <limits>
 
@@ -359,6 +363,66 @@ QVariantList EventListModel::balanceHistory(qint64 userId) const
         });
     });
     return points;
+}
+
+std::size_t EventListModel::writeRows(bool json, const std::function<void(std::string_view)>& sink) const
+{
+    constexpr std::size_t kFlushBytes = 64 * 1024;
+    std::string out;
+    out.reserve(kFlushBytes + 1024);
+    out += json ? "[" : "id,time,type,verdict,user,item\r\n";
+    std::size_t written = 0;
+    const HistoryNames::Reader names(history_.names());
+    const auto write = [&](std::size_t, const HistoryRow& row) {
+        const std::string id = row.id.toString();
+        const qint64 ms = row.id.ms > quint64(std::numeric_limits<qint64>::max()) ? std::numeric_limits<qint64>::max()
+                                                                                   : qint64(row.id.ms);
+        const std::string time = localTimeText(ms, QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")).toStdString();
+        const QString typeText = row.type < types_.size() ? types_[row.type] : QString();
+        const std::string type = typeText.toStdString();
+        const std::string_view verdict = reasonName(row.reason); // "applied" for None
+        const UserId user = row.user == 0 ? 0 : names.user(row.user);
+        const std::string_view item = row.item == 0 ? std::string_view() : names.item(row.item);
+        if (json) {
+            nlohmann::json o = {{"id", id}, {"time", time}, {"type", type}, {"verdict", verdict}, {"item", item}};
+            o["user"] = user == 0 ? nlohmann::json() : nlohmann::json(user);
+            if (item.empty())
+                o["item"] = nullptr;
+            out += written == 0 ? "\n" : ",\n";
+            out += o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        } else {
+            for (const std::string_view field : {std::string_view(id), std::string_view(time), std::string_view(type), verdict}) {
+                appendCsvField(out, field);
+                out += ',';
+            }
+            if (user != 0)
+                out += std::to_string(user);
+            out += ',';
+            appendCsvField(out, item);
+            out += kCsvLineEnd;
+        }
+        ++written;
+        if (out.size() >= kFlushBytes) {
+            sink(out);
+            out.clear();
+        }
+    };
+    const std::size_t shown = rowsBelow(limit_);
+    if (!filtered_) {
+        history_.forEach(0, shown, write);
+    } else if (shown > 0) {
+        // One pass over the range the shown rows span, decoding each block once.
+        std::size_t next = 0;
+        history_.forEach(visible_[0], std::size_t(visible_[shown - 1]) + 1, [&](std::size_t index, const HistoryRow& row) {
+            if (next < shown && visible_[next] == index) {
+                write(index, row);
+                ++next;
+            }
+        });
+    }
+    out += json ? (written == 0 ? "]\n" : "\n]\n") : "";
+    sink(out);
+    return written;
 }
 
 qint64 EventListModel::memoryBytes() const

@@ -5,6 +5,9 @@
 #include "engine/history.hpp"
 
 #include <QAbstractListModel>
+
+#include <functional>
+#include <string_view>
 #include <QHash>
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
@@ -81,6 +84,10 @@ public:
     // The user's id as text from QML (exact beyond 2^53).
     Q_INVOKABLE QVariantList balanceHistory(const QString& userId) const;
     QVariantList balanceHistory(qint64 userId) const;
+    // The rows shown (filtered, up to the limit), in order, as CSV (header id,time,type,
+    // verdict,user,item; RFC 4180, CRLF) or as a JSON array of objects with those keys
+    // (user a number, or null): the Events page's export. Returns the rows written.
+    std::size_t writeRows(bool json, const std::function<void(std::string_view)>& sink) const;
     // Bytes of memory the stored entries take (for the benchmark and the About box).
     Q_INVOKABLE qint64 memoryBytes() const;
 

@@ -202,6 +202,15 @@ public:
     // Bytes the history takes in this process: the rows, their names, the events list's
     // filter and the timeline's checkpoints (the About box, the benchmarks).
     Q_INVOKABLE qint64 historyMemoryBytes() const;
+    // Export, to a local file (written whole or not at all), "csv" or "json"; "" on success,
+    // else why in words. Events: the Events page's rows as shown (filtered; in history, up
+    // to the current event). Shop: the users and items at the timeline's point (the head when
+    // live), exactly as `shopstream-cli state --csv` / `--json` print them.
+    Q_INVOKABLE QString exportEvents(const QString& path, const QString& format) const;
+    Q_INVOKABLE QString exportShop(const QString& path, const QString& format) const;
+    // Where an export goes unless the user says otherwise: the Documents folder (else home),
+    // "shopstream-<stream>-<what>-<time>.<format>".
+    Q_INVOKABLE QString defaultExportPath(const QString& what, const QString& format) const;
     /// Puts `text` on the clipboard (QML has no clipboard of its own).
     Q_INVOKABLE void copyText(const QString& text) const;
 

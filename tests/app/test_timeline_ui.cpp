@@ -6,11 +6,16 @@
 #include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QTemporaryDir>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
 
@@ -37,6 +42,7 @@ private slots:
     void sliderStaysPutGoingIntoHistory();
     void dataLineShowsOnlyTheCurrentEntrysData();
     void listsStopAtTheCurrentEvent();
+    void exportsAgreeWithTheCli();
 
 private:
     QQuickItem* item(const QString& name) { return findQuickItem(window_->contentItem(), name); }
@@ -223,6 +229,71 @@ void TestTimelineUi::listsStopAtTheCurrentEvent()
             QVERIFY(point.toMap().value(QStringLiteral("index")).toLongLong() < 150);
     session_->replay()->goLive();
     QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 400, kTimeoutMs);
+}
+
+// What the window exports is what the CLI prints: the shop live and at a past point equals
+// `state --json` / `state --csv --until ID`; the events export holds the rows shown (in
+// history, up to the current event; with a filter, those passing it). Through the dialog too.
+void TestTimelineUi::exportsAgreeWithTheCli()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto cli = [&](const QStringList& args) {
+        QProcess p;
+        p.start(qEnvironmentVariable("SHOPSTREAM_CLI"), QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream} + args);
+        return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray("cli failed");
+    };
+    const auto read = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("no file");
+    };
+    QVERIFY(session_->replay()->live());
+    const QString liveJson = dir.filePath(QStringLiteral("live.json"));
+    QCOMPARE(session_->exportShop(liveJson, QStringLiteral("json")), QString());
+    QCOMPARE(read(liveJson).trimmed(), cli({QStringLiteral("state"), QStringLiteral("--json")}).trimmed());
+
+    session_->replay()->seek(150);
+    QTRY_VERIFY(!session_->replay()->live());
+    const QString pastCsv = dir.filePath(QStringLiteral("past.csv"));
+    QCOMPARE(session_->exportShop(pastCsv, QStringLiteral("csv")), QString());
+    QCOMPARE(read(pastCsv), cli({QStringLiteral("state"), QStringLiteral("--csv"), QStringLiteral("--until"),
+                                 session_->replay()->entryIdAt(150)}));
+
+    // The events shown: 150 rows up to the current event, then the rejected ones among them.
+    const QString events = dir.filePath(QStringLiteral("events.csv"));
+    QCOMPARE(session_->exportEvents(events, QStringLiteral("csv")), QString());
+    QList<QByteArray> lines = read(events).split('\n');
+    lines.removeAll(QByteArray());
+    QCOMPARE(lines.size(), 151);
+    QCOMPARE(lines.first(), QByteArray("id,time,type,verdict,user,item\r"));
+    QVERIFY(lines.last().startsWith(session_->replay()->entryIdAt(150).toLatin1() + ','));
+    session_->events()->setVerdictFilter(QStringLiteral("rejected"));
+    const QString rejected = dir.filePath(QStringLiteral("rejected.json"));
+    QCOMPARE(session_->exportEvents(rejected, QStringLiteral("json")), QString());
+    const QJsonArray rows = QJsonDocument::fromJson(read(rejected)).array();
+    QCOMPARE(rows.size(), session_->events()->rowCount());
+    QVERIFY(!rows.isEmpty());
+    for (const QJsonValue& row : rows)
+        QVERIFY(row.toObject().value(QStringLiteral("verdict")).toString() != QStringLiteral("applied"));
+    session_->events()->setVerdictFilter(QString());
+
+    // Through the dialog: the file is written where its field says, and the window says so.
+    session_->replay()->goLive();
+    QObject* dialog = engine_->rootObjects().constFirst()->findChild<QObject*>(QStringLiteral("exportDialog"));
+    QVERIFY(dialog);
+    QMetaObject::invokeMethod(window_, "openDialog", Q_ARG(QVariant, QVariant::fromValue(dialog)),
+                              Q_ARG(QVariant, QStringLiteral("shop")), Q_ARG(QVariant, QVariant()));
+    QTRY_VERIFY(dialog->property("visible").toBool());
+    QQuickItem* path = dialog->findChild<QQuickItem*>(QStringLiteral("exportPathField"));
+    QVERIFY(path);
+    QVERIFY(path->property("text").toString().endsWith(QStringLiteral(".csv")));
+    const QString target = dir.filePath(QStringLiteral("dialog.csv"));
+    path->setProperty("text", target);
+    QMetaObject::invokeMethod(dialog, "accept");
+    QTRY_VERIFY(QFile::exists(target));
+    QCOMPARE(read(target), cli({QStringLiteral("state"), QStringLiteral("--csv")}));
+    QTRY_VERIFY(findQuickItem(window_->contentItem(), QStringLiteral("verdictMessage"))->property("text").toString().startsWith(
+        QStringLiteral("Exported to")));
 }
 
 QTEST_MAIN(TestTimelineUi)
