@@ -334,10 +334,10 @@ ApplicationWindow {
             id: tabs
             objectName: "pageTabs"
             Layout.fillWidth: true
-            TabButton { objectName: "usersTab"; text: qsTr("Users"); Accessible.name: text }
-            TabButton { objectName: "itemsTab"; text: qsTr("Items"); Accessible.name: text }
-            TabButton { objectName: "eventsTab"; text: qsTr("Events"); Accessible.name: text }
-            TabButton { objectName: "snapshotsTab"; text: qsTr("Snapshots"); Accessible.name: text }
+            PageTab { objectName: "usersTab"; text: qsTr("Users") }
+            PageTab { objectName: "itemsTab"; text: qsTr("Items") }
+            PageTab { objectName: "eventsTab"; text: qsTr("Events") }
+            PageTab { objectName: "snapshotsTab"; text: qsTr("Snapshots") }
         }
         StackLayout {
             id: pages

@@ -58,6 +58,7 @@ private slots:
     void searchKeepsWhatIsTypedWithARowSelected();
     void escapeClearsTheSelectionThenTheSearch();
     void downFromTheSearchEntersTheList();
+    void tabReachesTheListsAndShowsWhere();
     void timedSnapshotsLeaveTheVerdictsAlone();
     void toastsStack();
     void logKeepsEverything();
@@ -188,6 +189,41 @@ void TestConsoleUi::downFromTheSearchEntersTheList()
     QVERIFY(selectedUser() != first);
     QTest::keyClick(window_, Qt::Key_Escape);
     QCOMPARE(selectedUser(), QString());
+}
+
+// Tab walks the window and stops at the lists (it used to go from the search to the column
+// headers and on to the timeline); a page tab reached by Tab shows a focus ring.
+void TestConsoleUi::tabReachesTheListsAndShowsWhere()
+{
+    const auto focusName = [this] {
+        QQuickItem* at = window_->activeFocusItem();
+        // The item itself or the nearest named ancestor (a TextField's inner parts are unnamed).
+        while (at && at->objectName().isEmpty())
+            at = at->parentItem();
+        return at ? at->objectName() : QString();
+    };
+    focus(QStringLiteral("userSearch"));
+    QStringList chain;
+    for (int i = 0; i < 12 && !chain.contains(QStringLiteral("userList")); ++i) {
+        QTest::keyClick(window_, Qt::Key_Tab);
+        // The list is a focus scope: its current row holds the focus inside it.
+        chain << (item(QStringLiteral("userList"))->hasActiveFocus() ? QStringLiteral("userList") : focusName());
+    }
+    QVERIFY2(chain.contains(QStringLiteral("userList")), qPrintable(chain.join(QStringLiteral(" > "))));
+    QVERIFY2(!chain.contains(QStringLiteral("timelineSlider")), qPrintable(chain.join(QStringLiteral(" > ")))); // before the timeline
+    // On to the end of the chain and round: the page tabs come, each with its ring when focused.
+    QQuickItem* tab = item(QStringLiteral("usersTab"));
+    QQuickItem* ring = item(QStringLiteral("usersTabFocusRing"));
+    QVERIFY(tab && ring);
+    QVERIFY(!ring->isVisible());
+    bool ringSeen = false;
+    for (int i = 0; i < 60 && !ringSeen; ++i) {
+        QTest::keyClick(window_, Qt::Key_Tab);
+        ringSeen = tab->hasActiveFocus() && ring->isVisible();
+    }
+    QVERIFY2(ringSeen, "Tab reaches the Users tab, and its focus ring shows");
+    focus(QStringLiteral("userSearch"));
+    QVERIFY(!ring->isVisible());
 }
 
 void TestConsoleUi::timedSnapshotsLeaveTheVerdictsAlone()
