@@ -19,7 +19,11 @@ ListView {
     ScrollBar.vertical: ScrollBar {}
     delegate: HistoryRow { showBalance: list.showBalance }
 
+    // Kept at the end as rows come and go (a seek in history removes or adds them at the end)
+    // and as the pane above it changes height with them.
     onCountChanged: toEnd.restart()
+    onContentHeightChanged: toEnd.restart()
+    onHeightChanged: toEnd.restart()
 
     Timer {
         id: toEnd

@@ -30,15 +30,12 @@ ITEM_ROW_2="300 145"         # Items page, second row
 EVENT_ROW="400 451"          # Events page, a row in the middle
 VERDICT_FILTER="265 61"      # Events page, the verdict filter
 SNAPSHOT_ROW="300 115"       # Snapshots page, first row
-TIMELINE_MIDDLE="600 754"    # the timeline's slider, a little before its middle
+TIMELINE_MIDDLE="600 736"    # the timeline's slider, a little before its middle
 ADJUST_BALANCE_BUTTON="234 12"
 SET_PRICE_BUTTON="467 12"
 ADJUST_STOCK_BUTTON="557 12"
-ORDER_LINE0_ITEM="560 389"   # place order dialog with one line
-ORDER_LINE0_QTY="828 389"
-ORDER_ADD_LINE="405 424"
-ORDER_LINE1_ITEM="560 404"   # ... and with two (the dialog grows and moves up)
-ORDER_LINE1_QTY="828 404"
+ORDER_LINE0_ITEM="560 399"   # place order dialog with one line, user 7's balance above it
+KEEP_SNAPSHOTS_BUTTON="1128 48"  # the question banner's Keep snapshots (a stream with none yet)
 
 inside() {
   local out=$1
@@ -54,6 +51,12 @@ inside() {
   shot() { import -window root "$out/$1"; echo "  $1"; }
   click() { xdotool mousemove $1 click 1; }
   type_text() { xdotool type --delay 20 -- "$1"; }
+
+  # A stream on a server other than the managed one, with no snapshots yet: the question
+  # before the first snapshot. Answered "Keep snapshots" (the tour takes some by hand).
+  shot snapshot-question.png
+  if [ "${SHOTS_PROBE:-}" = 1 ]; then return; fi
+  click "$KEEP_SNAPSHOTS_BUTTON"; settle
 
   # Pages. A click on a row also gives the window the keyboard focus (there is no window
   # manager).
@@ -91,12 +94,16 @@ inside() {
   type_text -2; xdotool key Tab; type_text "Two broken in the warehouse"; settle 0.4
   shot dialog-adjust-stock.png; xdotool key Escape; settle 0.5
 
+  # The first line's picker by a click, the rest by keyboard (the dialog grows as lines and
+  # their price-and-stock notes appear): Tab to the quantity, Tab to Add line (the lone
+  # line's remove button is off), Space; Shift+Tab back through the new line's remove
+  # button to its quantity, then its picker.
   xdotool key ctrl+o; settle
-  click "$ORDER_LINE0_ITEM"; type_text item-0002
-  click "$ORDER_LINE0_QTY"; xdotool key ctrl+a; type_text 2
-  click "$ORDER_ADD_LINE"; settle 0.6
-  click "$ORDER_LINE1_ITEM"; type_text item-0016
-  click "$ORDER_LINE1_QTY"; xdotool key ctrl+a; type_text 3; settle 0.6
+  click "$ORDER_LINE0_ITEM"; type_text item-0002; settle 0.4
+  xdotool key Tab ctrl+a; type_text 2
+  xdotool key Tab space; settle 0.6
+  xdotool key shift+Tab shift+Tab ctrl+a; type_text 3
+  xdotool key shift+Tab; type_text item-0016; settle 0.6
   shot order-dialog.png; xdotool key Escape; settle 0.5
 
   xdotool key ctrl+l; settle
@@ -131,8 +138,18 @@ inside() {
   shot history.png
   xdotool key ctrl+shift+l; settle 1
 
+  # Viewer mode: the same stream opened with --read-only (the status bar says Viewer, the
+  # edit actions are off, nothing is written).
+  kill $APP_PID 2>/dev/null; wait $APP_PID 2>/dev/null || true
+  "$APP" --redis "$url" --stream "$STREAM" --read-only >"$WORK/app.log" 2>&1 &
+  APP_PID=$!
+  timeout 30 xdotool search --sync --onlyvisible --name '^ShopStream$' >/dev/null
+  sleep 3
+  click "$USER_ROW_7"; settle 1.5
+  shot viewer.png
+
   # The outage: redis-server goes away while the app runs.
-  xdotool key ctrl+1; settle 9 # let the snapshot toast fade
+  xdotool key ctrl+1; settle 2
   kill "$REDIS_PID"
   settle 4
   shot outage.png

@@ -229,6 +229,20 @@ void TestTimelineUi::listsStopAtTheCurrentEvent()
             QVERIFY(point.toMap().value(QStringLiteral("index")).toLongLong() < 150);
     session_->replay()->goLive();
     QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 400, kTimeoutMs);
+
+    // A user's history on the Users page, in history: it ends at the user's last event before
+    // the current point, scrolled to it.
+    QQuickItem* usersTab = item(QStringLiteral("usersTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, usersTab->mapToScene(QPointF(usersTab->width() / 2, usersTab->height() / 2)).toPoint());
+    QVERIFY(QMetaObject::invokeMethod(item(QStringLiteral("usersPage")), "selectUser", Q_ARG(QString, QStringLiteral("3"))));
+    QQuickItem* history = item(QStringLiteral("userHistory"));
+    QTRY_VERIFY(history && history->isVisible() && history->property("count").toInt() > 5);
+    session_->replay()->seek(250);
+    QTRY_VERIFY_WITH_TIMEOUT(!session_->replay()->live(), kTimeoutMs);
+    const QVariantList points = session_->events()->balanceHistory(QStringLiteral("3"));
+    QTRY_COMPARE(history->property("count").toInt(), points.size());
+    QTRY_VERIFY2(history->property("atYEnd").toBool(), "the user's history is scrolled to its last event");
+    session_->replay()->goLive();
 }
 
 // What the window exports is what the CLI prints: the shop live and at a past point equals
@@ -247,6 +261,10 @@ void TestTimelineUi::exportsAgreeWithTheCli()
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("no file");
     };
+    // The Events page owns the events model's filters while it is shown (none set here).
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QTRY_COMPARE(session_->events()->userFilter(), QString());
     QVERIFY(session_->replay()->live());
     const QString liveJson = dir.filePath(QStringLiteral("live.json"));
     QCOMPARE(session_->exportShop(liveJson, QStringLiteral("json")), QString());
