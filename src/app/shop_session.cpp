@@ -333,6 +333,7 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     users_.apply({}, UserListModel::Update::Reset);
     items_.apply({}, ItemListModel::Update::Reset);
     counts_ = {};
+    headTotal_ = 0;
     caughtUp_ = false;
     emit countsChanged();
     if (!gapMessage_.isEmpty()) {
@@ -495,7 +496,10 @@ void ShopSession::applyNextBatch()
     if (counted) {
         const bool wasEmpty = counts_.total == 0;
         counts_ = counts;
+        headTotal_ = std::max<qint64>(headTotal_, counts_.total); // the consumer is past its last status
         emit countsChanged();
+        emit lagChanged();
+        updateProgress(); // from the same numbers as the counts, in the same frame
         if (wasEmpty && counts_.total > 0) // the first entries (again): their format decides
             detectStreamFormat();
     }
@@ -546,18 +550,25 @@ void ShopSession::onStatus(const engine::ConsumerStatus& status)
         notifications_.add(NotificationLog::Kind::Info, tr("Connected again to %1").arg(status.target));
         refreshSnapshots(); // what failed while it was away is asked again
     }
-    if (status.state == engine::ConnectionState::CatchingUp || status.state == engine::ConnectionState::Restoring) {
-        const qint64 done = status.total - d->catchUpStartTotal;
-        const qint64 all = done + status.lag;
-        progress_ = all > 0 ? double(done) / double(all) : 0;
-        const QLocale locale;
-        const double left = status.eventsPerSecond > 0 ? status.lag / status.eventsPerSecond : -1;
-        progressText_ = tr("Replaying %1 of %2 events (%3 a second%4)")
-                            .arg(locale.toString(done), locale.toString(all), locale.toString(qRound64(status.eventsPerSecond)),
-                                 left >= 0 ? tr(", %1 s left").arg(left, 0, 'f', 1) : QString());
-        emit progressChanged();
-    }
+    headTotal_ = status.total + status.lag;
+    updateProgress();
     emit statusChanged();
+    emit lagChanged();
+}
+
+void ShopSession::updateProgress()
+{
+    if (status_.state != engine::ConnectionState::CatchingUp && status_.state != engine::ConnectionState::Restoring)
+        return;
+    const qint64 done = std::max<qint64>(0, counts_.total - d->catchUpStartTotal);
+    const qint64 all = std::max(done, headTotal_ - d->catchUpStartTotal);
+    progress_ = all > 0 ? double(done) / double(all) : 0;
+    const QLocale locale;
+    const double left = status_.eventsPerSecond > 0 ? double(all - done) / status_.eventsPerSecond : -1;
+    progressText_ = tr("Replaying %1 of %2 events (%3 a second%4)")
+                        .arg(locale.toString(done), locale.toString(all), locale.toString(qRound64(status_.eventsPerSecond)),
+                             left >= 0 ? tr(", %1 s left").arg(left, 0, 'f', 1) : QString());
+    emit progressChanged();
 }
 
 QString ShopSession::submit(const QString& type, const QVariantMap& data)

@@ -60,7 +60,10 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString target READ target NOTIFY statusChanged)
     Q_PROPERTY(QString stream READ stream NOTIFY statusChanged)
     Q_PROPERTY(QString lastEventId READ lastEventId NOTIFY statusChanged)
-    Q_PROPERTY(qint64 lag READ lag NOTIFY statusChanged)
+    /// Entries the stream holds that the window does not show yet: the head (as the consumer
+    /// last saw it) minus the entries shown. The progress row and the counts use the same two
+    /// numbers, so they never disagree.
+    Q_PROPERTY(qint64 lag READ lag NOTIFY lagChanged)
     Q_PROPERTY(double eventsPerSecond READ eventsPerSecond NOTIFY statusChanged)
     Q_PROPERTY(qint64 totalEvents READ totalEvents NOTIFY countsChanged)
     Q_PROPERTY(qint64 appliedEvents READ appliedEvents NOTIFY countsChanged)
@@ -139,7 +142,7 @@ public:
     QString target() const { return status_.target; }
     QString stream() const { return status_.stream; }
     QString lastEventId() const { return status_.lastEventId; }
-    qint64 lag() const { return status_.lag; }
+    qint64 lag() const { return std::max<qint64>(0, headTotal_ - counts_.total); }
     double eventsPerSecond() const { return status_.eventsPerSecond; }
     qint64 totalEvents() const { return counts_.total; }
     qint64 appliedEvents() const { return counts_.applied; }
@@ -217,6 +220,7 @@ public:
 signals:
     void statusChanged();
     void countsChanged();
+    void lagChanged();
     void progressChanged();
     void readOnlyChanged();
     void viewOnlyChanged();
@@ -258,6 +262,8 @@ private:
     void setViewOnly(bool on);
     void setSnapshotQuestion(const QString& question);
     void setSnapshotsError(const QString& error);
+    // The progress row while restoring or catching up, from the entries shown and the head.
+    void updateProgress();
     // Timed snapshots start (they were held until the user agreed, or snapshots turned up).
     void releaseSnapshots();
     // Why entry `entryId` (read as `fields`) was rejected, with its values; "" when it was
@@ -279,6 +285,7 @@ private:
     bool historyComplete_ = true;
     engine::ConsumerStatus status_;
     VerdictCounts counts_;
+    qint64 headTotal_ = 0; // entries in the stream at the consumer's last status (its total + lag)
     bool caughtUp_ = false;
     double progress_ = -1;
     QString progressText_;

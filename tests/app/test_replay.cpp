@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <map>
@@ -44,6 +45,7 @@ private slots:
     void historyModelsShowTheStateAtThePoint();
     void restoreFromAChosenSnapshot();
     void anEditIsAnsweredWhileTheHistoryLoads();
+    void progressAgreesWithTheCounts();
     void restartsMidCatchUpLeaveNoStaleBatches();
 
 private:
@@ -296,6 +298,41 @@ void TestReplay::restoreFromAChosenSnapshot()
                  qint64(u["balance"].get<std::int64_t>()));
     }
     session_->replay()->goLive();
+}
+
+// While catching up, the progress row, the counts and the lag come from the same two
+// numbers (the entries shown, the head): at every progress update "Replaying X of Y" has X the
+// entries counted and Y - X the lag (they used to come from the consumer's status and the
+// window's batches, a frame apart).
+void TestReplay::progressAgreesWithTheCounts()
+{
+    const QString stream = QStringLiteral("replay:progress");
+    cli({QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("150000"), QStringLiteral("--seed"),
+         QStringLiteral("11")}, stream);
+    ShopSession session(nullptr);
+    int checked = 0;
+    QStringList mismatches;
+    const QRegularExpression numbers(QStringLiteral("^Replaying ([0-9,. \u00a0\u202f]+) of ([0-9,. \u00a0\u202f]+) events"));
+    connect(&session, &ShopSession::progressChanged, this, [&] {
+        const QRegularExpressionMatch m = numbers.match(session.progressText());
+        if (session.progress() < 0 || !m.hasMatch())
+            return;
+        const auto value = [](QString text) { return text.remove(QRegularExpression(QStringLiteral("[^0-9]"))).toLongLong(); };
+        const qint64 done = value(m.captured(1)), all = value(m.captured(2));
+        ++checked;
+        if (done != session.totalEvents() || all - done != session.lag())
+            mismatches << QStringLiteral("%1 of %2 with %3 counted, lag %4").arg(done).arg(all).arg(session.totalEvents()).arg(session.lag());
+    });
+    shop::app::SessionOptions options;
+    options.redisUrl = server_.urlText();
+    options.stream = stream;
+    options.snapshotIntervalMs = 0;
+    QVERIFY(session.start(options));
+    QTRY_VERIFY_WITH_TIMEOUT(session.caughtUp(), 60000);
+    QVERIFY2(checked > 0, "progress was reported");
+    QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QStringLiteral("; "))));
+    QCOMPARE(session.lag(), 0);
+    session.stop();
 }
 
 QTEST_MAIN(TestReplay)
