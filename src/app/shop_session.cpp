@@ -19,17 +19,17 @@
 #include <QClipboard>
 #include <QDateTime>
 #include <QDir>
-#include <QSaveFile>
-#include <QRegularExpression>
-#include <QStandardPaths>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QHash>
-#include <QTime>
-#include <QTimer>
 #include <QJSEngine>
 #include <QLocale>
 #include <QQmlEngine>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QTime>
+#include <QTimer>
 
 #include <deque>
 
