@@ -17,11 +17,27 @@ ShopDialog {
     valid: urlInput.valid && streamInput.valid
 
     property var recent: []
+    // The stream keys of the server in use, to pick from (SCAN ... TYPE stream).
+    property var streamKeys: []
+    property string streamKeysNote: ""
+    Connections {
+        target: ShopSession
+        function onStreamKeysListed(keys: list<string>, truncated: bool, error: string) {
+            dialog.streamKeys = keys
+            dialog.streamKeysNote = error !== "" ? qsTr("The stream keys could not be listed: %1").arg(error)
+                                  : truncated ? qsTr("The first %1 stream keys:").arg(keys.length)
+                                  : keys.length === 0 ? qsTr("The server in use holds no stream yet.")
+                                  : qsTr("Streams on the server in use:")
+        }
+    }
 
     // connection: {url, user} (ShopSession.currentConnection(): never a password, so that
     // connecting again unchanged does not send a redacted one).
     function prefill(connection, stream: string) {
         recent = ShopSession.recentConnections()
+        streamKeys = []
+        streamKeysNote = ""
+        ShopSession.listStreamKeys()
         viewOnly.checked = ShopSession.viewOnly
         urlInput.reset(connection ? connection.url : "")
         userInput.reset(connection ? connection.user : "")
@@ -68,6 +84,30 @@ ShopDialog {
         error: text === "" ? qsTr("Enter the stream key, e.g. shop:events")
                          : text.indexOf(" ") >= 0 ? qsTr("A stream key has no spaces") : ""
         onAccepted: dialog.tryAccept()
+    }
+    Label {
+        objectName: "streamKeysNote"
+        Layout.fillWidth: true
+        visible: dialog.streamKeysNote !== ""
+        text: dialog.streamKeysNote
+        wrapMode: Text.Wrap
+        color: palette.placeholderText
+    }
+    Flow {
+        Layout.fillWidth: true
+        spacing: 4
+        visible: dialog.streamKeys.length > 0
+        Repeater {
+            model: dialog.streamKeys.slice(0, 40)
+            delegate: Button {
+                required property string modelData
+                objectName: "streamKey_" + modelData
+                text: modelData
+                flat: true
+                highlighted: modelData === streamInput.text
+                onClicked: streamInput.reset(modelData)
+            }
+        }
     }
     CheckBox {
         id: remember

@@ -65,7 +65,8 @@ ApplicationWindow {
     // array literal in a binding into code that crashes.
     function dialogs() {
         return [registerUserDialog, topUpDialog, adjustBalanceDialog, addItemDialog, setPriceDialog,
-                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog, exportDialog]
+                adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog, exportDialog,
+                streamInfoDialog]
     }
     function pagesInOrder() {
         return [usersPage, itemsPage, eventsPage, snapshotsPage]
@@ -75,7 +76,7 @@ ApplicationWindow {
                 adjustStockAction, placeOrderAction, takeSnapshotAction]
     }
     function appActions() {
-        return [connectionAction, exportEventsAction, exportShopAction, aboutAction, quitAction]
+        return [connectionAction, streamInfoAction, exportEventsAction, exportShopAction, aboutAction, quitAction]
     }
     function selectedUser(): string {
         return usersPage.selectedUserId
@@ -167,6 +168,8 @@ ApplicationWindow {
              hint: qsTr("Save the current state as a snapshot now (Ctrl+Shift+S)"); onTriggered: ShopSession.takeSnapshot() }
     ShopAction { id: connectionAction; objectName: "connectionAction"; text: qsTr("Connection…")
              onTriggered: root.openDialog(connectionDialog, ShopSession.currentConnection(), ShopSession.stream) }
+    ShopAction { id: streamInfoAction; objectName: "streamInfoAction"; text: qsTr("Stream information…")
+             onTriggered: root.openDialog(streamInfoDialog) }
     // Exports write a local file only: allowed in history, viewer mode and outages alike.
     ShopAction { id: exportEventsAction; objectName: "exportEventsAction"; text: qsTr("Export events…")
              onTriggered: root.openDialog(exportDialog, "events") }
@@ -388,6 +391,7 @@ ApplicationWindow {
     ConnectionDialog { id: connectionDialog }
     AboutDialog { id: aboutDialog }
     CompareDialog { id: compareDialog }
+    StreamInfoDialog { id: streamInfoDialog }
     ExportDialog {
         id: exportDialog
         onFinished: (ok, message) => {

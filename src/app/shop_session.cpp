@@ -312,6 +312,24 @@ void ShopSession::connectWriter(engine::CommandWriter* writer)
                                        .arg(differ)
                                        .arg(compared));
             });
+    connect(writer, &engine::CommandWriter::streamSummaryRead, s,
+            [s](const engine::StreamSummary& info, const QString& error) {
+                if (!error.isEmpty())
+                    s->streamInfo_ = {{QStringLiteral("error"), error}};
+                else
+                    s->streamInfo_ = {{QStringLiteral("exists"), info.exists},
+                                      {QStringLiteral("length"), info.length},
+                                      {QStringLiteral("entriesAdded"), info.entriesAdded},
+                                      {QStringLiteral("firstId"), info.firstId},
+                                      {QStringLiteral("lastId"), info.lastId},
+                                      {QStringLiteral("lastGeneratedId"), info.lastGeneratedId},
+                                      {QStringLiteral("groups"), info.groups},
+                                      {QStringLiteral("memoryBytes"), info.memoryBytes},
+                                      {QStringLiteral("format"), info.format},
+                                      {QStringLiteral("formatText"), info.formatText}};
+                emit s->streamInfoChanged();
+            });
+    connect(writer, &engine::CommandWriter::streamKeysListed, s, &ShopSession::streamKeysListed);
     connect(writer, &engine::CommandWriter::entryLoaded, s,
             [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
                 QVariantMap map = entryFieldsForQml(fields, error);
@@ -638,6 +656,20 @@ void ShopSession::detectStreamFormat()
 {
     if (d->writer)
         QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::detectFormat, Qt::QueuedConnection);
+}
+
+void ShopSession::refreshStreamInfo()
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::readStreamSummary, Qt::QueuedConnection);
+}
+
+void ShopSession::listStreamKeys()
+{
+    if (d->writer)
+        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::listStreamKeys, Qt::QueuedConnection);
+    else
+        emit streamKeysListed({}, false, tr("not connected to Redis yet"));
 }
 
 void ShopSession::loadEntry(const QString& entryId)

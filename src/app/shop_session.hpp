@@ -96,6 +96,10 @@ class ShopSession : public QObject {
     /// Why the snapshots could not be listed the last time ("" when they were): the Snapshots
     /// page says it until a listing works (it is asked again when the connection comes back).
     Q_PROPERTY(QString snapshotsError READ snapshotsError NOTIFY snapshotsErrorChanged)
+    /// The stream as the server describes it, after refreshStreamInfo(): {exists, length,
+    /// entriesAdded (-1 unknown), firstId, lastId, lastGeneratedId, groups, memoryBytes (-1
+    /// unknown), format, formatText}, or {error}; {} before the first answer.
+    Q_PROPERTY(QVariantMap streamInfo READ streamInfo NOTIFY streamInfoChanged)
     /// A rebuild comparing the stored snapshots is running.
     Q_PROPERTY(bool verifyingSnapshots READ verifyingSnapshots NOTIFY verifyingSnapshotsChanged)
     /// The stream's format, from its newest entries: "native" (also an empty stream),
@@ -160,6 +164,7 @@ public:
     QStringList serverWarnings() const { return serverWarnings_; }
     bool verifyingSnapshots() const { return verifyingSnapshots_; }
     QString snapshotsError() const { return snapshotsError_; }
+    QVariantMap streamInfo() const { return streamInfo_; }
     QString streamFormat() const { return streamFormat_; }
     bool legacyAppends() const { return legacyAppends_; }
     QString version() const;
@@ -184,6 +189,10 @@ public:
     // Looks at the stream's format again (it is looked at on connecting, when the first
     // entries arrive, and before every append): streamFormatChanged when it changed.
     Q_INVOKABLE void detectStreamFormat();
+    // Asks the server about the stream (streamInfo) / for its keys that hold streams
+    // (streamKeysListed; at most 1000, sorted).
+    Q_INVOKABLE void refreshStreamInfo();
+    Q_INVOKABLE void listStreamKeys();
 
     // Connection settings: reconnects to another server / stream. The password goes to
     // the system keyring (never to a file) when remember is set.
@@ -232,6 +241,8 @@ signals:
     void serverWarningsChanged();
     void verifyingSnapshotsChanged();
     void snapshotsErrorChanged();
+    void streamInfoChanged();
+    void streamKeysListed(const QStringList& keys, bool truncated, const QString& error);
     /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
     /// name, or "" when it was never appended) and message say why, in words. userId is in
     /// decimal ("" for none): QML's numbers are exact only to 2^53.
@@ -298,6 +309,7 @@ private:
     QStringList serverWarnings_;
     bool verifyingSnapshots_ = false;
     QString snapshotsError_;
+    QVariantMap streamInfo_;
     QString streamFormat_;
     bool legacyAppends_ = false;
 };

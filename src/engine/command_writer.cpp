@@ -10,6 +10,7 @@
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
 #include "redis/state_loader.hpp"
+#include "redis/stream_info.hpp"
 #include "redis/stream_reader.hpp"
 #include "core/handlers.hpp"
 #include "core/shop_state.hpp"
@@ -182,6 +183,57 @@ void CommandWriter::listSnapshots()
                     QString::fromStdString(s.problem)});
     }
     emit snapshotsListed(out, {});
+}
+
+void CommandWriter::readStreamSummary()
+{
+    QString error;
+    if (!ensureConnected(error)) {
+        emit streamSummaryRead({}, error);
+        return;
+    }
+    redis::StreamInfo info;
+    std::string why;
+    if (!redis::readStreamInfo(d->connection, d->stream, info, why)) {
+        emit streamSummaryRead({}, QString::fromStdString(why));
+        return;
+    }
+    StreamSummary out;
+    out.exists = info.exists;
+    out.length = info.length;
+    out.entriesAdded = info.entriesAdded;
+    out.firstId = QString::fromStdString(info.firstId);
+    out.lastId = QString::fromStdString(info.lastId);
+    out.lastGeneratedId = QString::fromStdString(info.lastGeneratedId);
+    out.groups = info.groups;
+    out.memoryBytes = info.memoryBytes;
+    if (refreshFormat(error)) {
+        out.format = QString::fromLatin1(streamFormatName(d->format.format));
+        out.formatText = QString::fromStdString(describeStreamFormat(d->format, d->stream));
+    }
+    emit streamSummaryRead(out, {});
+}
+
+void CommandWriter::listStreamKeys()
+{
+    constexpr std::size_t kMaxKeys = 1000;
+    QString error;
+    if (!ensureConnected(error)) {
+        emit streamKeysListed({}, false, error);
+        return;
+    }
+    std::vector<std::string> keys;
+    bool truncated = false;
+    std::string why;
+    if (!redis::listStreamKeys(d->connection, kMaxKeys, keys, truncated, why)) {
+        emit streamKeysListed({}, false, QString::fromStdString(why));
+        return;
+    }
+    QStringList out;
+    out.reserve(static_cast<qsizetype>(keys.size()));
+    for (const std::string& key : keys)
+        out << QString::fromStdString(key);
+    emit streamKeysListed(out, truncated, {});
 }
 
 void CommandWriter::verifySnapshots()

@@ -13,6 +13,7 @@
 
 #include <QObject>
 #include <QList>
+#include <QStringList>
 #include <QThread>
 
 #include <memory>
@@ -44,6 +45,10 @@ public slots:
     // passes its checks: snapshotsVerified.
     void verifySnapshots();
     void loadEntry(const QString& entryId);
+    // The stream's facts and format: streamSummaryRead.
+    void readStreamSummary();
+    // The keys of the server's database that hold streams (at most 1000): streamKeysListed.
+    void listStreamKeys();
 
 signals:
     void appended(const QString& requestId, const QString& entryId, bool duplicate);
@@ -62,6 +67,8 @@ signals:
     // The entry's fields (data decoded to JSON text for legacy entries); empty, and error
     // set, when it could not be read or is absent.
     void entryLoaded(const QString& entryId, const shop::engine::EntryFields& fields, const QString& error);
+    void streamSummaryRead(const shop::engine::StreamSummary& summary, const QString& error);
+    void streamKeysListed(const QStringList& keys, bool truncated, const QString& error);
 
 private:
     bool ensureConnected(QString& error);

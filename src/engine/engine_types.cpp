@@ -66,6 +66,7 @@ void registerEngineMetaTypes()
     qRegisterMetaType<QList<SnapshotVerification>>();
     qRegisterMetaType<QList<StoredSnapshot>>();
     qRegisterMetaType<EntryFields>();
+    qRegisterMetaType<StreamSummary>();
 }
 
 } // namespace shop::engine

@@ -71,6 +71,21 @@ struct StoredSnapshot {
     QString problem;       // why it does not, in words
 };
 
+// The stream as the server describes it (XINFO STREAM, MEMORY USAGE) and its format, for
+// the window's stream panel.
+struct StreamSummary {
+    bool exists = false;
+    qint64 length = 0;
+    qint64 entriesAdded = -1;  // -1: the server does not count them (before Redis 7)
+    QString firstId;           // "" when empty
+    QString lastId;
+    QString lastGeneratedId;
+    qint64 groups = 0;         // consumer groups
+    qint64 memoryBytes = -1;   // -1: the server would not say
+    QString format;            // "native", "legacy", "mixed" ("" when it could not be told)
+    QString formatText;        // the format in a sentence
+};
+
 // One stream entry's fields as written, fetched on demand for the entry details.
 struct EntryFields {
     QString type;
@@ -106,3 +121,4 @@ Q_DECLARE_METATYPE(shop::engine::StreamGap)
 Q_DECLARE_METATYPE(shop::engine::SnapshotVerification)
 Q_DECLARE_METATYPE(shop::engine::StoredSnapshot)
 Q_DECLARE_METATYPE(shop::engine::EntryFields)
+Q_DECLARE_METATYPE(shop::engine::StreamSummary)

@@ -7,6 +7,7 @@
 // verdict out of its toast, and the log (Ctrl+J) keeps every verdict and error of the session.
 // The Events page's user and item filters find the entries rejected as invalid that name them,
 // and its entry pane says why an entry was rejected, with the values that decided it.
+#include "display_text.hpp"
 #include "shop_session.hpp"
 
 #include "redis/connection.hpp"
@@ -68,6 +69,7 @@ private slots:
     void smallScreenKeepsEveryColumn();
     void cutVerdictHasItsTooltip();
     void rowsCopyAndFilterFromTheirMenu();
+    void streamInformationAndKeys();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -494,6 +496,52 @@ void TestConsoleUi::rowsCopyAndFilterFromTheirMenu()
     QMetaObject::invokeMethod(menu, "close");
     QMetaObject::invokeMethod(item(QStringLiteral("userFilterField")), "clear");
     QTRY_COMPARE(session_->events()->userFilter(), QString());
+}
+
+// The stream panel says what XINFO STREAM and MEMORY USAGE say; the Connection dialog lists
+// the server's stream keys (and only those) to pick from.
+void TestConsoleUi::streamInformationAndKeys()
+{
+    shop::redis::Connection admin;
+    QVERIFY(admin.connect(server_.url()));
+    QVERIFY(admin.command({"SET", "not-a-stream", "x"}).isString());
+    QVERIFY(admin.command({"XADD", "other:events", "*", "k", "v"}).isString());
+    const qint64 length = admin.command({"XLEN", kStream.toStdString()}).integer();
+
+    session_->refreshStreamInfo();
+    QTRY_VERIFY_WITH_TIMEOUT(session_->streamInfo().value(QStringLiteral("length")).toLongLong() == length, kTimeoutMs);
+    const QVariantMap info = session_->streamInfo();
+    QCOMPARE(info.value(QStringLiteral("format")).toString(), QStringLiteral("native"));
+    QCOMPARE(info.value(QStringLiteral("entriesAdded")).toLongLong(), length);
+    QCOMPARE(info.value(QStringLiteral("groups")).toLongLong(), 0);
+    QVERIFY(info.value(QStringLiteral("memoryBytes")).toLongLong() > 0);
+    QCOMPARE(info.value(QStringLiteral("lastId")).toString(), session_->lastEventId());
+
+    // The dialog, from its action: the same figures.
+    QObject* dialog = window_->findChild<QObject*>(QStringLiteral("streamInfoDialog"));
+    QVERIFY(dialog);
+    QVERIFY(QMetaObject::invokeMethod(window_, "openDialog", Q_ARG(QVariant, QVariant::fromValue(dialog)),
+                                      Q_ARG(QVariant, QVariant()), Q_ARG(QVariant, QVariant())));
+    QTRY_VERIFY(dialog->property("visible").toBool());
+    QQuickItem* lengthLabel = dialog->findChild<QQuickItem*>(QStringLiteral("streamInfoLength"));
+    QVERIFY(lengthLabel);
+    QTRY_COMPARE(textOf(lengthLabel), shop::app::formatCount(length));
+    QMetaObject::invokeMethod(dialog, "close");
+
+    // The Connection dialog: the stream keys of the server in use, a click picks one.
+    QObject* connection = window_->findChild<QObject*>(QStringLiteral("connectionDialog"));
+    QVERIFY(connection);
+    QVERIFY(QMetaObject::invokeMethod(window_, "openDialog", Q_ARG(QVariant, QVariant::fromValue(connection)),
+                                      Q_ARG(QVariant, session_->currentConnection()), Q_ARG(QVariant, kStream)));
+    QTRY_VERIFY(connection->property("visible").toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(connection->property("streamKeys").toStringList(),
+                              (QStringList{kStream, QStringLiteral("other:events")}), kTimeoutMs);
+    QQuickItem* other = nullptr;
+    QQuickItem* content = connection->property("contentItem").value<QQuickItem*>();
+    QTRY_VERIFY((other = findQuickItem(content, QStringLiteral("streamKey_other:events"))) != nullptr);
+    QMetaObject::invokeMethod(other, "clicked");
+    QCOMPARE(textOf(connection->findChild<QQuickItem*>(QStringLiteral("streamField"))), QStringLiteral("other:events"));
+    QMetaObject::invokeMethod(connection, "close");
 }
 
 QTEST_MAIN(TestConsoleUi)
