@@ -188,6 +188,7 @@ ApplicationWindow {
     Shortcut { sequence: StandardKey.HelpContents; onActivated: aboutAction.trigger() }
     Shortcut { sequence: StandardKey.Quit; onActivated: quitAction.trigger() }
     Shortcut { sequence: "Ctrl+E"; onActivated: exportEventsAction.trigger() }
+    Shortcut { sequence: "Ctrl+Shift+I"; onActivated: streamInfoAction.trigger() }
     Shortcut { sequence: StandardKey.Find; onActivated: root.pagesInOrder()[tabs.currentIndex].focusSearch() }
     Shortcut { sequence: "Alt+Left"; onActivated: ShopSession.replay.stepBack() }
     Shortcut { sequence: "Alt+Right"; onActivated: ShopSession.replay.stepForward() }

@@ -106,8 +106,10 @@ inside() {
   xdotool key shift+Tab; type_text item-0016; settle 0.6
   shot order-dialog.png; xdotool key Escape; settle 0.5
 
-  xdotool key ctrl+l; settle
+  xdotool key ctrl+l; settle 1.5
   shot dialog-connection.png; xdotool key Escape; settle 0.5
+  xdotool key ctrl+shift+i; settle 1.5
+  shot stream-info.png; xdotool key Escape; settle 0.5
   xdotool key F1; settle
   shot dialog-about.png; xdotool key Escape; settle 0.5
 
