@@ -12,7 +12,14 @@ Page {
     id: page
     objectName: "eventsPage"
 
-    readonly property var widths: [155, 165, 100, -1, 55, 95]
+    // Column widths; -1 fills the rest (the verdict). Every other column can be dragged wider
+    // or narrower by its edge in the header (the edge away from the verdict).
+    property var widths: [155, 165, 100, -1, 55, 95]
+    function setColumnWidth(column: int, width: real) {
+        const next = page.widths.slice()
+        next[column] = Math.round(Math.max(40, Math.min(600, width)))
+        page.widths = next
+    }
     property string selectedEntryId: ""
     signal exportRequested()
     // In history the list stops at the timeline's current event (the model's limit), which
@@ -248,19 +255,66 @@ Page {
                 x: tableHover.point.position.x + 12
                 y: tableHover.point.position.y + 16
             }
-            // Not sortable (the stream's order is the order), so the header is a plain row.
-            TableRow {
-                id: columnHeader
+            // Not sortable (the stream's order is the order), so the header is a plain row, with
+            // a handle on each resizable column's edge over it.
+            Item {
+                id: headerBar
                 Layout.fillWidth: true
-                index: 0
-                current: false
-                color: system.button
-                TableCell { cellWidth: page.widths[0]; text: qsTr("Time"); font.bold: true; color: columnHeader.system.buttonText }
-                TableCell { cellWidth: page.widths[1]; text: qsTr("Entry id"); font.bold: true; color: columnHeader.system.buttonText }
-                TableCell { cellWidth: page.widths[2]; text: qsTr("Type"); font.bold: true; color: columnHeader.system.buttonText }
-                TableCell { objectName: "eventVerdictHeader"; cellWidth: page.widths[3]; text: qsTr("Verdict"); font.bold: true; color: columnHeader.system.buttonText }
-                TableCell { cellWidth: page.widths[4]; text: qsTr("User"); font.bold: true; color: columnHeader.system.buttonText; numeric: true }
-                TableCell { cellWidth: page.widths[5]; text: qsTr("Item"); font.bold: true; color: columnHeader.system.buttonText }
+                implicitHeight: columnHeader.height
+                TableRow {
+                    id: columnHeader
+                    width: parent.width
+                    index: 0
+                    current: false
+                    color: system.button
+                    TableCell { cellWidth: page.widths[0]; text: qsTr("Time"); font.bold: true; color: columnHeader.system.buttonText }
+                    TableCell { cellWidth: page.widths[1]; text: qsTr("Entry id"); font.bold: true; color: columnHeader.system.buttonText }
+                    TableCell { cellWidth: page.widths[2]; text: qsTr("Type"); font.bold: true; color: columnHeader.system.buttonText }
+                    TableCell { objectName: "eventVerdictHeader"; cellWidth: page.widths[3]; text: qsTr("Verdict"); font.bold: true; color: columnHeader.system.buttonText }
+                    TableCell { cellWidth: page.widths[4]; text: qsTr("User"); font.bold: true; color: columnHeader.system.buttonText; numeric: true }
+                    TableCell { cellWidth: page.widths[5]; text: qsTr("Item"); font.bold: true; color: columnHeader.system.buttonText }
+                }
+                // Where a column's draggable edge is: the right edge before the verdict, the left
+                // edge after it (the row's margins and spacing are 8; the edge is mid-spacing).
+                function edgeX(column: int): real {
+                    let x = 8
+                    if (column < 3) {
+                        for (let i = 0; i <= column; ++i)
+                            x += page.widths[i] + (i > 0 ? 8 : 0)
+                        return x + 4
+                    }
+                    x = width - 8
+                    for (let i = 5; i >= column; --i)
+                        x -= page.widths[i] + (i < 5 ? 8 : 0)
+                    return x - 4
+                }
+                Repeater {
+                    id: handles
+                    model: [0, 1, 2, 4, 5]
+                    delegate: Item {
+                        id: handle
+                        required property int modelData
+                        property real startWidth: 0
+                        objectName: "columnHandle_" + modelData
+                        x: headerBar.edgeX(modelData) - width / 2
+                        width: 9
+                        height: columnHeader.height
+                        HoverHandler { cursorShape: Qt.SplitHCursor }
+                        DragHandler {
+                            target: null
+                            yAxis.enabled: false
+                            onActiveChanged: if (active) handle.startWidth = page.widths[handle.modelData]
+                            onTranslationChanged: if (active) page.setColumnWidth(handle.modelData,
+                                handle.startWidth + (handle.modelData < 3 ? translation.x : -translation.x))
+                        }
+                        Rectangle {
+                            anchors.centerIn: parent
+                            width: 1
+                            height: parent.height - 8
+                            color: columnHeader.system.mid
+                        }
+                    }
+                }
             }
             ListView {
                 id: list

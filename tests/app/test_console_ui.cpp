@@ -70,6 +70,7 @@ private slots:
     void cutVerdictHasItsTooltip();
     void rowsCopyAndFilterFromTheirMenu();
     void streamInformationAndKeys();
+    void eventColumnsResizeByTheirEdge();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -542,6 +543,37 @@ void TestConsoleUi::streamInformationAndKeys()
     QMetaObject::invokeMethod(other, "clicked");
     QCOMPARE(textOf(connection->findChild<QQuickItem*>(QStringLiteral("streamField"))), QStringLiteral("other:events"));
     QMetaObject::invokeMethod(connection, "close");
+}
+
+// The Events page's columns can be dragged wider or narrower by their edge in the header;
+// the columns after it move with the edge.
+void TestConsoleUi::eventColumnsResizeByTheirEdge()
+{
+    QQuickItem* tab = item(QStringLiteral("eventsTab"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    QObject* page = item(QStringLiteral("eventsPage"));
+    QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
+    QTRY_VERIFY(list && list->isVisible() && list->property("count").toInt() > 0);
+    const auto widthOf = [&](int column) { return page->property("widths").toList().at(column).toInt(); };
+    const int before = widthOf(1);
+    QQuickItem* verdict = item(QStringLiteral("eventVerdictHeader"));
+    const double verdictXBefore = verdict->mapToScene(QPointF(0, 0)).x();
+    QQuickItem* handle = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("columnHandle_1"));
+    QVERIFY(handle);
+    const QPoint from = handle->mapToScene(QPointF(handle->width() / 2, handle->height() / 2)).toPoint();
+    QTest::mousePress(window_, Qt::LeftButton, {}, from);
+    for (int dx = 5; dx <= 60; dx += 5)
+        QTest::mouseMove(window_, from + QPoint(dx, 0));
+    QTest::mouseRelease(window_, Qt::LeftButton, {}, from + QPoint(60, 0));
+    QTRY_VERIFY2(widthOf(1) > before + 30, qPrintable(QString::number(widthOf(1))));
+    // The columns after it moved by as much (the verdict column, or the entry pane beside the
+    // table, gives the room).
+    QTRY_COMPARE(qRound(verdict->mapToScene(QPointF(0, 0)).x() - verdictXBefore), widthOf(1) - before);
+    // The handle moved with the edge, and a column never goes below 40.
+    QVERIFY(handle->mapToScene(QPointF(0, 0)).x() > from.x() + 30 - handle->width());
+    QVERIFY(QMetaObject::invokeMethod(page, "setColumnWidth", Q_ARG(int, 1), Q_ARG(double, 3)));
+    QCOMPARE(widthOf(1), 40);
+    QVERIFY(QMetaObject::invokeMethod(page, "setColumnWidth", Q_ARG(int, 1), Q_ARG(double, before)));
 }
 
 QTEST_MAIN(TestConsoleUi)
