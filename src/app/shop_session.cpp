@@ -4,10 +4,9 @@
 #include "command_tracker.hpp"
 #include "connection_settings.hpp"
 #include "display_text.hpp"
+#include "export_file.hpp"
 
-#include "core/csv.hpp"
 #include "core/handlers.hpp"
-#include "core/state_json.hpp"
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
@@ -17,17 +16,12 @@
 #include "shopstream_version.h"
 
 #include <QClipboard>
-#include <QDateTime>
-#include <QDir>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QHash>
 #include <QJSEngine>
 #include <QLocale>
 #include <QQmlEngine>
-#include <QRegularExpression>
-#include <QSaveFile>
-#include <QStandardPaths>
 #include <QTime>
 #include <QTimer>
 
@@ -38,24 +32,6 @@ namespace shop::app {
 namespace {
 
 ShopSession* gInstance = nullptr;
-
-// Writes what `produce` hands to its sink into `path` as one file (QSaveFile: whole or not at
-// all); "" on success, else why.
-QString writeExport(const QString& path, const std::function<void(const TextSink&)>& produce)
-{
-    if (path.trimmed().isEmpty())
-        return ShopSession::tr("no file name was given");
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return ShopSession::tr("%1 cannot be written: %2").arg(path, file.errorString());
-    bool ok = true;
-    produce([&](std::string_view text) {
-        ok = ok && file.write(text.data(), qint64(text.size())) == qint64(text.size());
-    });
-    if (!ok || !file.commit())
-        return ShopSession::tr("%1 could not be written: %2").arg(path, file.errorString());
-    return {};
-}
 
 // The entry details view reads {type, eid, actor, version, format, data, money}, or {error};
 // money: the amounts of a decoded entry with their units (moneyNote), "" for none.
@@ -791,7 +767,7 @@ QVariantList ShopSession::recentConnections() const
 QString ShopSession::exportEvents(const QString& path, const QString& format) const
 {
     const bool json = format == QLatin1String("json");
-    return writeExport(path, [&](const TextSink& sink) { events_.writeRows(json, sink); });
+    return writeExportFile(path, [&](const TextSink& sink) { events_.writeRows(json, sink); });
 }
 
 QString ShopSession::exportShop(const QString& path, const QString& format) const
@@ -800,27 +776,12 @@ QString ShopSession::exportShop(const QString& path, const QString& format) cons
         return tr("the history is still loading (or could not be loaded): the shop at this point cannot be rebuilt yet");
     const engine::ReplayTimeline& timeline = replay_.timeline();
     const auto at = static_cast<std::size_t>(replay_.live() ? qint64(timeline.size()) : replay_.position());
-    const ShopState state = timeline.stateAt(at);
-    const std::string stream = d->options.stream.toStdString();
-    const bool json = format == QLatin1String("json");
-    return writeExport(path, [&](const TextSink& sink) {
-        if (json)
-            writeStateJson(state, stream, sink);
-        else
-            writeStateCsv(state, sink);
-    });
+    return exportShopState(timeline.stateAt(at), d->options.stream.toStdString(), path, format == QLatin1String("json"));
 }
 
 QString ShopSession::defaultExportPath(const QString& what, const QString& format) const
 {
-    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    if (folder.isEmpty() || !QDir(folder).exists())
-        folder = QDir::homePath();
-    QString stream = d->options.stream;
-    stream.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("-"));
-    return QDir(folder).filePath(QStringLiteral("shopstream-%1-%2-%3.%4")
-                                     .arg(stream, what, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")),
-                                          format == QLatin1String("json") ? QStringLiteral("json") : QStringLiteral("csv")));
+    return shop::app::defaultExportPath(d->options.stream, what, format);
 }
 
 void ShopSession::copyText(const QString& text) const
