@@ -384,10 +384,12 @@ std::size_t EventListModel::writeRows(bool json, const std::function<void(std::s
         const UserId user = row.user == 0 ? 0 : names.user(row.user);
         const std::string_view item = row.item == 0 ? std::string_view() : names.item(row.item);
         if (json) {
-            nlohmann::json o = {{"id", id}, {"time", time}, {"type", type}, {"verdict", verdict}, {"item", item}};
-            o["user"] = user == 0 ? nlohmann::json() : nlohmann::json(user);
-            if (item.empty())
-                o["item"] = nullptr;
+            const nlohmann::json o = {{"id", id},
+                                      {"time", time},
+                                      {"type", type},
+                                      {"verdict", verdict},
+                                      {"user", user == 0 ? nlohmann::json() : nlohmann::json(user)},
+                                      {"item", item.empty() ? nlohmann::json() : nlohmann::json(item)}};
             out += written == 0 ? "\n" : ",\n";
             out += o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         } else {

@@ -45,6 +45,15 @@ QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& 
             {QStringLiteral("money"), fields.decodeReason == Reason::None ? moneyNote(fields.event) : QString()}};
 }
 
+// Queues one of the writer's slots on its thread; false when there is no writer yet.
+bool callWriter(const std::unique_ptr<engine::CommandWriterThread>& writer, void (engine::CommandWriter::*slot)())
+{
+    if (!writer)
+        return false;
+    QMetaObject::invokeMethod(writer->writer(), slot, Qt::QueuedConnection);
+    return true;
+}
+
 } // namespace
 
 struct ShopSession::Private {
@@ -576,11 +585,7 @@ void ShopSession::takeSnapshot()
         QMetaObject::invokeMethod(d->consumer->worker(), &engine::ConsumerWorker::requestSnapshot, Qt::QueuedConnection);
 }
 
-void ShopSession::refreshSnapshots()
-{
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::listSnapshots, Qt::QueuedConnection);
-}
+void ShopSession::refreshSnapshots() { callWriter(d->writer, &engine::CommandWriter::listSnapshots); }
 
 void ShopSession::verifySnapshots()
 {
@@ -588,7 +593,7 @@ void ShopSession::verifySnapshots()
         return;
     verifyingSnapshots_ = true;
     emit verifyingSnapshotsChanged();
-    QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::verifySnapshots, Qt::QueuedConnection);
+    callWriter(d->writer, &engine::CommandWriter::verifySnapshots);
 }
 
 void ShopSession::continueWithoutGap()
@@ -628,23 +633,13 @@ void ShopSession::loadDemoShop(int events)
     }
 }
 
-void ShopSession::detectStreamFormat()
-{
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::detectFormat, Qt::QueuedConnection);
-}
+void ShopSession::detectStreamFormat() { callWriter(d->writer, &engine::CommandWriter::detectFormat); }
 
-void ShopSession::refreshStreamInfo()
-{
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::readStreamSummary, Qt::QueuedConnection);
-}
+void ShopSession::refreshStreamInfo() { callWriter(d->writer, &engine::CommandWriter::readStreamSummary); }
 
 void ShopSession::listStreamKeys()
 {
-    if (d->writer)
-        QMetaObject::invokeMethod(d->writer->writer(), &engine::CommandWriter::listStreamKeys, Qt::QueuedConnection);
-    else
+    if (!callWriter(d->writer, &engine::CommandWriter::listStreamKeys))
         emit streamKeysListed({}, false, tr("not connected to Redis yet"));
 }
 

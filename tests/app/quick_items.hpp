@@ -21,6 +21,13 @@ inline QQuickItem* findQuickItem(QQuickItem* root, const QString& name)
     return nullptr;
 }
 
+// A left click in the middle of `item`, as a user's (a tab, a button).
+inline void clickCentre(QQuickWindow* window, QQuickItem* item)
+{
+    QVERIFY2(item, "the item to click exists");
+    QTest::mouseClick(window, Qt::LeftButton, {}, item->mapToScene(QPointF(item->width() / 2, item->height() / 2)).toPoint());
+}
+
 // Loads qrc:/ShopStream/Main.qml into `engine` and shows it, exposed. Returns the window, or
 // null with why in `problem`; a QML warning while loading is a problem too.
 inline QQuickWindow* loadMainWindow(QQmlApplicationEngine& engine, QString& problem)

@@ -318,9 +318,7 @@ void TestConsoleUi::userAndItemFiltersFindInvalidEntries()
     QVERIFY(append("TopUp", R"({"userId":-5555,"amount":10})"));
     QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), total, kTimeoutMs);
 
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QVERIFY(tab);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
     QTRY_VERIFY(list && list->isVisible());
     focus(QStringLiteral("userFilterField"));
@@ -409,8 +407,7 @@ void TestConsoleUi::smallScreenKeepsEveryColumn()
     QVERIFY(window_->minimumWidth() <= 1024 && window_->minimumHeight() <= 600);
     window_->resize(1024, 600);
     QTRY_COMPARE(window_->width(), 1024);
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QQuickItem* verdict = item(QStringLiteral("eventVerdictHeader"));
     QVERIFY(verdict);
     QTRY_VERIFY(verdict->isVisible());
@@ -452,8 +449,7 @@ void TestConsoleUi::cutVerdictHasItsTooltip()
 // row opens a menu: copy its id, copy it, or filter by its user or item.
 void TestConsoleUi::rowsCopyAndFilterFromTheirMenu()
 {
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QObject* page = item(QStringLiteral("eventsPage"));
     QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
     QTRY_VERIFY(list && list->isVisible() && list->property("count").toInt() > 3);
@@ -549,8 +545,7 @@ void TestConsoleUi::streamInformationAndKeys()
 // the columns after it move with the edge.
 void TestConsoleUi::eventColumnsResizeByTheirEdge()
 {
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QObject* page = item(QStringLiteral("eventsPage"));
     QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
     QTRY_VERIFY(list && list->isVisible() && list->property("count").toInt() > 0);

@@ -207,8 +207,7 @@ void TestTimelineUi::dataLineShowsOnlyTheCurrentEntrysData()
 // timeline's current event, which the Events page marks.
 void TestTimelineUi::listsStopAtTheCurrentEvent()
 {
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QQuickItem* list = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("eventList"));
     QTRY_VERIFY(list && list->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 400, kTimeoutMs);
@@ -232,8 +231,7 @@ void TestTimelineUi::listsStopAtTheCurrentEvent()
 
     // A user's history on the Users page, in history: it ends at the user's last event before
     // the current point, scrolled to it.
-    QQuickItem* usersTab = item(QStringLiteral("usersTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, usersTab->mapToScene(QPointF(usersTab->width() / 2, usersTab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("usersTab")));
     QVERIFY(QMetaObject::invokeMethod(item(QStringLiteral("usersPage")), "selectUser", Q_ARG(QString, QStringLiteral("3"))));
     QQuickItem* history = item(QStringLiteral("userHistory"));
     QTRY_VERIFY(history && history->isVisible() && history->property("count").toInt() > 5);
@@ -262,8 +260,7 @@ void TestTimelineUi::exportsAgreeWithTheCli()
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("no file");
     };
     // The Events page owns the events model's filters while it is shown (none set here).
-    QQuickItem* tab = item(QStringLiteral("eventsTab"));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, tab->mapToScene(QPointF(tab->width() / 2, tab->height() / 2)).toPoint());
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
     QTRY_COMPARE(session_->events()->userFilter(), QString());
     QVERIFY(session_->replay()->live());
     const QString liveJson = dir.filePath(QStringLiteral("live.json"));
