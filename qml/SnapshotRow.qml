@@ -1,6 +1,7 @@
 // A row of the Snapshots table: checked ✓ (or what is wrong with it), and whether it equals
 // a rebuild from scratch once that was asked for.
 import QtQuick
+import ShopStream
 
 TableRow {
     id: row
@@ -22,7 +23,7 @@ TableRow {
 
     TableCell { cellWidth: row.widths[0]; text: row.snapshotId; color: row.textColor }
     TableCell { cellWidth: row.widths[1]; text: row.timeText; color: row.textColor }
-    TableCell { cellWidth: row.widths[2]; numeric: true; text: row.events; color: row.textColor }
+    TableCell { cellWidth: row.widths[2]; numeric: true; text: ShopRules.formatCount(row.events); color: row.textColor }
     TableCell { cellWidth: row.widths[3]; numeric: true; text: row.sizeText; color: row.textColor }
     TableCell {
         cellWidth: row.widths[4]

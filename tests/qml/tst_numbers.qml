@@ -27,6 +27,23 @@ TestCase {
         compare(text.replace(new RegExp("[^0-9-]", "g"), ""), String(row.n))
     }
 
+    // The Snapshots table's Events column: a count like any other (it showed "3201" raw).
+    Component {
+        id: snapshotRowComponent
+        SnapshotRow {
+            index: 0; snapshotId: "1-0"; timeText: ""; events: 1234567; sizeText: ""
+            checked: true; problem: ""; rebuild: ""; rebuildWhy: ""; widths: [80, 80, 80, 80, 80, 80]
+        }
+    }
+    function test_snapshotRowEvents() {
+        const row = createTemporaryObject(snapshotRowComponent, null)
+        verify(row !== null)
+        let texts = []
+        for (let i = 0; i < row.cells.length; ++i)
+            texts.push(row.cells[i].text)
+        verify(texts.indexOf(ShopRules.formatCount(1234567)) >= 0, texts.join(" | "))
+    }
+
     function test_countAndNoun() {
         compare(ShopRules.countOf(1, "user", "users"), "1 user")
         compare(ShopRules.countOf(0, "user", "users"), "0 users")
