@@ -198,6 +198,7 @@ void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames:
         row.balanceAfter = b == 0 ? -1 : unzigzag(b - 1);
     }
     row.hasOp = false;
+    row.orderTotal = 0;
     if (row.reason == Reason::None) {
         const std::uint8_t kind = *c.p++;
         row.hasOp = kind != HistoryBlock::kNoOp;
@@ -267,6 +268,7 @@ void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames:
                         event->lines[i].qty = qty;
                     }
                 }
+                row.orderTotal = c.signedValue();
                 break;
             }
             }
@@ -356,7 +358,7 @@ std::uint32_t HistoryBuilder::item(std::string_view id)
     return ref;
 }
 
-void HistoryBuilder::encodeEvent(const Event& e, std::string& out)
+void HistoryBuilder::encodeEvent(const Event& e, std::int64_t orderTotal, std::string& out)
 {
     out.push_back(static_cast<char>(e.type));
     switch (e.type) {
@@ -387,13 +389,14 @@ void HistoryBuilder::encodeEvent(const Event& e, std::string& out)
             putVarint(out, item(line.itemId));
             putSigned(out, line.qty);
         }
+        putSigned(out, orderTotal);
         break;
     }
 }
 
 void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason reason, UserId user,
                          std::string_view item, std::int64_t balanceAfter, const Event* applied,
-                         const std::vector<OrderLine>* lines)
+                         const std::vector<OrderLine>* lines, std::int64_t orderTotal)
 {
     if (open_ && open_->count == HistoryBlock::kCapacity) {
         open_->bytes.shrink_to_fit();
@@ -439,7 +442,7 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
         putVarint(b.bytes, balanceAfter == -1 ? 0 : zigzag(balanceAfter) + 1);
     if (reason == Reason::None) {
         if (applied)
-            encodeEvent(*applied, b.bytes);
+            encodeEvent(*applied, orderTotal, b.bytes);
         else
             b.bytes.push_back(static_cast<char>(HistoryBlock::kNoOp));
     }

@@ -88,7 +88,8 @@ struct HistoryBlock {
     // Per row, in order: the id (zigzag ms delta; then the seq as a zigzag delta when the ms
     // repeats, else whole), the user ref when the column says kEscape, the item ref likewise,
     // the balance after when there is a user (0: none, else zigzag + 1), and for an applied
-    // row its event: an EventType byte (or kNoOp) and the fields the columns do not hold.
+    // row its event: an EventType byte (or kNoOp) and the fields the columns do not hold (an
+    // order's last: its total).
     std::string bytes;
     // The items a row names beyond its item column (an order's further lines), for the rows
     // that name more than one: the row's index in the block, how many, then their refs.
@@ -130,6 +131,7 @@ struct HistoryRow {
     std::span<const std::uint32_t> moreItems; // the others (an order's further lines); valid with the block
     std::int64_t balanceAfter = -1;
     bool hasOp = false;       // an applied row with its event (decodeEvent gives it)
+    std::int64_t orderTotal = 0; // an applied order's total in minor units (its revenue); else 0
 };
 
 // Reads a block's rows in order (the byte stream only reads forward).
@@ -158,9 +160,11 @@ public:
     // One processed entry: the user and the first item it names (0 / "" for none; taken from
     // `applied` when given), the user's balance after it (-1: none), for an applied entry its
     // event (null: not kept), and the order lines it names (taken from `applied` when given):
-    // the well-formed item ids of lines after the first are the row's moreItems.
+    // the well-formed item ids of lines after the first are the row's moreItems; for an
+    // applied order, its total (what it cost the user: the revenue it brought).
     void add(std::string_view entryId, std::string_view type, Reason reason, UserId user, std::string_view item,
-             std::int64_t balanceAfter, const Event* applied, const std::vector<OrderLine>* lines = nullptr);
+             std::int64_t balanceAfter, const Event* applied, const std::vector<OrderLine>* lines = nullptr,
+             std::int64_t orderTotal = 0);
     // The rows added since the last take.
     HistoryChunk take();
     std::size_t pending() const { return pending_; }
@@ -170,7 +174,7 @@ private:
     std::uint32_t item(std::string_view id);
     std::uint8_t typeRef(std::string_view type);
     void addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first, const std::vector<OrderLine>& lines);
-    void encodeEvent(const Event& e, std::string& out);
+    void encodeEvent(const Event& e, std::int64_t orderTotal, std::string& out);
 
     std::shared_ptr<HistoryNames> names_;
     // The refs of the users seen by this feeder. Small dense ids (the usual shop: 1 to a few
