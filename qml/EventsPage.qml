@@ -77,6 +77,23 @@ Page {
                 { text: qsTr("Rejected"), value: "rejected" }].concat(ShopRules.reasonChoices())
     }
 
+    // The Overview page's choices: the entries of one type (the name as written; OrderType is
+    // an Order) or with one verdict or reason, and no other filter.
+    function typeValue(type: string): string {
+        return type === "OrderType" ? "Order" : type
+    }
+    function canShowType(type: string): bool {
+        return typeFilter.indexOfValue(typeValue(type)) > 0
+    }
+    function showOnly(type: string, verdict: string) {
+        typeFilter.currentIndex = Math.max(0, typeFilter.indexOfValue(typeValue(type)))
+        verdictFilter.currentIndex = Math.max(0, verdictFilter.indexOfValue(verdict))
+        userField.text = ""
+        itemField.text = ""
+        refilter.stop()
+        applyEventFilters()
+    }
+
     function focusSearch() {
         userField.forceActiveFocus()
         userField.selectAll()

@@ -69,7 +69,7 @@ ApplicationWindow {
                 streamInfoDialog]
     }
     function pagesInOrder() {
-        return [usersPage, itemsPage, eventsPage, snapshotsPage]
+        return [usersPage, itemsPage, eventsPage, overviewPage, snapshotsPage]
     }
     function editActions() {
         return [registerUserAction, topUpAction, adjustBalanceAction, addItemAction, setPriceAction,
@@ -198,6 +198,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+2"; onActivated: tabs.currentIndex = 1 }
     Shortcut { sequence: "Ctrl+3"; onActivated: tabs.currentIndex = 2 }
     Shortcut { sequence: "Ctrl+4"; onActivated: tabs.currentIndex = 3 }
+    Shortcut { sequence: "Ctrl+5"; onActivated: tabs.currentIndex = 4 }
 
     header: MainToolBar {
         editActions: root.editActions()
@@ -341,6 +342,7 @@ ApplicationWindow {
             PageTab { objectName: "usersTab"; text: qsTr("Users") }
             PageTab { objectName: "itemsTab"; text: qsTr("Items") }
             PageTab { objectName: "eventsTab"; text: qsTr("Events") }
+            PageTab { objectName: "overviewTab"; text: qsTr("Overview") }
             PageTab { objectName: "snapshotsTab"; text: qsTr("Snapshots") }
         }
         StackLayout {
@@ -359,6 +361,18 @@ ApplicationWindow {
                 onActionRequested: (action) => root.pageAction(action)
             }
             EventsPage { id: eventsPage; onExportRequested: exportEventsAction.trigger() }
+            OverviewPage {
+                id: overviewPage
+                filterableType: type => eventsPage.canShowType(type)
+                onReasonChosen: reason => {
+                    tabs.currentIndex = 2
+                    eventsPage.showOnly("", reason)
+                }
+                onTypeChosen: type => {
+                    tabs.currentIndex = 2
+                    eventsPage.showOnly(type, "")
+                }
+            }
             SnapshotsPage { id: snapshotsPage }
         }
         TimelineBar {

@@ -114,7 +114,7 @@ inside() {
   shot dialog-about.png; xdotool key Escape; settle 0.5
 
   # Snapshots: one now, a few more events, another; select the older one.
-  xdotool key ctrl+4; settle
+  xdotool key ctrl+5; settle
   xdotool key ctrl+shift+s; settle 1.5
   "$CLI" --redis "$url" --stream "$STREAM" produce --events 200 --users 40 --items 20 --seed 2 >/dev/null
   settle 1.5
@@ -138,7 +138,11 @@ inside() {
   click "$USER_ROW_7"; settle 8 # and let the toasts fade
   click "$TIMELINE_MIDDLE"; settle 1.5
   shot history.png
-  xdotool key ctrl+shift+l; settle 1
+  # The Overview at that point in history, then live.
+  xdotool key ctrl+4; settle 1.5
+  shot overview-history.png
+  xdotool key ctrl+shift+l; settle 1.5
+  shot overview.png
 
   # Viewer mode: the same stream opened with --read-only (the status bar says Viewer, the
   # edit actions are off, nothing is written).

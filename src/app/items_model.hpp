@@ -37,6 +37,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void apply(const std::vector<Item>& items, Update how);
+    const std::vector<Item>& rows() const { return rows_; }
     Q_INVOKABLE int rowOf(const QString& itemId) const;
     const Item* find(const std::string& id) const;
     bool integerSortKey(int row, int role, qint64& out) const override;

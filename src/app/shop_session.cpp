@@ -84,7 +84,8 @@ struct ShopSession::Private {
 };
 
 ShopSession::ShopSession(QObject* parent)
-    : QObject(parent), d(std::make_unique<Private>()), events_(history_), replay_(history_)
+    : QObject(parent), d(std::make_unique<Private>()), events_(history_), replay_(history_),
+      overview_(history_, replay_, users_, items_)
 {
     engine::registerEngineMetaTypes();
     connect(&d->resolver, &TargetResolver::resolved, this, &ShopSession::onTargetResolved);
@@ -517,6 +518,7 @@ void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
         replay_.addCheckpoints(batch.checkpoints);
         replay_.appended();
     }
+    overview_.historyGrew();
 }
 
 qint64 ShopSession::historyMemoryBytes() const
@@ -530,6 +532,7 @@ void ShopSession::clearHistory()
     history_.clear();
     events_.clear();
     replay_.clear();
+    overview_.historyCleared();
 }
 
 void ShopSession::setHistoryComplete(bool complete)

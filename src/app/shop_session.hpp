@@ -8,6 +8,7 @@
 #include "event_list_model.hpp"
 #include "items_model.hpp"
 #include "notification_log.hpp"
+#include "overview_model.hpp"
 #include "snapshot_list_model.hpp"
 #include "users_model.hpp"
 #include "replay_controller.hpp"
@@ -49,6 +50,8 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString lastSnapshot READ lastSnapshot NOTIFY lastSnapshotChanged)
     /// Time travel: the timeline over the whole history and the state at any point.
     Q_PROPERTY(shop::app::ReplayController* replay READ replay CONSTANT)
+    /// The Overview page's figures at the timeline's current point.
+    Q_PROPERTY(shop::app::OverviewModel* overview READ overview CONSTANT)
     /// False while the history before a restored snapshot is still loading.
     Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
@@ -139,6 +142,7 @@ public:
     NotificationLog* notifications() { return &notifications_; }
     QString lastSnapshot() const { return lastSnapshot_; }
     ReplayController* replay() { return &replay_; }
+    OverviewModel* overview() { return &overview_; }
     bool historyComplete() const { return historyComplete_; }
 
     ConnectionState connectionState() const;
@@ -293,6 +297,7 @@ private:
     QString lastSnapshot_;
     bool outageLogged_ = false;
     ReplayController replay_;
+    OverviewModel overview_; // reads history_, follows replay_
     bool historyComplete_ = true;
     engine::ConsumerStatus status_;
     VerdictCounts counts_;

@@ -36,6 +36,7 @@ public:
 
     // Applies a batch's users: new ones inserted in one go, changed ones reported as ranges.
     void apply(const std::vector<User>& users, Update how);
+    const std::vector<User>& rows() const { return rows_; }
     // -1 when absent. QML passes the id as text: its numbers are doubles, exact only to 2^53.
     Q_INVOKABLE int rowOf(const QString& userId) const;
     int rowOf(qint64 userId) const;
