@@ -90,6 +90,8 @@ Page {
         verdictFilter.currentIndex = Math.max(0, verdictFilter.indexOfValue(verdict))
         userField.text = ""
         itemField.text = ""
+        dataField.text = ""
+        ShopSession.dataSearch.clear()
         refilter.stop()
         applyEventFilters()
     }
@@ -166,7 +168,7 @@ Page {
             ComboBox {
                 id: typeFilter
                 objectName: "typeFilter"
-                Layout.preferredWidth: 170
+                Layout.preferredWidth: 150
                 textRole: "text"
                 valueRole: "value"
                 Accessible.name: qsTr("Event type")
@@ -197,7 +199,7 @@ Page {
                 id: userField
                 readonly property bool valid: text === "" || ShopRules.checkUserId(text) === ""
                 objectName: "userFilterField"
-                Layout.preferredWidth: 130
+                Layout.preferredWidth: 110
                 placeholderText: qsTr("User id")
                 inputMethodHints: Qt.ImhDigitsOnly
                 selectByMouse: true
@@ -209,12 +211,31 @@ Page {
                 id: itemField
                 readonly property bool valid: text === "" || ShopRules.checkItemId(text) === ""
                 objectName: "itemFilterField"
-                Layout.preferredWidth: 160
+                Layout.preferredWidth: 130
                 placeholderText: qsTr("Item id")
                 selectByMouse: true
                 color: valid ? palette.text : accents.rejected
                 Accessible.name: qsTr("Only events of item")
                 onTextChanged: refilter.restart()
+            }
+            TextField {
+                id: dataField
+                objectName: "dataSearchField"
+                Layout.preferredWidth: 150
+                placeholderText: qsTr("Text in data ⏎")
+                selectByMouse: true
+                Accessible.name: qsTr("Only events whose data contains")
+                ToolTip.visible: hovered && ShopSession.dataSearch.status === ""
+                ToolTip.text: qsTr("Press Enter to look for this text in every entry's data, eid and actor (read from Redis); Esc clears")
+                onAccepted: ShopSession.dataSearch.search(text)
+                Keys.onEscapePressed: (event) => {
+                    if (text === "" && ShopSession.dataSearch.text === "") {
+                        event.accepted = false
+                        return
+                    }
+                    text = ""
+                    ShopSession.dataSearch.clear()
+                }
             }
             Label {
                 objectName: "eventCount"
@@ -222,12 +243,21 @@ Page {
                 horizontalAlignment: Text.AlignRight
                 elide: Text.ElideLeft
                 color: palette.placeholderText
-                text: page.history
+                ToolTip.visible: countHover.hovered && ShopSession.dataSearch.status !== ""
+                ToolTip.text: ShopSession.dataSearch.status
+                HoverHandler { id: countHover }
+                readonly property string countText: page.history
                       ? qsTr("%1 up to event %2 (history)").arg(ShopRules.countOf(list.count, qsTr("event"), qsTr("events")))
                                                             .arg(ShopRules.formatCount(ShopSession.replay.position))
                       : list.count === ShopSession.events.totalCount
                       ? ShopRules.countOf(list.count, qsTr("event"), qsTr("events"))
                       : qsTr("%1 of %2").arg(ShopRules.formatCount(list.count)).arg(ShopRules.countOf(ShopSession.events.totalCount, qsTr("event"), qsTr("events")))
+                // While a search runs, or when it failed, where it stands; with its result, the
+                // text it was for.
+                text: ShopSession.dataSearch.running ? ShopSession.dataSearch.status
+                    : ShopSession.dataSearch.text !== "" && ShopSession.events.textFilter === "" ? ShopSession.dataSearch.status
+                    : ShopSession.events.textFilter !== "" ? qsTr("“%1”: %2").arg(ShopSession.events.textFilter).arg(countText)
+                    : countText
             }
             Button {
                 objectName: "exportEventsButton"

@@ -202,10 +202,45 @@ void EventListModel::filterRange(std::size_t from, std::size_t to, std::vector<s
     if (verdictMode_ == VerdictFilter::Nothing || (userFilter_ != 0 && userFilterRef_ == 0)
         || (!itemFilter_.isEmpty() && itemFilterRef_ == 0))
         return;
-    history_.forEach(from, to, [&](std::size_t index, const HistoryRow& row) {
-        if (accepts(row))
+    if (textFilter_.isEmpty()) {
+        history_.forEach(from, to, [&](std::size_t index, const HistoryRow& row) {
+            if (accepts(row))
+                out.push_back(static_cast<std::uint32_t>(index));
+        });
+        return;
+    }
+    // Only the search's matches, each looked at once, in order.
+    auto next = std::lower_bound(textMatches_.begin(), textMatches_.end(), from);
+    if (next == textMatches_.end() || *next >= to)
+        return;
+    history_.forEach(*next, to, [&](std::size_t index, const HistoryRow& row) {
+        while (next != textMatches_.end() && *next < index)
+            ++next;
+        if (next != textMatches_.end() && *next == index && accepts(row))
             out.push_back(static_cast<std::uint32_t>(index));
     });
+}
+
+bool EventListModel::anyFilter() const
+{
+    return !typeFilter_.isEmpty() || verdictMode_ != VerdictFilter::All || userFilter_ != 0 || !itemFilter_.isEmpty()
+           || !textFilter_.isEmpty();
+}
+
+void EventListModel::setTextMatches(const QString& text, std::vector<std::uint32_t> indices)
+{
+    textFilter_ = text;
+    textMatches_ = std::move(indices);
+    refilter();
+}
+
+void EventListModel::clearTextMatches()
+{
+    if (textFilter_.isEmpty())
+        return;
+    textFilter_.clear();
+    textMatches_ = {};
+    refilter();
 }
 
 void EventListModel::appended(std::size_t from)
@@ -244,8 +279,14 @@ void EventListModel::clear()
     visible_.shrink_to_fit();
     userFilterRef_ = 0;
     itemFilterRef_ = 0;
+    const bool searched = !textFilter_.isEmpty(); // its indices were of the old history
+    textFilter_.clear();
+    textMatches_ = {};
+    filtered_ = anyFilter();
     endResetModel();
     emit totalCountChanged();
+    if (searched)
+        emit filterChanged();
 }
 
 void EventListModel::setTypeFilter(const QString& type)
@@ -302,8 +343,7 @@ void EventListModel::setItemFilter(const QString& itemId)
 void EventListModel::refilter()
 {
     beginResetModel();
-    filtered_
-        = !typeFilter_.isEmpty() || verdictMode_ != VerdictFilter::All || userFilter_ != 0 || !itemFilter_.isEmpty();
+    filtered_ = anyFilter();
     visible_.clear();
     if (filtered_) {
         refreshNames();

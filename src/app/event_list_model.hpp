@@ -33,6 +33,9 @@ class EventListModel : public QAbstractListModel {
     Q_PROPERTY(QString userFilter READ userFilter WRITE setUserFilter NOTIFY filterChanged)
     /// Only entries naming this item ("" for all).
     Q_PROPERTY(QString itemFilter READ itemFilter WRITE setItemFilter NOTIFY filterChanged)
+    /// The text the entries' data was searched for (EntrySearch), "" for none: only the
+    /// entries found are rows, so entries added after the search are not.
+    Q_PROPERTY(QString textFilter READ textFilter NOTIFY filterChanged)
     /// All entries, filtered or not.
     Q_PROPERTY(qint64 totalCount READ totalCount NOTIFY totalCountChanged)
     /// Only the first `limit` entries of the stream are rows (history mode: the entries up to
@@ -72,6 +75,10 @@ public:
     void setUserFilter(const QString& userId);
     QString itemFilter() const { return itemFilter_; }
     void setItemFilter(const QString& itemId);
+    QString textFilter() const { return textFilter_; }
+    // A search's result: only the entries at these stream indices (ascending) pass.
+    void setTextMatches(const QString& text, std::vector<std::uint32_t> indices);
+    void clearTextMatches();
     qint64 totalCount() const { return static_cast<qint64>(count_); }
     qint64 limit() const { return limit_ == kNoLimit ? -1 : static_cast<qint64>(limit_); }
     // Rows for the entries before stream index `limit` only (-1: all); the rows past it are
@@ -101,6 +108,7 @@ private:
 
     const engine::HistoryRow& rowAt(std::size_t index) const; // cached: one row, many roles
     bool accepts(const engine::HistoryRow& row) const;
+    bool anyFilter() const;
     void filterRange(std::size_t from, std::size_t to, std::vector<std::uint32_t>& out) const;
     void refilter();
     void refreshNames();
@@ -130,6 +138,8 @@ private:
     std::uint32_t userFilterRef_ = 0; // its HistoryNames ref; 0 while no row names it
     QString itemFilter_;
     std::uint32_t itemFilterRef_ = 0; // likewise
+    QString textFilter_;
+    std::vector<std::uint32_t> textMatches_; // with textFilter_: the stream indices found
 };
 
 } // namespace shop::app

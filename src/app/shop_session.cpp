@@ -85,7 +85,7 @@ struct ShopSession::Private {
 
 ShopSession::ShopSession(QObject* parent)
     : QObject(parent), d(std::make_unique<Private>()), events_(history_), replay_(history_),
-      overview_(history_, replay_, users_, items_)
+      overview_(history_, replay_, users_, items_), dataSearch_(history_, events_)
 {
     engine::registerEngineMetaTypes();
     connect(&d->resolver, &TargetResolver::resolved, this, &ShopSession::onTargetResolved);
@@ -201,6 +201,7 @@ void ShopSession::onTargetResolved()
     connectWriter(d->writer->writer());
     d->history = std::make_unique<engine::HistoryLoaderThread>(target->url(), d->options.stream.toStdString());
     connectHistory(d->history->loader());
+    dataSearch_.start(target->url(), d->options.stream.toStdString());
     startConsumer({}, false);
     refreshSnapshots();
     detectStreamFormat();
@@ -445,6 +446,7 @@ void ShopSession::stop()
     d->consumerContext.reset();
     ++d->consumerGeneration;
     d->history.reset();
+    dataSearch_.stop();
     d->writer.reset();
 }
 
@@ -533,6 +535,7 @@ void ShopSession::clearHistory()
     events_.clear();
     replay_.clear();
     overview_.historyCleared();
+    dataSearch_.historyCleared();
 }
 
 void ShopSession::setHistoryComplete(bool complete)

@@ -5,6 +5,7 @@
 // touches the network.
 #pragma once
 
+#include "entry_data_search.hpp"
 #include "event_list_model.hpp"
 #include "items_model.hpp"
 #include "notification_log.hpp"
@@ -52,6 +53,8 @@ class ShopSession : public QObject {
     Q_PROPERTY(shop::app::ReplayController* replay READ replay CONSTANT)
     /// The Overview page's figures at the timeline's current point.
     Q_PROPERTY(shop::app::OverviewModel* overview READ overview CONSTANT)
+    /// The Events page's search in the entries' data.
+    Q_PROPERTY(shop::app::EntryDataSearch* dataSearch READ dataSearch CONSTANT)
     /// False while the history before a restored snapshot is still loading.
     Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
@@ -143,6 +146,7 @@ public:
     QString lastSnapshot() const { return lastSnapshot_; }
     ReplayController* replay() { return &replay_; }
     OverviewModel* overview() { return &overview_; }
+    EntryDataSearch* dataSearch() { return &dataSearch_; }
     bool historyComplete() const { return historyComplete_; }
 
     ConnectionState connectionState() const;
@@ -298,6 +302,7 @@ private:
     bool outageLogged_ = false;
     ReplayController replay_;
     OverviewModel overview_; // reads history_, follows replay_
+    EntryDataSearch dataSearch_; // sets events_' text filter
     bool historyComplete_ = true;
     engine::ConsumerStatus status_;
     VerdictCounts counts_;

@@ -71,6 +71,7 @@ private slots:
     void rowsCopyAndFilterFromTheirMenu();
     void streamInformationAndKeys();
     void eventColumnsResizeByTheirEdge();
+    void dataSearchListsTheEntriesThatContainIt();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -569,6 +570,50 @@ void TestConsoleUi::eventColumnsResizeByTheirEdge()
     QVERIFY(QMetaObject::invokeMethod(page, "setColumnWidth", Q_ARG(int, 1), Q_ARG(double, 3)));
     QCOMPARE(widthOf(1), 40);
     QVERIFY(QMetaObject::invokeMethod(page, "setColumnWidth", Q_ARG(int, 1), Q_ARG(double, before)));
+}
+
+// The Events page's search in the entries' data: typed and Enter, the list shows the entries
+// whose data contains the text (letters in either case), as many as a reading of the stream
+// here finds; Esc in the field brings every entry back.
+void TestConsoleUi::dataSearchListsTheEntriesThatContainIt()
+{
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
+    QTRY_VERIFY(item(QStringLiteral("eventsPage"))->isVisible());
+    const QString needle = QStringLiteral("USER 5");
+    shop::redis::Connection c;
+    QVERIFY(c.connect(server_.url()));
+    const shop::redis::Reply all = c.command({"XRANGE", kStream.toStdString(), "-", "+"});
+    QVERIFY(all && !all.isError());
+    int expected = 0;
+    const shop::redis::ReplyView entries(all.raw());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const shop::redis::ReplyView fields = entries[i][1];
+        for (std::size_t f = 0; f + 1 < fields.size(); f += 2)
+            if (fields[f].str() == "data" && QString::fromUtf8(fields[f + 1].str().data(), qsizetype(fields[f + 1].str().size()))
+                                                 .contains(needle, Qt::CaseInsensitive))
+                ++expected;
+    }
+    QCOMPARE(expected, 11); // "user 5" and "user 50" to "user 59"
+    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->totalCount(), qint64(entries.size()), kTimeoutMs);
+
+    focus(QStringLiteral("dataSearchField"));
+    for (const QChar ch : needle)
+        QTest::keyClick(window_, ch.toLatin1());
+    QTest::keyClick(window_, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->events()->textFilter(), needle, kTimeoutMs);
+    QCOMPARE(session_->events()->rowCount(), expected);
+    QVERIFY(!session_->dataSearch()->running());
+    QVERIFY2(session_->dataSearch()->status().contains(QStringLiteral("11")), qPrintable(session_->dataSearch()->status()));
+    QVERIFY2(textOf(item(QStringLiteral("eventCount"))).contains(needle), qPrintable(textOf(item(QStringLiteral("eventCount")))));
+    // With another filter too: both apply.
+    session_->events()->setTypeFilter(QStringLiteral("TopUp"));
+    QCOMPARE(session_->events()->rowCount(), 0);
+    session_->events()->setTypeFilter(QString());
+
+    QTest::keyClick(window_, Qt::Key_Escape);
+    QTRY_COMPARE(session_->events()->textFilter(), QString());
+    QCOMPARE(qint64(session_->events()->rowCount()), session_->events()->totalCount());
+    QCOMPARE(textOf(item(QStringLiteral("dataSearchField"))), QString());
 }
 
 QTEST_MAIN(TestConsoleUi)
