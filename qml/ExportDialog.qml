@@ -4,6 +4,7 @@
 // not at all. The outcome is reported through `finished` (the window toasts and logs it).
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import ShopStream
 
@@ -18,6 +19,16 @@ ShopDialog {
     property string what: "events"
     readonly property string format: jsonChoice.checked ? "json" : "csv"
     signal finished(bool ok, string message)
+    property alias fileDialog: fileDialog
+
+    // The file chosen in the file dialog: its name, and the format its extension names.
+    function choose(path: string) {
+        pathInput.reset(path)
+        if (/\.json$/i.test(path))
+            jsonChoice.checked = true
+        else if (/\.csv$/i.test(path))
+            csvChoice.checked = true
+    }
 
     function prefill(what: string) {
         dialog.what = what === "shop" ? "shop" : "events"
@@ -47,12 +58,38 @@ ShopDialog {
             onToggled: pathInput.reset(pathInput.text.replace(/\.csv$/, ".json"))
         }
     }
-    ValidatedField {
-        id: pathInput
-        name: "exportPathField"
-        label: qsTr("File")
-        error: text.trim() === "" ? qsTr("Enter the file to write") : ""
-        onAccepted: dialog.tryAccept()
+    RowLayout {
+        Layout.fillWidth: true
+        ValidatedField {
+            id: pathInput
+            name: "exportPathField"
+            label: qsTr("File")
+            error: text.trim() === "" ? qsTr("Enter the file to write") : ""
+            onAccepted: dialog.tryAccept()
+        }
+        Button {
+            objectName: "exportBrowseButton"
+            Layout.alignment: Qt.AlignTop
+            Layout.topMargin: pathInput.field.y
+            text: qsTr("Browse…")
+            Accessible.name: qsTr("Choose the file in a file dialog")
+            onClicked: {
+                fileDialog.currentFolder = ShopRules.folderUrl(pathInput.text)
+                fileDialog.selectedFile = ShopRules.fileUrl(pathInput.text.trim())
+                fileDialog.open()
+            }
+        }
+    }
+
+    FileDialog {
+        id: fileDialog
+        objectName: "exportFileDialog"
+        title: dialog.title
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: dialog.format
+        nameFilters: dialog.format === "json" ? [qsTr("JSON files (*.json)"), qsTr("CSV files (*.csv)")]
+                                              : [qsTr("CSV files (*.csv)"), qsTr("JSON files (*.json)")]
+        onAccepted: dialog.choose(ShopRules.localFile(selectedFile))
     }
 
     onAccepted: {

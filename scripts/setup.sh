@@ -11,7 +11,7 @@ SHOPSTREAM_PACKAGES=(
   qtkeychain-qt6-dev
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
-  qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qtquick-shapes
+  qml6-module-qttest qml6-module-qtquick-dialogs qml6-module-qtquick-shapes qml6-module-qt-labs-folderlistmodel
   redis-server redis-tools util-linux xvfb xauth imagemagick xdotool
   desktop-file-utils appstream dpkg-dev groff-base
   clang-14 libclang-rt-14-dev libbenchmark-dev

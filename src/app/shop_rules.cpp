@@ -6,6 +6,7 @@
 
 #include "core/domain.hpp"
 
+#include <QFileInfo>
 #include <QRegularExpression>
 
 namespace shop::app {
@@ -186,6 +187,14 @@ QString ShopRules::reasonText(const QString& reasonName) const
     const auto reason = parseReason(reasonName.toStdString());
     return reason ? QString::fromUtf8(shop::reasonText(*reason).data(), static_cast<qsizetype>(shop::reasonText(*reason).size()))
                   : reasonName;
+}
+
+QUrl ShopRules::folderUrl(const QString& path) const
+{
+    const QString trimmed = path.trimmed();
+    if (trimmed.isEmpty())
+        return {};
+    return QUrl::fromLocalFile(QFileInfo(trimmed).absolutePath());
 }
 
 } // namespace shop::app

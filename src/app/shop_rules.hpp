@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
 namespace shop::app {
@@ -40,6 +41,11 @@ public:
     // Every rejection reason of section 3 as a filter choice, in the enum's order:
     // [{text: "Rejected: insufficient_funds", value: "insufficient_funds"}].
     Q_INVOKABLE QVariantList reasonChoices() const;
+    // Between a file dialog's URLs and the paths the export fields hold.
+    Q_INVOKABLE QString localFile(const QUrl& url) const { return url.toLocalFile(); }
+    Q_INVOKABLE QUrl fileUrl(const QString& path) const { return QUrl::fromLocalFile(path); }
+    // The folder a path is in, as a URL ("" for a path without one).
+    Q_INVOKABLE QUrl folderUrl(const QString& path) const;
 };
 
 } // namespace shop::app

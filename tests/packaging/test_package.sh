@@ -90,6 +90,9 @@ for uri in "${imports[@]}"; do
     ShopStream | ShopStream.*) continue ;;                     # our own module, compiled in
     QtQuick.Controls.*) uri=QtQuick.Controls ;;                # the styles ship with Controls
     QtQml) continue ;;                                         # built into libqt6qml6
+    QtQuick.Dialogs) # its file dialog, where there is no native one, is QML over a folder model
+      has_dep qml6-module-qt-labs-folderlistmodel \
+        || fail "the QML imports QtQuick.Dialogs but Depends lacks qml6-module-qt-labs-folderlistmodel" ;;
   esac
   pkg=qml6-module-$(echo "$uri" | tr 'A-Z.' 'a-z-')
   has_dep "$pkg" || fail "the QML imports $uri but Depends lacks $pkg (add it in packaging/CMakeLists.txt)"

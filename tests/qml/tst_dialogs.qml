@@ -23,6 +23,7 @@ Item {
     Component { id: adjustStockComponent; AdjustStockDialog {} }
     Component { id: placeOrderComponent; PlaceOrderDialog {} }
     Component { id: connectionComponent; ConnectionDialog {} }
+    Component { id: exportComponent; ExportDialog {} }
     Component { id: spyComponent; SignalSpy {} }
 
     SignalSpy {
@@ -513,6 +514,33 @@ Item {
             expectVerdict(dialog, "urlField", false)
             type(dialog, "urlField", "redis://127.0.0.1:6390")
             expectVerdict(dialog, "urlField", true)
+            dialog.close()
+        }
+
+        // Export's Browse… opens a save dialog in the folder of the file named; the file chosen
+        // there becomes the file, and its extension the format.
+        function test_exportBrowsesForTheFile() {
+            const dialog = createTemporaryObject(exportComponent, window)
+            dialog.prefill("events")
+            dialog.open()
+            tryCompare(dialog, "opened", true)
+            const path = field(dialog, "exportPathField")
+            verify(path.text.endsWith(".csv"), path.text)
+            path.text = "/tmp/shopstream-export-test/rows.csv"
+            mouseClick(findChild(dialog.contentItem, "exportBrowseButton"))
+            const files = dialog.fileDialog
+            tryCompare(files, "visible", true)
+            compare(ShopRules.localFile(files.currentFolder), "/tmp/shopstream-export-test")
+            // What the file dialog reports when a file is chosen in it (the user's part of it
+            // is Qt's own).
+            files.selectedFile = ShopRules.fileUrl("/tmp/elsewhere/all events.json")
+            compare(ShopRules.localFile(files.selectedFile), "/tmp/elsewhere/all events.json")
+            files.accepted()
+            files.close()
+            tryCompare(files, "visible", false)
+            compare(path.text, "/tmp/elsewhere/all events.json")
+            verify(findChild(dialog.contentItem, "exportJson").checked)
+            verify(dialog.opened, "the export dialog stays open, to be confirmed")
             dialog.close()
         }
 
