@@ -166,6 +166,11 @@ Page {
                 proxy: proxy
                 prefix: page.prefix
                 columns: page.columns
+                onColumnResized: (column, width) => {
+                    const next = page.widths.slice()
+                    next[column] = width
+                    page.widths = next
+                }
             }
             ListView {
                 id: list

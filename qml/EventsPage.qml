@@ -321,46 +321,10 @@ Page {
                     TableCell { cellWidth: page.widths[4]; text: qsTr("User"); font.bold: true; color: columnHeader.system.buttonText; numeric: true }
                     TableCell { cellWidth: page.widths[5]; text: qsTr("Item"); font.bold: true; color: columnHeader.system.buttonText }
                 }
-                // Where a column's draggable edge is: the right edge before the verdict, the left
-                // edge after it (the row's margins and spacing are 8; the edge is mid-spacing).
-                function edgeX(column: int): real {
-                    let x = 8
-                    if (column < 3) {
-                        for (let i = 0; i <= column; ++i)
-                            x += page.widths[i] + (i > 0 ? 8 : 0)
-                        return x + 4
-                    }
-                    x = width - 8
-                    for (let i = 5; i >= column; --i)
-                        x -= page.widths[i] + (i < 5 ? 8 : 0)
-                    return x - 4
-                }
-                Repeater {
-                    id: handles
-                    model: [0, 1, 2, 4, 5]
-                    delegate: Item {
-                        id: handle
-                        required property int modelData
-                        property real startWidth: 0
-                        objectName: "columnHandle_" + modelData
-                        x: headerBar.edgeX(modelData) - width / 2
-                        width: 9
-                        height: columnHeader.height
-                        HoverHandler { cursorShape: Qt.SplitHCursor }
-                        DragHandler {
-                            target: null
-                            yAxis.enabled: false
-                            onActiveChanged: if (active) handle.startWidth = page.widths[handle.modelData]
-                            onTranslationChanged: if (active) page.setColumnWidth(handle.modelData,
-                                handle.startWidth + (handle.modelData < 3 ? translation.x : -translation.x))
-                        }
-                        Rectangle {
-                            anchors.centerIn: parent
-                            width: 1
-                            height: parent.height - 8
-                            color: columnHeader.system.mid
-                        }
-                    }
+                ColumnHandles {
+                    anchors.fill: parent
+                    widths: page.widths
+                    onResized: (column, width) => page.setColumnWidth(column, width)
                 }
             }
             ListView {

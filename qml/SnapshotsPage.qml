@@ -11,7 +11,8 @@ Page {
     id: page
     objectName: "snapshotsPage"
 
-    readonly property var widths: [190, 160, 90, 90, 260, -1]
+    // Column widths (drag an edge in the header); -1 fills the rest.
+    property var widths: [190, 160, 90, 90, 260, -1]
     readonly property string selectedId: list.currentItem ? (list.currentItem as SnapshotRow).snapshotId : ""
 
     function focusSearch() {}
@@ -100,6 +101,17 @@ Page {
             TableCell { cellWidth: page.widths[3]; text: qsTr("Size"); font.bold: true; numeric: true; color: columnHeader.system.buttonText }
             TableCell { cellWidth: page.widths[4]; text: qsTr("Checked"); font.bold: true; color: columnHeader.system.buttonText }
             TableCell { cellWidth: page.widths[5]; text: qsTr("Rebuild"); font.bold: true; color: columnHeader.system.buttonText }
+            ColumnHandles {
+                // Over the row's cells, not one of them.
+                parent: columnHeader
+                anchors.fill: parent
+                widths: page.widths
+                onResized: (column, width) => {
+                    const next = page.widths.slice()
+                    next[column] = width
+                    page.widths = next
+                }
+            }
         }
         ListView {
             id: list

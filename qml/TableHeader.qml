@@ -1,5 +1,6 @@
 // The header row of a table: one button per column that sorts the proxy by that column's
-// role (again: reverses). columns: [{role, title, width}], width -1 fills the rest.
+// role (again: reverses), and a handle on each column's edge to resize it (columnResized).
+// columns: [{role, title, width}], width -1 fills the rest.
 pragma ComponentBehavior: Bound
 
 import QtQuick
@@ -15,6 +16,7 @@ Rectangle {
     /// Prefix of the buttons' objectNames: prefix + "Header_" + role.
     property string prefix: ""
     property SystemPalette system: SystemPalette {}
+    signal columnResized(int column, real width)
 
     implicitHeight: 30
     color: system.button
@@ -26,10 +28,12 @@ Rectangle {
         anchors.rightMargin: 8
         spacing: 8
         Repeater {
-            model: header.columns
+            // By index, so that new widths move the buttons rather than make new ones.
+            model: header.columns.length
             delegate: ToolButton {
                 id: button
-                required property var modelData
+                required property int index
+                readonly property var modelData: header.columns[index]
                 readonly property bool sorted: header.proxy.sortRoleName === modelData.role
                 objectName: header.prefix + "Header_" + modelData.role
                 Layout.preferredWidth: modelData.width > 0 ? modelData.width : -1
@@ -54,5 +58,11 @@ Rectangle {
                 }
             }
         }
+    }
+
+    ColumnHandles {
+        anchors.fill: parent
+        widths: header.columns.map(column => column.width)
+        onResized: (column, width) => header.columnResized(column, width)
     }
 }

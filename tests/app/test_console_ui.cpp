@@ -72,6 +72,7 @@ private slots:
     void streamInformationAndKeys();
     void eventColumnsResizeByTheirEdge();
     void dataSearchListsTheEntriesThatContainIt();
+    void userColumnsResizeByTheirEdge();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -614,6 +615,32 @@ void TestConsoleUi::dataSearchListsTheEntriesThatContainIt()
     QTRY_COMPARE(session_->events()->textFilter(), QString());
     QCOMPARE(qint64(session_->events()->rowCount()), session_->events()->totalCount());
     QCOMPARE(textOf(item(QStringLiteral("dataSearchField"))), QString());
+}
+
+// The Users page's columns resize the same way; a column after the one that fills (Name) by
+// its left edge, and its rows follow the header.
+void TestConsoleUi::userColumnsResizeByTheirEdge()
+{
+    clickCentre(window_, item(QStringLiteral("usersTab")));
+    QObject* page = usersPage();
+    QTRY_VERIFY(item(QStringLiteral("userList"))->isVisible());
+    const auto widthOf = [&](int column) { return page->property("widths").toList().at(column).toInt(); };
+    const int before = widthOf(3);
+    QQuickItem* spentHeader = item(QStringLiteral("userHeader_spent"));
+    QVERIFY(spentHeader);
+    const double leftBefore = spentHeader->mapToScene(QPointF(0, 0)).x();
+    QQuickItem* handle = findQuickItem(item(QStringLiteral("usersPage")), QStringLiteral("columnHandle_3"));
+    QVERIFY(handle && handle->isVisible());
+    QVERIFY(!findQuickItem(item(QStringLiteral("usersPage")), QStringLiteral("columnHandle_1"))->isVisible()); // Name fills
+    const QPoint from = handle->mapToScene(QPointF(handle->width() / 2, handle->height() / 2)).toPoint();
+    QTest::mousePress(window_, Qt::LeftButton, {}, from);
+    for (int dx = 5; dx <= 60; dx += 5)
+        QTest::mouseMove(window_, from - QPoint(dx, 0));
+    QTest::mouseRelease(window_, Qt::LeftButton, {}, from - QPoint(60, 0));
+    QTRY_VERIFY2(widthOf(3) > before + 30, qPrintable(QString::number(widthOf(3))));
+    spentHeader = item(QStringLiteral("userHeader_spent"));
+    QTRY_COMPARE(qRound(leftBefore - spentHeader->mapToScene(QPointF(0, 0)).x()), widthOf(3) - before);
+    QCOMPARE(qRound(spentHeader->width()), widthOf(3));
 }
 
 QTEST_MAIN(TestConsoleUi)
