@@ -339,6 +339,13 @@ ApplicationWindow {
             id: tabs
             objectName: "pageTabs"
             Layout.fillWidth: true
+            // A field of the page left behind keeps the keyboard while hidden (it would eat
+            // Ctrl+U and what is typed next): the page shown takes it.
+            onCurrentIndexChanged: Qt.callLater(() => {
+                const focused = root.activeFocusItem
+                if (!focused || !focused.visible)
+                    root.pagesInOrder()[tabs.currentIndex].forceActiveFocus()
+            })
             PageTab { objectName: "usersTab"; text: qsTr("Users") }
             PageTab { objectName: "itemsTab"; text: qsTr("Items") }
             PageTab { objectName: "eventsTab"; text: qsTr("Events") }

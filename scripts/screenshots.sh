@@ -70,6 +70,11 @@ inside() {
   click "$EVENT_ROW"; settle 1.5
   shot events.png
   click "$VERDICT_FILTER"; settle 0.5; xdotool key Up Up Return; settle
+  # Search in the entries' data (Ctrl+F, then Tab past the user and item fields): the
+  # orders whose orderId holds o-145.
+  xdotool key ctrl+f Tab Tab; type_text o-145; xdotool key Return; settle 2
+  shot events-search.png
+  xdotool key Escape; settle 0.5
 
   # Dialogs, pre-filled from the selected user (7) and item (item-0002).
   xdotool key ctrl+1; settle
@@ -110,6 +115,9 @@ inside() {
   shot dialog-connection.png; xdotool key Escape; settle 0.5
   xdotool key ctrl+shift+i; settle 1.5
   shot stream-info.png; xdotool key Escape; settle 0.5
+  # Export, and its Browse… (Tab from the file name) opening the save dialog.
+  xdotool key ctrl+e; settle; xdotool key Tab space; settle 2
+  shot export-browse.png; xdotool key Escape; settle 0.5; xdotool key Escape; settle 0.5
   xdotool key F1; settle
   shot dialog-about.png; xdotool key Escape; settle 0.5
 

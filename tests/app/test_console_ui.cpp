@@ -73,6 +73,7 @@ private slots:
     void eventColumnsResizeByTheirEdge();
     void dataSearchListsTheEntriesThatContainIt();
     void userColumnsResizeByTheirEdge();
+    void pageKeysReachTheNewPage();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -603,6 +604,8 @@ void TestConsoleUi::dataSearchListsTheEntriesThatContainIt()
     QTest::keyClick(window_, Qt::Key_Return);
     QTRY_COMPARE_WITH_TIMEOUT(session_->events()->textFilter(), needle, kTimeoutMs);
     QCOMPARE(session_->events()->rowCount(), expected);
+    QVERIFY2(session_->replay()->live(), "Enter in the field searched, and did nothing else");
+    QCOMPARE(textOf(item(QStringLiteral("dataSearchField"))), needle);
     QVERIFY(!session_->dataSearch()->running());
     QVERIFY2(session_->dataSearch()->status().contains(QStringLiteral("11")), qPrintable(session_->dataSearch()->status()));
     QVERIFY2(textOf(item(QStringLiteral("eventCount"))).contains(needle), qPrintable(textOf(item(QStringLiteral("eventCount")))));
@@ -641,6 +644,29 @@ void TestConsoleUi::userColumnsResizeByTheirEdge()
     spentHeader = item(QStringLiteral("userHeader_spent"));
     QTRY_COMPARE(qRound(leftBefore - spentHeader->mapToScene(QPointF(0, 0)).x()), widthOf(3) - before);
     QCOMPARE(qRound(spentHeader->width()), widthOf(3));
+}
+
+// A page shown by its key takes the keyboard: a field of the page left behind does not keep
+// it (Ctrl+U there deleted the field's text instead of opening Register user, and what was
+// typed next went to the hidden field).
+void TestConsoleUi::pageKeysReachTheNewPage()
+{
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
+    QTRY_VERIFY(item(QStringLiteral("eventsPage"))->isVisible());
+    focus(QStringLiteral("dataSearchField"));
+    QTest::keyClick(window_, 'x');
+    QTest::keyClick(window_, Qt::Key_1, Qt::ControlModifier);
+    QTRY_VERIFY(usersPage()->property("visible").toBool());
+    QVERIFY(!item(QStringLiteral("dataSearchField"))->hasActiveFocus());
+    QTest::keyClick(window_, Qt::Key_U, Qt::ControlModifier);
+    QObject* dialog = engine_->rootObjects().constFirst()->findChild<QObject*>(QStringLiteral("registerUserDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->property("opened").toBool());
+    QMetaObject::invokeMethod(dialog, "close");
+    QTRY_VERIFY(!dialog->property("visible").toBool());
+    QCOMPARE(textOf(item(QStringLiteral("dataSearchField"))), QStringLiteral("x"));
+    QQuickItem* field = item(QStringLiteral("dataSearchField"));
+    field->setProperty("text", QString());
 }
 
 QTEST_MAIN(TestConsoleUi)
