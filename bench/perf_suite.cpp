@@ -11,6 +11,8 @@
 #include "core/shop_state.hpp"
 #include "core/simulator.hpp"
 #include "core/state_json.hpp"
+#include "engine/entry_search.hpp"
+#include "engine/history_overview.hpp"
 #include "engine/replay_timeline.hpp"
 #include "redis/connection.hpp"
 #include "redis/server_process.hpp"
@@ -336,6 +338,8 @@ private:
     void inMemory();
     void inMemoryLegacy();
     void replay();
+    void overview();
+    void search();
     void snapshots();
     void restart();
     void gui();
@@ -814,6 +818,75 @@ void Bench::replay()
     history_.clear();
 }
 
+// The Overview page's figures over the history built by inMemory(): reading it once, then
+// the tally and the 48-span series at random positions (what a seek in history costs the
+// page), checked against the tally read in one go.
+void Bench::overview()
+{
+    if (history_.size() != n_) {
+        error_ = "the history was not built";
+        return;
+    }
+    progress("overview over %zu entries", history_.size());
+    engine::HistoryOverview overview(history_);
+    auto start = Clock::now();
+    overview.extend();
+    const double readSeconds = secondsSince(start);
+    const std::size_t points = quick_ ? 50 : 200;
+    std::mt19937_64 random(7);
+    std::uniform_int_distribution<std::size_t> position(0, history_.size());
+    std::vector<double> tallyMs, seriesMs;
+    for (std::size_t i = 0; i < points; ++i) {
+        const std::size_t p = position(random);
+        start = Clock::now();
+        const engine::OverviewTally tally = overview.tallyAt(p);
+        tallyMs.push_back(msSince(start));
+        start = Clock::now();
+        const std::vector<engine::OverviewBucket> buckets = overview.series(p, 48);
+        seriesMs.push_back(msSince(start));
+        std::int64_t inBuckets = 0;
+        for (const engine::OverviewBucket& b : buckets)
+            inBuckets += b.applied + b.rejected;
+        if (tally.entries != p || inBuckets != std::int64_t(p)) {
+            error_ = "the overview's figures do not add up to the position";
+            return;
+        }
+    }
+    char note[96];
+    std::snprintf(note, sizeof note, "%zu entries; marks: %.1f bytes/event", history_.size(),
+                  double(overview.memoryBytes()) / double(history_.size()));
+    add({"overview: read the history", double(history_.size()) / readSeconds, "events/s", kNone, Goal::None, 0, note});
+    add({"overview: tally at a position, p99", percentile(tallyMs, 99), "ms", kNone, Goal::Below, 50, ""});
+    add({"overview: 48-span series at a position, p99", percentile(seriesMs, 99), "ms", kNone, Goal::Below, 100, ""});
+}
+
+// The Events page's search in entry data over the whole native stream (a text in no entry:
+// every entry read and looked at).
+void Bench::search()
+{
+    progress("search in the data of %s", kNative);
+    engine::EntrySearch job(server_.url(), kNative);
+    engine::EntrySearchResult result;
+    QString error;
+    bool answered = false;
+    QObject::connect(&job, &engine::EntrySearch::finished,
+                     [&](const engine::EntrySearchResult& r, const QString& e, int) {
+                         result = r;
+                         error = e;
+                         answered = true;
+                     });
+    job.cancel(1);
+    const auto start = Clock::now();
+    job.search(QStringLiteral("no such text anywhere"), QStringLiteral("+"), 1);
+    const double seconds = secondsSince(start);
+    if (!answered || !error.isEmpty() || result.read != std::int64_t(n_)) {
+        error_ = "the search did not read the whole stream: " + error.toStdString();
+        return;
+    }
+    add({"search in entry data, native", double(result.read) / seconds, "events/s", rawNative_, Goal::None, 0,
+         "XRANGE pages of 5000 and a case-blind scan"});
+}
+
 // Save and restore of a state of 100k users and 10k items, built directly.
 void Bench::snapshots()
 {
@@ -1037,7 +1110,9 @@ int Bench::run()
         {"in-process catch-up", [this] { inProcessCatchUp(); }},
         {"in memory", [this] { inMemory(); }},
         {"in memory legacy", [this] { inMemoryLegacy(); }},
+        {"overview", [this] { overview(); }}, // before replay, which lets the history go
         {"replay", [this] { replay(); }},
+        {"search", [this] { search(); }},
         {"snapshots", [this] { snapshots(); }},
         {"restart", [this] { restart(); }},
     };

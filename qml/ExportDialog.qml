@@ -86,6 +86,7 @@ ShopDialog {
         objectName: "exportFileDialog"
         title: dialog.title
         fileMode: FileDialog.SaveFile
+        acceptLabel: qsTr("Choose")
         defaultSuffix: dialog.format
         nameFilters: dialog.format === "json" ? [qsTr("JSON files (*.json)"), qsTr("CSV files (*.csv)")]
                                               : [qsTr("CSV files (*.csv)"), qsTr("JSON files (*.json)")]
