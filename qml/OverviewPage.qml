@@ -63,6 +63,15 @@ Page {
             }
             Item { Layout.fillWidth: true }
             Label {
+                objectName: "overviewPartial"
+                visible: !ShopSession.replay.available
+                text: qsTr("Only the entries the window holds")
+                color: accents.warning
+                ToolTip.visible: partialHover.hovered
+                ToolTip.text: ShopSession.replay.unavailableReason
+                HoverHandler { id: partialHover }
+            }
+            Label {
                 visible: !page.overview.ready || !ShopSession.historyComplete
                 text: ShopSession.historyComplete ? qsTr("Reading the history…") : qsTr("The history is still loading")
                 color: accents.idle

@@ -57,9 +57,12 @@ void OverviewModel::refresh()
     if (overview_.scanned() > history_.size()) // emptied and refilled between two looks
         overview_.clear();
     overview_.extend(kRowsPerTurn);
-    const std::size_t target = std::min<std::size_t>(static_cast<std::size_t>(std::max<qint64>(0, replay_.position())),
-                                                     history_.size());
-    ready_ = overview_.scanned() >= target && (replay_.live() ? overview_.scanned() == history_.size() : true);
+    // Live: every entry held (also when the timeline is off and says length 0); in history:
+    // up to the current event.
+    const std::size_t target = replay_.live() ? history_.size()
+                                              : std::min<std::size_t>(static_cast<std::size_t>(std::max<qint64>(0, replay_.position())),
+                                                                      history_.size());
+    ready_ = overview_.scanned() >= target;
     compute(std::min(target, overview_.scanned()));
     if (overview_.scanned() < history_.size() && active_)
         QTimer::singleShot(0, this, &OverviewModel::refresh);

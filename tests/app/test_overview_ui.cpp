@@ -176,6 +176,15 @@ void TestOverviewUi::figuresAreTheStreams()
     QCOMPARE(overview()->topItems().value(0).toMap().value(QStringLiteral("itemId")).toString(), QStringLiteral("pen"));
     QCOMPARE(overview()->topItems().value(0).toMap().value(QStringLiteral("sold")).toLongLong(), qint64(4));
     QVERIFY(textOf(item(QStringLiteral("overviewPoint"))).contains(QStringLiteral("14")));
+
+    // Without the timeline (the history before a restored snapshot could not be loaded) the
+    // page still counts what the window holds, and says that this is all it counts.
+    QVERIFY(!item(QStringLiteral("overviewPartial"))->isVisible());
+    session_->replay()->setAvailable(false, QStringLiteral("the history could not be loaded"));
+    overview()->refresh();
+    QCOMPARE(overview()->position(), qint64(14));
+    QTRY_VERIFY(item(QStringLiteral("overviewPartial"))->isVisible());
+    session_->replay()->setAvailable(true);
 }
 
 void TestOverviewUi::reasonListsItsEntries()
