@@ -54,6 +54,8 @@ Pane {
             TextEdit {
                 objectName: "entryIdText"
                 Layout.fillWidth: true
+                Layout.preferredWidth: 1 // what is left beside the button; a long id wraps
+                wrapMode: TextEdit.WrapAnywhere
                 readOnly: true
                 selectByMouse: true
                 textFormat: TextEdit.PlainText

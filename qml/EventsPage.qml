@@ -199,7 +199,10 @@ Page {
                 id: userField
                 readonly property bool valid: text === "" || ShopRules.checkUserId(text) === ""
                 objectName: "userFilterField"
+                Layout.fillWidth: true // narrower, down to its minimum, on a small screen
+                Layout.minimumWidth: 70
                 Layout.preferredWidth: 110
+                Layout.maximumWidth: 110
                 placeholderText: qsTr("User id")
                 inputMethodHints: Qt.ImhDigitsOnly
                 selectByMouse: true
@@ -211,7 +214,10 @@ Page {
                 id: itemField
                 readonly property bool valid: text === "" || ShopRules.checkItemId(text) === ""
                 objectName: "itemFilterField"
+                Layout.fillWidth: true // narrower, down to its minimum, on a small screen
+                Layout.minimumWidth: 80
                 Layout.preferredWidth: 130
+                Layout.maximumWidth: 130
                 placeholderText: qsTr("Item id")
                 selectByMouse: true
                 color: valid ? palette.text : accents.rejected
@@ -221,7 +227,10 @@ Page {
             TextField {
                 id: dataField
                 objectName: "dataSearchField"
+                Layout.fillWidth: true // narrower, down to its minimum, on a small screen
+                Layout.minimumWidth: 90
                 Layout.preferredWidth: 150
+                Layout.maximumWidth: 150
                 placeholderText: qsTr("Text in data ⏎")
                 selectByMouse: true
                 Accessible.name: qsTr("Only events whose data contains")
@@ -240,6 +249,7 @@ Page {
             Label {
                 objectName: "eventCount"
                 Layout.fillWidth: true
+                Layout.minimumWidth: 130 // the fields give up room first
                 horizontalAlignment: Text.AlignRight
                 elide: Text.ElideLeft
                 color: palette.placeholderText

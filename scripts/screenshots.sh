@@ -9,6 +9,8 @@
 # It starts a private redis-server on a unix socket in a temporary directory, writes a demo
 # shop (shopstream-cli produce --events 3000 --users 40 --items 20 --seed 1, plus a user
 # named "<b>x</b>"), and stops the server at the end (for outage.png, while the app runs).
+# On the way it deletes and rewrites the stream (stream-reset.png) and writes a stream in the
+# original demo's format with an entry deleted, on a server that evicts keys (gap.png).
 # The snapshots are taken in the app (Ctrl+Shift+S): a snapshot written before the app
 # starts would be restored, and the app would then hold only the events after it, leaving
 # the history panes and the balance chart empty.
@@ -36,6 +38,7 @@ SET_PRICE_BUTTON="467 12"
 ADJUST_STOCK_BUTTON="557 12"
 ORDER_LINE0_ITEM="560 399"   # place order dialog with one line, user 7's balance above it
 KEEP_SNAPSHOTS_BUTTON="1128 48"  # the question banner's Keep snapshots (a stream with none yet)
+COMPARE_BUTTON="1147 736"    # the timeline bar's Compare… (in history)
 
 inside() {
   local out=$1
@@ -146,11 +149,26 @@ inside() {
   click "$USER_ROW_7"; settle 8 # and let the toasts fade
   click "$TIMELINE_MIDDLE"; settle 1.5
   shot history.png
+  # Compare: what changed between that event and the head.
+  click "$COMPARE_BUTTON"; settle 1.5
+  shot compare.png; xdotool key Escape; settle 0.5
   # The Overview at that point in history, then live.
   xdotool key ctrl+4; settle 1.5
   shot overview-history.png
   xdotool key ctrl+shift+l; settle 1.5
   shot overview.png
+
+  # The window at its minimum, 1024x600: the Events page (its rejected entries) keeps every
+  # column, and a verdict the column cuts shows in full under the pointer.
+  local wid
+  wid=$(xdotool search --onlyvisible --name '^ShopStream$' | head -1)
+  xdotool windowsize "$wid" 1024 600; settle 1.5
+  xdotool key ctrl+3; settle
+  click "$VERDICT_FILTER"; settle 0.5; xdotool key Down Down Return; settle
+  xdotool mousemove 560 200; settle 2
+  import -window "$wid" "$out/small-screen.png"; echo "  small-screen.png"
+  click "$VERDICT_FILTER"; settle 0.5; xdotool key Up Up Return; settle
+  xdotool windowsize "$wid" 1280 800; settle 1
 
   # Viewer mode: the same stream opened with --read-only (the status bar says Viewer, the
   # edit actions are off, nothing is written).
@@ -162,7 +180,41 @@ inside() {
   click "$USER_ROW_7"; settle 1.5
   shot viewer.png
 
+  # A dark desktop palette: the history view again.
+  restart_app() {
+    kill $APP_PID 2>/dev/null; wait $APP_PID 2>/dev/null || true
+    "$@" >"$WORK/app.log" 2>&1 &
+    APP_PID=$!
+    timeout 30 xdotool search --sync --onlyvisible --name '^ShopStream$' >/dev/null
+    sleep 3
+  }
+  restart_app env SHOPSTREAM_THEME=dark "$APP" --redis "$url" --stream "$STREAM" --read-only
+  click "$USER_ROW_7"; settle 1.5
+  click "$TIMELINE_MIDDLE"; settle 1.5
+  shot history-dark.png
+
+  # The stream deleted and written again while the window follows it: the banner says so and
+  # the shop is rebuilt from the new stream.
+  restart_app "$APP" --redis "$url" --stream "$STREAM" --read-only
+  redis-cli -s "$WORK/redis.sock" DEL "$STREAM" >/dev/null
+  "$CLI" --redis "$url" --stream "$STREAM" produce --events 300 --users 20 --items 10 --seed 3 >/dev/null
+  settle 3
+  click "$USER_ROW_7"; settle 1.5
+  shot stream-reset.png
+
+  # A gap: the original demo's stream with an entry deleted (XDEL) before it was read, on a
+  # server that evicts keys under memory pressure.
+  "$CLI" --redis "$url" --stream orders produce --legacy --events 2300 --users 30 --items 15 --seed 4 >/dev/null
+  local middle
+  middle=$(redis-cli -s "$WORK/redis.sock" --raw XRANGE orders - + COUNT 1000 | grep -aE '^[0-9]+-[0-9]+$' | tail -1)
+  redis-cli -s "$WORK/redis.sock" XDEL orders "$middle" >/dev/null
+  redis-cli -s "$WORK/redis.sock" CONFIG SET maxmemory-policy allkeys-lru >/dev/null
+  restart_app "$APP" --redis "$url" --stream orders --read-only
+  shot gap.png
+  redis-cli -s "$WORK/redis.sock" CONFIG SET maxmemory-policy noeviction >/dev/null
+
   # The outage: redis-server goes away while the app runs.
+  restart_app "$APP" --redis "$url" --stream "$STREAM" --read-only
   xdotool key ctrl+1; settle 2
   kill "$REDIS_PID"
   settle 4

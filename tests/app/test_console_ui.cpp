@@ -419,6 +419,13 @@ void TestConsoleUi::smallScreenKeepsEveryColumn()
     QVERIFY(details && details->width() >= 200);
     QVERIFY2(details->mapToScene(QPointF(details->width(), 0)).x() <= 1024,
              qPrintable(QStringLiteral("details %1 wide, ends at %2; verdict %3").arg(details->width()).arg(details->mapToScene(QPointF(details->width(), 0)).x()).arg(verdict->width())));
+    // The page's tool bar fits too: its last control ends inside the window, and the count
+    // keeps room to be read.
+    QQuickItem* follow = item(QStringLiteral("followNewest"));
+    QVERIFY(follow);
+    QTRY_VERIFY2(follow->mapToScene(QPointF(follow->width(), 0)).x() <= 1024,
+                 qPrintable(QString::number(follow->mapToScene(QPointF(follow->width(), 0)).x())));
+    QVERIFY(item(QStringLiteral("eventCount"))->width() >= 120);
 }
 
 void TestConsoleUi::cutVerdictHasItsTooltip()
