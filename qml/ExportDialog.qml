@@ -1,7 +1,8 @@
 // Exports to a local file: the Events page's rows as shown (what: "events"), or the shop at
 // the timeline's point (what: "shop": users and items as `shopstream-cli state` prints them),
 // as CSV or JSON. The file name starts in the Documents folder; the file is written whole or
-// not at all. The outcome is reported through `finished` (the window toasts and logs it).
+// not at all (the events on a thread of their own, the window going on meanwhile). The outcome
+// is reported through `finished` (the window toasts and logs it).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -95,8 +96,18 @@ ShopDialog {
 
     onAccepted: {
         const path = pathInput.text
-        const error = dialog.what === "events" ? ShopSession.exportEvents(path, dialog.format)
-                                               : ShopSession.exportShop(path, dialog.format)
+        if (dialog.what === "events") {
+            // Written on a thread of its own: the answer comes with eventsExported.
+            const refused = ShopSession.exportEvents(path, dialog.format)
+            if (refused !== "")
+                dialog.finished(false, qsTr("Export failed: %1").arg(refused))
+            return
+        }
+        const error = ShopSession.exportShop(path, dialog.format)
         dialog.finished(error === "", error === "" ? qsTr("Exported to %1").arg(path) : qsTr("Export failed: %1").arg(error))
+    }
+    Connections {
+        target: ShopSession
+        function onEventsExported(ok: bool, message: string) { dialog.finished(ok, message) }
     }
 }

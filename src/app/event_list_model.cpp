@@ -405,20 +405,33 @@ QVariantList EventListModel::balanceHistory(qint64 userId) const
     return points;
 }
 
-std::size_t EventListModel::writeRows(bool json, const std::function<void(std::string_view)>& sink) const
+EventListModel::RowsSnapshot EventListModel::snapshotRows() const
+{
+    RowsSnapshot out{history_, {}, rowsBelow(limit_), filtered_, types_};
+    if (filtered_)
+        out.rows.assign(visible_.begin(), visible_.begin() + static_cast<std::ptrdiff_t>(out.count));
+    return out;
+}
+
+std::size_t EventListModel::writeRows(const RowsSnapshot& rows, bool json, const std::function<void(std::string_view)>& sink)
 {
     constexpr std::size_t kFlushBytes = 64 * 1024;
     std::string out;
     out.reserve(kFlushBytes + 1024);
     out += json ? "[" : "id,time,type,verdict,user,item\r\n";
     std::size_t written = 0;
-    const HistoryNames::Reader names(history_.names());
+    const HistoryNames::Reader names(rows.history.names());
+    qint64 lastMs = -1;
+    std::string time; // of lastMs: entries of one millisecond come in runs
     const auto write = [&](std::size_t, const HistoryRow& row) {
         const std::string id = row.id.toString();
         const qint64 ms = row.id.ms > quint64(std::numeric_limits<qint64>::max()) ? std::numeric_limits<qint64>::max()
                                                                                    : qint64(row.id.ms);
-        const std::string time = localTimeText(ms, QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")).toStdString();
-        const QString typeText = row.type < types_.size() ? types_[row.type] : QString();
+        if (ms != lastMs) {
+            time = localTimeText(ms, QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")).toStdString();
+            lastMs = ms;
+        }
+        const QString typeText = row.type < rows.types.size() ? rows.types[row.type] : QString();
         const std::string type = typeText.toStdString();
         const std::string_view verdict = reasonName(row.reason); // "applied" for None
         const UserId user = row.user == 0 ? 0 : names.user(row.user);
@@ -449,14 +462,14 @@ std::size_t EventListModel::writeRows(bool json, const std::function<void(std::s
             out.clear();
         }
     };
-    const std::size_t shown = rowsBelow(limit_);
-    if (!filtered_) {
-        history_.forEach(0, shown, write);
+    const std::size_t shown = rows.count;
+    if (!rows.filtered) {
+        rows.history.forEach(0, shown, write);
     } else if (shown > 0) {
         // One pass over the range the shown rows span, decoding each block once.
         std::size_t next = 0;
-        history_.forEach(visible_[0], std::size_t(visible_[shown - 1]) + 1, [&](std::size_t index, const HistoryRow& row) {
-            if (next < shown && visible_[next] == index) {
+        rows.history.forEach(rows.rows[0], std::size_t(rows.rows[shown - 1]) + 1, [&](std::size_t index, const HistoryRow& row) {
+            if (next < shown && rows.rows[next] == index) {
                 write(index, row);
                 ++next;
             }

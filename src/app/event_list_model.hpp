@@ -91,10 +91,26 @@ public:
     // The user's id as text from QML (exact beyond 2^53).
     Q_INVOKABLE QVariantList balanceHistory(const QString& userId) const;
     QVariantList balanceHistory(qint64 userId) const;
-    // The rows shown (filtered, up to the limit), in order, as CSV (header id,time,type,
-    // verdict,user,item; RFC 4180, CRLF) or as a JSON array of objects with those keys
-    // (user a number, or null): the Events page's export. Returns the rows written.
-    std::size_t writeRows(bool json, const std::function<void(std::string_view)>& sink) const;
+    // The rows shown (filtered, up to the limit), taken as they are now and readable from
+    // any thread (the blocks are shared, immutable): what an export writes while the window
+    // goes on.
+    struct RowsSnapshot {
+        engine::HistoryStore history;
+        std::vector<std::uint32_t> rows; // the stream indices shown, when filtered
+        std::size_t count = 0;            // rows shown
+        bool filtered = false;            // else the rows are [0, count)
+        std::vector<QString> types;       // by type ref, as text
+    };
+    RowsSnapshot snapshotRows() const;
+    // A snapshot's rows, in order, as CSV (header id,time,type,verdict,user,item; RFC 4180,
+    // CRLF) or as a JSON array of objects with those keys (user a number, or null): the
+    // Events page's export. Returns the rows written.
+    static std::size_t writeRows(const RowsSnapshot& rows, bool json, const std::function<void(std::string_view)>& sink);
+    // The rows shown now, written at once.
+    std::size_t writeRows(bool json, const std::function<void(std::string_view)>& sink) const
+    {
+        return writeRows(snapshotRows(), json, sink);
+    }
     // Bytes of memory the stored entries take (for the benchmark and the About box).
     Q_INVOKABLE qint64 memoryBytes() const;
 

@@ -22,6 +22,7 @@
 #include <QJSEngine>
 #include <QLocale>
 #include <QQmlEngine>
+#include <QThreadPool>
 #include <QTime>
 #include <QTimer>
 
@@ -58,6 +59,7 @@ bool callWriter(const std::unique_ptr<engine::CommandWriterThread>& writer, void
 
 struct ShopSession::Private {
     SessionOptions options;
+    QThreadPool exports; // one events export at a time, off the GUI thread
     TargetResolver resolver;
     CommandTracker commands;
     std::unique_ptr<engine::ConsumerThread> consumer;
@@ -113,7 +115,11 @@ ShopSession::ShopSession(QObject* parent)
     });
 }
 
-ShopSession::~ShopSession() { stop(); }
+ShopSession::~ShopSession()
+{
+    stop();
+    d->exports.waitForDone(); // its answer is queued to this object
+}
 
 void ShopSession::setInstance(ShopSession* session) { gInstance = session; }
 
@@ -765,10 +771,32 @@ QVariantList ShopSession::recentConnections() const
     return out;
 }
 
-QString ShopSession::exportEvents(const QString& path, const QString& format) const
+QString ShopSession::exportEvents(const QString& path, const QString& format)
 {
+    if (exporting_)
+        return tr("an export is still being written");
     const bool json = format == QLatin1String("json");
-    return writeExportFile(path, [&](const TextSink& sink) { events_.writeRows(json, sink); });
+    // The rows as shown now; the blocks are shared and immutable, so the pool's thread reads
+    // them while the window goes on.
+    auto rows = std::make_shared<const EventListModel::RowsSnapshot>(events_.snapshotRows());
+    exporting_ = true;
+    emit exportingChanged();
+    d->exports.start([this, rows, path, json] {
+        std::size_t written = 0;
+        const QString error = writeExportFile(
+            path, [&](const TextSink& sink) { written = EventListModel::writeRows(*rows, json, sink); });
+        QMetaObject::invokeMethod(
+            this,
+            [this, error, written, path] {
+                exporting_ = false;
+                emit exportingChanged();
+                emit eventsExported(error.isEmpty(), error.isEmpty()
+                                                         ? tr("Exported %1 to %2").arg(countOf(qint64(written), tr("event"), tr("events")), path)
+                                                         : tr("Export failed: %1").arg(error));
+            },
+            Qt::QueuedConnection);
+    });
+    return {};
 }
 
 QString ShopSession::exportShop(const QString& path, const QString& format) const

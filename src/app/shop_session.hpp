@@ -55,6 +55,8 @@ class ShopSession : public QObject {
     Q_PROPERTY(shop::app::OverviewModel* overview READ overview CONSTANT)
     /// The Events page's search in the entries' data.
     Q_PROPERTY(shop::app::EntryDataSearch* dataSearch READ dataSearch CONSTANT)
+    /// An events export is being written.
+    Q_PROPERTY(bool exporting READ exporting NOTIFY exportingChanged)
     /// False while the history before a restored snapshot is still loading.
     Q_PROPERTY(bool historyComplete READ historyComplete NOTIFY historyCompleteChanged)
 
@@ -222,12 +224,15 @@ public:
     // Bytes the history takes in this process: the rows, their names, the events list's
     // filter and the timeline's checkpoints (the About box, the benchmarks).
     Q_INVOKABLE qint64 historyMemoryBytes() const;
-    // Export, to a local file (written whole or not at all), "csv" or "json"; "" on success,
-    // else why in words. Events: the Events page's rows as shown (filtered; in history, up
-    // to the current event). Shop: the users and items at the timeline's point (the head when
-    // live), exactly as `shopstream-cli state --csv` / `--json` print them.
-    Q_INVOKABLE QString exportEvents(const QString& path, const QString& format) const;
+    // Export, to a local file (written whole or not at all), "csv" or "json". Events: the
+    // Events page's rows as shown (filtered; in history, up to the current event), taken now
+    // and written on a thread of the export pool (a million rows take seconds): "" when it
+    // started, then eventsExported; else why it did not start. Shop: the users and items at
+    // the timeline's point (the head when live), exactly as `shopstream-cli state --csv` /
+    // `--json` print them, at once: "" on success, else why in words.
+    Q_INVOKABLE QString exportEvents(const QString& path, const QString& format);
     Q_INVOKABLE QString exportShop(const QString& path, const QString& format) const;
+    bool exporting() const { return exporting_; }
     // Where an export goes unless the user says otherwise: the Documents folder (else home),
     // "shopstream-<stream>-<what>-<time>.<format>".
     Q_INVOKABLE QString defaultExportPath(const QString& what, const QString& format) const;
@@ -259,6 +264,9 @@ signals:
     /// A snapshot was written: onRequest when the user asked for it (Take snapshot), false
     /// for the timed ones (those belong in the status bar and the log, not in a toast).
     void snapshotTaken(const QString& snapshotId, bool onRequest);
+    // An events export ended: ok, and what to tell the user ("Exported 1,000 events to …").
+    void eventsExported(bool ok, const QString& message);
+    void exportingChanged();
     void snapshotFailed(const QString& message);
     void lastSnapshotChanged();
     void entryLoaded(const QString& entryId, const QVariantMap& fields);
@@ -303,6 +311,7 @@ private:
     ReplayController replay_;
     OverviewModel overview_; // reads history_, follows replay_
     EntryDataSearch dataSearch_; // sets events_' text filter
+    bool exporting_ = false;
     bool historyComplete_ = true;
     engine::ConsumerStatus status_;
     VerdictCounts counts_;

@@ -1,6 +1,7 @@
 // The timeline controls in the real QML, driven by objectName: step back into history (the
 // banner shows, editing turns off, the touched row is marked), the slider follows, play at
 // a speed until the head brings it back to Live, the Live button, and Compare.
+#include "display_text.hpp"
 #include "shop_session.hpp"
 
 #include "quick_items.hpp"
@@ -275,22 +276,37 @@ void TestTimelineUi::exportsAgreeWithTheCli()
                                  session_->replay()->entryIdAt(150)}));
 
     // The events shown: 150 rows up to the current event, then the rejected ones among them.
+    // They are written on a thread of their own: eventsExported says when, and how many.
+    QSignalSpy exported(session_.get(), &ShopSession::eventsExported);
     const QString events = dir.filePath(QStringLiteral("events.csv"));
     QCOMPARE(session_->exportEvents(events, QStringLiteral("csv")), QString());
+    QTRY_COMPARE(exported.size(), 1);
+    QVERIFY(exported.at(0).at(0).toBool());
+    QVERIFY2(exported.at(0).at(1).toString().contains(QStringLiteral("150 events")), qPrintable(exported.at(0).at(1).toString()));
+    QVERIFY(!session_->exporting());
     QList<QByteArray> lines = read(events).split('\n');
     lines.removeAll(QByteArray());
     QCOMPARE(lines.size(), 151);
     QCOMPARE(lines.first(), QByteArray("id,time,type,verdict,user,item\r"));
     QVERIFY(lines.last().startsWith(session_->replay()->entryIdAt(150).toLatin1() + ','));
+    // The rows are those shown when the export was asked for, whatever the page does next.
     session_->events()->setVerdictFilter(QStringLiteral("rejected"));
+    const int rejectedShown = session_->events()->rowCount();
     const QString rejected = dir.filePath(QStringLiteral("rejected.json"));
     QCOMPARE(session_->exportEvents(rejected, QStringLiteral("json")), QString());
+    session_->events()->setVerdictFilter(QString());
+    QTRY_COMPARE(exported.size(), 2);
+    QVERIFY(exported.at(1).at(0).toBool());
     const QJsonArray rows = QJsonDocument::fromJson(read(rejected)).array();
-    QCOMPARE(rows.size(), session_->events()->rowCount());
+    QCOMPARE(rows.size(), rejectedShown);
     QVERIFY(!rows.isEmpty());
     for (const QJsonValue& row : rows)
         QVERIFY(row.toObject().value(QStringLiteral("verdict")).toString() != QStringLiteral("applied"));
-    session_->events()->setVerdictFilter(QString());
+    // A file that cannot be written: said in the answer.
+    QCOMPARE(session_->exportEvents(dir.filePath(QStringLiteral("no/such/dir/x.csv")), QStringLiteral("csv")), QString());
+    QTRY_COMPARE(exported.size(), 3);
+    QVERIFY(!exported.at(2).at(0).toBool());
+    QVERIFY2(exported.at(2).at(1).toString().startsWith(QStringLiteral("Export failed")), qPrintable(exported.at(2).at(1).toString()));
 
     // Through the dialog: the file is written where its field says, and the window says so.
     session_->replay()->goLive();
@@ -309,6 +325,17 @@ void TestTimelineUi::exportsAgreeWithTheCli()
     QCOMPARE(read(target), cli({QStringLiteral("state"), QStringLiteral("--csv")}));
     QTRY_VERIFY(findQuickItem(window_->contentItem(), QStringLiteral("verdictMessage"))->property("text").toString().startsWith(
         QStringLiteral("Exported to")));
+
+    // The events through the dialog: the window says how many, once they are written.
+    QMetaObject::invokeMethod(window_, "openDialog", Q_ARG(QVariant, QVariant::fromValue(dialog)),
+                              Q_ARG(QVariant, QStringLiteral("events")), Q_ARG(QVariant, QVariant()));
+    QTRY_VERIFY(dialog->property("visible").toBool());
+    const QString viaDialog = dir.filePath(QStringLiteral("dialog-events.csv"));
+    path->setProperty("text", viaDialog);
+    QMetaObject::invokeMethod(dialog, "accept");
+    QTRY_VERIFY(findQuickItem(window_->contentItem(), QStringLiteral("verdictMessage"))->property("text").toString().startsWith(
+        QStringLiteral("Exported %1 events to").arg(shop::app::formatCount(session_->events()->rowCount()))));
+    QCOMPARE(read(viaDialog).count('\n'), session_->events()->rowCount() + 1);
 }
 
 QTEST_MAIN(TestTimelineUi)
