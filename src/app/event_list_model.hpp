@@ -106,11 +106,6 @@ public:
     // CRLF) or as a JSON array of objects with those keys (user a number, or null): the
     // Events page's export. Returns the rows written.
     static std::size_t writeRows(const RowsSnapshot& rows, bool json, const std::function<void(std::string_view)>& sink);
-    // The rows shown now, written at once.
-    std::size_t writeRows(bool json, const std::function<void(std::string_view)>& sink) const
-    {
-        return writeRows(snapshotRows(), json, sink);
-    }
     // Bytes of memory the stored entries take (for the benchmark and the About box).
     Q_INVOKABLE qint64 memoryBytes() const;
 
