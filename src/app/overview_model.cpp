@@ -54,9 +54,7 @@ QString OverviewModel::revenueText() const { return formatMoney(tally_.revenue);
 
 void OverviewModel::refresh()
 {
-    if (overview_.scanned() > history_.size()) // emptied and refilled between two looks
-        overview_.clear();
-    overview_.extend(kRowsPerTurn);
+    overview_.extend(kRowsPerTurn); // (an emptied history came through historyCleared)
     // Live: every entry held (also when the timeline is off and says length 0); in history:
     // up to the current event.
     const std::size_t target = replay_.live() ? history_.size()

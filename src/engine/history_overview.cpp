@@ -36,15 +36,15 @@ void HistoryOverview::clear()
 std::size_t HistoryOverview::extend(std::size_t limit)
 {
     const std::size_t from = scanned_;
-    const std::size_t to = std::min(history_.size(), from + std::min(limit, history_.size()));
+    const std::size_t to = from + std::min(limit, history_.size() - std::min(from, history_.size()));
     history_.forEach(from, to, [this](std::size_t index, const HistoryRow& row) {
         if (index > 0 && index % kStride == 0)
             marks_.push_back(Mark{lastMs_, running_});
         running_.add(row);
         lastMs_ = row.id.ms;
     });
-    scanned_ = std::max(from, to);
-    return scanned_ - from;
+    scanned_ = to;
+    return to - from;
 }
 
 OverviewTally HistoryOverview::tallyAt(std::size_t position) const
