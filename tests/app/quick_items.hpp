@@ -28,6 +28,22 @@ inline void clickCentre(QQuickWindow* window, QQuickItem* item)
     QTest::mouseClick(window, Qt::LeftButton, {}, item->mapToScene(QPointF(item->width() / 2, item->height() / 2)).toPoint());
 }
 
+// Where `item`'s left edge is in the scene once the layouts have settled. A page shown after
+// the window was resized lays itself out over the next few polish passes, so a position read
+// at once can be the old size's.
+inline double settledSceneX(QQuickItem* item)
+{
+    double last = item->mapToScene(QPointF(0, 0)).x();
+    for (int i = 0; i < 100; ++i) {
+        QTest::qWait(20);
+        const double x = item->mapToScene(QPointF(0, 0)).x();
+        if (x == last)
+            return x;
+        last = x;
+    }
+    return last;
+}
+
 // Loads qrc:/ShopStream/Main.qml into `engine` and shows it, exposed. Returns the window, or
 // null with why in `problem`; a QML warning while loading is a problem too.
 inline QQuickWindow* loadMainWindow(QQmlApplicationEngine& engine, QString& problem)

@@ -562,7 +562,7 @@ void TestConsoleUi::eventColumnsResizeByTheirEdge()
     const auto widthOf = [&](int column) { return page->property("widths").toList().at(column).toInt(); };
     const int before = widthOf(1);
     QQuickItem* verdict = item(QStringLiteral("eventVerdictHeader"));
-    const double verdictXBefore = verdict->mapToScene(QPointF(0, 0)).x();
+    const double verdictXBefore = settledSceneX(verdict);
     QQuickItem* handle = findQuickItem(item(QStringLiteral("eventsPage")), QStringLiteral("columnHandle_1"));
     QVERIFY(handle);
     const QPoint from = handle->mapToScene(QPointF(handle->width() / 2, handle->height() / 2)).toPoint();
@@ -638,7 +638,7 @@ void TestConsoleUi::userColumnsResizeByTheirEdge()
     const int before = widthOf(3);
     QQuickItem* spentHeader = item(QStringLiteral("userHeader_spent"));
     QVERIFY(spentHeader);
-    const double leftBefore = spentHeader->mapToScene(QPointF(0, 0)).x();
+    const double leftBefore = settledSceneX(spentHeader);
     QQuickItem* handle = findQuickItem(item(QStringLiteral("usersPage")), QStringLiteral("columnHandle_3"));
     QVERIFY(handle && handle->isVisible());
     QVERIFY(!findQuickItem(item(QStringLiteral("usersPage")), QStringLiteral("columnHandle_1"))->isVisible()); // Name fills
