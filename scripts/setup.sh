@@ -7,7 +7,7 @@ SHOPSTREAM_BUILD=${SHOPSTREAM_BUILD:-$SHOPSTREAM_ROOT/build}
 # Build, run and test dependencies (Debian 12 package names).
 SHOPSTREAM_PACKAGES=(
   cmake ninja-build ccache g++ pkg-config
-  qt6-base-dev qt6-declarative-dev libhiredis-dev nlohmann-json3-dev libgl-dev
+  qt6-base-dev qt6-declarative-dev libhiredis-dev libssl-dev openssl nlohmann-json3-dev libgl-dev
   qtkeychain-qt6-dev
   qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-window qml6-module-qtquick-layouts qml6-module-qtqml-workerscript

@@ -10,6 +10,7 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -20,9 +21,10 @@ using namespace shop::cli;
 namespace {
 
 const QCommandLineOption kRedis(QStringLiteral("redis"),
-                                QStringLiteral("redis://[user:password@]host[:port][/db] or unix:///path/to.sock;\n"
-                                               "without it, a managed local redis-server under your data directory.\n"
-                                               "A password can also come from SHOPSTREAM_REDIS_PASSWORD."),
+                                QStringLiteral("redis://[user:password@]host[:port][/db], rediss://... (TLS) or\n"
+                                               "unix:///path/to.sock; without it, a managed local redis-server under\n"
+                                               "your data directory. A password can also come from\n"
+                                               "SHOPSTREAM_REDIS_PASSWORD."),
                                 QStringLiteral("URL"));
 const QCommandLineOption kStream(QStringLiteral("stream"),
                                  QStringLiteral("the stream key (default shop:events; the original demo's is \"orders\")"),
@@ -32,11 +34,29 @@ const QCommandLineOption kDataDir(QStringLiteral("data-dir"), QStringLiteral("wh
 const QCommandLineOption kReadOnly(QStringLiteral("read-only"),
                                    QStringLiteral("viewer mode: write nothing to Redis (no snapshots, no appends);\n"
                                                   "commands that only write are refused"));
+const QCommandLineOption kTlsCa(QStringLiteral("tls-ca"),
+                                QStringLiteral("rediss://: the CA certificates (PEM) to trust (default: the system's)"),
+                                QStringLiteral("FILE"));
+const QCommandLineOption kTlsCert(QStringLiteral("tls-cert"),
+                                  QStringLiteral("rediss://: a client certificate (PEM), with --tls-key; a passphrase\n"
+                                                 "for the key comes from SHOPSTREAM_TLS_KEY_PASSPHRASE"),
+                                  QStringLiteral("FILE"));
+const QCommandLineOption kTlsKey(QStringLiteral("tls-key"), QStringLiteral("rediss://: the client certificate's private key (PEM)"),
+                                 QStringLiteral("FILE"));
+const QCommandLineOption kTlsServerName(QStringLiteral("tls-server-name"),
+                                        QStringLiteral("rediss://: the name to send (SNI) and to verify in the server's\n"
+                                                       "certificate (default: the URL's host)"),
+                                        QStringLiteral("NAME"));
+const QCommandLineOption kTlsInsecure(QStringLiteral("tls-insecure"),
+                                      QStringLiteral("rediss://: do not verify the server's certificate (warned on every run)"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("help (also after a command: shopstream-cli state --help)"));
 const QCommandLineOption kVersion(QStringLiteral("version"), QStringLiteral("the version"));
 
-QList<QCommandLineOption> globalOptions() { return {kRedis, kStream, kDataDir, kReadOnly, kHelp, kVersion}; }
+QList<QCommandLineOption> globalOptions()
+{
+    return {kRedis, kStream, kDataDir, kReadOnly, kTlsCa, kTlsCert, kTlsKey, kTlsServerName, kTlsInsecure, kHelp, kVersion};
+}
 
 std::vector<Command> allCommands()
 {
@@ -186,12 +206,15 @@ int runCli(int argc, char** argv)
         return printHelp(commandHelp(*command));
 
     GlobalOptions global;
+    // A global option's value, after the command or before it.
+    const auto isSet = [&](const QCommandLineOption& option) { return parser.isSet(option) || globals.isSet(option); };
+    const auto valueOf = [&](const QCommandLineOption& option) {
+        return parser.isSet(option) ? parser.value(option) : globals.value(option);
+    };
     for (const auto& [option, target] : {std::pair{&kRedis, &global.redisUrl}, std::pair{&kStream, &global.stream},
                                          std::pair{&kDataDir, &global.dataDir}}) {
-        if (parser.isSet(*option))
-            *target = parser.value(*option);
-        else if (globals.isSet(*option))
-            *target = globals.value(*option);
+        if (isSet(*option))
+            *target = valueOf(*option);
     }
     global.readOnly = parser.isSet(kReadOnly) || globals.isSet(kReadOnly);
     if (global.readOnly && (command->name == QLatin1String("append") || command->name == QLatin1String("produce")))
@@ -201,11 +224,30 @@ int runCli(int argc, char** argv)
         return usageError(QStringLiteral("--redis needs a URL"));
     if (global.stream.isEmpty())
         return usageError(QStringLiteral("--stream needs a key"));
+    const QList<const QCommandLineOption*> tlsOptions{&kTlsCa, &kTlsCert, &kTlsKey, &kTlsServerName, &kTlsInsecure};
+    const auto tlsGiven = std::find_if(tlsOptions.begin(), tlsOptions.end(), [&](const auto* o) { return isSet(*o); });
     if (!global.redisUrl.isEmpty()) {
         shop::redis::RedisUrl url;
         std::string error;
         if (!shop::redis::RedisUrl::parse(global.redisUrl.toStdString(), url, error))
             return usageError(QString::fromStdString(error));
+        if (tlsGiven != tlsOptions.end() && !url.tls)
+            return usageError(QStringLiteral("--%1 is for TLS: write the URL as rediss://%2").arg((*tlsGiven)->names().first(),
+                                                                                                QString::fromStdString(url.address())));
+        // The options override the URL's query (tls-ca=... and so on).
+        for (const auto& [option, field] : {std::pair{&kTlsCa, &url.tlsOptions.caFile}, std::pair{&kTlsCert, &url.tlsOptions.certFile},
+                                            std::pair{&kTlsKey, &url.tlsOptions.keyFile},
+                                            std::pair{&kTlsServerName, &url.tlsOptions.serverName}}) {
+            if (isSet(*option))
+                *field = valueOf(*option).toStdString();
+        }
+        url.tlsOptions.insecure = url.tlsOptions.insecure || isSet(kTlsInsecure);
+        if (url.tls && url.tlsOptions.insecure)
+            warn("TLS without verification (--tls-insecure): the server at " + url.address()
+                 + " is not checked, so anyone on the way could read and change what is sent");
+        global.redisUrl = QString::fromStdString(url.toString());
+    } else if (tlsGiven != tlsOptions.end()) {
+        return usageError(QStringLiteral("--%1 needs --redis rediss://HOST:PORT (TLS)").arg((*tlsGiven)->names().first()));
     }
 
     const Invocation call{command->name, global, parser, parser.positionalArguments(), argc, argv};

@@ -1,6 +1,8 @@
-// The blocking hiredis connection: connect, handshake (AUTH, SELECT), argv commands and
-// pipelining. Every failure ends up in error_ as a sentence a user can act on; an I/O
-// error frees the context, so a dead socket is never reused by accident.
+// The blocking connection: connect, TLS, handshake (AUTH, SELECT), argv commands and
+// pipelining. hiredis formats commands (redisFormatCommandArgv) and parses replies (its
+// reader, fed from our Transport), so plain sockets and TLS read the same way. Every failure
+// ends up in error_ as a sentence a user can act on; an I/O error closes the transport, so
+// a dead socket is never reused by accident.
 #include "connection.hpp"
 
 #include <hiredis.h>
@@ -15,21 +17,17 @@
 #include <csignal>
 #include <pthread.h>
 #include <mutex>
-#include <sys/time.h>
 
 namespace shop::redis {
 
 namespace {
 
-timeval toTimeval(int ms)
-{
-    if (ms < 0)
-        ms = 0;
-    return timeval{ms / 1000, (ms % 1000) * 1000};
-}
+// Bytes asked of the transport per read: a page of stream entries comes in a few reads.
+constexpr std::size_t kReadChunk = 64 * 1024;
 
-// hiredis writes with write(2): a peer that went away would kill the process with SIGPIPE
-// instead of giving us EPIPE. Only replaces the default action, never someone's handler.
+// A write to a peer that went away raises SIGPIPE (send() is told not to, but OpenSSL's
+// socket writes are not), which would kill the process instead of giving us EPIPE. Only
+// replaces the default action, never someone's handler.
 void ignoreSigpipeOnce()
 {
     static std::once_flag once;
@@ -96,22 +94,25 @@ auto withArgv(const Range& args, Fn&& fn)
 Connection::~Connection() { close(); }
 
 Connection::Connection(Connection&& other) noexcept
-    : ctx_(other.ctx_), url_(std::move(other.url_)), options_(other.options_), error_(std::move(other.error_)),
-      errorKind_(other.errorKind_)
+    : io_(std::move(other.io_)), reader_(other.reader_), out_(std::move(other.out_)), url_(std::move(other.url_)),
+      options_(other.options_), error_(std::move(other.error_)), errorKind_(other.errorKind_), viewOnly_(other.viewOnly_)
 {
-    other.ctx_ = nullptr;
+    other.reader_ = nullptr;
 }
 
 Connection& Connection::operator=(Connection&& other) noexcept
 {
     if (this != &other) {
         close();
-        ctx_ = other.ctx_;
-        other.ctx_ = nullptr;
+        io_ = std::move(other.io_);
+        reader_ = other.reader_;
+        other.reader_ = nullptr;
+        out_ = std::move(other.out_);
         url_ = std::move(other.url_);
         options_ = other.options_;
         error_ = std::move(other.error_);
         errorKind_ = other.errorKind_;
+        viewOnly_ = other.viewOnly_;
     }
     return *this;
 }
@@ -124,32 +125,44 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
     options_ = options;
     error_.clear();
     errorKind_ = ErrorKind::None;
-
-    const timeval connectTimeout = toTimeval(options.connectTimeoutMs);
-    ctx_ = url.kind == RedisUrl::Kind::Unix ? redisConnectUnixWithTimeout(url.socketPath.c_str(), connectTimeout)
-                                            : redisConnectWithTimeout(url.host.c_str(), url.port, connectTimeout);
-    if (!ctx_)
-        return fail(ErrorKind::Other, "cannot connect to redis at " + where(url_) + ": out of memory");
-    if (ctx_->err) {
-        // hiredis's words (strerror or gai_strerror) only choose a hint for people here.
-        const std::string reason = ctx_->errstr;
-        std::string hint;
-        if (contains(reason, "refused") || contains(reason, "No such file"))
-            hint = " — is redis-server running?";
-        else if (contains(reason, "timed out"))
-            hint = " — is the host reachable and the port right?";
-        else if (contains(reason, "not known") || contains(reason, "resolve"))
-            hint = " — check the host name";
-        else if (contains(reason, "Permission denied"))
-            hint = " — this user may not open the socket";
-        return fail(ErrorKind::Unreachable, "cannot connect to redis at " + where(url_) + ": " + reason + hint);
-    }
+    if (!open())
+        return false;
     // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
     // connect timeout, so a stopped or stalled server is reported in seconds even when the
     // commands that follow may take long.
     if (!setCommandTimeout(std::min(options.connectTimeoutMs, options.commandTimeoutMs)) || !handshake())
         return false;
     return setCommandTimeout(options.commandTimeoutMs);
+}
+
+bool Connection::open()
+{
+    const bool connected = url_.kind == RedisUrl::Kind::Unix ? io_.connectUnix(url_.socketPath, options_.connectTimeoutMs)
+                                                             : io_.connectTcp(url_.host, url_.port, options_.connectTimeoutMs);
+    if (!connected) {
+        const std::string& reason = io_.error();
+        std::string hint;
+        if (contains(reason, "refused") || contains(reason, "No such file"))
+            hint = " — is redis-server running?";
+        else if (contains(reason, "timed out"))
+            hint = " — is the host reachable and the port right?";
+        else if (contains(reason, "not known") || contains(reason, "resolve") || contains(reason, "name"))
+            hint = " — check the host name";
+        else if (contains(reason, "Permission denied"))
+            hint = " — this user may not open the socket";
+        return fail(ErrorKind::Unreachable, "cannot connect to redis at " + where(url_) + ": " + reason + hint);
+    }
+    if (url_.tls && !io_.startTls(url_.tlsOptions, url_.host, options_.connectTimeoutMs)) {
+        const ErrorKind kind = io_.failure() == Transport::Failure::Tls ? ErrorKind::Tls
+                               : io_.failure() == Transport::Failure::Timeout ? ErrorKind::Timeout
+                                                                               : ErrorKind::Closed;
+        return fail(kind, "cannot connect to redis at " + where(url_) + " over TLS: " + io_.error());
+    }
+    reader_ = redisReaderCreate();
+    if (!reader_)
+        return fail(ErrorKind::Other, "cannot connect to redis at " + where(url_) + ": out of memory");
+    reader_->maxbuf = 0; // keep the buffer between replies: pages of entries come one after another
+    return true;
 }
 
 bool Connection::fail(ErrorKind kind, std::string message)
@@ -163,10 +176,20 @@ bool Connection::fail(ErrorKind kind, std::string message)
 bool Connection::handshake()
 {
     const std::string target = where(url_);
+    // A server that wants a client certificate and got none closes the connection as soon as
+    // TLS is set up (TLS 1.3 finishes the client's side first), so the first command fails.
+    const auto lost = [&] {
+        if (url_.tls && url_.tlsOptions.certFile.empty() && errorKind_ == ErrorKind::Closed) {
+            error_ = "redis at " + target + " closed the connection as soon as TLS was set up, as a server does that wants "
+                     "a client certificate: give --tls-cert FILE and --tls-key FILE";
+            errorKind_ = ErrorKind::Tls;
+        }
+        return false;
+    };
     if (!url_.password.empty()) {
         Reply r = url_.user.empty() ? command({"AUTH", url_.password}) : command({"AUTH", url_.user, url_.password});
         if (!r)
-            return false;
+            return lost();
         if (r.isError()) {
             const std::string_view text = r.str();
             const ErrorKind kind = r.errorKind();
@@ -184,7 +207,7 @@ bool Connection::handshake()
     const std::string db = std::to_string(url_.db);
     Reply r = url_.db != 0 ? command({"SELECT", db}) : command({"PING"});
     if (!r)
-        return false;
+        return lost();
     if (!r.isError())
         return true;
     const std::string_view text = r.str();
@@ -212,51 +235,108 @@ bool Connection::reconnect()
 
 void Connection::close()
 {
-    if (ctx_) {
-        redisFree(ctx_);
-        ctx_ = nullptr;
+    if (reader_) {
+        redisReaderFree(reader_);
+        reader_ = nullptr;
     }
+    io_.close();
+    out_.clear();
 }
 
-bool Connection::isConnected() const { return ctx_ && ctx_->err == 0; }
+bool Connection::isConnected() const { return io_.isOpen() && reader_; }
 
 bool Connection::setCommandTimeout(int ms)
 {
     options_.commandTimeoutMs = ms;
-    if (!ctx_)
+    if (!io_.isOpen())
         return true;
-    if (redisSetTimeout(ctx_, toTimeval(ms)) != REDIS_OK)
-        return fail(ErrorKind::Other,
-                    "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + ctx_->errstr);
+    if (!io_.setTimeout(std::max(ms, 0)))
+        return fail(ErrorKind::Other, "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + io_.error());
     return true;
 }
 
 Reply Connection::finish(void* reply)
 {
-    // hiredis leaves the failed read's or write's errno in place: read it before anything
-    // else can change it. It decides the kind; errstr (locale-dependent) is for people.
-    const int err = errno;
     if (reply)
         return Reply(static_cast<redisReply*>(reply));
     const std::string target = where(url_);
-    if (!ctx_) {
-        if (error_.empty()) {
+    if (!reader_) { // closed before: error_ keeps why
+        if (errorKind_ == ErrorKind::None || error_.empty()) {
             error_ = "not connected to redis at " + target;
             errorKind_ = ErrorKind::Closed;
         }
         return Reply();
     }
-    const std::string reason = ctx_->errstr;
-    const bool io = ctx_->err == REDIS_ERR_IO;
-    if (ctx_->err == REDIS_ERR_EOF || (io && (err == ECONNRESET || err == EPIPE)))
-        fail(ErrorKind::Closed,
-             "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?");
-    else if (io && (err == EAGAIN || err == EWOULDBLOCK || err == ETIMEDOUT))
+    if (io_.isOpen()) { // the bytes were not RESP
+        const std::string reason = reader_->errstr;
+        fail(ErrorKind::Closed, "lost the connection to redis at " + target + ": " + reason
+                                    + (url_.tls ? "" : " (if this port speaks TLS, use rediss://)"));
+        return Reply();
+    }
+    // The transport failed: its failure decides the kind; its words are for people.
+    const std::string reason = io_.error();
+    switch (io_.failure()) {
+    case Transport::Failure::Timeout:
         fail(ErrorKind::Timeout, "redis at " + target + " did not answer within " + std::to_string(options_.commandTimeoutMs)
                                      + " ms; the connection was dropped (is the server overloaded or stopped?)");
-    else
-        fail(ErrorKind::Closed, "lost the connection to redis at " + target + ": " + reason);
+        break;
+    case Transport::Failure::Tls:
+        fail(ErrorKind::Tls, "the TLS connection to redis at " + target + " failed: " + reason);
+        break;
+    default:
+        fail(ErrorKind::Closed, "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?"
+                                    + (url_.tls ? "" : " If its port speaks TLS, use rediss://."));
+        break;
+    }
     return Reply();
+}
+
+bool Connection::queue(int argc, const char** argv, const std::size_t* lens)
+{
+    char* command = nullptr;
+    const int length = redisFormatCommandArgv(&command, argc, argv, lens);
+    if (length < 0 || !command)
+        return fail(ErrorKind::Other, "cannot format a command for redis: out of memory");
+    out_.append(command, std::size_t(length));
+    redisFreeCommand(command);
+    return true;
+}
+
+bool Connection::flush()
+{
+    if (out_.empty())
+        return true;
+    const bool written = io_.writeAll(out_.data(), out_.size());
+    out_.clear();
+    if (!written)
+        finish(nullptr);
+    return written;
+}
+
+bool Connection::readReply(void** reply)
+{
+    *reply = nullptr;
+    if (!flush())
+        return false;
+    char buffer[kReadChunk];
+    for (;;) {
+        if (redisReaderGetReply(reader_, reply) != REDIS_OK) {
+            *reply = nullptr;
+            finish(nullptr); // the reader's protocol error
+            return false;
+        }
+        if (*reply)
+            return true;
+        const std::size_t n = io_.readSome(buffer, sizeof buffer);
+        if (n == 0) {
+            finish(nullptr);
+            return false;
+        }
+        if (redisReaderFeed(reader_, buffer, n) != REDIS_OK) {
+            finish(nullptr);
+            return false;
+        }
+    }
 }
 
 namespace {
@@ -321,58 +401,48 @@ std::string Connection::refusal(const Range& args) const
 
 Reply Connection::command(std::initializer_list<std::string_view> args)
 {
-    if (!ctx_)
+    if (!isConnected())
         return finish(nullptr);
     if (const std::string refused = refusal(args); !refused.empty())
         return localError(refused);
-    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
-        return finish(redisCommandArgv(ctx_, argc, argv, lens));
-    });
+    if (!append(args))
+        return Reply();
+    return getReply();
 }
 
 Reply Connection::command(const std::vector<std::string_view>& args)
 {
-    if (!ctx_)
+    if (!isConnected())
         return finish(nullptr);
     if (const std::string refused = refusal(args); !refused.empty())
         return localError(refused);
-    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
-        return finish(redisCommandArgv(ctx_, argc, argv, lens));
-    });
+    if (!append(args))
+        return Reply();
+    return getReply();
 }
 
 bool Connection::append(std::initializer_list<std::string_view> args)
 {
-    if (!ctx_)
+    if (!isConnected())
         return static_cast<bool>(finish(nullptr));
     if (std::string refused = refusal(args); !refused.empty()) {
         error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
         errorKind_ = ErrorKind::ViewOnly;
         return false;
     }
-    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
-        if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
-            return true;
-        finish(nullptr);
-        return false;
-    });
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) { return queue(argc, argv, lens); });
 }
 
 bool Connection::append(const std::vector<std::string_view>& args)
 {
-    if (!ctx_)
+    if (!isConnected())
         return static_cast<bool>(finish(nullptr));
     if (std::string refused = refusal(args); !refused.empty()) {
         error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
         errorKind_ = ErrorKind::ViewOnly;
         return false;
     }
-    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) {
-        if (redisAppendCommandArgv(ctx_, argc, argv, lens) == REDIS_OK)
-            return true;
-        finish(nullptr);
-        return false;
-    });
+    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) { return queue(argc, argv, lens); });
 }
 
 namespace {
@@ -395,50 +465,38 @@ redisReplyObjectFunctions kFlatFunctions = {flatString, flatArray, flatInteger, 
 
 bool Connection::send(std::initializer_list<std::string_view> args)
 {
-    if (!append(args))
-        return false;
-    int done = 0;
-    while (!done) {
-        if (redisBufferWrite(ctx_, &done) != REDIS_OK) {
-            finish(nullptr);
-            return false;
-        }
-    }
-    return true;
+    return append(args) && flush();
 }
 
 bool Connection::readFlat(FlatReply& out)
 {
-    if (!ctx_)
+    if (!isConnected())
         return static_cast<bool>(finish(nullptr));
     // Only this reply is built with the flat functions; the reader holds no half-parsed
-    // reply between calls, since redisGetReply returns once one is complete.
-    redisReader* reader = ctx_->reader;
-    redisReplyObjectFunctions* savedFn = reader->fn;
-    void* savedPrivdata = reader->privdata;
-    reader->fn = &kFlatFunctions;
-    reader->privdata = &out;
+    // reply between calls, since readReply returns once one is complete.
+    redisReplyObjectFunctions* savedFn = reader_->fn;
+    void* savedPrivdata = reader_->privdata;
+    reader_->fn = &kFlatFunctions;
+    reader_->privdata = &out;
     void* reply = nullptr;
-    const int rc = redisGetReply(ctx_, &reply);
-    if (rc != REDIS_OK || !reply) {
-        // Closed with the flat functions still in place: freeing a half-read reply must
-        // not hand the arena's fake pointers to freeReplyObject.
-        finish(nullptr);
+    if (!readReply(&reply)) {
+        // Closed (the reader freed) with the flat functions still in place: a half-read
+        // reply was not handed to freeReplyObject with the arena's fake pointers.
         out.clear();
         return false;
     }
-    reader->fn = savedFn;
-    reader->privdata = savedPrivdata;
+    reader_->fn = savedFn;
+    reader_->privdata = savedPrivdata;
     return true;
 }
 
 Reply Connection::getReply()
 {
-    if (!ctx_)
+    if (!isConnected())
         return finish(nullptr);
     void* reply = nullptr;
-    if (redisGetReply(ctx_, &reply) != REDIS_OK)
-        reply = nullptr;
+    if (!readReply(&reply))
+        return Reply();
     return finish(reply);
 }
 

@@ -1,17 +1,19 @@
-// An RAII hiredis connection: TCP or unix socket, AUTH (password or ACL user), SELECT,
-// timeouts, reconnect. Blocking: it lives on one thread (a worker's, never the GUI's).
+// A blocking Redis connection: TCP, unix socket or TLS (see Transport), AUTH (password or
+// ACL user), SELECT, timeouts, reconnect. hiredis formats the commands and reads the replies;
+// the bytes go through our Transport. It lives on one thread (a worker's, never the GUI's).
 #pragma once
 
 #include "redis_url.hpp"
 #include "flat_reply.hpp"
 #include "reply.hpp"
+#include "transport.hpp"
 
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct redisContext;
+struct redisReader;
 
 namespace shop::redis {
 
@@ -73,15 +75,24 @@ public:
     bool setCommandTimeout(int ms);
     int commandTimeoutMs() const { return options_.commandTimeoutMs; } // 0: none
 
+    // Whether the bytes go over TLS (rediss://), once connected.
+    bool isTls() const { return io_.isTls(); }
+
 private:
     Reply finish(void* reply);
+    bool open();      // the socket, TLS, and a fresh reader
     bool handshake();
+    bool queue(int argc, const char** argv, const std::size_t* lens); // formats into out_
+    bool flush();                                                     // writes out_
+    bool readReply(void** reply);                                     // false: I/O error
     bool fail(ErrorKind kind, std::string message); // sets error_ and errorKind_, closes; false
     // In viewer mode, a command that would write: the words for the refusal ("" when it may go).
     template <typename Range>
     std::string refusal(const Range& args) const;
 
-    redisContext* ctx_ = nullptr;
+    Transport io_;
+    redisReader* reader_ = nullptr;
+    std::string out_; // commands formatted, not yet written
     RedisUrl url_;
     ConnectOptions options_;
     std::string error_;

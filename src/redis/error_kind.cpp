@@ -47,7 +47,7 @@ ErrorKind classifyErrorReply(std::string_view text)
 
 bool isCredentialFailure(ErrorKind kind)
 {
-    return kind == ErrorKind::AuthRefused || kind == ErrorKind::PasswordRequired;
+    return kind == ErrorKind::AuthRefused || kind == ErrorKind::PasswordRequired || kind == ErrorKind::Tls;
 }
 
 const char* errorKindName(ErrorKind kind)
@@ -57,6 +57,7 @@ const char* errorKindName(ErrorKind kind)
     case ErrorKind::Unreachable: return "Unreachable";
     case ErrorKind::Timeout: return "Timeout";
     case ErrorKind::Closed: return "Closed";
+    case ErrorKind::Tls: return "Tls";
     case ErrorKind::AuthRefused: return "AuthRefused";
     case ErrorKind::PasswordRequired: return "PasswordRequired";
     case ErrorKind::PermissionDenied: return "PermissionDenied";

@@ -12,6 +12,7 @@ enum class ErrorKind {
     Unreachable,      // no connection could be made (refused, no socket, unknown host)
     Timeout,          // connected, but the server did not answer in time
     Closed,           // the connection broke or was never made (server stopped, reset)
+    Tls,              // TLS refused: certificate not trusted, not for this host, expired; client certificate wanted
     AuthRefused,      // WRONGPASS, or a password given to a server that has none
     PasswordRequired, // NOAUTH: the server wants a password and none was given
     PermissionDenied, // NOPERM: the ACL user may not run this (also inside a script)
@@ -28,7 +29,8 @@ enum class ErrorKind {
 // The kind of a Redis error reply ("-NOPERM ...", "-ERR ..."), read from its error code.
 ErrorKind classifyErrorReply(std::string_view text);
 
-// Wrong or missing credentials: retrying with the same URL cannot help.
+// Wrong or missing credentials (a password, or a certificate on either side): retrying with
+// the same URL cannot help.
 bool isCredentialFailure(ErrorKind kind);
 
 // The enumerator's name ("Misconf"), for logs and test output.

@@ -2,7 +2,10 @@
 //   redis://[[user]:password@]host[:port][/db]   host may be an IPv6 literal in brackets
 //   redis://password@host                        (no colon: the whole userinfo is the
 //                                                 password, as redis-cli reads it)
+//   rediss://...                                 TLS, with the same parts as redis://
 //   unix://[[user]:password@]/path/to.sock[?db=N]
+// Query options: db=N; on rediss:// also tls-ca=FILE, tls-cert=FILE, tls-key=FILE,
+// tls-server-name=NAME, tls-insecure (=1/0) and tls-key-passphrase=SECRET (percent-encoded).
 // User and password are percent-decoded. Whitespace anywhere is refused, not trimmed: it is
 // a pasted mistake, and a space in a password must be written %20. Error texts never repeat
 // the userinfo, so a password cannot leak through them.
@@ -75,12 +78,12 @@ bool percentDecode(std::string_view in, std::string& out)
     return true;
 }
 
-std::string percentEncode(std::string_view in)
+std::string percentEncode(std::string_view in, std::string_view keep = {})
 {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : in) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || keep.find(char(c)) != std::string_view::npos) {
             out.push_back(static_cast<char>(c));
         } else {
             out.push_back('%');
@@ -119,7 +122,7 @@ bool parseUserInfo(std::string_view info, RedisUrl& out, std::string& error)
     return true;
 }
 
-// "db=N" is the only option; used by unix:// URLs (and accepted by redis:// ones).
+// Query options: db=N, and the TLS ones (on rediss:// only).
 bool parseQuery(std::string_view query, RedisUrl& out, std::string& error)
 {
     while (!query.empty()) {
@@ -128,14 +131,50 @@ bool parseQuery(std::string_view query, RedisUrl& out, std::string& error)
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         if (item.empty())
             continue;
-        if (item.substr(0, 3) == "db=") {
-            if (!parseInt(item.substr(3), 0, 1 << 30, out.db)) {
-                error = "invalid database number '" + std::string(item.substr(3)) + "' in redis URL (expected 0 or more)";
+        const auto eq = item.find('=');
+        const std::string name(item.substr(0, eq));
+        std::string value;
+        if (eq != std::string_view::npos && !percentDecode(item.substr(eq + 1), value)) {
+            error = "the option '" + name + "' in the redis URL has a broken %-escape (write % as %25)";
+            return false;
+        }
+        std::string* file = nullptr;
+        if (name == "db") {
+            if (!parseInt(value, 0, 1 << 30, out.db)) {
+                error = "invalid database number '" + value + "' in redis URL (expected 0 or more)";
                 return false;
             }
+            continue;
+        }
+        if (name.rfind("tls-", 0) == 0 && !out.tls) {
+            error = "the option '" + name + "' in the redis URL needs TLS: write rediss:// instead of redis://";
+            return false;
+        }
+        if (name == "tls-ca")
+            file = &out.tlsOptions.caFile;
+        else if (name == "tls-cert")
+            file = &out.tlsOptions.certFile;
+        else if (name == "tls-key")
+            file = &out.tlsOptions.keyFile;
+        else if (name == "tls-server-name")
+            file = &out.tlsOptions.serverName;
+        else if (name == "tls-key-passphrase")
+            file = &out.tlsOptions.keyPassphrase;
+        if (file) {
+            if (value.empty()) {
+                error = "the option '" + name + "' in the redis URL has no value";
+                return false;
+            }
+            *file = std::move(value);
+        } else if (name == "tls-insecure") {
+            if (eq != std::string_view::npos && value != "1" && value != "0" && value != "true" && value != "false") {
+                error = "tls-insecure in the redis URL takes 1 or 0";
+                return false;
+            }
+            out.tlsOptions.insecure = eq == std::string_view::npos || value == "1" || value == "true";
         } else {
-            const std::string name(item.substr(0, item.find('=')));
-            error = "unknown option '" + name + "' in redis URL (only db=N is understood)";
+            error = "unknown option '" + name + "' in redis URL (understood: db, and on rediss:// tls-ca, tls-cert, tls-key, "
+                    "tls-server-name, tls-insecure)";
             return false;
         }
     }
@@ -243,15 +282,18 @@ bool RedisUrl::parse(std::string_view text, RedisUrl& out, std::string& error)
     if (startsWithNoCase(text, "redis://")) {
         url.kind = Kind::Tcp;
         ok = parseTcp(text.substr(8), url, error);
+    } else if (startsWithNoCase(text, "rediss://")) {
+        url.kind = Kind::Tcp;
+        url.tls = true;
+        ok = parseTcp(text.substr(9), url, error);
     } else if (startsWithNoCase(text, "unix://")) {
         url.kind = Kind::Unix;
         ok = parseUnix(text.substr(7), url, error);
-    } else if (startsWithNoCase(text, "rediss://")) {
-        error = "TLS connections (rediss://) are not supported; use redis:// or unix://";
     } else {
         const auto sep = text.find("://");
         if (sep != std::string_view::npos && sep < 16)
-            error = "unsupported URL scheme '" + std::string(text.substr(0, sep)) + "': use redis://host:port or unix:///path/to.sock";
+            error = "unsupported URL scheme '" + std::string(text.substr(0, sep))
+                    + "': use redis://host:port, rediss://host:port (TLS) or unix:///path/to.sock";
         else
             error = "not a redis URL: expected redis://[user:password@]host[:port][/db] or unix:///path/to.sock";
     }
@@ -279,7 +321,7 @@ std::string RedisUrl::address() const
     return host + ":" + std::to_string(port);
 }
 
-std::string RedisUrl::format(std::string_view userInfo) const
+std::string RedisUrl::format(std::string_view userInfo, std::string_view passphrase) const
 {
     if (kind == Kind::Unix) {
         std::string s = "unix://" + std::string(userInfo) + socketPath;
@@ -287,7 +329,7 @@ std::string RedisUrl::format(std::string_view userInfo) const
             s += "?db=" + std::to_string(db);
         return s;
     }
-    std::string s = "redis://" + std::string(userInfo);
+    std::string s = (tls ? "rediss://" : "redis://") + std::string(userInfo);
     if (host.find(':') != std::string::npos)
         s += '[' + host + ']';
     else
@@ -295,7 +337,22 @@ std::string RedisUrl::format(std::string_view userInfo) const
     s += ':' + std::to_string(port);
     if (db != 0)
         s += '/' + std::to_string(db);
-    return s;
+    if (!tls)
+        return s;
+    std::string query;
+    const auto add = [&query](std::string_view name, std::string_view value) {
+        if (!value.empty())
+            query += (query.empty() ? "?" : "&") + std::string(name) + '=' + percentEncode(value, "/:*");
+    };
+    add("tls-ca", tlsOptions.caFile);
+    add("tls-cert", tlsOptions.certFile);
+    add("tls-key", tlsOptions.keyFile);
+    add("tls-server-name", tlsOptions.serverName);
+    if (tlsOptions.insecure)
+        add("tls-insecure", "1");
+    if (!tlsOptions.keyPassphrase.empty())
+        add("tls-key-passphrase", passphrase);
+    return s + query;
 }
 
 std::string RedisUrl::redacted() const
@@ -307,7 +364,7 @@ std::string RedisUrl::redacted() const
             userInfo += ":***";
         userInfo += '@';
     }
-    return format(userInfo);
+    return format(userInfo, "***");
 }
 
 std::string RedisUrl::toString() const
@@ -318,7 +375,7 @@ std::string RedisUrl::toString() const
         // user-less form with a different meaning, and an empty password stays empty.
         userInfo = percentEncode(user) + ':' + percentEncode(password) + '@';
     }
-    return format(userInfo);
+    return format(userInfo, tlsOptions.keyPassphrase);
 }
 
 std::string RedisUrl::withoutCredentials() const { return format({}); }

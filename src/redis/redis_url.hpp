@@ -1,11 +1,26 @@
-// Where to find Redis: redis://[user:password@]host[:port][/db] or unix:///path/to.sock
-// (DESIGN section 4). An empty URL means the managed local server.
+// Where to find Redis: redis://[user:password@]host[:port][/db], rediss://... (TLS) or
+// unix:///path/to.sock (README: "Connecting to production Redis"). An empty URL means the
+// managed local server.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace shop::redis {
+
+// How a rediss:// connection checks the server and shows itself. In the URL's query as
+// tls-ca, tls-cert, tls-key, tls-server-name and tls-insecure; the CLI's --tls-* options and
+// the Connection dialog set the same fields.
+struct TlsOptions {
+    std::string caFile;        // PEM CAs to trust; empty: the system's
+    std::string certFile;      // a client certificate (PEM, with its chain), with keyFile
+    std::string keyFile;       // its private key (PEM)
+    std::string keyPassphrase; // the key's passphrase: a secret like the password
+    std::string serverName;    // the name sent (SNI) and verified; empty: the URL's host
+    bool insecure = false;     // verify nothing (said on every start)
+
+    bool operator==(const TlsOptions&) const = default;
+};
 
 struct RedisUrl {
     enum class Kind { Tcp, Unix };
@@ -16,19 +31,22 @@ struct RedisUrl {
     std::string user;       // empty: AUTH with password only (or none)
     std::string password;   // empty: no AUTH
     int db = 0;
+    bool tls = false; // rediss://: TLS over TCP
+    TlsOptions tlsOptions;
 
     // Parses `text`; on failure returns false and says why in `error` (one line, no password).
     static bool parse(std::string_view text, RedisUrl& out, std::string& error);
     static RedisUrl unixSocket(std::string path);
 
-    // The URL with any password replaced by "***": safe for logs and messages.
+    // The URL with any password (and key passphrase) replaced by "***": safe for logs and
+    // messages.
     std::string redacted() const;
     // The URL as text that parse() reads back to an equal RedisUrl, user and password
     // included (percent-encoded): only for handing a URL on in memory, never for a file,
     // a log or the screen.
     std::string toString() const;
-    // The URL without user and password (the server's address and db): what may be kept
-    // in settings and shown.
+    // The URL without user, password and key passphrase (the server's address, db and TLS
+    // files): what may be kept in settings and shown.
     std::string withoutCredentials() const;
     // Where the server is, for messages ("redis at <address> ..."): the socket path, or
     // host:port ([v6]:port). No credentials.
@@ -37,7 +55,8 @@ struct RedisUrl {
     bool operator==(const RedisUrl&) const = default;
 
 private:
-    std::string format(std::string_view userInfo) const; // userInfo: "" or "...@"
+    // userInfo: "" or "...@"; passphrase: what to write for a key passphrase ("": leave it out).
+    std::string format(std::string_view userInfo, std::string_view passphrase = {}) const;
 };
 
 } // namespace shop::redis

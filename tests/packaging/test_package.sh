@@ -74,7 +74,7 @@ required=(qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-t
   qml6-module-qtquick-window qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
   redis-server redis-tools util-linux)
 # dpkg-shlibdeps ran (CPACK_DEBIAN_PACKAGE_SHLIBDEPS): the libraries are there too.
-required+=(libc6 libqt6core6 libqt6gui6 libqt6qml6 libqt6quick6 libhiredis0.14)
+required+=(libc6 libqt6core6 libqt6gui6 libqt6qml6 libqt6quick6 libhiredis0.14 libssl3)
 for p in "${required[@]}"; do
   has_dep "$p" || fail "Depends lacks $p: $depends"
 done

@@ -1,5 +1,6 @@
-// RedisUrl: the accepted URL forms, the errors for the rest, and that no password ever
-// shows in an error text or in redacted().
+// RedisUrl: the accepted URL forms (TLS options included), the errors for the rest, and that
+// no password or key passphrase ever shows in an error text, in redacted() or in
+// withoutCredentials().
 #include "redis/redis_url.hpp"
 
 #include <QTest>
@@ -20,6 +21,8 @@ private slots:
     void toStringParsesBack_data();
     void toStringParsesBack();
     void withoutCredentials();
+    void tlsOptions();
+    void tlsSecretsStayOut();
 };
 
 void TestRedisUrl::parsesValidForms_data()
@@ -51,6 +54,9 @@ void TestRedisUrl::parsesValidForms_data()
     QTest::newRow("unix") << "unix:///run/redis/redis.sock" << true << "127.0.0.1" << 6379 << "/run/redis/redis.sock" << "" << "" << 0;
     QTest::newRow("unix db") << "unix:///tmp/r.sock?db=5" << true << "127.0.0.1" << 6379 << "/tmp/r.sock" << "" << "" << 5;
     QTest::newRow("unix auth") << "unix://bob:x%20y@/tmp/r.sock" << true << "127.0.0.1" << 6379 << "/tmp/r.sock" << "bob" << "x y" << 0;
+    QTest::newRow("tls") << "rediss://u:pw@h:6380/2" << false << "h" << 6380 << "" << "u" << "pw" << 2;
+    QTest::newRow("tls options") << "rediss://h?tls-ca=/etc/ca%20x.pem&tls-cert=/c.pem&tls-key=/k.pem&tls-server-name=db.example&tls-insecure"
+                                 << false << "h" << 6379 << "" << "" << "" << 0;
 }
 
 void TestRedisUrl::parsesValidForms()
@@ -87,7 +93,10 @@ void TestRedisUrl::rejectsBadUrls_data()
     QTest::newRow("empty") << "" << "empty";
     QTest::newRow("no scheme") << "localhost:6379" << "redis://";
     QTest::newRow("other scheme") << "http://h" << "'http'";
-    QTest::newRow("tls") << "rediss://h" << "TLS";
+    QTest::newRow("tls option without tls") << "redis://h?tls-ca=/ca.pem" << "rediss://";
+    QTest::newRow("tls option without value") << "rediss://h?tls-ca=" << "no value";
+    QTest::newRow("tls-insecure value") << "rediss://h?tls-insecure=maybe" << "1 or 0";
+    QTest::newRow("tls unknown option") << "rediss://h?tls-verify=no" << "'tls-verify'";
     QTest::newRow("no host") << "redis://:6379" << "no host";
     QTest::newRow("bad port") << "redis://h:port" << "invalid port 'port'";
     QTest::newRow("port 0") << "redis://h:0" << "invalid port";
@@ -210,6 +219,48 @@ void TestRedisUrl::withoutCredentials()
     expected.user.clear();
     expected.password.clear();
     QVERIFY(again == expected);
+}
+
+// rediss:// sets TLS and its options from the query; plain URLs have none.
+void TestRedisUrl::tlsOptions()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse("redis://h", url, error));
+    QVERIFY(!url.tls);
+    QVERIFY(RedisUrl::parse("RediSS://h:6390?tls-ca=/etc/ca%20x.pem&tls-cert=/c.pem&tls-key=/k.pem&tls-server-name=db.example&tls-insecure=0",
+                            url, error));
+    QVERIFY(url.tls);
+    QCOMPARE(url.port, 6390);
+    QCOMPARE(url.tlsOptions.caFile, std::string("/etc/ca x.pem"));
+    QCOMPARE(url.tlsOptions.certFile, std::string("/c.pem"));
+    QCOMPARE(url.tlsOptions.keyFile, std::string("/k.pem"));
+    QCOMPARE(url.tlsOptions.serverName, std::string("db.example"));
+    QVERIFY(!url.tlsOptions.insecure);
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()),
+             QStringLiteral("rediss://h:6390?tls-ca=/etc/ca%20x.pem&tls-cert=/c.pem&tls-key=/k.pem&tls-server-name=db.example"));
+    QVERIFY(RedisUrl::parse("rediss://h?tls-insecure", url, error));
+    QVERIFY(url.tlsOptions.insecure);
+    QCOMPARE(QString::fromStdString(url.address()), QStringLiteral("h:6379"));
+}
+
+// The key's passphrase travels in toString() only, like the password.
+void TestRedisUrl::tlsSecretsStayOut()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse("rediss://:topsecret@h?tls-cert=/c.pem&tls-key=/k.pem&tls-key-passphrase=key%26secret", url, error));
+    QCOMPARE(url.tlsOptions.keyPassphrase, std::string("key&secret"));
+    for (const std::string& shown : {url.redacted(), url.withoutCredentials()}) {
+        QVERIFY2(shown.find("secret") == std::string::npos, shown.c_str());
+        QVERIFY2(shown.find("tls-key=/k.pem") != std::string::npos, shown.c_str());
+    }
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("rediss://:***@h:6379?tls-cert=/c.pem&tls-key=/k.pem&tls-key-passphrase=***"));
+    RedisUrl again;
+    QVERIFY(RedisUrl::parse(url.toString(), again, error));
+    QVERIFY(again == url);
+    QVERIFY(!RedisUrl::parse("rediss://h?tls-key-passphrase=topsecret%zz", again, error));
+    QVERIFY2(error.find("topsecret") == std::string::npos, error.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)

@@ -8,6 +8,8 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QHostAddress>
+#include <QFile>
+#include <QProcess>
 #include <QTcpServer>
 #include <QThread>
 
@@ -26,6 +28,62 @@ int pickFreePort()
 }
 
 } // namespace
+
+bool TestCertificates::openssl(const QStringList& args)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir_.path());
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("openssl"), args);
+    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        error_ = QStringLiteral("openssl %1 failed: %2 %3").arg(args.join(QLatin1Char(' ')), p.errorString(),
+                                                                 QString::fromLocal8Bit(p.readAll()).simplified());
+        return false;
+    }
+    return true;
+}
+
+bool TestCertificates::make()
+{
+    if (!dir_.isValid()) {
+        error_ = QStringLiteral("cannot create a temporary directory for certificates");
+        return false;
+    }
+    const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                         QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
+    const auto ca = [&](const QString& name, const QString& subject) {
+        return openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
+                       + QStringList{QStringLiteral("-keyout"), name + QStringLiteral(".key"), QStringLiteral("-out"),
+                                     name + QStringLiteral(".crt"), QStringLiteral("-days"), QStringLiteral("30"),
+                                     QStringLiteral("-subj"), subject});
+    };
+    // A key and a request, then a certificate signed by ca.crt: for `days` (negative: expired).
+    const auto request = [&](const QString& name, const QString& subject) {
+        return openssl(QStringList{QStringLiteral("req")} + ec
+                       + QStringList{QStringLiteral("-keyout"), name + QStringLiteral(".key"), QStringLiteral("-out"),
+                                     name + QStringLiteral(".csr"), QStringLiteral("-subj"), subject});
+    };
+    const auto sign = [&](const QString& csr, const QString& out, const QString& days, const QString& ext) {
+        QFile extFile(dir_.filePath(out + QStringLiteral(".ext")));
+        if (!extFile.open(QIODevice::WriteOnly) || extFile.write(ext.toUtf8()) < 0)
+            return false;
+        extFile.close();
+        return openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr + QStringLiteral(".csr"),
+                        QStringLiteral("-CA"), QStringLiteral("ca.crt"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+                        QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), out + QStringLiteral(".crt"),
+                        QStringLiteral("-days"), days, QStringLiteral("-extfile"), out + QStringLiteral(".ext")});
+    };
+    const QString serverExt = QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    return ca(QStringLiteral("ca"), QStringLiteral("/CN=shopstream test CA"))
+           && ca(QStringLiteral("other-ca"), QStringLiteral("/CN=another CA"))
+           && request(QStringLiteral("server"), QStringLiteral("/CN=127.0.0.1"))
+           && sign(QStringLiteral("server"), QStringLiteral("server"), QStringLiteral("30"), serverExt)
+           && sign(QStringLiteral("server"), QStringLiteral("expired"), QStringLiteral("-1"), serverExt)
+           && request(QStringLiteral("client"), QStringLiteral("/CN=shopstream test client"))
+           && sign(QStringLiteral("client"), QStringLiteral("client"), QStringLiteral("30"), QStringLiteral("extendedKeyUsage=clientAuth\n"))
+           && openssl({QStringLiteral("pkey"), QStringLiteral("-in"), QStringLiteral("client.key"), QStringLiteral("-aes256"),
+                       QStringLiteral("-passout"), QStringLiteral("pass:opensesame"), QStringLiteral("-out"), QStringLiteral("client-locked.key")});
+}
 
 TestRedisServer::TestRedisServer() : TestRedisServer(Options{}) {}
 
@@ -50,6 +108,16 @@ shop::redis::RedisUrl TestRedisServer::url() const
         return url;
     }
     return shop::redis::RedisUrl::unixSocket(socketPath().toStdString());
+}
+
+shop::redis::RedisUrl TestRedisServer::tlsUrl(const QString& caFile) const
+{
+    shop::redis::RedisUrl url;
+    url.host = "127.0.0.1";
+    url.port = tlsPort_;
+    url.tls = true;
+    url.tlsOptions.caFile = caFile.toStdString();
+    return url;
 }
 
 QString TestRedisServer::urlText() const
@@ -77,6 +145,15 @@ bool TestRedisServer::start()
     config.appendOnly = options_.appendOnly;
     for (const QString& arg : options_.extraArgs)
         config.extraArgs.push_back(arg.toStdString());
+    if (options_.tls) {
+        if (tlsPort_ == 0)
+            tlsPort_ = pickFreePort();
+        for (const QString& arg : {QStringLiteral("--tls-port"), QString::number(tlsPort_), QStringLiteral("--tls-cert-file"),
+                                   options_.tls->certFile, QStringLiteral("--tls-key-file"), options_.tls->keyFile,
+                                   QStringLiteral("--tls-ca-cert-file"), options_.tls->caFile, QStringLiteral("--tls-auth-clients"),
+                                   options_.tls->authClients})
+            config.extraArgs.push_back(arg.toStdString());
+    }
 
     // A port picked here may be taken before redis binds it: try a few times. A restart
     // keeps the port it had, so URLs handed out before stay valid.

@@ -14,13 +14,37 @@ class Connection;
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <optional>
+
+// Certificates for TLS tests, made with openssl in a temporary directory (EC keys: quick):
+// ca.crt, a CA; server.crt/.key for 127.0.0.1 and localhost, signed by it; expired.crt (the
+// same key, expired yesterday); client.crt/.key signed by it; client-locked.key (the client
+// key under the passphrase "opensesame"); other-ca.crt, a CA that signed none of them.
+class TestCertificates {
+public:
+    bool make(); // false with error()
+    QString path(const QString& name) const { return dir_.filePath(name); }
+    QString error() const { return error_; }
+
+private:
+    bool openssl(const QStringList& args);
+    QTemporaryDir dir_;
+    QString error_;
+};
+
 class TestRedisServer {
 public:
+    // A TLS port beside the socket (the unix socket stays plain, for setting up and checking).
+    struct Tls {
+        QString certFile, keyFile, caFile;
+        QString authClients = QStringLiteral("no"); // --tls-auth-clients: no, yes, optional
+    };
     struct Options {
         bool tcp = false;          // also listen on a free loopback port
         bool appendOnly = false;   // AOF on (for persistence and restart tests)
         QStringList extraArgs;     // e.g. {"--requirepass", "secret"}
         QString dataDir;           // reuse a directory (restart tests); empty: a fresh temp dir
+        std::optional<Tls> tls;    // also listen with TLS on a free loopback port
     };
 
     TestRedisServer();
@@ -38,6 +62,9 @@ public:
     QString urlText() const;           // "unix:///..." or "redis://127.0.0.1:PORT"
     QString socketPath() const;
     int port() const { return port_; }
+    int tlsPort() const { return tlsPort_; }
+    // rediss://127.0.0.1:tlsPort, trusting `caFile` (empty: no tls-ca).
+    shop::redis::RedisUrl tlsUrl(const QString& caFile = {}) const;
     QString dataDir() const;
     qint64 pid() const;
     QString error() const { return error_; }
@@ -47,6 +74,7 @@ private:
     QTemporaryDir tempDir_;
     mutable shop::redis::ServerProcess process_; // running() reaps an exited one
     int port_ = 0;
+    int tlsPort_ = 0;
     QString error_;
 };
 
