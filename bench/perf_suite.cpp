@@ -3,8 +3,11 @@
 // the end, even on error. Each figure is printed next to the baseline it is compared with:
 // the same stream read with XRANGE COUNT 10000 through hiredis doing nothing but counting,
 // or the same entries written with raw pipelined XADDs. Catch-up runs in a child process
-// (the real `shopstream-cli consume`), so that its peak RSS is its own.
+// (the real `shopstream-cli consume`), so that its peak RSS is its own; it also runs over
+// loopback TCP and over TLS (the server's TLS port, a certificate made in process) to show
+// what encryption costs.
 #include "perf_suite.hpp"
+#include "self_signed.hpp"
 
 #include "core/entry_decoder.hpp"
 #include "core/handlers.hpp"
@@ -41,8 +44,11 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -212,6 +218,25 @@ json rowsToJson(const std::vector<Row>& rows)
 
 // ---- the private redis-server -------------------------------------------------------------
 
+// A loopback port nobody listens on now (the kernel's pick); 0 when there is none.
+int freeLoopbackPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0
+        && ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+        port = ntohs(address.sin_port);
+    if (fd >= 0)
+        ::close(fd);
+    return port;
+}
+
+// The bench's redis-server: a unix socket, and on loopback a plain TCP port and a TLS port
+// (a self-signed certificate made here), for catch-up over TCP and over TLS.
 class PrivateRedis {
 public:
     ~PrivateRedis() { stop(); }
@@ -225,9 +250,22 @@ public:
         }
         dir_ = pattern;
         socket_ = dir_ + "/redis.sock";
-        if (server_.start({.dir = dir_, .socketPath = socket_}))
-            return true;
-        error = server_.error();
+        const std::string cert = dir_ + "/tls.crt", key = dir_ + "/tls.key";
+        if (!makeSelfSignedCertificate(cert, key, error)) {
+            stop();
+            return false;
+        }
+        for (int attempt = 0; attempt < 3; ++attempt) { // a port picked here may be taken before redis binds it
+            tcpPort_ = freeLoopbackPort();
+            tlsPort_ = freeLoopbackPort();
+            if (server_.start({.dir = dir_,
+                               .socketPath = socket_,
+                               .port = tcpPort_,
+                               .extraArgs = {"--tls-port", std::to_string(tlsPort_), "--tls-cert-file", cert, "--tls-key-file", key,
+                                             "--tls-ca-cert-file", cert, "--tls-auth-clients", "no"}}))
+                return true;
+            error = server_.error();
+        }
         stop();
         return false;
     }
@@ -244,12 +282,16 @@ public:
 
     redis::RedisUrl url() const { return redis::RedisUrl::unixSocket(socket_); }
     std::string urlText() const { return "unix://" + socket_; }
+    std::string tcpUrlText() const { return "redis://127.0.0.1:" + std::to_string(tcpPort_); }
+    std::string tlsUrlText() const { return "rediss://127.0.0.1:" + std::to_string(tlsPort_) + "?tls-ca=" + dir_ + "/tls.crt"; }
     const std::string& socketPath() const { return socket_; }
 
 private:
     redis::ServerProcess server_;
     std::string dir_;
     std::string socket_;
+    int tcpPort_ = 0;
+    int tlsPort_ = 0;
 };
 
 // ---- a child process: its output, wall time and peak RSS ------------------------------------
@@ -334,6 +376,8 @@ private:
     double rawRead(const char* stream, std::size_t& entries);
     bool addChildRows(const std::vector<std::string>& argv, Row fallback);
     void catchUp(const char* stream, const char* label);
+    void catchUpTls();
+    ChildRun consumeChild(const std::string& url, const char* stream, double& perSecond);
     void inProcessCatchUp();
     void inMemory();
     void inMemoryLegacy();
@@ -566,12 +610,53 @@ double Bench::rawRead(const char* stream, std::size_t& entries)
     return double(entries) / seconds;
 }
 
+// `shopstream-cli consume --until-caught-up --from-scratch` on `stream` through `url`: its
+// rate, or error_ when it failed or did not read every entry.
+ChildRun Bench::consumeChild(const std::string& url, const char* stream, double& perSecond)
+{
+    const ChildRun run = runChild({selfExe(), "--redis", url, "--stream", stream, "consume", "--until-caught-up", "--snapshot-every",
+                                   "0", "--from-scratch"});
+    // "caught up: N events (R replayed in S s, E events/s)"
+    const auto at = run.output.find("caught up: ");
+    long long total = 0, replayed = 0;
+    double secs = 0;
+    if (!run.ok || at == std::string::npos
+        || std::sscanf(run.output.c_str() + at, "caught up: %lld events (%lld replayed in %lf s, %lf events/s)", &total, &replayed,
+                       &secs, &perSecond) != 4
+        || static_cast<std::size_t>(total) != n_)
+        error_ = std::string("the consumer's catch-up of ") + stream + " through " + url.substr(0, url.find('?')) + " failed: " + run.output;
+    return run;
+}
+
+// Catch-up over TLS against the same over plain TCP (both on loopback, alternated): what
+// encryption costs the consumer.
+void Bench::catchUpTls()
+{
+    const int reps = quick_ ? 1 : 3;
+    std::vector<double> tcp, tls;
+    for (int rep = 0; rep < reps; ++rep) {
+        progress("native: consumer catch-up over TCP and over TLS, run %d of %d", rep + 1, reps);
+        for (auto [url, rates] : {std::pair{server_.tcpUrlText(), &tcp}, std::pair{server_.tlsUrlText(), &tls}}) {
+            double perSecond = 0;
+            consumeChild(url, kNative, perSecond);
+            if (!error_.empty())
+                return;
+            rates->push_back(perSecond);
+        }
+    }
+    const auto range = [](const std::vector<double>& v) {
+        return "runs " + formatNumber(*std::min_element(v.begin(), v.end())) + ".." + formatNumber(*std::max_element(v.begin(), v.end()));
+    };
+    add({"catch-up over TCP (loopback), native", median(tcp), "events/s", kNone, Goal::None, 0, "consume child; " + range(tcp)});
+    add({"catch-up over TLS (loopback), native", median(tls), "events/s", median(tcp), Goal::RatioAtLeast, 0.6,
+         "consume child; rediss://, TLS 1.3, P-256 certificate; " + range(tls) + "; baseline: over TCP"});
+}
+
 // Catch-up from scratch by the real consumer in a child process, alternated with the raw
 // read so that both see the same machine; medians of the repetitions.
 void Bench::catchUp(const char* stream, const char* label)
 {
     const int reps = quick_ ? 1 : 3;
-    const std::string exe = selfExe();
     std::vector<double> rawRates, rates, walls, rss;
     std::size_t rawEntries = 0;
     for (int rep = 0; rep < reps; ++rep) {
@@ -582,19 +667,10 @@ void Bench::catchUp(const char* stream, const char* label)
             return;
         }
         rawRates.push_back(raw);
-        const ChildRun run = runChild({exe, "--redis", server_.urlText(), "--stream", stream, "consume", "--until-caught-up",
-                                       "--snapshot-every", "0", "--from-scratch"});
-        // "caught up: N events (R replayed in S s, E events/s)"
-        const auto at = run.output.find("caught up: ");
-        long long total = 0, replayed = 0;
-        double secs = 0, perSecond = 0;
-        if (!run.ok || at == std::string::npos
-            || std::sscanf(run.output.c_str() + at, "caught up: %lld events (%lld replayed in %lf s, %lf events/s)", &total,
-                           &replayed, &secs, &perSecond) != 4
-            || static_cast<std::size_t>(total) != n_) {
-            error_ = std::string("the consumer's catch-up of ") + stream + " failed: " + run.output;
+        double perSecond = 0;
+        const ChildRun run = consumeChild(server_.urlText(), stream, perSecond);
+        if (!error_.empty())
             return;
-        }
         rates.push_back(perSecond);
         walls.push_back(run.wallSeconds);
         rss.push_back(run.maxRssMb);
@@ -1107,6 +1183,7 @@ int Bench::run()
         {"produce", [this] { produce(); }},
         {"catch-up native", [this] { catchUp(kNative, "native"); }},
         {"catch-up legacy", [this] { catchUp(kLegacy, "legacy"); }},
+        {"catch-up over TLS", [this] { catchUpTls(); }},
         {"in-process catch-up", [this] { inProcessCatchUp(); }},
         {"in memory", [this] { inMemory(); }},
         {"in memory legacy", [this] { inMemoryLegacy(); }},
