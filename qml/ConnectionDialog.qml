@@ -1,9 +1,12 @@
 // Where to read the shop from: a Redis URL (with optional user and password) and a stream key,
-// or the managed local server. The password goes to the system keyring only when remembered.
+// or the managed local server. For a rediss:// URL, how TLS checks the server and shows
+// itself (CA, client certificate and key, server name, no verification). The password and a
+// key's passphrase go to the system keyring only when remembered.
 pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import ShopStream
 
@@ -14,9 +17,11 @@ ShopDialog {
     okText: qsTr("Connect")
     width: Math.min(520, parent ? parent.width - 40 : 520)
     initialFocus: urlInput.field
-    valid: urlInput.valid && streamInput.valid
+    valid: urlInput.valid && streamInput.valid && (!tls || serverNameInput.valid)
 
     property var recent: []
+    /// The URL asks for TLS: the TLS fields show.
+    readonly property bool tls: /^rediss:\/\//i.test(urlInput.text)
     // The stream keys of the server in use, to pick from (SCAN ... TYPE stream).
     property var streamKeys: []
     property string streamKeysNote: ""
@@ -39,10 +44,29 @@ ShopDialog {
         streamKeysNote = ""
         ShopSession.listStreamKeys()
         viewOnly.checked = ShopSession.viewOnly
-        urlInput.reset(connection ? connection.url : "")
+        showUrl(connection ? connection.url : "")
         userInput.reset(connection ? connection.user : "")
         passwordInput.reset("")
         streamInput.reset(stream)
+    }
+
+    // A URL into the fields: its tls-* options go to the TLS fields.
+    function showUrl(url: string) {
+        const split = ShopSession.splitTls(url)
+        urlInput.reset(split.url)
+        caInput.reset(split.caFile || "")
+        certInput.reset(split.certFile || "")
+        keyInput.reset(split.keyFile || "")
+        passphraseInput.reset("")
+        serverNameInput.reset(split.serverName || "")
+        insecure.checked = split.insecure === true
+    }
+
+    function tlsFields(): var {
+        if (!dialog.tls)
+            return {}
+        return { caFile: caInput.text, certFile: certInput.text, keyFile: keyInput.text, serverName: serverNameInput.text,
+                 keyPassphrase: passphraseInput.text, insecure: insecure.checked }
     }
 
     // Read by the same parser that connects (leading or trailing blanks count as mistakes
@@ -56,7 +80,7 @@ ShopDialog {
         id: urlInput
         name: "urlField"
         label: qsTr("Server")
-        placeholderText: qsTr("Empty: the local server ShopStream manages. Or redis://host:6379")
+        placeholderText: qsTr("Empty: the local server ShopStream manages. Or redis://host:6379, rediss://host:6380 (TLS)")
         error: dialog.checkUrl(text)
         onAccepted: dialog.tryAccept()
     }
@@ -76,6 +100,106 @@ ShopDialog {
             onAccepted: dialog.tryAccept()
         }
     }
+    GroupBox {
+        id: tlsGroup
+        objectName: "tlsGroup"
+        title: qsTr("TLS")
+        visible: dialog.tls
+        Layout.fillWidth: true
+
+        FileDialog {
+            id: pemDialog
+            property ValidatedField target
+            objectName: "tlsFileDialog"
+            title: qsTr("Choose a PEM file")
+            nameFilters: [qsTr("PEM files (*.pem *.crt *.cer *.key)"), qsTr("All files (*)")]
+            onAccepted: target.reset(ShopRules.localFile(selectedFile))
+        }
+        component PemField: RowLayout {
+            id: pemRow
+            property alias input: input
+            property alias name: input.name
+            property alias label: input.label
+            property alias placeholderText: input.placeholderText
+            spacing: 4
+            Layout.fillWidth: true
+            ValidatedField {
+                id: input
+                onAccepted: dialog.tryAccept()
+            }
+            Button {
+                Layout.alignment: Qt.AlignBottom
+                text: qsTr("Browse…")
+                Accessible.name: qsTr("Browse for %1").arg(input.label)
+                onClicked: {
+                    pemDialog.target = input
+                    pemDialog.open()
+                }
+            }
+        }
+
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 6
+            PemField {
+                id: caRow
+                name: "tlsCaField"
+                label: qsTr("CA certificates")
+                placeholderText: qsTr("Empty: the system's")
+            }
+            RowLayout {
+                spacing: 8
+                PemField {
+                    id: certRow
+                    name: "tlsCertField"
+                    label: qsTr("Client certificate (optional)")
+                }
+                PemField {
+                    id: keyRow
+                    name: "tlsKeyField"
+                    label: qsTr("Client key")
+                }
+            }
+            RowLayout {
+                spacing: 8
+                ValidatedField {
+                    id: passphraseInput
+                    name: "tlsPassphraseField"
+                    label: qsTr("Key passphrase (optional)")
+                    echoMode: TextInput.Password
+                    onAccepted: dialog.tryAccept()
+                }
+                ValidatedField {
+                    id: serverNameInput
+                    name: "tlsServerNameField"
+                    label: qsTr("Server name (optional)")
+                    placeholderText: qsTr("Default: the host")
+                    error: text.indexOf(" ") >= 0 ? qsTr("A host name has no spaces") : ""
+                    onAccepted: dialog.tryAccept()
+                }
+            }
+            CheckBox {
+                id: insecure
+                objectName: "tlsInsecureCheck"
+                text: qsTr("Do not verify the server's certificate")
+                Accessible.name: text
+            }
+            Label {
+                objectName: "tlsInsecureWarning"
+                Layout.fillWidth: true
+                visible: insecure.checked
+                text: qsTr("Anyone between here and the server could read and change the shop's data and your password.")
+                wrapMode: Text.Wrap
+                color: tlsAccents.rejected
+                Accents { id: tlsAccents }
+            }
+        }
+    }
+    // The fields inside the PemField rows, by the names the code above uses.
+    readonly property ValidatedField caInput: caRow.input
+    readonly property ValidatedField certInput: certRow.input
+    readonly property ValidatedField keyInput: keyRow.input
+
     ValidatedField {
         id: streamInput
         name: "streamField"
@@ -151,7 +275,7 @@ ShopDialog {
                 elide: Text.ElideMiddle
             }
             onClicked: {
-                urlInput.reset(modelData.url)
+                dialog.showUrl(modelData.url)
                 userInput.reset(modelData.user || "")
                 streamInput.reset(modelData.stream)
                 passwordInput.field.forceActiveFocus()
@@ -177,6 +301,6 @@ ShopDialog {
             ShopSession.useLocalServer(streamInput.text, viewOnly.checked)
         else
             ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
-                                  streamInput.text, remember.checked, viewOnly.checked)
+                                  streamInput.text, remember.checked, viewOnly.checked, dialog.tlsFields())
     }
 }

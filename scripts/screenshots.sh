@@ -115,7 +115,10 @@ inside() {
   shot order-dialog.png; xdotool key Escape; settle 0.5
 
   xdotool key ctrl+l; settle 1.5
-  shot dialog-connection.png; xdotool key Escape; settle 0.5
+  shot dialog-connection.png
+  # A rediss:// URL shows the TLS fields (the focus starts in the URL field).
+  xdotool key ctrl+a; type_text "rediss://redis.internal:6380"; settle 0.6
+  shot dialog-connection-tls.png; xdotool key Escape; settle 0.5
   xdotool key ctrl+shift+i; settle 1.5
   shot stream-info.png; xdotool key Escape; settle 0.5
   # Export, and its Browse… (Tab from the file name) opening the save dialog.

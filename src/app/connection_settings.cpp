@@ -16,12 +16,18 @@ const QString kKeychainService = QStringLiteral("shopstream");
 } // namespace
 
 namespace {
-// One settings key per server and stream: percent-encoded, so that the '/' of a URL does
-// not make QSettings groups.
+// One settings key per server and stream (how TLS is set up does not make another server):
+// percent-encoded, so that the '/' of a URL does not make QSettings groups.
 QString choiceKey(const QString& url, const QString& stream)
 {
-    return QStringLiteral("snapshotChoices/")
-           + QString::fromLatin1(QUrl::toPercentEncoding(ConnectionSettings::withoutCredentials(url) + QLatin1Char(' ') + stream));
+    redis::RedisUrl parsed;
+    std::string error;
+    QString server;
+    if (redis::RedisUrl::parse(url.toStdString(), parsed, error)) {
+        parsed.tlsOptions = {};
+        server = QString::fromStdString(parsed.withoutCredentials());
+    }
+    return QStringLiteral("snapshotChoices/") + QString::fromLatin1(QUrl::toPercentEncoding(server + QLatin1Char(' ') + stream));
 }
 } // namespace
 
@@ -112,6 +118,10 @@ void ConnectionSettings::storePassword(const QString& key, const QString& passwo
 
 void ConnectionSettings::readPassword(const QString& key, QObject* context, std::function<void(QString, QString)> done)
 {
+    if (key.isEmpty()) { // nothing to look up
+        done({}, {});
+        return;
+    }
     auto* job = new QKeychain::ReadPasswordJob(kKeychainService);
     job->setAutoDelete(true);
     job->setKey(key);

@@ -1,6 +1,6 @@
 // Remembered connections: URL (without password), user and stream key in QSettings, and
 // per stream whether to keep snapshots in Redis or only view it; the password in the system
-// keyring through QtKeychain, never in a file.
+// keyring through QtKeychain, never in a file (so is a TLS key's passphrase).
 #pragma once
 
 #include <QList>
@@ -33,6 +33,7 @@ public:
     // Asynchronous: `done` gets an error text ("" on success).
     static void storePassword(const QString& key, const QString& password, QObject* context,
                               std::function<void(QString error)> done);
+    // An empty key reads nothing: `done` gets "" at once.
     static void readPassword(const QString& key, QObject* context, std::function<void(QString password, QString error)> done);
     // The server's address in a URL, read by redis::RedisUrl, without user and password
     // ("redis://u:pw@h" -> "redis://h:6379"); "" when it is not a URL RedisUrl reads.

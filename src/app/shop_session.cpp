@@ -194,6 +194,8 @@ void ShopSession::onTargetResolved()
 {
     const engine::ConnectionTarget* target = d->resolver.target();
     status_.target = target->describe();
+    if (const QString warning = target->insecureWarning(); !warning.isEmpty())
+        emit notice(warning); // on every start, as the CLI says it on every run
     // The managed server is ShopStream's own: its streams keep snapshots without asking.
     // Elsewhere the answer given for this stream holds; with none, the snapshot list decides.
     if (!target->isManaged()) {
@@ -664,7 +666,7 @@ void ShopSession::loadEntry(const QString& entryId)
 }
 
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                            bool remember, bool viewOnly)
+                            bool remember, bool viewOnly, const QVariantMap& tls)
 {
     const QString key = TargetResolver::streamKey(stream);
     if (viewOnly)
@@ -673,8 +675,13 @@ void ShopSession::connectTo(const QString& url, const QString& user, const QStri
         ConnectionSettings::setSnapshotChoice(url, key, SnapshotChoice::Ask);
     SessionOptions base = d->options;
     base.viewOnly = viewOnly;
-    d->resolver.requestConnection(base, url, user, password, stream, remember); // then start()
+    const auto text = [&tls](const char* name) { return tls.value(QLatin1String(name)).toString(); };
+    const TlsFields fields{text("caFile"), text("certFile"), text("keyFile"), text("serverName"), text("keyPassphrase"),
+                           tls.value(QStringLiteral("insecure")).toBool()};
+    d->resolver.requestConnection(base, url, user, password, stream, remember, fields); // then start()
 }
+
+QVariantMap ShopSession::splitTls(const QString& url) const { return TargetResolver::splitTls(url); }
 
 void ShopSession::useLocalServer(const QString& stream, bool viewOnly)
 {

@@ -207,8 +207,13 @@ public:
     // Connection settings: reconnects to another server / stream. The password goes to
     // the system keyring (never to a file) when remember is set.
     // viewOnly: viewer mode, remembered for this server and stream (off forgets it).
+    // tls: the dialog's TLS fields for a rediss:// URL ({caFile, certFile, keyFile,
+    // serverName, keyPassphrase, insecure}; absent or empty ones leave the URL's own).
     Q_INVOKABLE void connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                               bool remember, bool viewOnly);
+                               bool remember, bool viewOnly, const QVariantMap& tls = {});
+    // A URL as the dialog shows it: {url without its tls-* options, caFile, certFile, keyFile,
+    // serverName, insecure}.
+    Q_INVOKABLE QVariantMap splitTls(const QString& url) const;
     Q_INVOKABLE void useLocalServer(const QString& stream, bool viewOnly);
     // The answer to snapshotQuestion, remembered for this server and stream: keep snapshots
     // (timed snapshots start), or view only (viewer mode from now on).

@@ -6,6 +6,7 @@
 
 #include <QMetaType>
 #include <QObject>
+#include <QVariantMap>
 #include <QString>
 
 #include <memory>
@@ -27,6 +28,13 @@ struct SessionOptions {
     bool askBeforeSnapshots = true;
 };
 
+// The Connection dialog's TLS fields (for a rediss:// URL). Non-empty fields win over the
+// URL's own tls-* options; the passphrase is a secret like the password (keyring only).
+struct TlsFields {
+    QString caFile, certFile, keyFile, serverName, keyPassphrase;
+    bool insecure = false;
+};
+
 class TargetResolver : public QObject {
     Q_OBJECT
 public:
@@ -45,7 +53,10 @@ public:
     // user or password in the settings and its password in the keyring. connectionRequested()
     // follows (at once, or once the keyring answered).
     void requestConnection(const SessionOptions& base, const QString& url, const QString& user,
-                           const QString& password, const QString& stream, bool remember);
+                           const QString& password, const QString& stream, bool remember, const TlsFields& tls = {});
+    // A URL split for the dialog: {url: without its tls-* options, caFile, certFile, keyFile,
+    // serverName, insecure}; the URL as it is when it does not read.
+    static QVariantMap splitTls(const QString& url);
 
     // The target as the status line shows it before it is resolved: "local server", or the
     // URL without its password ("" when it does not read: resolving says why).
@@ -62,7 +73,8 @@ signals:
     void notice(const QString& message);
 
 private:
-    void requestWith(SessionOptions options, const QString& cleanUrl, const QString& user, const QString& secret);
+    void requestWith(SessionOptions options, const QString& cleanUrl, const QString& user, const QString& secret,
+                     const QString& passphrase);
 
     std::unique_ptr<engine::ConnectionTarget> target_;
     int generation_ = 0; // of the resolve() whose answer is awaited

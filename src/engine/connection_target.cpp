@@ -46,7 +46,21 @@ QString ConnectionTarget::describe() const
 {
     if (local_)
         return QStringLiteral("local server (%1)").arg(QString::fromStdString(local_->socketPath()));
-    return QString::fromStdString(url_.redacted());
+    if (!url_.tls)
+        return QString::fromStdString(url_.redacted());
+    redis::RedisUrl shown = url_; // the TLS files are settings, not where the server is
+    shown.tlsOptions = {};
+    return QString::fromStdString(shown.redacted())
+           + (url_.tlsOptions.insecure ? QStringLiteral(" (TLS, not verified)") : QStringLiteral(" (TLS)"));
+}
+
+QString ConnectionTarget::insecureWarning() const
+{
+    if (!url_.tls || !url_.tlsOptions.insecure)
+        return {};
+    return QStringLiteral("TLS without verification: the server at %1 is not checked, so anyone on the way could read "
+                          "and change what is sent")
+        .arg(QString::fromStdString(url_.address()));
 }
 
 std::vector<std::string> ConnectionTarget::warnings(redis::Connection& connection) const

@@ -26,7 +26,11 @@ public:
     bool resolve(const QString& urlText, const QString& dataDir = {});
     const redis::RedisUrl& url() const { return url_; }
     bool isManaged() const { return local_ != nullptr; }
-    QString describe() const; // for status lines: the URL without password, or "local server (path)"
+    // For status lines: the URL without password or TLS files, and "(TLS)" or "(TLS, not
+    // verified)"; or "local server (path)".
+    QString describe() const;
+    // For rediss:// with verification off: the warning to give on every start ("" otherwise).
+    QString insecureWarning() const;
     const QString& error() const { return error_; }
 
     // What the user should hear once after connecting, one sentence each: what starting the

@@ -181,7 +181,7 @@ bool Connection::handshake()
     const auto lost = [&] {
         if (url_.tls && url_.tlsOptions.certFile.empty() && errorKind_ == ErrorKind::Closed) {
             error_ = "redis at " + target + " closed the connection as soon as TLS was set up, as a server does that wants "
-                     "a client certificate: give --tls-cert FILE and --tls-key FILE";
+                     "a client certificate: give --tls-cert FILE and --tls-key FILE (in the window: Client certificate and Client key)";
             errorKind_ = ErrorKind::Tls;
         }
         return false;

@@ -97,7 +97,7 @@ std::string certificateProblem(long result, const std::string& name, const TlsOp
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
         return "the server's certificate is not for " + name
-               + ": connect by a name or address it lists, or give the name it has with --tls-server-name";
+               + ": connect by a name or address it lists, or give the name it has with --tls-server-name (in the window: Server name)";
     case X509_V_ERR_CERT_HAS_EXPIRED:
         return "the server's certificate has expired: the server needs a new one (or set the clock right)";
     case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -109,8 +109,8 @@ std::string certificateProblem(long result, const std::string& name, const TlsOp
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
         return "the server's certificate is not signed by a trusted CA (" + why + "): "
-               + (options.caFile.empty() ? std::string("give the CA that signed it with --tls-ca FILE")
-                                         : "the CA in " + options.caFile + " did not sign it; give the right one with --tls-ca FILE");
+               + (options.caFile.empty() ? std::string("give the CA that signed it with --tls-ca FILE (in the window: CA certificates)")
+                                         : "the CA in " + options.caFile + " did not sign it; give the right one with --tls-ca FILE (in the window: CA certificates)");
     default:
         return "the server's certificate was not accepted: " + why;
     }
@@ -256,7 +256,7 @@ bool Transport::startTls(const TlsOptions& options, const std::string& host, int
     }
     if (!options.certFile.empty() || !options.keyFile.empty()) {
         if (options.certFile.empty() || options.keyFile.empty())
-            return fail(Failure::Tls, "a client certificate needs both --tls-cert FILE and --tls-key FILE");
+            return fail(Failure::Tls, "a client certificate needs both --tls-cert FILE and --tls-key FILE (in the window: Client certificate and Client key)");
         SSL_CTX_set_default_passwd_cb(sslContext_, passphrase);
         SSL_CTX_set_default_passwd_cb_userdata(sslContext_, const_cast<std::string*>(&options.keyPassphrase));
         if (SSL_CTX_use_certificate_chain_file(sslContext_, options.certFile.c_str()) != 1)
@@ -327,7 +327,7 @@ bool Transport::failSsl(int result, bool reading)
     case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
     case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
     case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
-        return fail(Failure::Tls, "the server wants a client certificate (" + text + "): give --tls-cert FILE and --tls-key FILE");
+        return fail(Failure::Tls, "the server wants a client certificate (" + text + "): give --tls-cert FILE and --tls-key FILE (in the window: Client certificate and Client key)");
     case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
     case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
     case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
