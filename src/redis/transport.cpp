@@ -5,6 +5,7 @@
 // that name the problem (expired, not for this host, unknown CA, client certificate wanted).
 #include "transport.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -239,6 +240,13 @@ bool Transport::startTls(const TlsOptions& options, const std::string& host, int
 {
     if (fd_ < 0)
         return fail(Failure::Closed, "not connected");
+    // OpenSSL keeps state per thread (its error queue) and frees it from a thread-exit hook
+    // that process exit can outrun: a thread that used TLS frees its own as it ends.
+    struct ThreadState {
+        ~ThreadState() { OPENSSL_thread_stop(); }
+    };
+    thread_local ThreadState threadState;
+    (void)threadState;
     ERR_clear_error();
     sslContext_ = SSL_CTX_new(TLS_client_method());
     if (!sslContext_)
