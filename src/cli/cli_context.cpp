@@ -2,6 +2,8 @@
 // and the option lines of the help texts.
 #include "cli_context.hpp"
 
+#include "redis/server_facts.hpp"
+
 #include "core/utf8_text.hpp"
 
 #include <cstdio>
@@ -99,6 +101,8 @@ bool openSession(const Invocation& call, Session& session, QString& error)
         error = QString::fromStdString(session.connection.error());
         return false;
     }
+    if (const std::string topology = redis::topologyWarning(session.connection); !topology.empty())
+        warn(topology);
     return true;
 }
 

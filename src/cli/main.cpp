@@ -21,10 +21,11 @@ using namespace shop::cli;
 namespace {
 
 const QCommandLineOption kRedis(QStringLiteral("redis"),
-                                QStringLiteral("redis://[user:password@]host[:port][/db], rediss://... (TLS) or\n"
-                                               "unix:///path/to.sock; without it, a managed local redis-server under\n"
-                                               "your data directory. A password can also come from\n"
-                                               "SHOPSTREAM_REDIS_PASSWORD."),
+                                QStringLiteral("redis://[user:password@]host[:port][/db], rediss://... (TLS),\n"
+                                               "redis+sentinel://[user:password@]h1[:p1][,h2[:p2]...]/MASTER[/db]\n"
+                                               "(rediss+sentinel://) or unix:///path/to.sock; without it, a managed\n"
+                                               "local redis-server under your data directory. A password can also\n"
+                                               "come from SHOPSTREAM_REDIS_PASSWORD."),
                                 QStringLiteral("URL"));
 const QCommandLineOption kStream(QStringLiteral("stream"),
                                  QStringLiteral("the stream key (default shop:events; the original demo's is \"orders\")"),
@@ -49,13 +50,20 @@ const QCommandLineOption kTlsServerName(QStringLiteral("tls-server-name"),
                                         QStringLiteral("NAME"));
 const QCommandLineOption kTlsInsecure(QStringLiteral("tls-insecure"),
                                       QStringLiteral("rediss://: do not verify the server's certificate (warned on every run)"));
+const QCommandLineOption kSentinelUser(QStringLiteral("sentinel-user"),
+                                       QStringLiteral("redis+sentinel://: the sentinels' own ACL user"), QStringLiteral("NAME"));
+const QCommandLineOption kSentinelPassword(QStringLiteral("sentinel-password"),
+                                           QStringLiteral("redis+sentinel://: the sentinels' own password (or\n"
+                                                          "SHOPSTREAM_SENTINEL_PASSWORD)"),
+                                           QStringLiteral("PASSWORD"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("help (also after a command: shopstream-cli state --help)"));
 const QCommandLineOption kVersion(QStringLiteral("version"), QStringLiteral("the version"));
 
 QList<QCommandLineOption> globalOptions()
 {
-    return {kRedis, kStream, kDataDir, kReadOnly, kTlsCa, kTlsCert, kTlsKey, kTlsServerName, kTlsInsecure, kHelp, kVersion};
+    return {kRedis,       kStream,       kDataDir,     kReadOnly,     kTlsCa,         kTlsCert, kTlsKey, kTlsServerName,
+            kTlsInsecure, kSentinelUser, kSentinelPassword, kHelp,      kVersion};
 }
 
 std::vector<Command> allCommands()
@@ -242,6 +250,13 @@ int runCli(int argc, char** argv)
                 *field = valueOf(*option).toStdString();
         }
         url.tlsOptions.insecure = url.tlsOptions.insecure || isSet(kTlsInsecure);
+        if ((isSet(kSentinelUser) || isSet(kSentinelPassword)) && url.kind != shop::redis::RedisUrl::Kind::Sentinel)
+            return usageError(QStringLiteral("--%1 is for sentinels: write the URL as redis+sentinel://HOST:26379/MASTER")
+                                  .arg(isSet(kSentinelUser) ? kSentinelUser.names().first() : kSentinelPassword.names().first()));
+        if (isSet(kSentinelUser))
+            url.sentinelUser = valueOf(kSentinelUser).toStdString();
+        if (isSet(kSentinelPassword))
+            url.sentinelPassword = valueOf(kSentinelPassword).toStdString();
         if (url.tls && url.tlsOptions.insecure)
             warn("TLS without verification (--tls-insecure): the server at " + url.address()
                  + " is not checked, so anyone on the way could read and change what is sent");

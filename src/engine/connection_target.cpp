@@ -37,6 +37,8 @@ bool ConnectionTarget::resolve(const QString& urlText, const QString& dataDir)
         if (!password.isEmpty())
             url_.password = password.toStdString();
     }
+    if (url_.kind == redis::RedisUrl::Kind::Sentinel && url_.sentinelPassword.empty())
+        url_.sentinelPassword = qEnvironmentVariable("SHOPSTREAM_SENTINEL_PASSWORD").toStdString();
     if (url_.tls && url_.tlsOptions.keyPassphrase.empty() && !url_.tlsOptions.keyFile.empty())
         url_.tlsOptions.keyPassphrase = qEnvironmentVariable("SHOPSTREAM_TLS_KEY_PASSPHRASE").toStdString();
     return true;

@@ -22,6 +22,19 @@ namespace shop::redis {
 
 namespace {
 
+bool parseInt(std::string_view text, int& out)
+{
+    out = 0;
+    if (text.empty() || text.size() > 5)
+        return false;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+        out = out * 10 + (c - '0');
+    }
+    return out > 0 && out <= 65535;
+}
+
 // Bytes asked of the transport per read: a page of stream entries comes in a few reads.
 constexpr std::size_t kReadChunk = 64 * 1024;
 
@@ -57,6 +70,8 @@ std::string passwordHint(const RedisUrl& url)
 {
     if (url.kind == RedisUrl::Kind::Unix)
         return "give it in the URL as unix://:PASSWORD@" + url.socketPath;
+    if (url.kind == RedisUrl::Kind::Sentinel)
+        return "give the master's password in the URL as redis+sentinel://:PASSWORD@... (the sentinels' own with --sentinel-password)";
     return "give it in the URL as redis://:PASSWORD@" + where(url);
 }
 
@@ -95,7 +110,7 @@ Connection::~Connection() { close(); }
 
 Connection::Connection(Connection&& other) noexcept
     : io_(std::move(other.io_)), reader_(other.reader_), out_(std::move(other.out_)), url_(std::move(other.url_)),
-      options_(other.options_), error_(std::move(other.error_)), errorKind_(other.errorKind_), viewOnly_(other.viewOnly_)
+      server_(std::move(other.server_)), options_(other.options_), error_(std::move(other.error_)), errorKind_(other.errorKind_), viewOnly_(other.viewOnly_)
 {
     other.reader_ = nullptr;
 }
@@ -109,6 +124,7 @@ Connection& Connection::operator=(Connection&& other) noexcept
         other.reader_ = nullptr;
         out_ = std::move(other.out_);
         url_ = std::move(other.url_);
+        server_ = std::move(other.server_);
         options_ = other.options_;
         error_ = std::move(other.error_);
         errorKind_ = other.errorKind_;
@@ -122,9 +138,12 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
     ignoreSigpipeOnce();
     close();
     url_ = url;
+    server_ = url;
     options_ = options;
     error_.clear();
     errorKind_ = ErrorKind::None;
+    if (url_.kind == RedisUrl::Kind::Sentinel && !findMaster())
+        return false;
     if (!open())
         return false;
     // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
@@ -132,13 +151,65 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
     // commands that follow may take long.
     if (!setCommandTimeout(std::min(options.connectTimeoutMs, options.commandTimeoutMs)) || !handshake())
         return false;
+    if (url_.kind == RedisUrl::Kind::Sentinel) {
+        // Sentinels may name a master that has just been demoted: it must say it is one.
+        const Reply role = command({"ROLE"});
+        if (!role)
+            return false;
+        const ReplyView first = ReplyView(role.raw())[0];
+        if (!role.isError() && first.str() != "master")
+            return fail(ErrorKind::ReadOnlyReplica, "the sentinels name " + where(server_) + " as master " + url_.masterName + ", but it says it is a "
+                                                        + std::string(first.str()) + " (a failover under way?); try again in a moment");
+    }
     return setCommandTimeout(options.commandTimeoutMs);
+}
+
+bool Connection::findMaster()
+{
+    std::string why;
+    for (const RedisUrl::Endpoint& endpoint : url_.sentinels) {
+        RedisUrl sentinelUrl;
+        sentinelUrl.host = endpoint.host;
+        sentinelUrl.port = endpoint.port;
+        sentinelUrl.user = url_.sentinelUser;
+        sentinelUrl.password = url_.sentinelPassword;
+        sentinelUrl.tls = url_.tls;
+        sentinelUrl.tlsOptions = url_.tlsOptions;
+        const std::string where = sentinelUrl.address();
+        Connection sentinel;
+        const int timeout = std::min(options_.connectTimeoutMs, 2000); // a dead sentinel must not hold up the next
+        if (!sentinel.connect(sentinelUrl, {.connectTimeoutMs = timeout, .commandTimeoutMs = timeout})) {
+            why += (why.empty() ? "" : "; ") + sentinel.error();
+            continue;
+        }
+        const Reply r = sentinel.command({"SENTINEL", "get-master-addr-by-name", url_.masterName});
+        if (!r || r.isError()) {
+            why += (why.empty() ? "" : "; ") + (r ? "sentinel " + where + " answered " + std::string(r.str()) : sentinel.error());
+            continue;
+        }
+        const ReplyView address(r.raw());
+        int port = 0;
+        if (!r.isArray() || address.size() != 2 || !parseInt(address[1].str(), port)) {
+            why += std::string(why.empty() ? "" : "; ") + "sentinel " + where + " knows no master named " + url_.masterName;
+            continue;
+        }
+        server_ = url_;
+        server_.kind = RedisUrl::Kind::Tcp;
+        server_.host = std::string(address[0].str());
+        server_.port = port;
+        server_.sentinels.clear();
+        server_.masterName.clear();
+        server_.sentinelUser.clear();
+        server_.sentinelPassword.clear();
+        return true;
+    }
+    return fail(ErrorKind::Unreachable, "cannot find master " + url_.masterName + " through its sentinels: " + why);
 }
 
 bool Connection::open()
 {
-    const bool connected = url_.kind == RedisUrl::Kind::Unix ? io_.connectUnix(url_.socketPath, options_.connectTimeoutMs)
-                                                             : io_.connectTcp(url_.host, url_.port, options_.connectTimeoutMs);
+    const bool connected = server_.kind == RedisUrl::Kind::Unix ? io_.connectUnix(server_.socketPath, options_.connectTimeoutMs)
+                                                             : io_.connectTcp(server_.host, server_.port, options_.connectTimeoutMs);
     if (!connected) {
         const std::string& reason = io_.error();
         std::string hint;
@@ -150,17 +221,17 @@ bool Connection::open()
             hint = " — check the host name";
         else if (contains(reason, "Permission denied"))
             hint = " — this user may not open the socket";
-        return fail(ErrorKind::Unreachable, "cannot connect to redis at " + where(url_) + ": " + reason + hint);
+        return fail(ErrorKind::Unreachable, "cannot connect to redis at " + where(server_) + ": " + reason + hint);
     }
-    if (url_.tls && !io_.startTls(url_.tlsOptions, url_.host, options_.connectTimeoutMs)) {
+    if (server_.tls && !io_.startTls(server_.tlsOptions, server_.host, options_.connectTimeoutMs)) {
         const ErrorKind kind = io_.failure() == Transport::Failure::Tls ? ErrorKind::Tls
                                : io_.failure() == Transport::Failure::Timeout ? ErrorKind::Timeout
                                                                                : ErrorKind::Closed;
-        return fail(kind, "cannot connect to redis at " + where(url_) + " over TLS: " + io_.error());
+        return fail(kind, "cannot connect to redis at " + where(server_) + " over TLS: " + io_.error());
     }
     reader_ = redisReaderCreate();
     if (!reader_)
-        return fail(ErrorKind::Other, "cannot connect to redis at " + where(url_) + ": out of memory");
+        return fail(ErrorKind::Other, "cannot connect to redis at " + where(server_) + ": out of memory");
     reader_->maxbuf = 0; // keep the buffer between replies: pages of entries come one after another
     return true;
 }
@@ -175,7 +246,7 @@ bool Connection::fail(ErrorKind kind, std::string message)
 
 bool Connection::handshake()
 {
-    const std::string target = where(url_);
+    const std::string target = where(server_);
     // A server that wants a client certificate and got none closes the connection as soon as
     // TLS is set up (TLS 1.3 finishes the client's side first), so the first command fails.
     const auto lost = [&] {
@@ -251,15 +322,26 @@ bool Connection::setCommandTimeout(int ms)
     if (!io_.isOpen())
         return true;
     if (!io_.setTimeout(std::max(ms, 0)))
-        return fail(ErrorKind::Other, "cannot set the command timeout on the connection to redis at " + where(url_) + ": " + io_.error());
+        return fail(ErrorKind::Other, "cannot set the command timeout on the connection to redis at " + where(server_) + ": " + io_.error());
     return true;
 }
 
 Reply Connection::finish(void* reply)
 {
-    if (reply)
-        return Reply(static_cast<redisReply*>(reply));
-    const std::string target = where(url_);
+    if (reply) {
+        Reply r(static_cast<redisReply*>(reply));
+        // Behind sentinels, a master that became a replica (or restarts) answers READONLY or
+        // LOADING: the connection is dropped, so that the next attempt asks the sentinels again.
+        if (url_.kind == RedisUrl::Kind::Sentinel && r.isError()
+            && (r.errorKind() == ErrorKind::ReadOnlyReplica || r.errorKind() == ErrorKind::Loading)) {
+            close();
+            error_ = "redis at " + where(server_) + " is no longer master " + url_.masterName + " (" + std::string(r.str())
+                     + "); the sentinels are asked again on reconnect";
+            errorKind_ = ErrorKind::Closed;
+        }
+        return r;
+    }
+    const std::string target = where(server_);
     if (!reader_) { // closed before: error_ keeps why
         if (errorKind_ == ErrorKind::None || error_.empty()) {
             error_ = "not connected to redis at " + target;

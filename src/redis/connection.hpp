@@ -44,6 +44,9 @@ public:
     const std::string& error() const { return error_; }
     ErrorKind errorKind() const { return errorKind_; }
     const RedisUrl& url() const { return url_; }
+    // The server connected to: the URL's, or for a sentinel URL the master the sentinels
+    // named (Kind::Tcp; the same URL until connected).
+    const RedisUrl& server() const { return server_; }
 
     // One command, arguments binary-safe. A null Reply means an I/O error (see error());
     // the connection is then closed and must be reconnected.
@@ -80,7 +83,8 @@ public:
 
 private:
     Reply finish(void* reply);
-    bool open();      // the socket, TLS, and a fresh reader
+    bool findMaster(); // a sentinel URL: asks the sentinels in turn; sets server_
+    bool open();       // the socket, TLS, and a fresh reader
     bool handshake();
     bool queue(int argc, const char** argv, const std::size_t* lens); // formats into out_
     bool flush();                                                     // writes out_
@@ -94,6 +98,7 @@ private:
     redisReader* reader_ = nullptr;
     std::string out_; // commands formatted, not yet written
     RedisUrl url_;
+    RedisUrl server_;
     ConnectOptions options_;
     std::string error_;
     ErrorKind errorKind_ = ErrorKind::None;

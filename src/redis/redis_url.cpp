@@ -4,8 +4,10 @@
 //                                                 password, as redis-cli reads it)
 //   rediss://...                                 TLS, with the same parts as redis://
 //   unix://[[user]:password@]/path/to.sock[?db=N]
+//   redis+sentinel://[[user]:password@]h1[:p1][,h2[:p2]...]/MASTER[/db]   and rediss+sentinel://
 // Query options: db=N; on rediss:// also tls-ca=FILE, tls-cert=FILE, tls-key=FILE,
-// tls-server-name=NAME, tls-insecure (=1/0) and tls-key-passphrase=SECRET (percent-encoded).
+// tls-server-name=NAME, tls-insecure (=1/0) and tls-key-passphrase=SECRET; on sentinel URLs
+// sentinel-user=NAME and sentinel-password=SECRET (all percent-encoded).
 // User and password are percent-decoded. Whitespace anywhere is refused, not trimmed: it is
 // a pasted mistake, and a space in a password must be written %20. Error texts never repeat
 // the userinfo, so a password cannot leak through them.
@@ -146,6 +148,10 @@ bool parseQuery(std::string_view query, RedisUrl& out, std::string& error)
             }
             continue;
         }
+        if (name.rfind("sentinel-", 0) == 0 && out.kind != RedisUrl::Kind::Sentinel) {
+            error = "the option '" + name + "' in the redis URL is for sentinels: write redis+sentinel://";
+            return false;
+        }
         if (name.rfind("tls-", 0) == 0 && !out.tls) {
             error = "the option '" + name + "' in the redis URL needs TLS: write rediss:// instead of redis://";
             return false;
@@ -160,6 +166,10 @@ bool parseQuery(std::string_view query, RedisUrl& out, std::string& error)
             file = &out.tlsOptions.serverName;
         else if (name == "tls-key-passphrase")
             file = &out.tlsOptions.keyPassphrase;
+        else if (name == "sentinel-user")
+            file = &out.sentinelUser;
+        else if (name == "sentinel-password")
+            file = &out.sentinelPassword;
         if (file) {
             if (value.empty()) {
                 error = "the option '" + name + "' in the redis URL has no value";
@@ -173,34 +183,17 @@ bool parseQuery(std::string_view query, RedisUrl& out, std::string& error)
             }
             out.tlsOptions.insecure = eq == std::string_view::npos || value == "1" || value == "true";
         } else {
-            error = "unknown option '" + name + "' in redis URL (understood: db, and on rediss:// tls-ca, tls-cert, tls-key, "
-                    "tls-server-name, tls-insecure)";
+            error = "unknown option '" + name + "' in redis URL (understood: db; on rediss:// tls-ca, tls-cert, tls-key, "
+                    "tls-server-name, tls-insecure; on redis+sentinel:// sentinel-user, sentinel-password)";
             return false;
         }
     }
     return true;
 }
 
-bool parseTcp(std::string_view rest, RedisUrl& out, std::string& error)
+// "host[:port]" or "[v6]:port" into `host` and `port` (left alone when not given).
+bool parseHostPort(std::string_view rest, std::string& hostOut, int& portOut, std::string& error)
 {
-    // The last '@' ends the userinfo, so a password may contain '@', '/' or '?' unescaped
-    // without its tail being taken for a host or a path.
-    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
-        if (!parseUserInfo(rest.substr(0, at), out, error))
-            return false;
-        rest = rest.substr(at + 1);
-    }
-    std::string_view query;
-    if (const auto q = rest.find('?'); q != std::string_view::npos) {
-        query = rest.substr(q + 1);
-        rest = rest.substr(0, q);
-    }
-    std::string_view path;
-    if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
-        path = rest.substr(slash + 1);
-        rest = rest.substr(0, slash);
-    }
-
     std::string_view host = rest;
     std::string_view port;
     if (!rest.empty() && rest.front() == '[') {
@@ -234,14 +227,91 @@ bool parseTcp(std::string_view rest, RedisUrl& out, std::string& error)
         error = "the redis URL has no host (expected redis://host[:port][/db])";
         return false;
     }
-    out.host = std::string(host);
-    if (!port.empty() && !parseInt(port, 1, 65535, out.port)) {
+    hostOut = std::string(host);
+    if (!port.empty() && !parseInt(port, 1, 65535, portOut)) {
         error = "invalid port '" + std::string(port) + "' in redis URL (expected 1-65535)";
         return false;
     }
+    return true;
+}
+
+// Splits "[userinfo@]rest[?query]" (userinfo decoded into `out`): what is left and the query.
+bool splitUserInfoAndQuery(std::string_view& rest, std::string_view& query, RedisUrl& out, std::string& error)
+{
+    // The last '@' ends the userinfo, so a password may contain '@', '/' or '?' unescaped
+    // without its tail being taken for a host or a path.
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        if (!parseUserInfo(rest.substr(0, at), out, error))
+            return false;
+        rest = rest.substr(at + 1);
+    }
+    if (const auto q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+    return true;
+}
+
+bool parseTcp(std::string_view rest, RedisUrl& out, std::string& error)
+{
+    std::string_view query;
+    if (!splitUserInfoAndQuery(rest, query, out, error))
+        return false;
+    std::string_view path;
+    if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+        path = rest.substr(slash + 1);
+        rest = rest.substr(0, slash);
+    }
+    if (!parseHostPort(rest, out.host, out.port, error))
+        return false;
     if (!path.empty() && !parseInt(path, 0, 1 << 30, out.db)) {
         error = "invalid database number '" + std::string(path) + "' in redis URL (expected redis://host:port/N with N >= 0)";
         return false;
+    }
+    return parseQuery(query, out, error);
+}
+
+// h1[:p1][,h2[:p2]...]/MASTER[/db]
+bool parseSentinel(std::string_view rest, RedisUrl& out, std::string& error)
+{
+    std::string_view query;
+    if (!splitUserInfoAndQuery(rest, query, out, error))
+        return false;
+    const auto slash = rest.find('/');
+    std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    while (!rest.empty() || out.sentinels.empty()) {
+        const auto comma = rest.find(',');
+        RedisUrl::Endpoint sentinel;
+        if (!parseHostPort(rest.substr(0, comma), sentinel.host, sentinel.port, error)) {
+            if (rest.substr(0, comma).empty())
+                error = "the sentinel URL lists no sentinel (expected redis+sentinel://host[:port][,host[:port]...]/MASTER)";
+            return false;
+        }
+        out.sentinels.push_back(std::move(sentinel));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        if (comma != std::string_view::npos && rest.empty()) {
+            error = "the sentinel URL has a ',' with no sentinel after it";
+            return false;
+        }
+    }
+    const std::string_view master = path.substr(0, path.find('/'));
+    if (master.empty()) {
+        error = "the sentinel URL names no master: write redis+sentinel://host:26379/MASTER (the name sentinel monitors)";
+        return false;
+    }
+    if (!percentDecode(master, out.masterName)) {
+        error = "the master name in the sentinel URL has a broken %-escape (write % as %25)";
+        return false;
+    }
+    out.host.clear();
+    out.port = 0;
+    if (const auto dbSlash = path.find('/'); dbSlash != std::string_view::npos) {
+        const std::string_view db = path.substr(dbSlash + 1);
+        if (!parseInt(db, 0, 1 << 30, out.db)) {
+            error = "invalid database number '" + std::string(db) + "' in redis URL (expected .../MASTER/N with N >= 0)";
+            return false;
+        }
     }
     return parseQuery(query, out, error);
 }
@@ -286,6 +356,12 @@ bool RedisUrl::parse(std::string_view text, RedisUrl& out, std::string& error)
         url.kind = Kind::Tcp;
         url.tls = true;
         ok = parseTcp(text.substr(9), url, error);
+    } else if (startsWithNoCase(text, "redis+sentinel://") || startsWithNoCase(text, "rediss+sentinel://")) {
+        url.kind = Kind::Sentinel;
+        url.tls = startsWithNoCase(text, "rediss");
+        ok = parseSentinel(text.substr(text.find("://") + 3), url, error);
+    } else if (startsWithNoCase(text, "redis+cluster://") || startsWithNoCase(text, "rediss+cluster://")) {
+        error = "Redis Cluster (redis+cluster://) is not supported yet: connect to the node that holds the stream with redis://";
     } else if (startsWithNoCase(text, "unix://")) {
         url.kind = Kind::Unix;
         ok = parseUnix(text.substr(7), url, error);
@@ -312,16 +388,29 @@ RedisUrl RedisUrl::unixSocket(std::string path)
     return url;
 }
 
+namespace {
+std::string hostPort(const std::string& host, int port)
+{
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+} // namespace
+
 std::string RedisUrl::address() const
 {
     if (kind == Kind::Unix)
         return socketPath;
+    if (kind == Kind::Sentinel) {
+        std::string list;
+        for (const Endpoint& s : sentinels)
+            list += (list.empty() ? "" : ",") + hostPort(s.host, s.port);
+        return "master " + masterName + " via " + list;
+    }
     if (host.find(':') != std::string::npos)
         return "[" + host + "]:" + std::to_string(port);
     return host + ":" + std::to_string(port);
 }
 
-std::string RedisUrl::format(std::string_view userInfo, std::string_view passphrase) const
+std::string RedisUrl::format(std::string_view userInfo, Secrets secrets) const
 {
     if (kind == Kind::Unix) {
         std::string s = "unix://" + std::string(userInfo) + socketPath;
@@ -329,16 +418,17 @@ std::string RedisUrl::format(std::string_view userInfo, std::string_view passphr
             s += "?db=" + std::to_string(db);
         return s;
     }
-    std::string s = (tls ? "rediss://" : "redis://") + std::string(userInfo);
-    if (host.find(':') != std::string::npos)
-        s += '[' + host + ']';
-    else
-        s += host;
-    s += ':' + std::to_string(port);
+    std::string s;
+    if (kind == Kind::Sentinel) {
+        s = (tls ? "rediss+sentinel://" : "redis+sentinel://") + std::string(userInfo);
+        for (std::size_t i = 0; i < sentinels.size(); ++i)
+            s += (i ? "," : "") + hostPort(sentinels[i].host, sentinels[i].port);
+        s += '/' + percentEncode(masterName);
+    } else {
+        s = (tls ? "rediss://" : "redis://") + std::string(userInfo) + hostPort(host, port);
+    }
     if (db != 0)
         s += '/' + std::to_string(db);
-    if (!tls)
-        return s;
     std::string query;
     const auto add = [&query](std::string_view name, std::string_view value) {
         if (!value.empty())
@@ -350,8 +440,13 @@ std::string RedisUrl::format(std::string_view userInfo, std::string_view passphr
     add("tls-server-name", tlsOptions.serverName);
     if (tlsOptions.insecure)
         add("tls-insecure", "1");
-    if (!tlsOptions.keyPassphrase.empty())
-        add("tls-key-passphrase", passphrase);
+    const auto secret = [&](std::string_view name, const std::string& value) {
+        if (secrets != Secrets::Omit)
+            add(name, secrets == Secrets::Redact && !value.empty() ? std::string_view("***") : std::string_view(value));
+    };
+    secret("tls-key-passphrase", tlsOptions.keyPassphrase);
+    add("sentinel-user", sentinelUser);
+    secret("sentinel-password", sentinelPassword);
     return s + query;
 }
 
@@ -364,7 +459,7 @@ std::string RedisUrl::redacted() const
             userInfo += ":***";
         userInfo += '@';
     }
-    return format(userInfo, "***");
+    return format(userInfo, Secrets::Redact);
 }
 
 std::string RedisUrl::toString() const
@@ -375,9 +470,9 @@ std::string RedisUrl::toString() const
         // user-less form with a different meaning, and an empty password stays empty.
         userInfo = percentEncode(user) + ':' + percentEncode(password) + '@';
     }
-    return format(userInfo, tlsOptions.keyPassphrase);
+    return format(userInfo, Secrets::Reveal);
 }
 
-std::string RedisUrl::withoutCredentials() const { return format({}); }
+std::string RedisUrl::withoutCredentials() const { return format({}, Secrets::Omit); }
 
 } // namespace shop::redis

@@ -1,10 +1,12 @@
-// Where to find Redis: redis://[user:password@]host[:port][/db], rediss://... (TLS) or
-// unix:///path/to.sock (README: "Connecting to production Redis"). An empty URL means the
+// Where to find Redis: redis://[user:password@]host[:port][/db], rediss://... (TLS),
+// redis+sentinel://[user:password@]h1[:p1][,h2[:p2]...]/MASTER[/db] (and rediss+sentinel://),
+// or unix:///path/to.sock (README: "Connecting to production Redis"). An empty URL means the
 // managed local server.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shop::redis {
 
@@ -23,10 +25,21 @@ struct TlsOptions {
 };
 
 struct RedisUrl {
-    enum class Kind { Tcp, Unix };
+    enum class Kind { Tcp, Unix, Sentinel };
+    struct Endpoint {
+        std::string host;
+        int port = 26379;
+        bool operator==(const Endpoint&) const = default;
+    };
     Kind kind = Kind::Tcp;
-    std::string host = "127.0.0.1";
+    std::string host = "127.0.0.1"; // Kind::Sentinel: none until the sentinels name the master
     int port = 6379;
+    // Kind::Sentinel: whom to ask, for which master, with which credentials (the user and
+    // password above are the master's). The sentinel password is a secret like the password.
+    std::vector<Endpoint> sentinels;
+    std::string masterName;
+    std::string sentinelUser;
+    std::string sentinelPassword;
     std::string socketPath; // Kind::Unix
     std::string user;       // empty: AUTH with password only (or none)
     std::string password;   // empty: no AUTH
@@ -49,14 +62,16 @@ struct RedisUrl {
     // files): what may be kept in settings and shown.
     std::string withoutCredentials() const;
     // Where the server is, for messages ("redis at <address> ..."): the socket path, or
-    // host:port ([v6]:port). No credentials.
+    // host:port ([v6]:port); for sentinels, "master NAME via h1:p1,h2:p2". No credentials.
     std::string address() const;
 
     bool operator==(const RedisUrl&) const = default;
 
 private:
-    // userInfo: "" or "...@"; passphrase: what to write for a key passphrase ("": leave it out).
-    std::string format(std::string_view userInfo, std::string_view passphrase = {}) const;
+    // How the secrets in the query (a key passphrase, a sentinel password) are written.
+    enum class Secrets { Omit, Redact, Reveal };
+    // userInfo: "" or "...@".
+    std::string format(std::string_view userInfo, Secrets secrets) const;
 };
 
 } // namespace shop::redis

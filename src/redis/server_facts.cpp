@@ -58,9 +58,28 @@ std::string describeDiskRefusal(Connection& connection, std::string_view misconf
            + ": reads work, writes are refused (" + std::string(misconfText) + ")";
 }
 
+std::string topologyWarning(Connection& connection)
+{
+    if (connection.url().kind == RedisUrl::Kind::Sentinel) // the sentinels named a master, and it said so
+        return {};
+    const std::string where = connection.server().address();
+    if (infoField(connection, "replication", "role") == "slave") {
+        const std::string master = infoField(connection, "replication", "master_host") + ":"
+                                   + infoField(connection, "replication", "master_port");
+        return "redis at " + where + " is a replica of " + master + ": reading works, writing is refused (READONLY); connect to "
+               "the master (redis://" + master + "), or through its sentinels (redis+sentinel://SENTINEL:26379/MASTER)";
+    }
+    if (infoField(connection, "cluster", "cluster_enabled") == "1")
+        return "redis at " + where + " is a node of a Redis Cluster: keys that other nodes hold answer MOVED, and Redis "
+               "Cluster (redis+cluster://) is not supported yet; connect to the node that holds the stream's slot";
+    return {};
+}
+
 std::vector<std::string> serverWarnings(Connection& connection, std::string_view knownDataDir)
 {
     std::vector<std::string> warnings;
+    if (std::string topology = topologyWarning(connection); !topology.empty())
+        warnings.push_back(std::move(topology));
     const ServerFacts facts = readServerFacts(connection);
     if (!facts.diskRefusal.empty())
         warnings.push_back(describeDiskRefusal(connection, facts.diskRefusal, knownDataDir));
@@ -71,7 +90,7 @@ std::vector<std::string> serverWarnings(Connection& connection, std::string_view
         const std::string lost = policy.starts_with("volatile-")
                                      ? "idempotency records can be lost, and a retried append then written twice"
                                      : "stream entries, snapshots and idempotency records can be lost";
-        warnings.push_back("redis at " + connection.url().address() + " evicts keys under memory pressure (maxmemory-policy "
+        warnings.push_back("redis at " + connection.server().address() + " evicts keys under memory pressure (maxmemory-policy "
                            + policy + "): " + lost + "; set maxmemory-policy noeviction");
     }
     return warnings;

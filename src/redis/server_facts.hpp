@@ -27,6 +27,10 @@ ServerFacts readServerFacts(Connection& connection);
 //   "redis at <where> evicts keys under memory pressure (maxmemory-policy allkeys-lru): ..."
 // knownDataDir: where the data lives when the server may not say (the managed server's).
 std::vector<std::string> serverWarnings(Connection& connection, std::string_view knownDataDir = {});
+// A plain URL that reached a replica or a Redis Cluster node: what that means and the URL
+// to use instead ("" for a master, a standalone server, or a sentinel URL). One of
+// serverWarnings(); the CLI says it at connect.
+std::string topologyWarning(Connection& connection);
 
 // The sentence for a MISCONF reply (`misconfText`, Redis's own words, kept): where the
 // server keeps its data (CONFIG GET dir, else knownDataDir, else nothing) and what still works.

@@ -60,7 +60,12 @@ std::string findOnPath(const std::string& name)
 
 std::vector<std::string> serverArguments(const ServerConfig& config)
 {
-    std::vector<std::string> args = {"--port", std::to_string(config.port)};
+    std::vector<std::string> args;
+    if (!config.configFile.empty())
+        args.push_back(config.configFile);
+    if (config.sentinel)
+        args.push_back("--sentinel");
+    args.insert(args.end(), {"--port", std::to_string(config.port)});
     if (config.port != 0)
         args.insert(args.end(), {"--bind", "127.0.0.1"});
     if (!config.socketPath.empty())

@@ -23,6 +23,8 @@ struct ServerConfig {
     bool appendOnly = false;  // AOF with appendfsync everysec; never RDB save points
     bool daemonize = false;
     std::vector<std::string> extraArgs{}; // appended last, so they win
+    std::string configFile{}; // read first (a sentinel's: it must be writable); empty: none
+    bool sentinel = false;    // --sentinel: a Redis Sentinel, not a data server
 };
 
 // redis-server's arguments for `config`, without the program name.

@@ -23,6 +23,7 @@ private slots:
     void withoutCredentials();
     void tlsOptions();
     void tlsSecretsStayOut();
+    void sentinelForms();
 };
 
 void TestRedisUrl::parsesValidForms_data()
@@ -97,6 +98,14 @@ void TestRedisUrl::rejectsBadUrls_data()
     QTest::newRow("tls option without value") << "rediss://h?tls-ca=" << "no value";
     QTest::newRow("tls-insecure value") << "rediss://h?tls-insecure=maybe" << "1 or 0";
     QTest::newRow("tls unknown option") << "rediss://h?tls-verify=no" << "'tls-verify'";
+    QTest::newRow("sentinel without master") << "redis+sentinel://h1,h2" << "names no master";
+    QTest::newRow("sentinel empty master") << "redis+sentinel://h1/" << "names no master";
+    QTest::newRow("sentinel no host") << "redis+sentinel:///shop" << "no sentinel";
+    QTest::newRow("sentinel trailing comma") << "redis+sentinel://h1,/shop" << "','";
+    QTest::newRow("sentinel bad port") << "redis+sentinel://h1:0,h2/shop" << "invalid port";
+    QTest::newRow("sentinel bad db") << "redis+sentinel://h1/shop/x" << "database";
+    QTest::newRow("sentinel option on redis") << "redis://h?sentinel-user=u" << "redis+sentinel://";
+    QTest::newRow("cluster") << "redis+cluster://h1,h2" << "not supported yet";
     QTest::newRow("no host") << "redis://:6379" << "no host";
     QTest::newRow("bad port") << "redis://h:port" << "invalid port 'port'";
     QTest::newRow("port 0") << "redis://h:0" << "invalid port";
@@ -261,6 +270,47 @@ void TestRedisUrl::tlsSecretsStayOut()
     QVERIFY(again == url);
     QVERIFY(!RedisUrl::parse("rediss://h?tls-key-passphrase=topsecret%zz", again, error));
     QVERIFY2(error.find("topsecret") == std::string::npos, error.c_str());
+}
+
+// redis+sentinel:// and rediss+sentinel://: the sentinels (port 26379 by default), the
+// master's name and db, the master's credentials and the sentinels' own; printed back,
+// redacted and without credentials.
+void TestRedisUrl::sentinelForms()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY2(RedisUrl::parse("redis+sentinel://alice:topsecret@s1,[::1]:26380,s3:7000/my%20shop/2?sentinel-user=watch&sentinel-password=sentsecret",
+                             url, error),
+             error.c_str());
+    QVERIFY(url.kind == RedisUrl::Kind::Sentinel);
+    QVERIFY(!url.tls);
+    QCOMPARE(url.sentinels.size(), std::size_t(3));
+    QCOMPARE(url.sentinels[0].host, std::string("s1"));
+    QCOMPARE(url.sentinels[0].port, 26379);
+    QCOMPARE(url.sentinels[1].host, std::string("::1"));
+    QCOMPARE(url.sentinels[1].port, 26380);
+    QCOMPARE(url.sentinels[2].port, 7000);
+    QCOMPARE(url.masterName, std::string("my shop"));
+    QCOMPARE(url.db, 2);
+    QCOMPARE(url.user, std::string("alice"));
+    QCOMPARE(url.password, std::string("topsecret"));
+    QCOMPARE(url.sentinelUser, std::string("watch"));
+    QCOMPARE(url.sentinelPassword, std::string("sentsecret"));
+    QCOMPARE(QString::fromStdString(url.address()), QStringLiteral("master my shop via s1:26379,[::1]:26380,s3:7000"));
+    QCOMPARE(QString::fromStdString(url.redacted()),
+             QStringLiteral("redis+sentinel://alice:***@s1:26379,[::1]:26380,s3:7000/my%20shop/2?sentinel-user=watch&sentinel-password=***"));
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()),
+             QStringLiteral("redis+sentinel://s1:26379,[::1]:26380,s3:7000/my%20shop/2?sentinel-user=watch"));
+    RedisUrl again;
+    QVERIFY2(RedisUrl::parse(url.toString(), again, error), error.c_str());
+    QVERIFY(again == url);
+
+    QVERIFY(RedisUrl::parse("rediss+sentinel://h/shop?tls-ca=/ca.pem", url, error));
+    QVERIFY(url.tls);
+    QCOMPARE(url.tlsOptions.caFile, std::string("/ca.pem"));
+    QCOMPARE(url.sentinels.size(), std::size_t(1));
+    QVERIFY(RedisUrl::parse(url.toString(), again, error));
+    QVERIFY(again == url);
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)

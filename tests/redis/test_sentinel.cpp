@@ -1,0 +1,233 @@
+// Redis Sentinel against real servers started here: a master, its replica and three
+// sentinels (quorum 2, down after 1 s). A redis+sentinel:// URL connects to the master the
+// sentinels name (a dead sentinel is skipped, an unknown master name is one clear line); a
+// plain URL to the replica reads, and says it is a replica and which URL to use;
+// after the master is SIGKILLed and the replica promoted, reconnecting asks again and lands
+// on the new master, where the state equals the one before and an append retried with its
+// eid is not doubled.
+#include "redis/connection.hpp"
+#include "redis/server_process.hpp"
+#include "test_redis_server.hpp"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <memory>
+#include <string>
+
+using shop::redis::Connection;
+using shop::redis::RedisUrl;
+
+namespace {
+
+int freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out, err;
+    QString describe() const
+    {
+        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(QString::fromUtf8(out.left(1500)), QString::fromUtf8(err));
+    }
+};
+
+} // namespace
+
+class TestSentinel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void connectsToTheMasterTheSentinelsName();
+    void unknownMasterAndDeadSentinels();
+    void plainUrlToTheReplicaSaysSo();
+    void followsAFailover();
+
+private:
+    Run cli(const QStringList& args);
+    QString sentinelUrl(const QString& master = QStringLiteral("shop")) const;
+    int namedMasterPort();
+
+    QString cli_;
+    std::unique_ptr<TestRedisServer> master_;
+    std::unique_ptr<TestRedisServer> replica_;
+    QTemporaryDir sentinelDir_;
+    std::vector<std::unique_ptr<shop::redis::ServerProcess>> sentinels_;
+    std::vector<int> sentinelPorts_;
+};
+
+Run TestSentinel::cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(cli_, args);
+    Run r;
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "did not finish";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString TestSentinel::sentinelUrl(const QString& master) const
+{
+    QStringList hosts;
+    for (int port : sentinelPorts_)
+        hosts << QStringLiteral("127.0.0.1:%1").arg(port);
+    return QStringLiteral("redis+sentinel://%1/%2").arg(hosts.join(QLatin1Char(',')), master);
+}
+
+// The master's port as the first sentinel names it (0: none).
+int TestSentinel::namedMasterPort()
+{
+    Connection c;
+    RedisUrl url;
+    url.port = sentinelPorts_.front();
+    if (!c.connect(url, {.connectTimeoutMs = 1000, .commandTimeoutMs = 1000}))
+        return 0;
+    const shop::redis::Reply r = c.command({"SENTINEL", "get-master-addr-by-name", "shop"});
+    if (!r || !r.isArray() || r.size() != 2)
+        return 0;
+    return std::stoi(std::string(shop::redis::ReplyView(r.raw())[1].str()));
+}
+
+void TestSentinel::initTestCase()
+{
+    cli_ = qEnvironmentVariable("SHOPSTREAM_CLI");
+    QVERIFY2(!cli_.isEmpty(), "SHOPSTREAM_CLI must name the shopstream-cli executable");
+    TestRedisServer::Options options;
+    options.tcp = true;
+    master_ = std::make_unique<TestRedisServer>(options);
+    QVERIFY2(master_->start(), qPrintable(master_->error()));
+    options.extraArgs = {QStringLiteral("--replicaof"), QStringLiteral("127.0.0.1"), QString::number(master_->port())};
+    replica_ = std::make_unique<TestRedisServer>(options);
+    QVERIFY2(replica_->start(), qPrintable(replica_->error()));
+
+    for (int i = 0; i < 3; ++i) {
+        const QString dir = sentinelDir_.filePath(QStringLiteral("s%1").arg(i));
+        QDir().mkpath(dir);
+        QFile conf(dir + QStringLiteral("/sentinel.conf"));
+        QVERIFY(conf.open(QIODevice::WriteOnly));
+        conf.write(QStringLiteral("sentinel monitor shop 127.0.0.1 %1 2\n"
+                                  "sentinel down-after-milliseconds shop 1000\n"
+                                  "sentinel failover-timeout shop 3000\n"
+                                  "sentinel parallel-syncs shop 1\n")
+                       .arg(master_->port())
+                       .toUtf8());
+        conf.close();
+        auto sentinel = std::make_unique<shop::redis::ServerProcess>();
+        const int port = freePort();
+        QVERIFY2(sentinel->start({.dir = dir.toStdString(), .port = port, .configFile = conf.fileName().toStdString(), .sentinel = true}),
+                 sentinel->error().c_str());
+        sentinels_.push_back(std::move(sentinel));
+        sentinelPorts_.push_back(port);
+    }
+    // The replica has caught up with the master, and the sentinels know the master.
+    Connection admin;
+    QVERIFY(admin.connect(master_->url()));
+    QTRY_VERIFY_WITH_TIMEOUT(admin.command({"WAIT", "1", "100"}).integer() == 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(namedMasterPort(), master_->port(), 10000);
+}
+
+void TestSentinel::connectsToTheMasterTheSentinelsName()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY2(RedisUrl::parse(sentinelUrl().toStdString(), url, error), error.c_str());
+    Connection c;
+    QVERIFY2(c.connect(url), c.error().c_str());
+    QCOMPARE(c.server().port, master_->port());
+    QVERIFY(c.url().kind == RedisUrl::Kind::Sentinel);
+    const shop::redis::Reply set = c.command({"SET", "sentinel:probe", "1"});
+    QVERIFY2(set && !set.isError(), c.error().c_str());
+}
+
+void TestSentinel::unknownMasterAndDeadSentinels()
+{
+    // A sentinel that is not there is skipped: the next one answers.
+    const int dead = freePort();
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse(QStringLiteral("redis+sentinel://127.0.0.1:%1,127.0.0.1:%2/shop").arg(dead).arg(sentinelPorts_[1]).toStdString(),
+                            url, error));
+    Connection c;
+    QVERIFY2(c.connect(url), c.error().c_str());
+    QCOMPARE(c.server().port, master_->port());
+
+    const Run r = cli({QStringLiteral("--redis"), sentinelUrl(QStringLiteral("nosuch")), QStringLiteral("state")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.count('\n') == 1 && r.err.contains("knows no master named nosuch"), qPrintable(r.describe()));
+}
+
+// redis:// to the replica: reading works, and one line says what it is and which URL to use.
+void TestSentinel::plainUrlToTheReplicaSaysSo()
+{
+    const Run r = cli({QStringLiteral("--redis"), replica_->urlText(), QStringLiteral("state")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains(QStringLiteral("is a replica of 127.0.0.1:%1").arg(master_->port()).toUtf8())
+                 && r.err.contains("redis+sentinel://") && r.err.count('\n') == 1,
+             qPrintable(r.describe()));
+    const Run master = cli({QStringLiteral("--redis"), master_->urlText(), QStringLiteral("state")});
+    QVERIFY2(master.exitCode == 0 && master.err.isEmpty(), qPrintable(master.describe()));
+    const Run viaSentinels = cli({QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("state")});
+    QVERIFY2(viaSentinels.exitCode == 0 && viaSentinels.err.isEmpty(), qPrintable(viaSentinels.describe()));
+}
+
+void TestSentinel::followsAFailover()
+{
+    const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QStringLiteral("{shop}:events")};
+    Run r = cli(via + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("2000"), QStringLiteral("--seed"), QStringLiteral("3")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QStringList append = via + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("9b2f4c1e-0000-4000-8000-00000000a11c"),
+                                                 QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":500})")};
+    r = cli(append);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QByteArray appendedId = r.out.trimmed();
+    const QStringList fromScratch = via + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")};
+    const Run before = cli(fromScratch);
+    QVERIFY2(before.exitCode == 0, qPrintable(before.describe()));
+
+    // A connection made before the failover, and the replica up to date.
+    RedisUrl url;
+    std::string error;
+    QVERIFY(RedisUrl::parse(sentinelUrl().toStdString(), url, error));
+    Connection c;
+    QVERIFY2(c.connect(url), c.error().c_str());
+    QCOMPARE(c.command({"WAIT", "1", "5000"}).integer(), 1);
+
+    master_->kill();
+    QTRY_COMPARE_WITH_TIMEOUT(namedMasterPort(), replica_->port(), 30000);
+    // The old connection fails; reconnecting asks the sentinels again (the promotion may
+    // still be settling: the reconnect is retried as the consumer does).
+    const shop::redis::Reply lost = c.command({"PING"});
+    QVERIFY(!lost || lost.isError());
+    QTRY_VERIFY_WITH_TIMEOUT(c.reconnect(), 15000);
+    QCOMPARE(c.server().port, replica_->port());
+
+    const Run after = cli(fromScratch);
+    QVERIFY2(after.exitCode == 0, qPrintable(after.describe()));
+    QCOMPARE(after.out, before.out);
+    // The append retried with its eid is the first one, not a second entry.
+    r = cli(append);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.out.trimmed(), appendedId);
+    QCOMPARE(c.command({"XLEN", "{shop}:events"}).integer(), 2001);
+}
+
+QTEST_GUILESS_MAIN(TestSentinel)
+#include "test_sentinel.moc"
