@@ -67,6 +67,12 @@ int run(const Invocation& call)
     if (!openSession(call, session, error))
         return fail(error);
     redis::StreamWriter writer(session.connection, session.stream);
+    qint64 waitReplicas = 0, waitTimeoutMs = 1000;
+    if (call.isSet(QStringLiteral("wait-replicas")) && !parseCount(call.value(QStringLiteral("wait-replicas")), 1, 100, waitReplicas))
+        return usageError(QStringLiteral("--wait-replicas takes a number of replicas from 1 to 100"), call.command);
+    if (call.isSet(QStringLiteral("wait-timeout")) && !parseCount(call.value(QStringLiteral("wait-timeout")), 1, 3600000, waitTimeoutMs))
+        return usageError(QStringLiteral("--wait-timeout takes milliseconds, from 1 to 3600000"), call.command);
+    writer.setWaitReplicas(int(waitReplicas), int(waitTimeoutMs));
     bool writeLegacy = choice == FormatChoice::Legacy;
     std::string told; // what auto chose, when it is not the plain native default
     if (choice != FormatChoice::Legacy) {
@@ -100,6 +106,8 @@ int run(const Invocation& call)
     // Kept for a legacy entry too: the entry cannot hold it, but the eid record beside the
     // stream still makes a retry add nothing.
     request.eid = call.value(QStringLiteral("eid")).toStdString();
+    if (request.eid.empty())
+        request.eid = redis::StreamWriter::newEid(); // made here, so that a failure can name it
     request.actor = call.isSet(QStringLiteral("actor"))
                         ? call.value(QStringLiteral("actor")).toStdString()
                         : (QStringLiteral("cli:") + qEnvironmentVariable("USER", QStringLiteral("unknown"))).toStdString();
@@ -111,6 +119,11 @@ int run(const Invocation& call)
     if (result.duplicate)
         warn("an event with this eid was appended before; nothing new was added");
     print(shown(result.id)); // on a retry, read back from the eid record: anyone could have written it
+    if (result.replicasConfirmed >= 0 && result.replicasConfirmed < waitReplicas)
+        return fail("written as " + result.id + ", but not confirmed on " + std::to_string(waitReplicas)
+                    + (waitReplicas == 1 ? " replica" : " replicas") + " within " + std::to_string(waitTimeoutMs) + " ms (WAIT answered "
+                    + std::to_string(result.replicasConfirmed) + "): a failover now could lose it; appending again with --eid "
+                    + request.eid + " adds nothing if it was kept");
     return kExitOk;
 }
 
@@ -120,7 +133,8 @@ Command appendCommand()
 {
     return {
         QStringLiteral("append"),
-        QStringLiteral("append TYPE JSON [--format auto|native|legacy] [--eid UUID] [--actor NAME] [--raw]"),
+        QStringLiteral("append TYPE JSON [--format auto|native|legacy] [--eid UUID] [--actor NAME] [--raw]\n"
+                       "       [--wait-replicas N [--wait-timeout MS]]"),
         QStringLiteral("append one event; prints the new entry id"),
         QStringLiteral("Appends one event to the stream and prints its entry id. TYPE is one of RegisterUser, TopUp,\n"
                        "AdjustBalance, AddItem, SetPrice, AdjustStock, Order (or OrderType); JSON is the event's data\n"
@@ -149,6 +163,11 @@ Command appendCommand()
              QStringLiteral("append even when TYPE is unknown or JSON is not an object (to make test\n"
                             "streams with bad entries; they will be rejected by the consumer); the data is\n"
                             "written as given, also in the legacy format")},
+            {QStringLiteral("wait-replicas"),
+             QStringLiteral("the append counts as done only when WAIT confirms it on N replicas;\n"
+                            "otherwise exit 1 with \"written, but not confirmed\" (the id is still printed)"),
+             QStringLiteral("N")},
+            {QStringLiteral("wait-timeout"), QStringLiteral("how long WAIT waits, in ms (default 1000)"), QStringLiteral("MS")},
         },
         {},
         run,

@@ -202,6 +202,11 @@ AppendResult StreamWriter::append(const AppendRequest& request)
     result.ok = true;
     result.id = std::string(pair[0].str());
     result.duplicate = pair[1].integer() == 1;
+    if (waitReplicas_ > 0) {
+        // A retry waits too: the first append may not have reached the replicas yet.
+        const Reply confirmed = connection_.command({"WAIT", std::to_string(waitReplicas_), std::to_string(waitTimeoutMs_)});
+        result.replicasConfirmed = confirmed && confirmed.isInteger() ? int(confirmed.integer()) : 0;
+    }
     return result;
 }
 

@@ -27,6 +27,9 @@ struct AppendResult {
     std::string id;
     std::string error;
     ErrorKind kind = ErrorKind::None; // why it failed (PermissionDenied: a read-only ACL user)
+    // With setWaitReplicas(n): how many replicas WAIT confirmed (-1: not asked). ok and id
+    // stay those of the append; fewer than n means written, but not confirmed.
+    int replicasConfirmed = -1;
 };
 
 class StreamWriter {
@@ -36,6 +39,12 @@ public:
     // Idempotent append (native format: type, data, v=1, eid, actor; legacy: type and data,
     // the eid record kept beside the stream all the same).
     AppendResult append(const AppendRequest& request);
+    // After each append, WAIT for `replicas` replicas (0: don't), at most `timeoutMs`.
+    void setWaitReplicas(int replicas, int timeoutMs)
+    {
+        waitReplicas_ = replicas;
+        waitTimeoutMs_ = timeoutMs;
+    }
     // The stream's format from its newest kStreamFormatSample entries (XREVRANGE); a missing
     // stream is native. False on error (error(), errorKind(): WrongType for another type).
     bool detectFormat(StreamFormatReport& out);
@@ -58,6 +67,8 @@ private:
     Connection& connection_;
     std::string stream_;
     std::string scriptSha_;
+    int waitReplicas_ = 0;
+    int waitTimeoutMs_ = 1000;
     std::string error_;
     ErrorKind errorKind_ = ErrorKind::None;
 };

@@ -52,6 +52,7 @@ private slots:
     void connectsToTheMasterTheSentinelsName();
     void unknownMasterAndDeadSentinels();
     void plainUrlToTheReplicaSaysSo();
+    void waitReplicasConfirmsOrSaysNot();
     void followsAFailover();
 
 private:
@@ -186,6 +187,34 @@ void TestSentinel::plainUrlToTheReplicaSaysSo()
     QVERIFY2(master.exitCode == 0 && master.err.isEmpty(), qPrintable(master.describe()));
     const Run viaSentinels = cli({QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("state")});
     QVERIFY2(viaSentinels.exitCode == 0 && viaSentinels.err.isEmpty(), qPrintable(viaSentinels.describe()));
+}
+
+// --wait-replicas 1: done when the replica has the append; with the replica stopped, the
+// append is written but not confirmed: exit 1, the id on stdout, and a retry with the eid
+// adds nothing.
+void TestSentinel::waitReplicasConfirmsOrSaysNot()
+{
+    const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QStringLiteral("{wait}:events")};
+    const QStringList topUp{QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":100})")};
+    Run r = cli(via + QStringList{QStringLiteral("append"), QStringLiteral("--wait-replicas"), QStringLiteral("1")} + topUp);
+    QVERIFY2(r.exitCode == 0 && r.err.isEmpty(), qPrintable(r.describe()));
+
+    replica_->pause();
+    const QStringList unconfirmed = via + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("5d0c3a00-0000-4000-8000-0000000wait1"),
+                                                      QStringLiteral("--wait-replicas"), QStringLiteral("1"), QStringLiteral("--wait-timeout"), QStringLiteral("300")}
+                                    + topUp;
+    r = cli(unconfirmed);
+    replica_->resume();
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.count('\n') == 1 && r.err.contains("but not confirmed on 1 replica within 300 ms") && r.err.contains("5d0c3a00"),
+             qPrintable(r.describe()));
+    const QByteArray id = r.out.trimmed();
+    QVERIFY2(!id.isEmpty(), qPrintable(r.describe()));
+    r = cli(unconfirmed);
+    QVERIFY2(r.exitCode == 0 && r.out.trimmed() == id, qPrintable(r.describe()));
+    Connection c;
+    QVERIFY(c.connect(master_->url()));
+    QCOMPARE(c.command({"XLEN", "{wait}:events"}).integer(), 2);
 }
 
 void TestSentinel::followsAFailover()
