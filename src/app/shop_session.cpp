@@ -194,6 +194,7 @@ void ShopSession::onTargetResolved()
 {
     const engine::ConnectionTarget* target = d->resolver.target();
     status_.target = target->describe();
+    master_.clear();
     if (const QString warning = target->insecureWarning(); !warning.isEmpty())
         emit notice(warning); // on every start, as the CLI says it on every run
     // The managed server is ShopStream's own: its streams keep snapshots without asking.
@@ -439,6 +440,15 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
             serverWarnings_ << w;
         }
         emit serverWarningsChanged();
+    });
+    connect(worker, &engine::ConsumerWorker::serverChanged, context, [this](const QString& address) {
+        const engine::ConnectionTarget* target = d->resolver.target();
+        if (!target || target->url().kind != redis::RedisUrl::Kind::Sentinel)
+            return;
+        if (!master_.isEmpty() && master_ != address)
+            emit notice(tr("The master moved from %1 to %2 (a failover): the shop goes on from its last applied event")
+                            .arg(master_, address));
+        master_ = address; // the status line names it (ConsumerStatus::target)
     });
     connect(worker, &engine::ConsumerWorker::failed, context, [this](const QString& m) { emit notice(m); });
     progress_ = 0;

@@ -330,6 +330,7 @@ private:
     QString snapshotQuestion_;
     QString resetNotice_;
     QString gapMessage_;
+    QString master_; // behind sentinels: the master's address the consumer connected to last
     QStringList serverWarnings_;
     bool verifyingSnapshots_ = false;
     QString snapshotsError_;

@@ -63,6 +63,7 @@ struct ConsumerWorker::Private {
     bool stepQueued = false;
     std::optional<Continuity> gap; // stopped at this gap, waiting for acceptGap()
     QStringList serverWarnings;    // the last ones said
+    QString server;                // the address connected to last
     QElapsedTimer serverChecked;   // since they were last looked at
     int backoffMs = 200;
 
@@ -263,6 +264,10 @@ bool ConsumerWorker::ensureConnected()
         d->backoffMs = 200;
         d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);
         qCInfo(lcConsumer).noquote() << "connected to" << d->options.targetDescription;
+        if (const QString server = QString::fromStdString(d->connection.server().address()); server != d->server) {
+            d->server = server;
+            emit serverChanged(server);
+        }
         checkServer();
         return true;
     }
@@ -503,6 +508,8 @@ void ConsumerWorker::publishStatus()
     ConsumerStatus status;
     status.state = d->connState;
     status.target = d->options.targetDescription;
+    if (d->options.url.kind == redis::RedisUrl::Kind::Sentinel && !d->server.isEmpty())
+        status.target += QStringLiteral(" → master ") + d->server; // the node in use
     status.stream = QString::fromStdString(d->options.stream);
     status.lastEventId = QString::fromStdString(d->state.lastEventId);
     status.total = d->state.counts.total;

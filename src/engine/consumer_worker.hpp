@@ -82,6 +82,10 @@ signals:
     // What the server's state means for the data (it cannot write to its disk, it evicts
     // keys), said at connect when it changed; empty when all is well.
     void serverWarningsChanged(const QStringList& warnings);
+    // The server connected to is another than before (or the first): its address. Behind
+    // sentinels this is the master they named, so a change is a failover followed (the
+    // status's target then ends "→ master ADDRESS").
+    void serverChanged(const QString& address);
     // Something the user should hear while following (entries gone on without, with
     // allowGaps; snapshots passed over after a reset), besides the logging category.
     void warning(const QString& message);

@@ -6,16 +6,11 @@
 // on the new master, where the state equals the one before and an append retried with its
 // eid is not doubled.
 #include "redis/connection.hpp"
-#include "redis/server_process.hpp"
 #include "test_redis_server.hpp"
 
-#include <QDir>
-#include <QFile>
 #include <QProcess>
 #include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 #include <memory>
 #include <string>
@@ -57,15 +52,13 @@ private slots:
 
 private:
     Run cli(const QStringList& args);
-    QString sentinelUrl(const QString& master = QStringLiteral("shop")) const;
-    int namedMasterPort();
+    QString sentinelUrl(const QString& master = QStringLiteral("shop")) const { return group_.url(master); }
+    int namedMasterPort() const { return group_.namedMasterPort(); }
 
     QString cli_;
-    std::unique_ptr<TestRedisServer> master_;
-    std::unique_ptr<TestRedisServer> replica_;
-    QTemporaryDir sentinelDir_;
-    std::vector<std::unique_ptr<shop::redis::ServerProcess>> sentinels_;
-    std::vector<int> sentinelPorts_;
+    TestSentinelGroup group_;
+    TestRedisServer* master_ = nullptr;
+    TestRedisServer* replica_ = nullptr;
 };
 
 Run TestSentinel::cli(const QStringList& args)
@@ -85,64 +78,13 @@ Run TestSentinel::cli(const QStringList& args)
     return r;
 }
 
-QString TestSentinel::sentinelUrl(const QString& master) const
-{
-    QStringList hosts;
-    for (int port : sentinelPorts_)
-        hosts << QStringLiteral("127.0.0.1:%1").arg(port);
-    return QStringLiteral("redis+sentinel://%1/%2").arg(hosts.join(QLatin1Char(',')), master);
-}
-
-// The master's port as the first sentinel names it (0: none).
-int TestSentinel::namedMasterPort()
-{
-    Connection c;
-    RedisUrl url;
-    url.port = sentinelPorts_.front();
-    if (!c.connect(url, {.connectTimeoutMs = 1000, .commandTimeoutMs = 1000}))
-        return 0;
-    const shop::redis::Reply r = c.command({"SENTINEL", "get-master-addr-by-name", "shop"});
-    if (!r || !r.isArray() || r.size() != 2)
-        return 0;
-    return std::stoi(std::string(shop::redis::ReplyView(r.raw())[1].str()));
-}
-
 void TestSentinel::initTestCase()
 {
     cli_ = qEnvironmentVariable("SHOPSTREAM_CLI");
     QVERIFY2(!cli_.isEmpty(), "SHOPSTREAM_CLI must name the shopstream-cli executable");
-    TestRedisServer::Options options;
-    options.tcp = true;
-    master_ = std::make_unique<TestRedisServer>(options);
-    QVERIFY2(master_->start(), qPrintable(master_->error()));
-    options.extraArgs = {QStringLiteral("--replicaof"), QStringLiteral("127.0.0.1"), QString::number(master_->port())};
-    replica_ = std::make_unique<TestRedisServer>(options);
-    QVERIFY2(replica_->start(), qPrintable(replica_->error()));
-
-    for (int i = 0; i < 3; ++i) {
-        const QString dir = sentinelDir_.filePath(QStringLiteral("s%1").arg(i));
-        QDir().mkpath(dir);
-        QFile conf(dir + QStringLiteral("/sentinel.conf"));
-        QVERIFY(conf.open(QIODevice::WriteOnly));
-        conf.write(QStringLiteral("sentinel monitor shop 127.0.0.1 %1 2\n"
-                                  "sentinel down-after-milliseconds shop 1000\n"
-                                  "sentinel failover-timeout shop 3000\n"
-                                  "sentinel parallel-syncs shop 1\n")
-                       .arg(master_->port())
-                       .toUtf8());
-        conf.close();
-        auto sentinel = std::make_unique<shop::redis::ServerProcess>();
-        const int port = freePort();
-        QVERIFY2(sentinel->start({.dir = dir.toStdString(), .port = port, .configFile = conf.fileName().toStdString(), .sentinel = true}),
-                 sentinel->error().c_str());
-        sentinels_.push_back(std::move(sentinel));
-        sentinelPorts_.push_back(port);
-    }
-    // The replica has caught up with the master, and the sentinels know the master.
-    Connection admin;
-    QVERIFY(admin.connect(master_->url()));
-    QTRY_VERIFY_WITH_TIMEOUT(admin.command({"WAIT", "1", "100"}).integer() == 1, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(namedMasterPort(), master_->port(), 10000);
+    QVERIFY2(group_.start(), qPrintable(group_.error()));
+    master_ = &group_.master();
+    replica_ = &group_.replica();
 }
 
 void TestSentinel::connectsToTheMasterTheSentinelsName()
@@ -164,7 +106,7 @@ void TestSentinel::unknownMasterAndDeadSentinels()
     const int dead = freePort();
     RedisUrl url;
     std::string error;
-    QVERIFY(RedisUrl::parse(QStringLiteral("redis+sentinel://127.0.0.1:%1,127.0.0.1:%2/shop").arg(dead).arg(sentinelPorts_[1]).toStdString(),
+    QVERIFY(RedisUrl::parse(QStringLiteral("redis+sentinel://127.0.0.1:%1,127.0.0.1:%2/shop").arg(dead).arg(group_.sentinelPorts()[1]).toStdString(),
                             url, error));
     Connection c;
     QVERIFY2(c.connect(url), c.error().c_str());

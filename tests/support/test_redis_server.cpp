@@ -177,6 +177,82 @@ void TestRedisServer::pause() { process_.signal(SIGSTOP); }
 
 void TestRedisServer::resume() { process_.signal(SIGCONT); }
 
+bool TestSentinelGroup::start()
+{
+    TestRedisServer::Options options;
+    options.tcp = true;
+    master_ = std::make_unique<TestRedisServer>(options);
+    if (!master_->start()) {
+        error_ = QStringLiteral("master: ") + master_->error();
+        return false;
+    }
+    options.extraArgs = {QStringLiteral("--replicaof"), QStringLiteral("127.0.0.1"), QString::number(master_->port())};
+    replica_ = std::make_unique<TestRedisServer>(options);
+    if (!replica_->start()) {
+        error_ = QStringLiteral("replica: ") + replica_->error();
+        return false;
+    }
+    for (int i = 0; i < 3; ++i) {
+        const QString dir = dir_.filePath(QStringLiteral("sentinel%1").arg(i));
+        QDir().mkpath(dir);
+        QFile conf(dir + QStringLiteral("/sentinel.conf")); // sentinel rewrites it: writable
+        if (!conf.open(QIODevice::WriteOnly)
+            || conf.write(QStringLiteral("sentinel monitor shop 127.0.0.1 %1 2\n"
+                                         "sentinel down-after-milliseconds shop 1000\n"
+                                         "sentinel failover-timeout shop 3000\n"
+                                         "sentinel parallel-syncs shop 1\n")
+                              .arg(master_->port())
+                              .toUtf8())
+                   < 0) {
+            error_ = QStringLiteral("cannot write ") + conf.fileName();
+            return false;
+        }
+        conf.close();
+        auto sentinel = std::make_unique<shop::redis::ServerProcess>();
+        const int port = pickFreePort();
+        if (!sentinel->start({.dir = dir.toStdString(), .port = port, .configFile = conf.fileName().toStdString(), .sentinel = true})) {
+            error_ = QStringLiteral("sentinel: ") + QString::fromStdString(sentinel->error());
+            return false;
+        }
+        sentinels_.push_back(std::move(sentinel));
+        sentinelPorts_.push_back(port);
+    }
+    shop::redis::Connection admin;
+    if (!admin.connect(master_->url())) {
+        error_ = QString::fromStdString(admin.error());
+        return false;
+    }
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        if (admin.command({"WAIT", "1", "100"}).integer() == 1 && namedMasterPort() == master_->port())
+            return true;
+        QThread::msleep(100);
+    }
+    error_ = QStringLiteral("the replica did not catch up, or the sentinels did not name the master, within 15 s");
+    return false;
+}
+
+QString TestSentinelGroup::url(const QString& masterName) const
+{
+    QStringList hosts;
+    for (int port : sentinelPorts_)
+        hosts << QStringLiteral("127.0.0.1:%1").arg(port);
+    return QStringLiteral("redis+sentinel://%1/%2").arg(hosts.join(QLatin1Char(',')), masterName);
+}
+
+int TestSentinelGroup::namedMasterPort() const
+{
+    shop::redis::Connection c;
+    shop::redis::RedisUrl url;
+    url.port = sentinelPorts_.empty() ? 0 : sentinelPorts_.front();
+    if (url.port == 0 || !c.connect(url, {.connectTimeoutMs = 1000, .commandTimeoutMs = 1000}))
+        return 0;
+    const shop::redis::Reply r = c.command({"SENTINEL", "get-master-addr-by-name", "shop"});
+    if (!r || !r.isArray() || r.size() != 2)
+        return 0;
+    return QString::fromStdString(std::string(shop::redis::ReplyView(r.raw())[1].str())).toInt();
+}
+
 QString refuseWritesLikeAFullDisk(shop::redis::Connection& admin, const QString& serverDir)
 {
     if (!QDir(serverDir).mkpath(QStringLiteral("dump.rdb/in-the-way")))

@@ -14,7 +14,9 @@ class Connection;
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <memory>
 #include <optional>
+#include <vector>
 
 // Certificates for TLS tests, made with openssl in a temporary directory (EC keys: quick):
 // ca.crt, a CA; server.crt/.key for 127.0.0.1 and localhost, signed by it; expired.crt (the
@@ -75,6 +77,29 @@ private:
     mutable shop::redis::ServerProcess process_; // running() reaps an exited one
     int port_ = 0;
     int tlsPort_ = 0;
+    QString error_;
+};
+
+// A master, its replica and three sentinels watching it as "shop" (quorum 2, down after
+// 1 s, failover timeout 3 s), all on loopback ports; start() returns once the replica has
+// caught up and the sentinels name the master.
+class TestSentinelGroup {
+public:
+    bool start(); // false with error()
+    QString error() const { return error_; }
+    TestRedisServer& master() { return *master_; }
+    TestRedisServer& replica() { return *replica_; }
+    // redis+sentinel://127.0.0.1:P1,...:P3/NAME
+    QString url(const QString& masterName = QStringLiteral("shop")) const;
+    const std::vector<int>& sentinelPorts() const { return sentinelPorts_; }
+    // The port of the master the first sentinel names (0: none, or it does not answer).
+    int namedMasterPort() const;
+
+private:
+    std::unique_ptr<TestRedisServer> master_, replica_;
+    QTemporaryDir dir_;
+    std::vector<std::unique_ptr<shop::redis::ServerProcess>> sentinels_;
+    std::vector<int> sentinelPorts_;
     QString error_;
 };
 

@@ -1,0 +1,95 @@
+// The window's session behind Redis Sentinel (a master, its replica, three sentinels): the
+// status line names the master in use; when the master is SIGKILLed and the replica
+// promoted, the session follows it, says "The master moved from A to B" (a toast and the
+// log), names the new master, and shows the same shop, with an edit appended after the
+// failover applied once.
+#include "shop_session.hpp"
+
+#include "notification_log.hpp"
+#include "redis/connection.hpp"
+#include "redis/stream_writer.hpp"
+#include "test_redis_server.hpp"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include <memory>
+
+using shop::app::ShopSession;
+
+namespace {
+constexpr int kTimeoutMs = 30000;
+const QString kStream = QStringLiteral("{shop}:events");
+} // namespace
+
+class TestSentinelUi : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void followsTheMasterThroughAFailover();
+
+private:
+    TestSentinelGroup group_;
+    std::unique_ptr<ShopSession> session_;
+};
+
+void TestSentinelUi::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    QVERIFY2(group_.start(), qPrintable(group_.error()));
+    shop::redis::Connection admin;
+    QVERIFY(admin.connect(group_.master().url()));
+    shop::redis::StreamWriter writer(admin, kStream.toStdString());
+    for (int id = 1; id <= 5; ++id) {
+        shop::redis::AppendRequest request;
+        request.type = "RegisterUser";
+        request.data = QStringLiteral(R"({"userId":%1,"name":"user %1"})").arg(id).toStdString();
+        QVERIFY(writer.append(request).ok);
+    }
+    QCOMPARE(admin.command({"WAIT", "1", "5000"}).integer(), 1);
+    session_ = std::make_unique<ShopSession>(nullptr);
+}
+
+void TestSentinelUi::cleanupTestCase()
+{
+    session_.reset();
+    QSettings().clear();
+}
+
+void TestSentinelUi::followsTheMasterThroughAFailover()
+{
+    shop::app::SessionOptions options;
+    options.redisUrl = group_.url();
+    options.stream = kStream;
+    QVERIFY(session_->start(options));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), ShopSession::ConnectionState::Live, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 5, kTimeoutMs);
+    const QString oldMaster = QStringLiteral("127.0.0.1:%1").arg(group_.master().port());
+    const QString newMaster = QStringLiteral("127.0.0.1:%1").arg(group_.replica().port());
+    QTRY_VERIFY2_WITH_TIMEOUT(session_->target().endsWith(QStringLiteral("master ") + oldMaster), qPrintable(session_->target()), kTimeoutMs);
+
+    group_.master().kill();
+    QTRY_COMPARE_WITH_TIMEOUT(group_.namedMasterPort(), group_.replica().port(), kTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(session_->target().endsWith(QStringLiteral("master ") + newMaster), qPrintable(session_->target()), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), ShopSession::ConnectionState::Live, kTimeoutMs);
+    const QString said = session_->notifications()->allText();
+    QVERIFY2(said.contains(QStringLiteral("The master moved from %1 to %2").arg(oldMaster, newMaster)), qPrintable(said));
+    QCOMPARE(session_->users()->rowCount(), 5);
+
+    // An edit after the failover reaches the new master and is applied once.
+    QVERIFY(!session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 6}, {QStringLiteral("name"), QStringLiteral("after")}})
+                 .isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 6, kTimeoutMs);
+    shop::redis::Connection c;
+    QVERIFY(c.connect(group_.replica().url()));
+    QCOMPARE(c.command({"XLEN", kStream.toStdString()}).integer(), 6);
+    session_->stop();
+}
+
+QTEST_MAIN(TestSentinelUi)
+#include "test_sentinel_ui.moc"
