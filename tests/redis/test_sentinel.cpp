@@ -6,6 +6,7 @@
 // on the new master, where the state equals the one before and an append retried with its
 // eid is not doubled.
 #include "redis/connection.hpp"
+#include "cli_run.hpp"
 #include "test_redis_server.hpp"
 
 #include <QProcess>
@@ -28,15 +29,6 @@ int freePort()
     return probe.serverPort();
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(QString::fromUtf8(out.left(1500)), QString::fromUtf8(err));
-    }
-};
-
 } // namespace
 
 class TestSentinel : public QObject {
@@ -51,7 +43,6 @@ private slots:
     void followsAFailover();
 
 private:
-    Run cli(const QStringList& args);
     QString sentinelUrl(const QString& master = QStringLiteral("shop")) const { return group_.url(master); }
     int namedMasterPort() const { return group_.namedMasterPort(); }
 
@@ -60,23 +51,6 @@ private:
     TestRedisServer* master_ = nullptr;
     TestRedisServer* replica_ = nullptr;
 };
-
-Run TestSentinel::cli(const QStringList& args)
-{
-    QProcess p;
-    p.start(cli_, args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 void TestSentinel::initTestCase()
 {
@@ -112,7 +86,7 @@ void TestSentinel::unknownMasterAndDeadSentinels()
     QVERIFY2(c.connect(url), c.error().c_str());
     QCOMPARE(c.server().port, master_->port());
 
-    const Run r = cli({QStringLiteral("--redis"), sentinelUrl(QStringLiteral("nosuch")), QStringLiteral("state")});
+    const CliRun r = runCli({QStringLiteral("--redis"), sentinelUrl(QStringLiteral("nosuch")), QStringLiteral("state")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.count('\n') == 1 && r.err.contains("knows no master named nosuch"), qPrintable(r.describe()));
 }
@@ -120,14 +94,14 @@ void TestSentinel::unknownMasterAndDeadSentinels()
 // redis:// to the replica: reading works, and one line says what it is and which URL to use.
 void TestSentinel::plainUrlToTheReplicaSaysSo()
 {
-    const Run r = cli({QStringLiteral("--redis"), replica_->urlText(), QStringLiteral("state")});
+    const CliRun r = runCli({QStringLiteral("--redis"), replica_->urlText(), QStringLiteral("state")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.err.contains(QStringLiteral("is a replica of 127.0.0.1:%1").arg(master_->port()).toUtf8())
                  && r.err.contains("redis+sentinel://") && r.err.count('\n') == 1,
              qPrintable(r.describe()));
-    const Run master = cli({QStringLiteral("--redis"), master_->urlText(), QStringLiteral("state")});
+    const CliRun master = runCli({QStringLiteral("--redis"), master_->urlText(), QStringLiteral("state")});
     QVERIFY2(master.exitCode == 0 && master.err.isEmpty(), qPrintable(master.describe()));
-    const Run viaSentinels = cli({QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("state")});
+    const CliRun viaSentinels = runCli({QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("state")});
     QVERIFY2(viaSentinels.exitCode == 0 && viaSentinels.err.isEmpty(), qPrintable(viaSentinels.describe()));
 }
 
@@ -138,21 +112,21 @@ void TestSentinel::waitReplicasConfirmsOrSaysNot()
 {
     const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QStringLiteral("{wait}:events")};
     const QStringList topUp{QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":100})")};
-    Run r = cli(via + QStringList{QStringLiteral("append"), QStringLiteral("--wait-replicas"), QStringLiteral("1")} + topUp);
+    CliRun r = runCli(via + QStringList{QStringLiteral("append"), QStringLiteral("--wait-replicas"), QStringLiteral("1")} + topUp);
     QVERIFY2(r.exitCode == 0 && r.err.isEmpty(), qPrintable(r.describe()));
 
     replica_->pause();
     const QStringList unconfirmed = via + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("5d0c3a00-0000-4000-8000-0000000wait1"),
                                                       QStringLiteral("--wait-replicas"), QStringLiteral("1"), QStringLiteral("--wait-timeout"), QStringLiteral("300")}
                                     + topUp;
-    r = cli(unconfirmed);
+    r = runCli(unconfirmed);
     replica_->resume();
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.count('\n') == 1 && r.err.contains("but not confirmed on 1 replica within 300 ms") && r.err.contains("5d0c3a00"),
              qPrintable(r.describe()));
     const QByteArray id = r.out.trimmed();
     QVERIFY2(!id.isEmpty(), qPrintable(r.describe()));
-    r = cli(unconfirmed);
+    r = runCli(unconfirmed);
     QVERIFY2(r.exitCode == 0 && r.out.trimmed() == id, qPrintable(r.describe()));
     Connection c;
     QVERIFY(c.connect(master_->url()));
@@ -162,15 +136,15 @@ void TestSentinel::waitReplicasConfirmsOrSaysNot()
 void TestSentinel::followsAFailover()
 {
     const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QStringLiteral("{shop}:events")};
-    Run r = cli(via + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("2000"), QStringLiteral("--seed"), QStringLiteral("3")});
+    CliRun r = runCli(via + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("2000"), QStringLiteral("--seed"), QStringLiteral("3")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QStringList append = via + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("9b2f4c1e-0000-4000-8000-00000000a11c"),
                                                  QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":500})")};
-    r = cli(append);
+    r = runCli(append);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QByteArray appendedId = r.out.trimmed();
     const QStringList fromScratch = via + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")};
-    const Run before = cli(fromScratch);
+    const CliRun before = runCli(fromScratch);
     QVERIFY2(before.exitCode == 0, qPrintable(before.describe()));
 
     // A connection made before the failover, and the replica up to date.
@@ -190,11 +164,11 @@ void TestSentinel::followsAFailover()
     QTRY_VERIFY_WITH_TIMEOUT(c.reconnect(), 15000);
     QCOMPARE(c.server().port, replica_->port());
 
-    const Run after = cli(fromScratch);
+    const CliRun after = runCli(fromScratch);
     QVERIFY2(after.exitCode == 0, qPrintable(after.describe()));
     QCOMPARE(after.out, before.out);
     // The append retried with its eid is the first one, not a second entry.
-    r = cli(append);
+    r = runCli(append);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(r.out.trimmed(), appendedId);
     QCOMPARE(c.command({"XLEN", "{shop}:events"}).integer(), 2001);

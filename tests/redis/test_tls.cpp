@@ -8,6 +8,7 @@
 // exit 1.
 #include "redis/connection.hpp"
 #include "redis/flat_reply.hpp"
+#include "cli_run.hpp"
 #include "test_redis_server.hpp"
 
 #include <QJsonDocument>
@@ -20,20 +21,6 @@
 using shop::redis::Connection;
 using shop::redis::ErrorKind;
 using shop::redis::RedisUrl;
-
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QByteArray out, err;
-    QString describe() const
-    {
-        return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(exitCode).arg(QString::fromUtf8(out.left(1500)), QString::fromUtf8(err));
-    }
-    bool oneErrorLine() const { return err.count('\n') == 1 && err.startsWith("shopstream-cli: "); }
-};
-
-} // namespace
 
 class TestTls : public QObject {
     Q_OBJECT
@@ -48,7 +35,6 @@ private slots:
     void insecureConnectsAndSaysSo();
 
 private:
-    Run cli(const QStringList& args, const QStringList& env = {});
     QStringList tlsArgs(const TestRedisServer& server, const QString& ca) const;
 
     QString cli_;
@@ -57,27 +43,6 @@ private:
     std::unique_ptr<TestRedisServer> mutual_;  // server.crt; a client certificate required
     std::unique_ptr<TestRedisServer> expired_; // expired.crt
 };
-
-Run TestTls::cli(const QStringList& args, const QStringList& env)
-{
-    QProcess p;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString& e : env)
-        environment.insert(e.section(QLatin1Char('='), 0, 0), e.section(QLatin1Char('='), 1));
-    p.setProcessEnvironment(environment);
-    p.start(cli_, args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "did not finish";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 QStringList TestTls::tlsArgs(const TestRedisServer& server, const QString& ca) const
 {
@@ -156,21 +121,21 @@ void TestTls::cliOverTlsEqualsPlain()
     const QStringList tls = tlsArgs(*server_, certs_.path(QStringLiteral("ca.crt")));
     const QStringList plain{QStringLiteral("--redis"), server_->urlText()};
     const QStringList stream{QStringLiteral("--stream"), QStringLiteral("{tls}:events")};
-    Run r = cli(tls + stream + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("5000"),
+    CliRun r = runCli(tls + stream + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("5000"),
                                            QStringLiteral("--seed"), QStringLiteral("7")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    r = cli(tls + stream + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("3f0c8a52-1111-4222-8333-944445555666"),
+    r = runCli(tls + stream + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("3f0c8a52-1111-4222-8333-944445555666"),
                                        QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":1234})")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QByteArray firstId = r.out.trimmed();
-    r = cli(tls + stream + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("3f0c8a52-1111-4222-8333-944445555666"),
+    r = runCli(tls + stream + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("3f0c8a52-1111-4222-8333-944445555666"),
                                        QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":1234})")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.out.trimmed().contains(firstId.split(' ').last()) || r.out.trimmed() == firstId, qPrintable(r.describe()));
 
     const QStringList fromScratch{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")};
-    const Run overTls = cli(tls + stream + fromScratch);
-    const Run overPlain = cli(plain + stream + fromScratch);
+    const CliRun overTls = runCli(tls + stream + fromScratch);
+    const CliRun overPlain = runCli(plain + stream + fromScratch);
     QVERIFY2(overTls.exitCode == 0, qPrintable(overTls.describe()));
     QVERIFY2(overPlain.exitCode == 0, qPrintable(overPlain.describe()));
     QCOMPARE(overTls.out, overPlain.out);
@@ -178,20 +143,20 @@ void TestTls::cliOverTlsEqualsPlain()
     QCOMPARE(state.value(QStringLiteral("events")).toObject().value(QStringLiteral("total")).toInteger(), 5001);
 
     // A snapshot saved over TLS; the state from it (TLS) equals the one from scratch (plain).
-    r = cli(tls + stream + QStringList{QStringLiteral("snapshot"), QStringLiteral("save")});
+    r = runCli(tls + stream + QStringList{QStringLiteral("snapshot"), QStringLiteral("save")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const Run fromSnapshot = cli(tls + stream + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
+    const CliRun fromSnapshot = runCli(tls + stream + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
     QVERIFY2(fromSnapshot.exitCode == 0, qPrintable(fromSnapshot.describe()));
     QJsonObject a = QJsonDocument::fromJson(fromSnapshot.out).object();
     QJsonObject b = QJsonDocument::fromJson(overPlain.out).object();
     a.remove(QStringLiteral("snapshot"));
     b.remove(QStringLiteral("snapshot"));
     QCOMPARE(a, b);
-    r = cli(tls + stream + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
+    r = runCli(tls + stream + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 
     // The consumer over TLS catches up to the same counts.
-    r = cli(tls + stream + QStringList{QStringLiteral("consume"), QStringLiteral("--until-caught-up"), QStringLiteral("--from-scratch"),
+    r = runCli(tls + stream + QStringList{QStringLiteral("consume"), QStringLiteral("--until-caught-up"), QStringLiteral("--from-scratch"),
                                        QStringLiteral("--snapshot-every"), QStringLiteral("0")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.out.contains("5001") || r.err.contains("5001") || r.out.contains("5,001"), qPrintable(r.describe()));
@@ -203,21 +168,21 @@ void TestTls::mutualTls()
 {
     const QStringList base = tlsArgs(*mutual_, certs_.path(QStringLiteral("ca.crt")));
     const QStringList ping{QStringLiteral("events"), QStringLiteral("--json")};
-    Run r = cli(base + ping);
+    CliRun r = runCli(base + ping);
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.oneErrorLine() && r.err.contains("client certificate") && r.err.contains("--tls-cert"), qPrintable(r.describe()));
 
     const QStringList withCert = base + QStringList{QStringLiteral("--tls-cert"), certs_.path(QStringLiteral("client.crt")),
                                                     QStringLiteral("--tls-key"), certs_.path(QStringLiteral("client.key"))};
-    r = cli(withCert + ping);
+    r = runCli(withCert + ping);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 
     const QStringList locked = base + QStringList{QStringLiteral("--tls-cert"), certs_.path(QStringLiteral("client.crt")),
                                                   QStringLiteral("--tls-key"), certs_.path(QStringLiteral("client-locked.key"))};
-    r = cli(locked + ping);
+    r = runCli(locked + ping);
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.oneErrorLine() && r.err.contains("client-locked.key") && r.err.contains("passphrase"), qPrintable(r.describe()));
-    r = cli(locked + ping, {QStringLiteral("SHOPSTREAM_TLS_KEY_PASSPHRASE=opensesame")});
+    r = runCli(locked + ping, {QStringLiteral("SHOPSTREAM_TLS_KEY_PASSPHRASE=opensesame")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(!r.err.contains("opensesame"), qPrintable(r.describe()));
 
@@ -266,7 +231,7 @@ void TestTls::failuresNameTheProblem()
         url = QStringLiteral("redis://127.0.0.1:%1").arg(server_->tlsPort());
     else if (which == QLatin1String("tls-to-plain"))
         url = QStringLiteral("rediss://127.0.0.1:%1").arg(server_->port());
-    const Run r = cli(QStringList{QStringLiteral("--redis"), url} + args + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
+    const CliRun r = runCli(QStringList{QStringLiteral("--redis"), url} + args + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.oneErrorLine(), qPrintable(r.describe()));
     QVERIFY2(r.err.contains(says.toUtf8()), qPrintable(r.describe()));
@@ -278,12 +243,12 @@ void TestTls::failuresNameTheProblem()
 // time that nothing was checked.
 void TestTls::insecureConnectsAndSaysSo()
 {
-    const Run r = cli({QStringLiteral("--redis"), QStringLiteral("rediss://127.0.0.1:%1").arg(expired_->tlsPort()), QStringLiteral("--tls-insecure"),
+    const CliRun r = runCli({QStringLiteral("--redis"), QStringLiteral("rediss://127.0.0.1:%1").arg(expired_->tlsPort()), QStringLiteral("--tls-insecure"),
                        QStringLiteral("--tls-ca"), certs_.path(QStringLiteral("other-ca.crt")), QStringLiteral("events"), QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(r.err.contains("warning: TLS without verification"), qPrintable(r.describe()));
     // A TLS option on a plain URL is a usage error.
-    const Run plain = cli({QStringLiteral("--redis"), server_->urlText(), QStringLiteral("--tls-insecure"), QStringLiteral("events")});
+    const CliRun plain = runCli({QStringLiteral("--redis"), server_->urlText(), QStringLiteral("--tls-insecure"), QStringLiteral("events")});
     QCOMPARE(plain.exitCode, 2);
     QVERIFY2(plain.err.contains("rediss://"), qPrintable(plain.describe()));
 }
