@@ -97,25 +97,15 @@ void EntrySearch::search(const QString& text, const QString& untilId, int genera
 }
 
 EntrySearchThread::EntrySearchThread(redis::RedisUrl url, std::string stream)
-    : search_(new EntrySearch(std::move(url), std::move(stream)))
+    : thread_(QStringLiteral("shopstream-search"), std::move(url), std::move(stream))
 {
-    thread_.setObjectName(QStringLiteral("shopstream-search"));
-    search_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, search_, &QObject::deleteLater);
-    thread_.start();
-}
-
-EntrySearchThread::~EntrySearchThread()
-{
-    search_->cancel(-1);
-    thread_.quit();
-    thread_.wait();
 }
 
 void EntrySearchThread::start(const QString& text, const QString& untilId, int generation)
 {
-    search_->cancel(generation);
-    QMetaObject::invokeMethod(search_, [s = search_, text, untilId, generation] { s->search(text, untilId, generation); },
+    EntrySearch* job = search();
+    job->cancel(generation);
+    QMetaObject::invokeMethod(job, [job, text, untilId, generation] { job->search(text, untilId, generation); },
                               Qt::QueuedConnection);
 }
 

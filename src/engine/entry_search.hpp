@@ -10,11 +10,11 @@
 #pragma once
 
 #include "engine_types.hpp"
+#include "job_thread.hpp"
 
 #include "redis/redis_url.hpp"
 
 #include <QObject>
-#include <QThread>
 
 #include <atomic>
 #include <memory>
@@ -59,20 +59,17 @@ private:
     std::atomic<int> current_{0};
 };
 
-// Owns an EntrySearch on its own thread. Destruction cancels the search in progress, then
-// quits and waits (at most one page).
+// Owns an EntrySearch on its own thread (JobThread: destruction cancels, quits and waits).
 class EntrySearchThread {
 public:
     EntrySearchThread(redis::RedisUrl url, std::string stream);
-    ~EntrySearchThread();
-    EntrySearch* search() const { return search_; }
+    EntrySearch* search() const { return thread_.job(); }
     // Starts searching for `generation` (cancelling an older one).
     void start(const QString& text, const QString& untilId, int generation);
-    void cancel(int generation) { search_->cancel(generation); }
+    void cancel(int generation) { search()->cancel(generation); }
 
 private:
-    QThread thread_;
-    EntrySearch* search_;
+    JobThread<EntrySearch> thread_;
 };
 
 } // namespace shop::engine

@@ -92,26 +92,16 @@ void HistoryLoader::load(const QString& untilId, int generation, std::shared_ptr
 }
 
 HistoryLoaderThread::HistoryLoaderThread(redis::RedisUrl url, std::string stream)
-    : loader_(new HistoryLoader(std::move(url), std::move(stream)))
+    : thread_(QStringLiteral("shopstream-history"), std::move(url), std::move(stream))
 {
-    thread_.setObjectName(QStringLiteral("shopstream-history"));
-    loader_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, loader_, &QObject::deleteLater);
-    thread_.start();
-}
-
-HistoryLoaderThread::~HistoryLoaderThread()
-{
-    loader_->cancel(std::numeric_limits<int>::min());
-    thread_.quit();
-    thread_.wait();
 }
 
 void HistoryLoaderThread::load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names)
 {
-    loader_->cancel(generation); // the one running now, if older, stops at its next page
+    HistoryLoader* job = loader();
+    job->cancel(generation); // the one running now, if older, stops at its next page
     QMetaObject::invokeMethod(
-        loader_, [l = loader_, untilId, generation, names = std::move(names)] { l->load(untilId, generation, names); },
+        job, [job, untilId, generation, names = std::move(names)] { job->load(untilId, generation, names); },
         Qt::QueuedConnection);
 }
 

@@ -7,11 +7,11 @@
 #pragma once
 
 #include "engine_types.hpp"
+#include "job_thread.hpp"
 
 #include "redis/redis_url.hpp"
 
 #include <QObject>
-#include <QThread>
 
 #include <atomic>
 #include <memory>
@@ -47,19 +47,16 @@ private:
     std::atomic<int> current_{0};
 };
 
-// Owns a HistoryLoader on its own thread. Destruction cancels the load in progress, then
-// quits and waits (at most one page).
+// Owns a HistoryLoader on its own thread (JobThread: destruction cancels, quits and waits).
 class HistoryLoaderThread {
 public:
     HistoryLoaderThread(redis::RedisUrl url, std::string stream);
-    ~HistoryLoaderThread();
-    HistoryLoader* loader() const { return loader_; }
+    HistoryLoader* loader() const { return thread_.job(); }
     // Starts loading for `generation` (cancelling an older one).
     void load(const QString& untilId, int generation, std::shared_ptr<HistoryNames> names);
 
 private:
-    QThread thread_;
-    HistoryLoader* loader_;
+    JobThread<HistoryLoader> thread_;
 };
 
 } // namespace shop::engine
