@@ -249,11 +249,14 @@ bool Connection::handshake()
     const std::string target = where(server_);
     // A server that wants a client certificate and got none closes the connection as soon as
     // TLS is set up (TLS 1.3 finishes the client's side first), so the first command fails.
+    // And a TLS port that was sent plain RESP reads it as a bad TLS record and closes.
     const auto lost = [&] {
         if (url_.tls && url_.tlsOptions.certFile.empty() && errorKind_ == ErrorKind::Closed) {
             error_ = "redis at " + target + " closed the connection as soon as TLS was set up, as a server does that wants "
                      "a client certificate: give --tls-cert FILE and --tls-key FILE (in the window: Client certificate and Client key)";
             errorKind_ = ErrorKind::Tls;
+        } else if (!url_.tls && server_.kind == RedisUrl::Kind::Tcp && errorKind_ == ErrorKind::Closed) {
+            error_ += " If its port speaks TLS, use rediss://.";
         }
         return false;
     };
@@ -351,8 +354,7 @@ Reply Connection::finish(void* reply)
     }
     if (io_.isOpen()) { // the bytes were not RESP
         const std::string reason = reader_->errstr;
-        fail(ErrorKind::Closed, "lost the connection to redis at " + target + ": " + reason
-                                    + (url_.tls ? "" : " (if this port speaks TLS, use rediss://)"));
+        fail(ErrorKind::Closed, "lost the connection to redis at " + target + ": " + reason);
         return Reply();
     }
     // The transport failed: its failure decides the kind; its words are for people.
@@ -366,8 +368,7 @@ Reply Connection::finish(void* reply)
         fail(ErrorKind::Tls, "the TLS connection to redis at " + target + " failed: " + reason);
         break;
     default:
-        fail(ErrorKind::Closed, "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?"
-                                    + (url_.tls ? "" : " If its port speaks TLS, use rediss://."));
+        fail(ErrorKind::Closed, "redis at " + target + " closed the connection (" + reason + ") — did redis-server stop or restart?");
         break;
     }
     return Reply();
@@ -481,29 +482,20 @@ std::string Connection::refusal(const Range& args) const
     return "VIEWONLY " + upper(name) + " writes to redis; viewer mode sends no writes";
 }
 
-Reply Connection::command(std::initializer_list<std::string_view> args)
+template <typename Range>
+Reply Connection::commandOf(const Range& args)
 {
     if (!isConnected())
         return finish(nullptr);
     if (const std::string refused = refusal(args); !refused.empty())
         return localError(refused);
-    if (!append(args))
+    if (!appendOf(args))
         return Reply();
     return getReply();
 }
 
-Reply Connection::command(const std::vector<std::string_view>& args)
-{
-    if (!isConnected())
-        return finish(nullptr);
-    if (const std::string refused = refusal(args); !refused.empty())
-        return localError(refused);
-    if (!append(args))
-        return Reply();
-    return getReply();
-}
-
-bool Connection::append(std::initializer_list<std::string_view> args)
+template <typename Range>
+bool Connection::appendOf(const Range& args)
 {
     if (!isConnected())
         return static_cast<bool>(finish(nullptr));
@@ -515,17 +507,10 @@ bool Connection::append(std::initializer_list<std::string_view> args)
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) { return queue(argc, argv, lens); });
 }
 
-bool Connection::append(const std::vector<std::string_view>& args)
-{
-    if (!isConnected())
-        return static_cast<bool>(finish(nullptr));
-    if (std::string refused = refusal(args); !refused.empty()) {
-        error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
-        errorKind_ = ErrorKind::ViewOnly;
-        return false;
-    }
-    return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) { return queue(argc, argv, lens); });
-}
+Reply Connection::command(std::initializer_list<std::string_view> args) { return commandOf(args); }
+Reply Connection::command(const std::vector<std::string_view>& args) { return commandOf(args); }
+bool Connection::append(std::initializer_list<std::string_view> args) { return appendOf(args); }
+bool Connection::append(const std::vector<std::string_view>& args) { return appendOf(args); }
 
 namespace {
 void* flatString(const redisReadTask* t, char* s, size_t n)

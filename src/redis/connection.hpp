@@ -93,6 +93,10 @@ private:
     // In viewer mode, a command that would write: the words for the refusal ("" when it may go).
     template <typename Range>
     std::string refusal(const Range& args) const;
+    template <typename Range>
+    Reply commandOf(const Range& args); // command() for either argument list
+    template <typename Range>
+    bool appendOf(const Range& args);   // append() likewise
 
     Transport io_;
     redisReader* reader_ = nullptr;
