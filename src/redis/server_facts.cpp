@@ -14,21 +14,29 @@ std::string configValue(Connection& connection, std::string_view name)
     return std::string(ReplyView(reply.raw())[1].str());
 }
 
-// A field of INFO <section> ("maxmemory_policy:allkeys-lru"), for users who may not run
-// CONFIG; empty when refused or absent.
-std::string infoField(Connection& connection, std::string_view section, std::string_view field)
+// INFO <section> as text; empty when refused.
+std::string infoSection(Connection& connection, std::string_view section)
 {
     const Reply reply = connection.command({"INFO", section});
-    if (!reply || !reply.isString())
-        return {};
-    const std::string_view text = reply.str();
+    return reply && reply.isString() ? std::string(reply.str()) : std::string();
+}
+
+// A field of an INFO text ("maxmemory_policy:allkeys-lru"); empty when absent.
+std::string fieldOf(std::string_view info, std::string_view field)
+{
     const std::string key = "\n" + std::string(field) + ":";
-    const std::size_t at = text.find(key);
+    const std::size_t at = info.find(key);
     if (at == std::string_view::npos)
         return {};
     const std::size_t begin = at + key.size();
-    const std::size_t end = text.find_first_of("\r\n", begin);
-    return std::string(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+    const std::size_t end = info.find_first_of("\r\n", begin);
+    return std::string(info.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+}
+
+// A field of INFO <section>, for users who may not run CONFIG; empty when refused or absent.
+std::string infoField(Connection& connection, std::string_view section, std::string_view field)
+{
+    return fieldOf(infoSection(connection, section), field);
 }
 
 } // namespace
@@ -63,9 +71,8 @@ std::string topologyWarning(Connection& connection)
     if (connection.url().kind == RedisUrl::Kind::Sentinel) // the sentinels named a master, and it said so
         return {};
     const std::string where = connection.server().address();
-    if (infoField(connection, "replication", "role") == "slave") {
-        const std::string master = infoField(connection, "replication", "master_host") + ":"
-                                   + infoField(connection, "replication", "master_port");
+    if (const std::string replication = infoSection(connection, "replication"); fieldOf(replication, "role") == "slave") {
+        const std::string master = fieldOf(replication, "master_host") + ":" + fieldOf(replication, "master_port");
         return "redis at " + where + " is a replica of " + master + ": reading works, writing is refused (READONLY); connect to "
                "the master (redis://" + master + "), or through its sentinels (redis+sentinel://SENTINEL:26379/MASTER)";
     }
