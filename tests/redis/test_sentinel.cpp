@@ -10,7 +10,6 @@
 #include "test_redis_server.hpp"
 
 #include <QProcess>
-#include <QTcpServer>
 #include <QTest>
 
 #include <memory>
@@ -18,18 +17,6 @@
 
 using shop::redis::Connection;
 using shop::redis::RedisUrl;
-
-namespace {
-
-int freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
-
-} // namespace
 
 class TestSentinel : public QObject {
     Q_OBJECT
@@ -77,7 +64,7 @@ void TestSentinel::connectsToTheMasterTheSentinelsName()
 void TestSentinel::unknownMasterAndDeadSentinels()
 {
     // A sentinel that is not there is skipped: the next one answers.
-    const int dead = freePort();
+    const int dead = pickFreePort();
     RedisUrl url;
     std::string error;
     QVERIFY(RedisUrl::parse(QStringLiteral("redis+sentinel://127.0.0.1:%1,127.0.0.1:%2/shop").arg(dead).arg(group_.sentinelPorts()[1]).toStdString(),

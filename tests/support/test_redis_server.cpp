@@ -15,8 +15,6 @@
 
 #include <csignal>
 
-namespace {
-
 int pickFreePort()
 {
     QTcpServer probe;
@@ -26,8 +24,6 @@ int pickFreePort()
     probe.close();
     return port;
 }
-
-} // namespace
 
 bool TestCertificates::openssl(const QStringList& args)
 {

@@ -18,6 +18,9 @@ class Connection;
 #include <optional>
 #include <vector>
 
+// A loopback port nobody listens on now (0: none); it may be taken before it is used.
+int pickFreePort();
+
 // Certificates for TLS tests, made with openssl in a temporary directory (EC keys: quick):
 // ca.crt, a CA; server.crt/.key for 127.0.0.1 and localhost, signed by it; expired.crt (the
 // same key, expired yesterday); client.crt/.key signed by it; client-locked.key (the client
