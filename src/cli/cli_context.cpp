@@ -97,6 +97,7 @@ bool openSession(const Invocation& call, Session& session, QString& error)
     redis::ConnectOptions options;
     options.commandTimeoutMs = 60000; // a large snapshot or XRANGE batch may take a while
     session.connection.setViewOnly(call.global.readOnly);
+    session.connection.setClusterKey(session.stream);
     if (!session.connection.connect(session.target.url(), options)) {
         error = QString::fromStdString(session.connection.error());
         return false;

@@ -23,7 +23,9 @@ namespace {
 const QCommandLineOption kRedis(QStringLiteral("redis"),
                                 QStringLiteral("redis://[user:password@]host[:port][/db], rediss://... (TLS),\n"
                                                "redis+sentinel://[user:password@]h1[:p1][,h2[:p2]...]/MASTER[/db]\n"
-                                               "(rediss+sentinel://) or unix:///path/to.sock; without it, a managed\n"
+                                               "(rediss+sentinel://), redis+cluster://[user:password@]h1[:p1][,h2...]\n"
+                                               "(rediss+cluster://; writing needs a {hash tag} in --stream) or\n"
+                                               "unix:///path/to.sock; without it, a managed\n"
                                                "local redis-server under your data directory. A password can also\n"
                                                "come from SHOPSTREAM_REDIS_PASSWORD."),
                                 QStringLiteral("URL"));

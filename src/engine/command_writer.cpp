@@ -32,6 +32,7 @@ CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, bool viewO
     d->url = std::move(url);
     d->stream = std::move(stream);
     d->connection.setViewOnly(viewOnly);
+    d->connection.setClusterKey(d->stream);
 }
 
 QString CommandWriter::viewOnlyRefusal() { return tr("viewer mode writes nothing to Redis"); }

@@ -260,6 +260,7 @@ bool ConsumerWorker::ensureConnected()
     redis::ConnectOptions connectOptions;
     connectOptions.commandTimeoutMs = std::max(5000, d->options.blockMs * 4 + 2000);
     d->connection.setViewOnly(d->options.viewOnly);
+    d->connection.setClusterKey(d->options.stream);
     if (d->connection.connect(d->options.url, connectOptions)) {
         d->backoffMs = 200;
         d->loader = std::make_unique<redis::StateLoader>(d->connection, d->options.stream);

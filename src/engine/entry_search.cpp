@@ -43,6 +43,7 @@ EntrySearch::EntrySearch(redis::RedisUrl url, std::string stream, QObject* paren
     d->url = std::move(url);
     d->stream = std::move(stream);
     d->connection.setViewOnly(true); // it only reads, in every mode
+    d->connection.setClusterKey(d->stream);
 }
 
 EntrySearch::~EntrySearch() = default;

@@ -28,6 +28,7 @@ HistoryLoader::HistoryLoader(redis::RedisUrl url, std::string stream, QObject* p
 {
     d->url = std::move(url);
     d->stream = std::move(stream);
+    d->connection.setClusterKey(d->stream);
 }
 
 HistoryLoader::~HistoryLoader() = default;

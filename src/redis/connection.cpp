@@ -5,6 +5,8 @@
 // a dead socket is never reused by accident.
 #include "connection.hpp"
 
+#include "keys.hpp"
+
 #include <hiredis.h>
 
 #include <algorithm>
@@ -12,11 +14,14 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <charconv>
 #include <cstring>
 #include <iterator>
 #include <csignal>
 #include <pthread.h>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 namespace shop::redis {
 
@@ -64,12 +69,35 @@ void ignoreSigpipeOnce()
 
 std::string where(const RedisUrl& url) { return url.address(); }
 
+// The server at host:port of a sentinel or cluster URL: its credentials and TLS, Kind::Tcp.
+RedisUrl serverAt(const RedisUrl& url, const RedisUrl::Endpoint& at)
+{
+    RedisUrl server = url;
+    server.kind = RedisUrl::Kind::Tcp;
+    server.host = at.host;
+    server.port = at.port;
+    server.endpoints.clear();
+    server.masterName.clear();
+    server.sentinelUser.clear();
+    server.sentinelPassword.clear();
+    return server;
+}
+
+std::string upper(std::string_view text)
+{
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+    return out;
+}
+
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
 std::string passwordHint(const RedisUrl& url)
 {
     if (url.kind == RedisUrl::Kind::Unix)
         return "give it in the URL as unix://:PASSWORD@" + url.socketPath;
+    if (url.kind == RedisUrl::Kind::Cluster)
+        return "give it in the URL as redis+cluster://:PASSWORD@...";
     if (url.kind == RedisUrl::Kind::Sentinel)
         return "give the master's password in the URL as redis+sentinel://:PASSWORD@... (the sentinels' own with --sentinel-password)";
     return "give it in the URL as redis://:PASSWORD@" + where(url);
@@ -110,7 +138,9 @@ Connection::~Connection() { close(); }
 
 Connection::Connection(Connection&& other) noexcept
     : io_(std::move(other.io_)), reader_(other.reader_), out_(std::move(other.out_)), url_(std::move(other.url_)),
-      server_(std::move(other.server_)), options_(other.options_), error_(std::move(other.error_)), errorKind_(other.errorKind_), viewOnly_(other.viewOnly_)
+      server_(std::move(other.server_)), options_(std::move(other.options_)), error_(std::move(other.error_)), errorKind_(other.errorKind_),
+      viewOnly_(other.viewOnly_), clusterKey_(std::move(other.clusterKey_)), slot_(other.slot_), clusterNodes_(std::move(other.clusterNodes_)), askedTo_(std::move(other.askedTo_)),
+      noHashTag_(std::move(other.noHashTag_)), inTransaction_(other.inTransaction_)
 {
     other.reader_ = nullptr;
 }
@@ -125,10 +155,16 @@ Connection& Connection::operator=(Connection&& other) noexcept
         out_ = std::move(other.out_);
         url_ = std::move(other.url_);
         server_ = std::move(other.server_);
-        options_ = other.options_;
+        options_ = std::move(other.options_);
         error_ = std::move(other.error_);
         errorKind_ = other.errorKind_;
         viewOnly_ = other.viewOnly_;
+        clusterKey_ = std::move(other.clusterKey_);
+        slot_ = other.slot_;
+        clusterNodes_ = std::move(other.clusterNodes_);
+        askedTo_ = std::move(other.askedTo_);
+        noHashTag_ = std::move(other.noHashTag_);
+        inTransaction_ = other.inTransaction_;
     }
     return *this;
 }
@@ -137,19 +173,25 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
 {
     ignoreSigpipeOnce();
     close();
+    if (!(url == url_))
+        clusterNodes_.clear(); // another cluster, or none
     url_ = url;
     server_ = url;
     options_ = options;
     error_.clear();
     errorKind_ = ErrorKind::None;
+    inTransaction_ = false;
+    askedTo_ = {};
+    if (url_.kind == RedisUrl::Kind::Cluster) {
+        slot_ = clusterKey_.empty() ? -1 : keySlot(clusterKey_);
+        noHashTag_ = clusterKey_.empty() ? std::string() : hashTagAdvice(clusterKey_);
+        return connectCluster() && setCommandTimeout(options.commandTimeoutMs);
+    }
+    slot_ = -1;
+    noHashTag_.clear();
     if (url_.kind == RedisUrl::Kind::Sentinel && !findMaster())
         return false;
-    if (!open())
-        return false;
-    // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
-    // connect timeout, so a stopped or stalled server is reported in seconds even when the
-    // commands that follow may take long.
-    if (!setCommandTimeout(std::min(options.connectTimeoutMs, options.commandTimeoutMs)) || !handshake())
+    if (!openServer())
         return false;
     if (url_.kind == RedisUrl::Kind::Sentinel) {
         // Sentinels may name a master that has just been demoted: it must say it is one.
@@ -167,7 +209,7 @@ bool Connection::connect(const RedisUrl& url, ConnectOptions options)
 bool Connection::findMaster()
 {
     std::string why;
-    for (const RedisUrl::Endpoint& endpoint : url_.sentinels) {
+    for (const RedisUrl::Endpoint& endpoint : url_.endpoints) {
         RedisUrl sentinelUrl;
         sentinelUrl.host = endpoint.host;
         sentinelUrl.port = endpoint.port;
@@ -193,17 +235,97 @@ bool Connection::findMaster()
             why += std::string(why.empty() ? "" : "; ") + "sentinel " + where + " knows no master named " + url_.masterName;
             continue;
         }
-        server_ = url_;
-        server_.kind = RedisUrl::Kind::Tcp;
-        server_.host = std::string(address[0].str());
-        server_.port = port;
-        server_.sentinels.clear();
-        server_.masterName.clear();
-        server_.sentinelUser.clear();
-        server_.sentinelPassword.clear();
+        server_ = serverAt(url_, {.host = std::string(address[0].str()), .port = port});
         return true;
     }
     return fail(ErrorKind::Unreachable, "cannot find master " + url_.masterName + " through its sentinels: " + why);
+}
+
+bool Connection::connectCluster()
+{
+    // The nodes of the last slot map first (after a MOVED, the node it named), then the URL's.
+    std::vector<RedisUrl::Endpoint> candidates = clusterNodes_;
+    for (const RedisUrl::Endpoint& e : url_.endpoints)
+        if (std::find(candidates.begin(), candidates.end(), e) == candidates.end())
+            candidates.push_back(e);
+    const std::string of = slot_ < 0 ? std::string() : " (slot " + std::to_string(slot_) + " of " + clusterKey_ + ")";
+    std::vector<RedisUrl::Endpoint> triedOwners;
+    std::string why;
+    const auto note = [&why](const std::string& text) { why += (why.empty() ? "" : "; ") + text; };
+    for (const RedisUrl::Endpoint& node : candidates) {
+        const RedisUrl nodeUrl = serverAt(url_, node);
+        Connection asked;
+        const int timeout = std::min(options_.connectTimeoutMs, 2000); // a dead node must not hold up the next
+        if (!asked.connect(nodeUrl, {.connectTimeoutMs = timeout, .commandTimeoutMs = timeout})) {
+            if (isCredentialFailure(asked.errorKind())) // every node takes the same credentials
+                return fail(asked.errorKind(), asked.error());
+            note(asked.error());
+            continue;
+        }
+        const Reply map = asked.command({"CLUSTER", "SLOTS"});
+        if (!map) {
+            note(asked.error());
+            continue;
+        }
+        if (map.isError()) {
+            if (contains(map.str(), "cluster support disabled"))
+                return fail(ErrorKind::Other, "redis at " + nodeUrl.address() + " is not a node of a Redis Cluster (its cluster "
+                                                  "support is disabled): connect with " + (url_.tls ? "rediss://" : "redis://")
+                                                  + nodeUrl.address());
+            note("redis at " + nodeUrl.address() + " answered CLUSTER SLOTS with " + std::string(map.str()));
+            continue;
+        }
+        // [[first slot, last slot, [host, port, id, ...] (the master), replicas ...], ...]
+        std::vector<RedisUrl::Endpoint> nodes;
+        std::optional<RedisUrl::Endpoint> owner;
+        const ReplyView ranges(map.raw());
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            const ReplyView range = ranges[i];
+            if (!range.isArray() || range.size() < 3)
+                continue;
+            const bool ours = slot_ >= range[0].integer() && slot_ <= range[1].integer();
+            for (std::size_t n = 2; n < range.size(); ++n) {
+                RedisUrl::Endpoint e{.host = std::string(range[n][0].str()), .port = int(range[n][1].integer())};
+                if (e.host.empty()) // "the node you asked"
+                    e.host = node.host;
+                if (e.host == "?" || e.port <= 0) // not known to that node
+                    continue;
+                if (ours && n == 2)
+                    owner = e;
+                if (std::find(nodes.begin(), nodes.end(), e) == nodes.end())
+                    nodes.push_back(std::move(e));
+            }
+        }
+        if (slot_ < 0)
+            owner = node; // no key: the node that answered serves as well as any
+        if (!owner) {
+            note("the cluster, asked at " + nodeUrl.address() + ", has no node serving slot " + std::to_string(slot_)
+                 + " (cluster_state not ok?)");
+            continue;
+        }
+        std::erase(nodes, *owner);
+        nodes.insert(nodes.begin(), *owner);
+        clusterNodes_ = std::move(nodes);
+        if (std::find(triedOwners.begin(), triedOwners.end(), *owner) != triedOwners.end())
+            continue;
+        triedOwners.push_back(*owner);
+        server_ = serverAt(url_, *owner);
+        if (openServer())
+            return true;
+        if (isCredentialFailure(errorKind_))
+            return false;
+        note(error_);
+    }
+    return fail(ErrorKind::Unreachable, "cannot reach the node of the Redis Cluster " + where(url_) + " that serves" + (of.empty() ? " us" : of)
+                                            + ": " + why);
+}
+
+bool Connection::openServer()
+{
+    // The handshake (AUTH, SELECT or PING) answers at once from a live server: it gets the
+    // connect timeout, so a stopped or stalled server is reported in seconds even when the
+    // commands that follow may take long. connect() sets the command timeout after.
+    return open() && setCommandTimeout(std::min(options_.connectTimeoutMs, options_.commandTimeoutMs)) && handshake();
 }
 
 bool Connection::open()
@@ -234,6 +356,68 @@ bool Connection::open()
         return fail(ErrorKind::Other, "cannot connect to redis at " + where(server_) + ": out of memory");
     reader_->maxbuf = 0; // keep the buffer between replies: pages of entries come one after another
     return true;
+}
+
+bool Connection::clusterUnavailable(const std::string& text)
+{
+    if (!text.starts_with("CLUSTERDOWN") && !text.starts_with("TRYAGAIN"))
+        return false;
+    fail(ErrorKind::Closed, "the Redis Cluster at " + where(server_) + " cannot serve the stream's slot now (" + text
+                                + "): a failover may be under way; try again in a moment");
+    return true;
+}
+
+bool Connection::redirected(std::string_view text)
+{
+    // "MOVED 3999 127.0.0.1:6381" or "ASK 3999 127.0.0.1:6381" (":6381" when the node does
+    // not know its address: the one we reached it at).
+    const auto first = text.find(' ');
+    const auto second = first == std::string_view::npos ? first : text.find(' ', first + 1);
+    if (second == std::string_view::npos)
+        return false;
+    const bool ask = text.substr(0, first) == "ASK";
+    const std::string_view slotText = text.substr(first + 1, second - first - 1);
+    const std::string_view address = text.substr(second + 1);
+    const auto colon = address.rfind(':');
+    int slot = -1;
+    int port = 0;
+    if (colon == std::string_view::npos || !parseInt(address.substr(colon + 1), port))
+        return false;
+    if (std::from_chars(slotText.data(), slotText.data() + slotText.size(), slot).ec != std::errc() || slot != slot_)
+        return false; // another key's slot: the reply stays an error for the caller
+    RedisUrl::Endpoint target{.host = std::string(address.substr(0, colon)), .port = port};
+    if (target.host.empty())
+        target.host = server_.host;
+    if (target.host.size() > 2 && target.host.front() == '[')
+        target.host = target.host.substr(1, target.host.size() - 2);
+    const std::string from = where(server_);
+    const std::string to = where(serverAt(url_, target));
+    if (ask) {
+        askedTo_ = target;
+    } else {
+        std::erase(clusterNodes_, target);
+        clusterNodes_.insert(clusterNodes_.begin(), target);
+    }
+    close();
+    error_ = ask ? "slot " + std::to_string(slot) + " of the cluster is being migrated from " + from + " to " + to + "; its keys are asked for there"
+                 : "slot " + std::to_string(slot) + " of the cluster moved from " + from + " to " + to
+                       + " (a failover or a resharding); the connection goes there on reconnect";
+    errorKind_ = ErrorKind::Moved;
+    return true;
+}
+
+Reply Connection::askingCommand(const RedisUrl::Endpoint& target, const std::vector<std::string_view>& args)
+{
+    Connection node;
+    const Reply asking = node.connect(serverAt(url_, target), options_) ? node.command({"ASKING"}) : Reply();
+    Reply r = asking && !asking.isError() ? node.command(args) : Reply();
+    if (!r) {
+        close();
+        error_ = "slot " + std::to_string(slot_) + " of the cluster is being migrated to " + where(serverAt(url_, target)) + ", which could not be asked: "
+                 + (asking && asking.isError() ? std::string(asking.str()) : node.error());
+        errorKind_ = ErrorKind::Moved;
+    }
+    return r;
 }
 
 bool Connection::fail(ErrorKind kind, std::string message)
@@ -342,6 +526,13 @@ Reply Connection::finish(void* reply)
                      + "); the sentinels are asked again on reconnect";
             errorKind_ = ErrorKind::Closed;
         }
+        if (url_.kind == RedisUrl::Kind::Cluster && r.isError() && r.errorKind() == ErrorKind::Moved && redirected(r.str()))
+            return Reply();
+        // A cluster that lost a master answers CLUSTERDOWN until a replica takes its slots
+        // (TRYAGAIN: keys of a slot in mid-migration): nothing was run, and it passes, so it
+        // is a lost connection to retry, not a refusal.
+        if (url_.kind == RedisUrl::Kind::Cluster && r.isError() && clusterUnavailable(std::string(r.str())))
+            return Reply();
         return r;
     }
     const std::string target = where(server_);
@@ -424,13 +615,6 @@ bool Connection::readReply(void** reply)
 
 namespace {
 
-std::string upper(std::string_view text)
-{
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-    return out;
-}
-
 // An error reply made here, freed by freeReplyObject like the server's (hiredis 0.14
 // allocates replies with malloc).
 Reply localError(const std::string& text)
@@ -473,13 +657,15 @@ bool Connection::isReadCommand(std::string_view name, std::string_view sub)
 template <typename Range>
 std::string Connection::refusal(const Range& args) const
 {
-    if (!viewOnly_ || args.size() == 0)
+    if ((!viewOnly_ && noHashTag_.empty()) || args.size() == 0)
         return {};
     const std::string_view name = *args.begin();
     const std::string_view sub = args.size() > 1 ? *std::next(args.begin()) : std::string_view();
     if (isReadCommand(name, sub))
         return {};
-    return "VIEWONLY " + upper(name) + " writes to redis; viewer mode sends no writes";
+    if (viewOnly_)
+        return "VIEWONLY " + upper(name) + " writes to redis; viewer mode sends no writes";
+    return "NOHASHTAG " + noHashTag_;
 }
 
 template <typename Range>
@@ -491,7 +677,22 @@ Reply Connection::commandOf(const Range& args)
         return localError(refused);
     if (!appendOf(args))
         return Reply();
-    return getReply();
+    Reply r = getReply();
+    // A MOVED or ASK for our slot closed the connection, and the command was not run: it is
+    // sent again where the slot is now, a few hops at most. Never inside MULTI or WATCH,
+    // whose state the new connection would not have.
+    const bool inTransaction = inTransaction_;
+    for (int hop = 0; !r && errorKind_ == ErrorKind::Moved && !inTransaction && hop < 3; ++hop) {
+        const RedisUrl::Endpoint asked = std::exchange(askedTo_, {});
+        if (!reconnect())
+            return Reply();
+        if (!asked.host.empty())
+            return askingCommand(asked, std::vector<std::string_view>(args.begin(), args.end()));
+        if (!appendOf(args))
+            return Reply();
+        r = getReply();
+    }
+    return r;
 }
 
 template <typename Range>
@@ -501,8 +702,15 @@ bool Connection::appendOf(const Range& args)
         return static_cast<bool>(finish(nullptr));
     if (std::string refused = refusal(args); !refused.empty()) {
         error_ = refused.substr(refused.find(' ') + 1); // not sent; nothing queued, still connected
-        errorKind_ = ErrorKind::ViewOnly;
+        errorKind_ = classifyErrorReply(refused);
         return false;
+    }
+    if (url_.kind == RedisUrl::Kind::Cluster && args.size() > 0) {
+        const std::string name = upper(*args.begin());
+        if (name == "MULTI" || name == "WATCH")
+            inTransaction_ = true;
+        else if (name == "EXEC" || name == "DISCARD" || name == "UNWATCH")
+            inTransaction_ = false;
     }
     return withArgv(args, [this](int argc, const char** argv, const std::size_t* lens) { return queue(argc, argv, lens); });
 }
@@ -554,6 +762,13 @@ bool Connection::readFlat(FlatReply& out)
     }
     reader_->fn = savedFn;
     reader_->privdata = savedPrivdata;
+    if (url_.kind == RedisUrl::Kind::Cluster && !out.empty() && out.root().type == FlatReply::Type::Error) {
+        const std::string_view text = out.text(out.root());
+        if ((classifyErrorReply(text) == ErrorKind::Moved && redirected(text)) || clusterUnavailable(std::string(text))) {
+            out.clear();
+            return false;
+        }
+    }
     return true;
 }
 

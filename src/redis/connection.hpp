@@ -1,5 +1,6 @@
 // A blocking Redis connection: TCP, unix socket or TLS (see Transport), AUTH (password or
-// ACL user), SELECT, timeouts, reconnect. hiredis formats the commands and reads the replies;
+// ACL user), SELECT, timeouts, reconnect; behind sentinels, the master they name; in a
+// cluster, the node that serves one key's slot (setClusterKey()). hiredis formats the commands and reads the replies;
 // the bytes go through our Transport. It lives on one thread (a worker's, never the GUI's).
 #pragma once
 
@@ -45,11 +46,17 @@ public:
     ErrorKind errorKind() const { return errorKind_; }
     const RedisUrl& url() const { return url_; }
     // The server connected to: the URL's, or for a sentinel URL the master the sentinels
-    // named (Kind::Tcp; the same URL until connected).
+    // named, for a cluster URL the node serving clusterKey's slot (Kind::Tcp; the same URL
+    // until connected).
     const RedisUrl& server() const { return server_; }
 
     // One command, arguments binary-safe. A null Reply means an I/O error (see error());
     // the connection is then closed and must be reconnected.
+    // In a cluster, a command answered MOVED (the slot moved: a failover, a resharding) is
+    // sent again to the new owner, and one answered ASK (the slot is being migrated) to the
+    // node named, after ASKING; never inside MULTI or WATCH. A pipelined reply (getReply,
+    // readFlat) that says MOVED or ASK for clusterKey's slot closes the connection instead
+    // (error() says where the slot went; errorKind() Moved): reconnect() goes there.
     Reply command(std::initializer_list<std::string_view> args);
     Reply command(const std::vector<std::string_view>& args);
 
@@ -64,6 +71,13 @@ public:
     // The next reply, read into `out` instead of hiredis objects (see FlatReply). False on
     // an I/O error (error()); a Redis error reply is a node of type Error.
     bool readFlat(FlatReply& out);
+
+    // redis+cluster://: the key whose slot decides which node to talk to (the stream key: a
+    // stream's keys share its slot when it has a {hash tag}); empty (the default): any node
+    // that answers. Without a hash tag, writes are refused with hashTagAdvice() and reads
+    // work. Set it before connect(); it holds across reconnects.
+    void setClusterKey(std::string key) { clusterKey_ = std::move(key); }
+    const std::string& clusterKey() const { return clusterKey_; }
 
     // Viewer mode: only commands that read are sent. Any other command is not sent: command()
     // returns a "-VIEWONLY ..." error reply (ErrorKind::ViewOnly) and append()/send() return
@@ -84,8 +98,17 @@ public:
 private:
     Reply finish(void* reply);
     bool findMaster(); // a sentinel URL: asks the sentinels in turn; sets server_
+    // A cluster URL: asks the known nodes for the slot map in turn and connects to the owner
+    // of slot_ (any node when there is no key).
+    bool connectCluster();
     bool open();       // the socket, TLS, and a fresh reader
+    bool openServer(); // open() and the handshake, with the connect timeout
     bool handshake();
+    // A MOVED or ASK reply for slot_ in a cluster: notes the node, closes, and says so (true).
+    bool redirected(std::string_view errorText);
+    // CLUSTERDOWN or TRYAGAIN in a cluster: closes, says so (true); it passes, so it is retried.
+    bool clusterUnavailable(const std::string& text);
+    Reply askingCommand(const RedisUrl::Endpoint& target, const std::vector<std::string_view>& args); // ASK: once, there
     bool queue(int argc, const char** argv, const std::size_t* lens); // formats into out_
     bool flush();                                                     // writes out_
     bool readReply(void** reply);                                     // false: I/O error
@@ -107,6 +130,15 @@ private:
     std::string error_;
     ErrorKind errorKind_ = ErrorKind::None;
     bool viewOnly_ = false;
+    std::string clusterKey_;
+    // Cluster: clusterKey's slot (-1: none), the nodes of the last slot map (the one to ask
+    // first in front), the node an ASK named, why writes are refused ("": they are not), and
+    // whether a MULTI or WATCH is open (no redirect is followed inside one).
+    int slot_ = -1;
+    std::vector<RedisUrl::Endpoint> clusterNodes_;
+    RedisUrl::Endpoint askedTo_;
+    std::string noHashTag_;
+    bool inTransaction_ = false;
 };
 
 } // namespace shop::redis

@@ -33,6 +33,10 @@ ErrorKind classifyErrorReply(std::string_view text)
         return ErrorKind::NoScript;
     if (code == "VIEWONLY") // Connection's own refusal in viewer mode, never the server's
         return ErrorKind::ViewOnly;
+    if (code == "NOHASHTAG") // Connection's own refusal likewise
+        return ErrorKind::NoHashTag;
+    if (code == "MOVED" || code == "ASK")
+        return ErrorKind::Moved;
     if (code == "ERR") {
         // AUTH before Redis 6 ("invalid password"), and AUTH to a server without a password.
         if (startsWith(text, "ERR invalid password") || startsWith(text, "ERR invalid username")
@@ -68,6 +72,8 @@ const char* errorKindName(ErrorKind kind)
     case ErrorKind::WrongType: return "WrongType";
     case ErrorKind::NoScript: return "NoScript";
     case ErrorKind::ViewOnly: return "ViewOnly";
+    case ErrorKind::NoHashTag: return "NoHashTag";
+    case ErrorKind::Moved: return "Moved";
     case ErrorKind::Other: return "Other";
     }
     return "Other";

@@ -23,6 +23,8 @@ enum class ErrorKind {
     WrongType,        // WRONGTYPE: the key holds another type
     NoScript,         // NOSCRIPT: the script cache does not hold this sha
     ViewOnly,         // not sent: the connection is in viewer mode, which writes nothing
+    NoHashTag,        // not sent: a write to a cluster stream whose key has no {hash tag}
+    Moved,            // MOVED or ASK: another node of the cluster serves the key's slot
     Other,
 };
 

@@ -16,4 +16,15 @@ inline std::string eidKey(std::string_view stream, std::string_view eid) { retur
 
 inline constexpr std::string_view kDefaultStream = "shop:events";
 
+// Redis Cluster's rule: the text between the first '{' and the first '}' after it, when
+// that is not empty, is what decides the slot ("" when the key has no such tag).
+std::string_view hashTag(std::string_view key);
+// The Redis Cluster slot of a key (0..16383): CRC16 (XMODEM) of its hash tag, or of the
+// whole key when it has none.
+int keySlot(std::string_view key);
+
+// In a cluster, writing to a stream needs all its keys in one slot: the words that say so
+// and how to name the stream ("" when `stream` has a hash tag).
+std::string hashTagAdvice(std::string_view stream);
+
 } // namespace shop::redis

@@ -5,6 +5,7 @@
 //   rediss://...                                 TLS, with the same parts as redis://
 //   unix://[[user]:password@]/path/to.sock[?db=N]
 //   redis+sentinel://[[user]:password@]h1[:p1][,h2[:p2]...]/MASTER[/db]   and rediss+sentinel://
+//   redis+cluster://[[user]:password@]h1[:p1][,h2[:p2]...]                and rediss+cluster://
 // Query options: db=N; on rediss:// also tls-ca=FILE, tls-cert=FILE, tls-key=FILE,
 // tls-server-name=NAME, tls-insecure (=1/0) and tls-key-passphrase=SECRET; on sentinel URLs
 // sentinel-user=NAME and sentinel-password=SECRET (all percent-encoded).
@@ -271,6 +272,30 @@ bool parseTcp(std::string_view rest, RedisUrl& out, std::string& error)
     return parseQuery(query, out, error);
 }
 
+// "h1[:p1][,h2[:p2]...]" into out.endpoints; `what` names them in errors ("sentinel").
+bool parseEndpoints(std::string_view rest, int defaultPort, std::string_view scheme, std::string_view what, RedisUrl& out,
+                    std::string& error)
+{
+    const std::string form = std::string(scheme) + "://host[:port][,host[:port]...]";
+    while (!rest.empty() || out.endpoints.empty()) {
+        const auto comma = rest.find(',');
+        RedisUrl::Endpoint endpoint;
+        endpoint.port = defaultPort;
+        if (!parseHostPort(rest.substr(0, comma), endpoint.host, endpoint.port, error)) {
+            if (rest.substr(0, comma).empty())
+                error = "the " + std::string(scheme) + " URL lists no " + std::string(what) + " (expected " + form + ")";
+            return false;
+        }
+        out.endpoints.push_back(std::move(endpoint));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        if (comma != std::string_view::npos && rest.empty()) {
+            error = "the " + std::string(scheme) + " URL has a ',' with no " + std::string(what) + " after it";
+            return false;
+        }
+    }
+    return true;
+}
+
 // h1[:p1][,h2[:p2]...]/MASTER[/db]
 bool parseSentinel(std::string_view rest, RedisUrl& out, std::string& error)
 {
@@ -280,21 +305,8 @@ bool parseSentinel(std::string_view rest, RedisUrl& out, std::string& error)
     const auto slash = rest.find('/');
     std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     rest = rest.substr(0, slash);
-    while (!rest.empty() || out.sentinels.empty()) {
-        const auto comma = rest.find(',');
-        RedisUrl::Endpoint sentinel;
-        if (!parseHostPort(rest.substr(0, comma), sentinel.host, sentinel.port, error)) {
-            if (rest.substr(0, comma).empty())
-                error = "the sentinel URL lists no sentinel (expected redis+sentinel://host[:port][,host[:port]...]/MASTER)";
-            return false;
-        }
-        out.sentinels.push_back(std::move(sentinel));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        if (comma != std::string_view::npos && rest.empty()) {
-            error = "the sentinel URL has a ',' with no sentinel after it";
-            return false;
-        }
-    }
+    if (!parseEndpoints(rest, 26379, "redis+sentinel", "sentinel", out, error))
+        return false;
     const std::string_view master = path.substr(0, path.find('/'));
     if (master.empty()) {
         error = "the sentinel URL names no master: write redis+sentinel://host:26379/MASTER (the name sentinel monitors)";
@@ -314,6 +326,28 @@ bool parseSentinel(std::string_view rest, RedisUrl& out, std::string& error)
         }
     }
     return parseQuery(query, out, error);
+}
+
+// h1[:p1][,h2[:p2]...]: nodes to ask for the slot map. A cluster has database 0 only.
+bool parseCluster(std::string_view rest, RedisUrl& out, std::string& error)
+{
+    std::string_view query;
+    if (!splitUserInfoAndQuery(rest, query, out, error))
+        return false;
+    const auto slash = rest.find('/');
+    const std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!parseEndpoints(rest, 6379, "redis+cluster", "node", out, error))
+        return false;
+    out.host.clear();
+    out.port = 0;
+    if (!parseQuery(query, out, error))
+        return false;
+    if ((!path.empty() && path != "0") || out.db != 0) {
+        error = "a Redis Cluster has only database 0: drop the database from the redis+cluster:// URL";
+        return false;
+    }
+    return true;
 }
 
 bool parseUnix(std::string_view rest, RedisUrl& out, std::string& error)
@@ -361,7 +395,9 @@ bool RedisUrl::parse(std::string_view text, RedisUrl& out, std::string& error)
         url.tls = startsWithNoCase(text, "rediss");
         ok = parseSentinel(text.substr(text.find("://") + 3), url, error);
     } else if (startsWithNoCase(text, "redis+cluster://") || startsWithNoCase(text, "rediss+cluster://")) {
-        error = "Redis Cluster (redis+cluster://) is not supported yet: connect to the node that holds the stream with redis://";
+        url.kind = Kind::Cluster;
+        url.tls = startsWithNoCase(text, "rediss");
+        ok = parseCluster(text.substr(text.find("://") + 3), url, error);
     } else if (startsWithNoCase(text, "unix://")) {
         url.kind = Kind::Unix;
         ok = parseUnix(text.substr(7), url, error);
@@ -399,11 +435,11 @@ std::string RedisUrl::address() const
 {
     if (kind == Kind::Unix)
         return socketPath;
-    if (kind == Kind::Sentinel) {
+    if (kind == Kind::Sentinel || kind == Kind::Cluster) {
         std::string list;
-        for (const Endpoint& s : sentinels)
-            list += (list.empty() ? "" : ",") + hostPort(s.host, s.port);
-        return "master " + masterName + " via " + list;
+        for (const Endpoint& e : endpoints)
+            list += (list.empty() ? "" : ",") + hostPort(e.host, e.port);
+        return (kind == Kind::Sentinel ? "master " + masterName : std::string("cluster")) + " via " + list;
     }
     if (host.find(':') != std::string::npos)
         return "[" + host + "]:" + std::to_string(port);
@@ -419,11 +455,13 @@ std::string RedisUrl::format(std::string_view userInfo, Secrets secrets) const
         return s;
     }
     std::string s;
-    if (kind == Kind::Sentinel) {
-        s = (tls ? "rediss+sentinel://" : "redis+sentinel://") + std::string(userInfo);
-        for (std::size_t i = 0; i < sentinels.size(); ++i)
-            s += (i ? "," : "") + hostPort(sentinels[i].host, sentinels[i].port);
-        s += '/' + percentEncode(masterName);
+    if (kind == Kind::Sentinel || kind == Kind::Cluster) {
+        const bool sentinel = kind == Kind::Sentinel;
+        s = std::string(tls ? "rediss" : "redis") + (sentinel ? "+sentinel://" : "+cluster://") + std::string(userInfo);
+        for (std::size_t i = 0; i < endpoints.size(); ++i)
+            s += (i ? "," : "") + hostPort(endpoints[i].host, endpoints[i].port);
+        if (sentinel)
+            s += '/' + percentEncode(masterName);
     } else {
         s = (tls ? "rediss://" : "redis://") + std::string(userInfo) + hostPort(host, port);
     }

@@ -1,5 +1,6 @@
 // Where to find Redis: redis://[user:password@]host[:port][/db], rediss://... (TLS),
 // redis+sentinel://[user:password@]h1[:p1][,h2[:p2]...]/MASTER[/db] (and rediss+sentinel://),
+// redis+cluster://[user:password@]h1[:p1][,h2[:p2]...] (and rediss+cluster://),
 // or unix:///path/to.sock (README: "Connecting to production Redis"). An empty URL means the
 // managed local server.
 #pragma once
@@ -25,18 +26,19 @@ struct TlsOptions {
 };
 
 struct RedisUrl {
-    enum class Kind { Tcp, Unix, Sentinel };
+    enum class Kind { Tcp, Unix, Sentinel, Cluster };
     struct Endpoint {
         std::string host;
         int port = 26379;
         bool operator==(const Endpoint&) const = default;
     };
     Kind kind = Kind::Tcp;
-    std::string host = "127.0.0.1"; // Kind::Sentinel: none until the sentinels name the master
+    std::string host = "127.0.0.1"; // Sentinel, Cluster: none until the node is known
     int port = 6379;
-    // Kind::Sentinel: whom to ask, for which master, with which credentials (the user and
-    // password above are the master's). The sentinel password is a secret like the password.
-    std::vector<Endpoint> sentinels;
+    // Kind::Sentinel: the sentinels to ask; Kind::Cluster: the nodes to ask for the slot map.
+    std::vector<Endpoint> endpoints;
+    // Kind::Sentinel: which master, asked with which credentials (the user and password above
+    // are the master's). The sentinel password is a secret like the password.
     std::string masterName;
     std::string sentinelUser;
     std::string sentinelPassword;
@@ -62,7 +64,8 @@ struct RedisUrl {
     // files): what may be kept in settings and shown.
     std::string withoutCredentials() const;
     // Where the server is, for messages ("redis at <address> ..."): the socket path, or
-    // host:port ([v6]:port); for sentinels, "master NAME via h1:p1,h2:p2". No credentials.
+    // host:port ([v6]:port); for sentinels, "master NAME via h1:p1,h2:p2"; for a cluster,
+    // "cluster via h1:p1,h2:p2". No credentials.
     std::string address() const;
 
     bool operator==(const RedisUrl&) const = default;

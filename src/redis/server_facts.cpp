@@ -1,6 +1,8 @@
 // Reading what the server's state and configuration mean for our data (see the header).
 #include "server_facts.hpp"
 
+#include "keys.hpp"
+
 namespace shop::redis {
 
 namespace {
@@ -70,6 +72,8 @@ std::string topologyWarning(Connection& connection)
 {
     if (connection.url().kind == RedisUrl::Kind::Sentinel) // the sentinels named a master, and it said so
         return {};
+    if (connection.url().kind == RedisUrl::Kind::Cluster) // the slot map named the node
+        return {};
     const std::string where = connection.server().address();
     if (const std::string replication = infoSection(connection, "replication"); fieldOf(replication, "role") == "slave") {
         const std::string master = fieldOf(replication, "master_host") + ":" + fieldOf(replication, "master_port");
@@ -77,8 +81,9 @@ std::string topologyWarning(Connection& connection)
                "the master (redis://" + master + "), or through its sentinels (redis+sentinel://SENTINEL:26379/MASTER)";
     }
     if (infoField(connection, "cluster", "cluster_enabled") == "1")
-        return "redis at " + where + " is a node of a Redis Cluster: keys that other nodes hold answer MOVED, and Redis "
-               "Cluster (redis+cluster://) is not supported yet; connect to the node that holds the stream's slot";
+        return "redis at " + where + " is a node of a Redis Cluster: keys that other nodes hold answer MOVED; connect with "
+               + (connection.url().tls ? "rediss+cluster://" : "redis+cluster://") + where
+               + ", which finds the node of the stream's slot and follows it through failovers";
     return {};
 }
 
@@ -87,6 +92,9 @@ std::vector<std::string> serverWarnings(Connection& connection, std::string_view
     std::vector<std::string> warnings;
     if (std::string topology = topologyWarning(connection); !topology.empty())
         warnings.push_back(std::move(topology));
+    if (connection.url().kind == RedisUrl::Kind::Cluster && !connection.clusterKey().empty())
+        if (std::string advice = hashTagAdvice(connection.clusterKey()); !advice.empty())
+            warnings.push_back(std::move(advice));
     const ServerFacts facts = readServerFacts(connection);
     if (!facts.diskRefusal.empty())
         warnings.push_back(describeDiskRefusal(connection, facts.diskRefusal, knownDataDir));

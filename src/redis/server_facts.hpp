@@ -25,10 +25,11 @@ ServerFacts readServerFacts(Connection& connection);
 // One sentence per condition a user should hear about, none when all is well:
 //   "redis-server cannot write to its disk at <dir>: reads work, writes are refused (MISCONF ...)"
 //   "redis at <where> evicts keys under memory pressure (maxmemory-policy allkeys-lru): ..."
+//   in a cluster, a stream key without a {hash tag}: hashTagAdvice()
 // knownDataDir: where the data lives when the server may not say (the managed server's).
 std::vector<std::string> serverWarnings(Connection& connection, std::string_view knownDataDir = {});
 // A plain URL that reached a replica or a Redis Cluster node: what that means and the URL
-// to use instead ("" for a master, a standalone server, or a sentinel URL). One of
+// to use instead ("" for a master, a standalone server, a sentinel or a cluster URL). One of
 // serverWarnings(); the CLI says it at connect.
 std::string topologyWarning(Connection& connection);
 

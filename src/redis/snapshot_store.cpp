@@ -55,9 +55,16 @@ std::string SnapshotStore::keyType(const std::string& key)
     return r && !r.isError() ? text(r.str()) : std::string("value of another type");
 }
 
+bool SnapshotStore::keptInOneSlot() const
+{
+    return connection_.url().kind != RedisUrl::Kind::Cluster || !hashTag(stream_).empty();
+}
+
 bool SnapshotStore::indexIds(std::vector<std::string>& newestFirst, std::vector<std::string>& warnings)
 {
     newestFirst.clear();
+    if (!keptInOneSlot())
+        return true; // its snapshots could not be written by us, nor read from this node
     const std::string index = snapshotIndexKey(stream_);
     Reply ids = connection_.command({"ZRANGE", index, "0", "-1"});
     if (!ids) {
@@ -95,6 +102,10 @@ bool SnapshotStore::save(const ShopState& state, std::int64_t createdMs)
     error_.clear();
     warnings_.clear();
     trimmed_ = 0;
+    if (!keptInOneSlot()) {
+        error_ = hashTagAdvice(stream_);
+        return false;
+    }
     if (state.lastEventId.empty()) {
         error_ = "nothing to snapshot: no event has been applied yet";
         return false;

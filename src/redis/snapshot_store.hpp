@@ -105,6 +105,9 @@ private:
     // The header alone (GETRANGE), checked; "" when plausible, else why not.
     std::string readHeader(std::string_view id, SnapshotHeader& header, std::size_t& bytes);
     std::string keyType(const std::string& key);
+    // False for a stream without a {hash tag} in a cluster: its snapshot keys would be in
+    // other slots, so it has none (listing finds none; saving is refused with advice).
+    bool keptInOneSlot() const;
 
     Connection& connection_;
     std::string stream_;

@@ -54,6 +54,8 @@ std::string StreamWriter::describeWriteError(ErrorKind kind, std::string_view te
         return "the server requires a password before writing to " + stream_ + quoted;
     case ErrorKind::WrongType:
         return "the key " + stream_ + " exists but is not a stream" + quoted;
+    case ErrorKind::NoHashTag: // our own refusal: its words are the advice
+        return std::string(text.substr(text.find(' ') + 1));
     case ErrorKind::Misconf:
         return describeDiskRefusal(connection_, withoutScriptSuffix(text)); // the same sentence as at connect
     default:

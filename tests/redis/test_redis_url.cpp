@@ -1,10 +1,14 @@
 // RedisUrl: the accepted URL forms (TLS options included), the errors for the rest, and that
 // no password or key passphrase ever shows in an error text, in redacted() or in
 // withoutCredentials().
+#include "redis/keys.hpp"
 #include "redis/redis_url.hpp"
 
 #include <QTest>
 
+using shop::redis::hashTag;
+using shop::redis::hashTagAdvice;
+using shop::redis::keySlot;
 using shop::redis::RedisUrl;
 
 class TestRedisUrl : public QObject {
@@ -24,6 +28,8 @@ private slots:
     void tlsOptions();
     void tlsSecretsStayOut();
     void sentinelForms();
+    void clusterForms();
+    void hashTagsAndSlots();
 };
 
 void TestRedisUrl::parsesValidForms_data()
@@ -105,7 +111,11 @@ void TestRedisUrl::rejectsBadUrls_data()
     QTest::newRow("sentinel bad port") << "redis+sentinel://h1:0,h2/shop" << "invalid port";
     QTest::newRow("sentinel bad db") << "redis+sentinel://h1/shop/x" << "database";
     QTest::newRow("sentinel option on redis") << "redis://h?sentinel-user=u" << "redis+sentinel://";
-    QTest::newRow("cluster") << "redis+cluster://h1,h2" << "not supported yet";
+    QTest::newRow("cluster no host") << "redis+cluster://" << "no node";
+    QTest::newRow("cluster trailing comma") << "redis+cluster://h1," << "','";
+    QTest::newRow("cluster db") << "redis+cluster://h1/2" << "only database 0";
+    QTest::newRow("cluster db option") << "redis+cluster://h1?db=3" << "only database 0";
+    QTest::newRow("sentinel option on cluster") << "redis+cluster://h1?sentinel-user=u" << "redis+sentinel://";
     QTest::newRow("no host") << "redis://:6379" << "no host";
     QTest::newRow("bad port") << "redis://h:port" << "invalid port 'port'";
     QTest::newRow("port 0") << "redis://h:0" << "invalid port";
@@ -284,12 +294,12 @@ void TestRedisUrl::sentinelForms()
              error.c_str());
     QVERIFY(url.kind == RedisUrl::Kind::Sentinel);
     QVERIFY(!url.tls);
-    QCOMPARE(url.sentinels.size(), std::size_t(3));
-    QCOMPARE(url.sentinels[0].host, std::string("s1"));
-    QCOMPARE(url.sentinels[0].port, 26379);
-    QCOMPARE(url.sentinels[1].host, std::string("::1"));
-    QCOMPARE(url.sentinels[1].port, 26380);
-    QCOMPARE(url.sentinels[2].port, 7000);
+    QCOMPARE(url.endpoints.size(), std::size_t(3));
+    QCOMPARE(url.endpoints[0].host, std::string("s1"));
+    QCOMPARE(url.endpoints[0].port, 26379);
+    QCOMPARE(url.endpoints[1].host, std::string("::1"));
+    QCOMPARE(url.endpoints[1].port, 26380);
+    QCOMPARE(url.endpoints[2].port, 7000);
     QCOMPARE(url.masterName, std::string("my shop"));
     QCOMPARE(url.db, 2);
     QCOMPARE(url.user, std::string("alice"));
@@ -308,9 +318,64 @@ void TestRedisUrl::sentinelForms()
     QVERIFY(RedisUrl::parse("rediss+sentinel://h/shop?tls-ca=/ca.pem", url, error));
     QVERIFY(url.tls);
     QCOMPARE(url.tlsOptions.caFile, std::string("/ca.pem"));
-    QCOMPARE(url.sentinels.size(), std::size_t(1));
+    QCOMPARE(url.endpoints.size(), std::size_t(1));
     QVERIFY(RedisUrl::parse(url.toString(), again, error));
     QVERIFY(again == url);
+}
+
+// redis+cluster:// and rediss+cluster://: the nodes to start from (port 6379 by default),
+// credentials, TLS options; printed back, redacted and without credentials.
+void TestRedisUrl::clusterForms()
+{
+    RedisUrl url;
+    std::string error;
+    QVERIFY2(RedisUrl::parse("redis+cluster://alice:topsecret@n1,[::1]:7001,n3:7002", url, error), error.c_str());
+    QVERIFY(url.kind == RedisUrl::Kind::Cluster);
+    QVERIFY(!url.tls);
+    QCOMPARE(url.endpoints.size(), std::size_t(3));
+    QCOMPARE(url.endpoints[0].host, std::string("n1"));
+    QCOMPARE(url.endpoints[0].port, 6379);
+    QCOMPARE(url.endpoints[1].host, std::string("::1"));
+    QCOMPARE(url.endpoints[1].port, 7001);
+    QCOMPARE(url.endpoints[2].port, 7002);
+    QCOMPARE(url.user, std::string("alice"));
+    QCOMPARE(url.password, std::string("topsecret"));
+    QCOMPARE(url.db, 0);
+    QCOMPARE(QString::fromStdString(url.address()), QStringLiteral("cluster via n1:6379,[::1]:7001,n3:7002"));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("redis+cluster://alice:***@n1:6379,[::1]:7001,n3:7002"));
+    QCOMPARE(QString::fromStdString(url.withoutCredentials()), QStringLiteral("redis+cluster://n1:6379,[::1]:7001,n3:7002"));
+    RedisUrl again;
+    QVERIFY2(RedisUrl::parse(url.toString(), again, error), error.c_str());
+    QVERIFY(again == url);
+
+    QVERIFY2(RedisUrl::parse("rediss+cluster://h:7000/0?tls-ca=/ca.pem&tls-key-passphrase=pp", url, error), error.c_str());
+    QVERIFY(url.tls);
+    QCOMPARE(url.tlsOptions.caFile, std::string("/ca.pem"));
+    QCOMPARE(url.endpoints.size(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(url.redacted()), QStringLiteral("rediss+cluster://h:7000?tls-ca=/ca.pem&tls-key-passphrase=***"));
+    QVERIFY(RedisUrl::parse(url.toString(), again, error));
+    QVERIFY(again == url);
+}
+
+// Redis Cluster's hash tag rule and slot function, with the values Redis gives (CLUSTER
+// KEYSLOT; test_cluster asks a real node for many more).
+void TestRedisUrl::hashTagsAndSlots()
+{
+    QCOMPARE(hashTag("{shop}:events"), std::string_view("shop"));
+    QCOMPARE(hashTag("shop:events"), std::string_view());
+    QCOMPARE(hashTag("foo{}{bar}"), std::string_view());        // the first '{' decides; "{}" is no tag
+    QCOMPARE(hashTag("foo{{bar}}zap"), std::string_view("{bar"));
+    QCOMPARE(hashTag("foo{bar}{zap}"), std::string_view("bar"));
+    QCOMPARE(hashTag("{unclosed"), std::string_view());
+    QCOMPARE(keySlot("foo"), 12182);
+    QCOMPARE(keySlot("bar"), 5061);
+    QCOMPARE(keySlot("123456789"), 0x31C3 & 16383); // CRC16/XMODEM's check value
+    QCOMPARE(keySlot("{shop}:events"), keySlot("shop"));
+    QCOMPARE(keySlot("{shop}:events:snapshots"), keySlot("{shop}:events:eid:1234"));
+    QCOMPARE(keySlot(""), 0);
+    QVERIFY(hashTagAdvice("{shop}:events").empty());
+    const std::string advice = hashTagAdvice("orders");
+    QVERIFY2(advice.find("{orders} instead of orders") != std::string::npos, advice.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)

@@ -102,9 +102,14 @@ private:
         return QStringLiteral("redis://%1:%2@127.0.0.1:%3").arg(QString::fromUtf8(user), QString::fromUtf8(password)).arg(server_.port());
     }
 
-    TestRedisServer server_{TestRedisServer::Options{.tcp = true,
-                                                     .extraArgs = {QStringLiteral("--requirepass"), QString::fromUtf8(kServerPassword)},
-                                                     .dataDir = {}}};
+    static TestRedisServer::Options withPassword()
+    {
+        TestRedisServer::Options options;
+        options.tcp = true;
+        options.extraArgs = {QStringLiteral("--requirepass"), QString::fromUtf8(kServerPassword)};
+        return options;
+    }
+    TestRedisServer server_{withPassword()};
     const QString stream_ = QStringLiteral("rel:secure");
     QByteArray adminState_;
 };

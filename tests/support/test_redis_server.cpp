@@ -4,16 +4,20 @@
 #include "test_redis_server.hpp"
 
 #include "redis/connection.hpp"
+#include "redis/keys.hpp"
 
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QHostAddress>
 #include <QFile>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QThread>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 
 int pickFreePort()
 {
@@ -153,6 +157,8 @@ bool TestRedisServer::start()
 
     // A port picked here may be taken before redis binds it: try a few times. A restart
     // keeps the port it had, so URLs handed out before stay valid.
+    if (options_.tcp && port_ == 0 && options_.port != 0)
+        port_ = options_.port;
     const int attempts = options_.tcp && port_ == 0 ? 3 : 1;
     for (int attempt = 0; attempt < attempts; ++attempt) {
         if (options_.tcp && (port_ == 0 || attempt > 0))
@@ -247,6 +253,165 @@ int TestSentinelGroup::namedMasterPort() const
     if (!r || !r.isArray() || r.size() != 2)
         return 0;
     return QString::fromStdString(std::string(shop::redis::ReplyView(r.raw())[1].str())).toInt();
+}
+
+namespace {
+
+// A loopback port below 55536 that is free, with its cluster bus port (+10000) free too.
+int pickClusterPort(std::vector<int>& taken)
+{
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        const int port = 20000 + int(QRandomGenerator::global()->bounded(25000));
+        const bool clash = std::any_of(taken.begin(), taken.end(), [port](int t) { return std::abs(t - port) == 10000 || t == port; });
+        if (clash)
+            continue;
+        QTcpServer client;
+        QTcpServer bus;
+        if (client.listen(QHostAddress::LocalHost, quint16(port)) && bus.listen(QHostAddress::LocalHost, quint16(port + 10000))) {
+            taken.push_back(port);
+            return port;
+        }
+    }
+    return 0;
+}
+
+// The reply to one command on a short-lived connection to `server` (null when it does not answer).
+shop::redis::Reply ask(const TestRedisServer& server, std::initializer_list<std::string_view> command)
+{
+    shop::redis::Connection c;
+    if (!server.isRunning() || !c.connect(server.url(), {.connectTimeoutMs = 1000, .commandTimeoutMs = 2000}))
+        return {};
+    return c.command(command);
+}
+
+} // namespace
+
+bool TestRedisCluster::start()
+{
+    std::vector<int> taken;
+    QStringList create{QStringLiteral("--cluster"), QStringLiteral("create")};
+    for (int i = 0; i < 6; ++i) {
+        TestRedisServer::Options options;
+        options.tcp = true;
+        options.port = pickClusterPort(taken);
+        options.extraArgs = {QStringLiteral("--cluster-enabled"), QStringLiteral("yes"), QStringLiteral("--cluster-config-file"),
+                             QStringLiteral("nodes.conf"), QStringLiteral("--cluster-node-timeout"), QStringLiteral("2000")};
+        auto node = std::make_unique<TestRedisServer>(options);
+        if (options.port == 0 || !node->start()) {
+            error_ = QStringLiteral("cluster node %1: %2").arg(i).arg(options.port == 0 ? QStringLiteral("no free port pair") : node->error());
+            return false;
+        }
+        create << QStringLiteral("127.0.0.1:%1").arg(node->port());
+        nodes_.push_back(std::move(node));
+    }
+    create << QStringLiteral("--cluster-replicas") << QStringLiteral("1") << QStringLiteral("--cluster-yes");
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral("redis-cli"), create);
+    if (!cli.waitForFinished(60000) || cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0) {
+        error_ = QStringLiteral("redis-cli --cluster create failed: ") + QString::fromLocal8Bit(cli.readAll()).right(600);
+        return false;
+    }
+    if (!waitHealthy(30000))
+        return false;
+    // Every master has its replica, and the replica has synced (a failover needs it).
+    QDeadlineTimer deadline(30000);
+    for (;;) {
+        int synced = 0;
+        for (int i = 0; i < size(); ++i) {
+            const shop::redis::Reply info = ask(node(i), {"INFO", "replication"});
+            const std::string text = info && info.isString() ? std::string(info.str()) : std::string();
+            if (text.find("role:master") != std::string::npos && text.find("state=online") != std::string::npos)
+                ++synced;
+        }
+        if (synced == 3)
+            return true;
+        if (deadline.hasExpired()) {
+            error_ = QStringLiteral("the cluster's replicas did not sync within 30 s (%1 of 3)").arg(synced);
+            return false;
+        }
+        QThread::msleep(100);
+    }
+}
+
+QString TestRedisCluster::url(int only) const
+{
+    QStringList hosts;
+    for (int i = 0; i < int(nodes_.size()); ++i)
+        if (only < 0 || only == i)
+            hosts << QStringLiteral("127.0.0.1:%1").arg(nodes_[std::size_t(i)]->port());
+    return QStringLiteral("redis+cluster://") + hosts.join(QLatin1Char(','));
+}
+
+int TestRedisCluster::masterOf(const std::string& key, int from)
+{
+    const int slot = shop::redis::keySlot(key);
+    for (int i = 0; i < size(); ++i) {
+        if (from >= 0 && i != from)
+            continue;
+        const shop::redis::Reply slotMap = ask(node(i), {"CLUSTER", "SLOTS"});
+        if (!slotMap || !slotMap.isArray())
+            continue;
+        const shop::redis::ReplyView ranges(slotMap.raw());
+        for (std::size_t r = 0; r < ranges.size(); ++r) {
+            if (slot < ranges[r][0].integer() || slot > ranges[r][1].integer())
+                continue;
+            const long long port = ranges[r][2][1].integer();
+            for (int n = 0; n < size(); ++n)
+                if (node(n).port() == port)
+                    return n;
+        }
+        return -1;
+    }
+    return -1;
+}
+
+int TestRedisCluster::replicaOf(int master)
+{
+    const shop::redis::Reply role = ask(node(master), {"ROLE"});
+    if (!role || !role.isArray() || role.size() < 3)
+        return -1;
+    const shop::redis::ReplyView replicas = shop::redis::ReplyView(role.raw())[2];
+    for (std::size_t r = 0; r < replicas.size(); ++r) {
+        const int port = QString::fromStdString(std::string(replicas[r][1].str())).toInt();
+        for (int n = 0; n < size(); ++n)
+            if (node(n).port() == port)
+                return n;
+    }
+    return -1;
+}
+
+bool TestRedisCluster::waitHealthy(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    QString why;
+    for (;;) {
+        why.clear();
+        for (int i = 0; i < size() && why.isEmpty(); ++i) {
+            if (!node(i).isRunning())
+                continue;
+            const shop::redis::Reply info = ask(node(i), {"CLUSTER", "INFO"});
+            if (!info || !info.isString() || std::string_view(info.str()).find("cluster_state:ok") == std::string_view::npos) {
+                why = QStringLiteral("node %1 does not say cluster_state:ok").arg(i);
+                break;
+            }
+            const shop::redis::Reply slotMap = ask(node(i), {"CLUSTER", "SLOTS"});
+            const shop::redis::ReplyView ranges(slotMap.raw());
+            for (std::size_t r = 0; slotMap && r < ranges.size(); ++r) {
+                const long long port = ranges[r][2][1].integer();
+                const bool live = std::any_of(nodes_.begin(), nodes_.end(), [port](const auto& n) { return n->port() == port && n->isRunning(); });
+                if (!live)
+                    why = QStringLiteral("node %1 names a stopped master on port %2").arg(i).arg(port);
+            }
+        }
+        if (why.isEmpty())
+            return true;
+        if (deadline.hasExpired()) {
+            error_ = QStringLiteral("the cluster is not healthy after %1 ms: %2").arg(timeoutMs).arg(why);
+            return false;
+        }
+        QThread::msleep(100);
+    }
 }
 
 QString refuseWritesLikeAFullDisk(shop::redis::Connection& admin, const QString& serverDir)

@@ -50,6 +50,7 @@ public:
         QStringList extraArgs;     // e.g. {"--requirepass", "secret"}
         QString dataDir;           // reuse a directory (restart tests); empty: a fresh temp dir
         std::optional<Tls> tls;    // also listen with TLS on a free loopback port
+        int port = 0;              // with tcp: this port (0: a free one)
     };
 
     TestRedisServer();
@@ -103,6 +104,29 @@ private:
     QTemporaryDir dir_;
     std::vector<std::unique_ptr<shop::redis::ServerProcess>> sentinels_;
     std::vector<int> sentinelPorts_;
+    QString error_;
+};
+
+// Three masters and three replicas made into a Redis Cluster with redis-cli --cluster
+// create (node timeout 2 s), on loopback ports whose bus ports (+10000) are free too; start()
+// returns once every node says cluster_state:ok and every replica has synced.
+class TestRedisCluster {
+public:
+    bool start(); // false with error()
+    QString error() const { return error_; }
+    int size() const { return int(nodes_.size()); }
+    TestRedisServer& node(int i) { return *nodes_[std::size_t(i)]; }
+    // redis+cluster://127.0.0.1:P1,... (all six, or only node `only`)
+    QString url(int only = -1) const;
+    // The node serving `key`'s slot as master (-1: none answers), as a node in `from` sees it.
+    int masterOf(const std::string& key, int from = -1);
+    // The node replicating node `master` (-1: none).
+    int replicaOf(int master);
+    // Waits until every live node says cluster_state:ok and names a live master for every slot.
+    bool waitHealthy(int timeoutMs);
+
+private:
+    std::vector<std::unique_ptr<TestRedisServer>> nodes_;
     QString error_;
 };
 
