@@ -21,7 +21,7 @@ ShopDialog {
 
     property var recent: []
     /// The URL asks for TLS: the TLS fields show.
-    readonly property bool tls: /^rediss:\/\//i.test(urlInput.text)
+    readonly property bool tls: /^rediss(\+sentinel|\+cluster)?:\/\//i.test(urlInput.text)
     // The stream keys of the server in use, to pick from (SCAN ... TYPE stream).
     property var streamKeys: []
     property string streamKeysNote: ""
@@ -80,7 +80,7 @@ ShopDialog {
         id: urlInput
         name: "urlField"
         label: qsTr("Server")
-        placeholderText: qsTr("Empty: the local server ShopStream manages. Or redis://host:6379, rediss://host:6380 (TLS)")
+        placeholderText: qsTr("Empty: the local server ShopStream manages. Or redis://, rediss:// (TLS), redis+sentinel://, redis+cluster://")
         error: dialog.checkUrl(text)
         onAccepted: dialog.tryAccept()
     }

@@ -185,6 +185,10 @@ bool ShopSession::start(const SessionOptions& options)
         legacyAppends_ = false;
         emit streamFormatChanged();
     }
+    if (!serverWarnings_.isEmpty()) { // of the server or stream just left; the new worker says its own
+        serverWarnings_.clear();
+        emit serverWarningsChanged();
+    }
     // Resolving may start the managed redis-server and wait for it: not on this thread.
     d->resolver.resolve(options);
     return true;
@@ -443,11 +447,15 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     });
     connect(worker, &engine::ConsumerWorker::serverChanged, context, [this](const QString& address) {
         const engine::ConnectionTarget* target = d->resolver.target();
-        if (!target || target->url().kind != redis::RedisUrl::Kind::Sentinel)
+        const redis::RedisUrl::Kind kind = target ? target->url().kind : redis::RedisUrl::Kind::Tcp;
+        if (kind != redis::RedisUrl::Kind::Sentinel && kind != redis::RedisUrl::Kind::Cluster)
             return;
         if (!master_.isEmpty() && master_ != address)
-            emit notice(tr("The master moved from %1 to %2 (a failover): the shop goes on from its last applied event")
-                            .arg(master_, address));
+            emit notice(kind == redis::RedisUrl::Kind::Sentinel
+                            ? tr("The master moved from %1 to %2 (a failover): the shop goes on from its last applied event").arg(master_, address)
+                            : tr("The stream's slot moved from node %1 to %2 (a failover or a resharding): the shop goes on from its last "
+                                 "applied event")
+                                  .arg(master_, address));
         master_ = address; // the status line names it (ConsumerStatus::target)
     });
     connect(worker, &engine::ConsumerWorker::failed, context, [this](const QString& m) { emit notice(m); });

@@ -511,6 +511,8 @@ void ConsumerWorker::publishStatus()
     status.target = d->options.targetDescription;
     if (d->options.url.kind == redis::RedisUrl::Kind::Sentinel && !d->server.isEmpty())
         status.target += QStringLiteral(" → master ") + d->server; // the node in use
+    else if (d->options.url.kind == redis::RedisUrl::Kind::Cluster && !d->server.isEmpty())
+        status.target += QStringLiteral(" → node ") + d->server; // the one serving the stream's slot
     status.stream = QString::fromStdString(d->options.stream);
     status.lastEventId = QString::fromStdString(d->state.lastEventId);
     status.total = d->state.counts.total;

@@ -145,6 +145,12 @@ void TestTlsUi::dialogConnectsOverTls()
     openDialog();
     type(QStringLiteral("urlField"), QStringLiteral("redis://127.0.0.1:6379"));
     QVERIFY2(!field(QStringLiteral("tlsGroup"))->isVisible(), "no TLS fields for redis://");
+    for (const QString& tlsForm : {QStringLiteral("rediss+sentinel://127.0.0.1/shop"), QStringLiteral("rediss+cluster://127.0.0.1:7000")}) {
+        type(QStringLiteral("urlField"), tlsForm);
+        QTRY_VERIFY2(field(QStringLiteral("tlsGroup"))->isVisible(), qPrintable(tlsForm));
+    }
+    type(QStringLiteral("urlField"), QStringLiteral("redis+cluster://127.0.0.1:7000"));
+    QTRY_VERIFY2(!field(QStringLiteral("tlsGroup"))->isVisible(), "no TLS fields for redis+cluster://");
     QMetaObject::invokeMethod(dialog(), "close");
     QTRY_VERIFY(!dialog()->property("visible").toBool());
 
