@@ -263,15 +263,28 @@ public:
                                .port = tcpPort_,
                                .extraArgs = {"--tls-port", std::to_string(tlsPort_), "--tls-cert-file", cert, "--tls-key-file", key,
                                              "--tls-ca-cert-file", cert, "--tls-auth-clients", "no"}}))
-                return true;
+                return startReplica(error);
             error = server_.error();
         }
         stop();
         return false;
     }
 
+    // A replica of it on its own socket, for appends that WAIT for one.
+    bool startReplica(std::string& error)
+    {
+        const std::string dir = dir_ + "/replica";
+        std::filesystem::create_directories(dir);
+        if (replica_.start({.dir = dir, .socketPath = dir + "/redis.sock", .extraArgs = {"--replicaof", "127.0.0.1", std::to_string(tcpPort_)}}))
+            return true;
+        error = "the replica: " + replica_.error();
+        stop();
+        return false;
+    }
+
     void stop()
     {
+        replica_.stop();
         server_.stop();
         if (!dir_.empty()) {
             std::error_code ec;
@@ -288,6 +301,7 @@ public:
 
 private:
     redis::ServerProcess server_;
+    redis::ServerProcess replica_;
     std::string dir_;
     std::string socket_;
     int tcpPort_ = 0;
@@ -439,36 +453,56 @@ redisContext* Bench::rawConnect()
     return ctx;
 }
 
-// One append through the GUI's path: StreamWriter::append (the Lua script, one round trip).
+// One append through the GUI's path: StreamWriter::append (the Lua script, one round trip);
+// then the same with --wait-replicas 1 (WAIT for the bench server's replica after each).
 void Bench::appendOne()
 {
     const std::size_t count = quick_ ? 500 : 10000;
-    progress("%zu single appends (EVALSHA, one round trip each)", count);
+    progress("%zu single appends (EVALSHA, one round trip each), then as many with WAIT 1", count);
     redis::Connection c;
     if (!connect(c))
         return;
     redis::StreamWriter writer(c, kOneByOne);
-    std::vector<double> ms;
-    ms.reserve(count);
-    redis::AppendRequest request;
-    request.type = "TopUp";
-    request.actor = "bench";
-    for (std::size_t i = 0; i < count + 100; ++i) {
-        request.data = "{\"userId\":" + std::to_string(i % 1000 + 1) + ",\"amount\":500}";
-        request.eid.clear();
-        const auto start = Clock::now();
-        const auto result = writer.append(request);
-        const double t = msSince(start);
-        if (!result.ok) {
-            error_ = result.error;
-            return;
+    // Milliseconds per append, the first 100 (the script loaded, a warm-up) left out.
+    const auto timeAppends = [&](std::vector<double>& ms) {
+        ms.reserve(count);
+        redis::AppendRequest request;
+        request.type = "TopUp";
+        request.actor = "bench";
+        for (std::size_t i = 0; i < count + 100; ++i) {
+            request.data = "{\"userId\":" + std::to_string(i % 1000 + 1) + ",\"amount\":500}";
+            request.eid.clear();
+            const auto start = Clock::now();
+            const auto result = writer.append(request);
+            const double t = msSince(start);
+            if (!result.ok || result.replicasConfirmed == 0) {
+                error_ = result.ok ? "the bench's replica did not confirm an append within 1 s" : result.error;
+                return false;
+            }
+            if (i >= 100)
+                ms.push_back(t);
         }
-        if (i >= 100) // the first ones load the script and warm up
-            ms.push_back(t);
-    }
-    add({"append one (Lua, CommandWriter path) p50", percentile(ms, 50), "ms", kNone, Goal::Below, 1.0, ""});
+        return true;
+    };
+    std::vector<double> ms;
+    if (!timeAppends(ms))
+        return;
+    const double plainP50 = percentile(ms, 50);
+    add({"append one (Lua, CommandWriter path) p50", plainP50, "ms", kNone, Goal::Below, 1.0, ""});
     add({"append one (Lua, CommandWriter path) p99", percentile(ms, 99), "ms", kNone, Goal::None, 0,
          "max " + formatNumber(*std::max_element(ms.begin(), ms.end())) + " ms"});
+
+    // The replica has synced once WAIT 1 answers 1.
+    for (int i = 0; i < 100 && c.command({"WAIT", "1", "100"}).integer() < 1; ++i) {
+    }
+    writer.setWaitReplicas(1, 1000);
+    std::vector<double> waited;
+    if (!timeAppends(waited))
+        return;
+    add({"append one --wait-replicas 1 p50", percentile(waited, 50), "ms", plainP50, Goal::None, 0,
+         "WAIT 1 after each append, one replica on loopback; baseline: without WAIT"});
+    add({"append one --wait-replicas 1 p99", percentile(waited, 99), "ms", kNone, Goal::None, 0,
+         "max " + formatNumber(*std::max_element(waited.begin(), waited.end())) + " ms"});
     c.command({"DEL", kOneByOne});
 }
 
