@@ -61,8 +61,8 @@ Continuity checkBeforeRead(const ReadPosition& at, const StreamFacts& facts, con
         return reset("the key now holds a " + facts.otherType + ", not a stream");
     if (facts.countsKnown() && facts.entriesAdded < at.covered) {
         return reset("the stream has had only " + entries(facts.entriesAdded) + " added, fewer than the "
-                     + std::to_string(at.covered)
-                     + " already read: it was deleted and written again, or rewound (a failover to a replica "
+                     + std::to_string(at.covered) + " already read, so " + entries(at.covered - facts.entriesAdded)
+                     + " read before are gone: it was deleted and written again, or rewound (a failover to a replica "
                        "that lacked the newest entries)");
     }
     if (at.last && facts.lastGeneratedId < *at.last) {

@@ -248,10 +248,13 @@ bool Connection::connectCluster()
     for (const RedisUrl::Endpoint& e : url_.endpoints)
         if (std::find(candidates.begin(), candidates.end(), e) == candidates.end())
             candidates.push_back(e);
-    const std::string of = slot_ < 0 ? std::string() : " (slot " + std::to_string(slot_) + " of " + clusterKey_ + ")";
+    const std::string of = slot_ < 0 ? std::string() : " slot " + std::to_string(slot_) + " (" + clusterKey_ + ")";
     std::vector<RedisUrl::Endpoint> triedOwners;
     std::string why;
-    const auto note = [&why](const std::string& text) { why += (why.empty() ? "" : "; ") + text; };
+    const auto note = [&why](const std::string& text) { // once each: a dead owner is also a node asked
+        if (why.find(text) == std::string::npos)
+            why += (why.empty() ? "" : "; ") + text;
+    };
     for (const RedisUrl::Endpoint& node : candidates) {
         const RedisUrl nodeUrl = serverAt(url_, node);
         Connection asked;
@@ -316,8 +319,8 @@ bool Connection::connectCluster()
             return false;
         note(error_);
     }
-    return fail(ErrorKind::Unreachable, "cannot reach the node of the Redis Cluster " + where(url_) + " that serves" + (of.empty() ? " us" : of)
-                                            + ": " + why);
+    return fail(ErrorKind::Unreachable, "cannot reach " + (of.empty() ? std::string("a node") : "the node that serves" + of) + " of the Redis "
+                                            + where(url_) + ": " + why);
 }
 
 bool Connection::openServer()

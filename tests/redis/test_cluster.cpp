@@ -39,6 +39,7 @@ private slots:
     void untaggedStreamReadsButRefusesWrites();
     void followsAskAndMovedThroughAMigration();
     void consumerFollowsAFailover();
+    void entriesLostInAFailoverAreCountedAndRebuilt();
 
 private:
     RedisUrl clusterUrl(int only = -1) const;
@@ -380,6 +381,63 @@ void TestCluster::consumerFollowsAFailover()
     const CliRun fromScratch = runCli(on + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")});
     QVERIFY2(fromSnapshot.exitCode == 0 && fromScratch.exitCode == 0, qPrintable(fromSnapshot.describe() + fromScratch.describe()));
     QCOMPARE(fromSnapshot.out, fromScratch.out);
+}
+
+// Asynchronous replication can lose what a master acknowledged: the replica is paused and
+// cut off while 10 entries reach the master and the consumer, then the master is SIGKILLed and the stale
+// replica promoted. The consumer notices that entries it applied are gone, says how many,
+// and rebuilds the shop from the stream as it now is; an entry appended after is applied.
+void TestCluster::entriesLostInAFailoverAreCountedAndRebuilt()
+{
+    const std::string stream = "{lost}:events";
+    const QStringList on = via(QString::fromStdString(stream));
+    CliRun r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("500"), QStringLiteral("--seed"), QStringLiteral("4")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const int master = cluster_.masterOf(stream);
+    const int replica = cluster_.replicaOf(master);
+    QVERIFY(master >= 0 && replica >= 0);
+    Connection admin;
+    QVERIFY(admin.connect(cluster_.node(master).url()));
+    QCOMPARE(admin.command({"WAIT", "1", "5000"}).integer(), 1);
+
+    QProcess consumer;
+    consumer.start(qEnvironmentVariable("SHOPSTREAM_CLI"), on + QStringList{QStringLiteral("consume"), QStringLiteral("--snapshot-every"), QStringLiteral("1")});
+    QVERIFY(consumer.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += consumer.readAllStandardOutput()).contains("caught up") || consumer.state() != QProcess::Running, 30000);
+
+    // Paused, and its link dropped (what the master sent before stays in the socket's
+    // buffers and would still arrive): the next entries reach the master alone.
+    cluster_.node(replica).pause();
+    QVERIFY(admin.command({"CLIENT", "KILL", "TYPE", "replica"}).integer() >= 1);
+    r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("10"), QStringLiteral("--seed"), QStringLiteral("5")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const Reply last = admin.command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+    const std::string head(ReplyView(last.raw())[0][0].str());
+    // The consumer has applied them: its snapshot (on the master only) names the newest.
+    QTRY_VERIFY_WITH_TIMEOUT(admin.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), head}).isString(), 30000);
+    cluster_.node(master).kill();
+    cluster_.node(replica).resume();
+    QVERIFY2(cluster_.waitHealthy(30000), qPrintable(cluster_.error()));
+    QCOMPARE(cluster_.masterOf(stream), replica);
+
+    QByteArray err;
+    QTRY_VERIFY2_WITH_TIMEOUT((err += consumer.readAllStandardError()).contains("read before are gone"), err.constData(), 30000);
+    QVERIFY2(err.contains("10 entries read before are gone") && err.contains("rebuilt"), err.constData());
+    QVERIFY2(cluster_.node(master).start(), qPrintable(cluster_.node(master).error())); // back, as a replica
+
+    r = runCli(on + QStringList{QStringLiteral("append"), QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":100})")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const std::string appended = r.out.trimmed().toStdString();
+    Connection now;
+    now.setClusterKey(stream);
+    QVERIFY(now.connect(clusterUrl()));
+    QCOMPARE(now.command({"XLEN", stream}).integer(), 501);
+    QTRY_VERIFY_WITH_TIMEOUT(now.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), appended}).isString(), 30000);
+    consumer.terminate();
+    QVERIFY(consumer.waitForFinished(15000));
+    r = runCli(on + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }
 
 QTEST_GUILESS_MAIN(TestCluster)
