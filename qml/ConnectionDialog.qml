@@ -44,6 +44,7 @@ ShopDialog {
         streamKeysNote = ""
         ShopSession.listStreamKeys()
         viewOnly.checked = ShopSession.viewOnly
+        waitReplicas.value = ShopSession.waitReplicasFor(connection ? connection.url : "")
         showUrl(connection ? connection.url : "")
         userInput.reset(connection ? connection.user : "")
         passwordInput.reset("")
@@ -249,6 +250,27 @@ ShopDialog {
         ToolTip.text: qsTr("The shop is rebuilt in memory from the stored snapshots and the stream. Remembered for this server and stream.")
     }
 
+    RowLayout {
+        spacing: 8
+        visible: urlInput.text !== "" && !viewOnly.checked // the managed server has no replicas; viewer mode writes nothing
+        Label {
+            text: qsTr("Confirm each edit on")
+        }
+        SpinBox {
+            id: waitReplicas
+            objectName: "waitReplicasSpin"
+            from: 0
+            to: 9
+            editable: true
+            Accessible.name: qsTr("Replicas that must confirm each edit")
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("After each edit, wait (up to 1 s) until this many replicas have it (Redis WAIT), so that a failover cannot lose it; an edit they do not confirm says so. 0: do not wait. Remembered for this server.")
+        }
+        Label {
+            text: waitReplicas.value === 1 ? qsTr("replica") : qsTr("replicas")
+        }
+    }
+
     Label {
         text: qsTr("Recent connections")
         visible: dialog.recent.length > 0
@@ -301,6 +323,7 @@ ShopDialog {
             ShopSession.useLocalServer(streamInput.text, viewOnly.checked)
         else
             ShopSession.connectTo(urlInput.text, userInput.text, passwordInput.text,
-                                  streamInput.text, remember.checked, viewOnly.checked, dialog.tlsFields())
+                                  streamInput.text, remember.checked, viewOnly.checked, dialog.tlsFields(),
+                                  waitReplicas.value)
     }
 }

@@ -114,11 +114,14 @@ ApplicationWindow {
         // No reason: it never reached the stream (not connected, refused), which is not a rule
         // saying no, and reads differently.
         const sent = applied || reason !== ""
+        // Applied, but not confirmed on the replicas the connection asks for: said beside it.
+        const unconfirmed = applied && message !== ""
         const text = applied
                    ? (subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject))
+                     + (unconfirmed ? " — " + message : "")
                    : sent ? qsTr("%1 rejected: %2").arg(what).arg(message !== "" ? message : ShopRules.reasonText(reason))
                           : qsTr("%1 not sent: %2").arg(what).arg(message)
-        toasts.show(text, applied)
+        toasts.show(text, applied && !unconfirmed)
         ShopSession.notifications.add(applied ? "applied" : sent ? "rejected" : "error", text)
     }
 

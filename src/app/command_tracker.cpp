@@ -81,6 +81,7 @@ struct CommandTracker::Private {
     struct Pending {
         QString type;
         QString entryId; // known once appended
+        QString unconfirmed; // appended, but not confirmed on the replicas asked for (CommandWriter::appended)
     };
     QHash<QString, Pending> pending;          // by request id
     QHash<QString, QString> requestByEntry;   // entry id -> request id
@@ -107,7 +108,7 @@ QString CommandTracker::submit(engine::CommandWriter* writer, const QString& typ
     nlohmann::json object = nlohmann::json::object();
     for (auto it = data.begin(); it != data.end(); ++it)
         object[it.key().toStdString()] = toJson(it.value(), it.key());
-    d->pending.insert(requestId, {type, {}});
+    d->pending.insert(requestId, {type, {}, {}});
     const QByteArray json = QByteArray::fromStdString(object.dump());
     const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
     QMetaObject::invokeMethod(
@@ -119,16 +120,19 @@ QString CommandTracker::submit(engine::CommandWriter* writer, const QString& typ
 void CommandTracker::watch(engine::CommandWriter* writer)
 {
     connect(writer, &engine::CommandWriter::appended, this,
-            [this](const QString& requestId, const QString& entryId, bool) { onAppended(requestId, entryId); });
+            [this](const QString& requestId, const QString& entryId, bool, const QString& unconfirmed) {
+                onAppended(requestId, entryId, unconfirmed);
+            });
     connect(writer, &engine::CommandWriter::appendFailed, this, &CommandTracker::onAppendFailed);
 }
 
-void CommandTracker::onAppended(const QString& requestId, const QString& entryId)
+void CommandTracker::onAppended(const QString& requestId, const QString& entryId, const QString& unconfirmed)
 {
     auto it = d->pending.find(requestId);
     if (it == d->pending.end())
         return;
     it->entryId = entryId;
+    it->unconfirmed = unconfirmed;
     d->requestByEntry.insert(entryId, requestId);
     if (auto early = d->earlyVerdicts.find(entryId); early != d->earlyVerdicts.end()) {
         const Verdict verdict = *early;
@@ -179,7 +183,10 @@ void CommandTracker::finish(const QString& entryId, const Verdict& v)
     const Private::Pending p = d->pending.take(requestId);
     const bool applied = v.reason == Reason::None;
     const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
-    const QString message = applied ? tr("applied") : fromStd(std::string(reasonText(v.reason)));
+    // Applied, but the replicas asked for did not confirm it: the message says so.
+    const QString message = !applied                 ? fromStd(std::string(reasonText(v.reason)))
+                            : p.unconfirmed.isEmpty() ? QString()
+                                                      : tr("written, but %1").arg(p.unconfirmed);
     emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, v.itemId);
 }
 

@@ -41,7 +41,7 @@ signals:
     void writeRefused();
 
 private:
-    void onAppended(const QString& requestId, const QString& entryId);
+    void onAppended(const QString& requestId, const QString& entryId, const QString& unconfirmed);
     void onAppendFailed(const QString& requestId, const QString& message, bool permissionDenied);
     struct Verdict;
     void finish(const QString& entryId, const Verdict& verdict);

@@ -6,6 +6,8 @@
 #include <qt6keychain/keychain.h>
 
 #include <QSettings>
+
+#include <algorithm>
 #include <QUrl>
 
 namespace shop::app {
@@ -16,9 +18,9 @@ const QString kKeychainService = QStringLiteral("shopstream");
 } // namespace
 
 namespace {
-// One settings key per server and stream (how TLS is set up does not make another server):
-// percent-encoded, so that the '/' of a URL does not make QSettings groups.
-QString choiceKey(const QString& url, const QString& stream)
+// One settings key per server (how TLS is set up does not make another server), and stream
+// when given: percent-encoded, so that the '/' of a URL does not make QSettings groups.
+QString settingKey(const QString& group, const QString& url, const QString& stream = {})
 {
     redis::RedisUrl parsed;
     std::string error;
@@ -27,8 +29,11 @@ QString choiceKey(const QString& url, const QString& stream)
         parsed.tlsOptions = {};
         server = QString::fromStdString(parsed.withoutCredentials());
     }
-    return QStringLiteral("snapshotChoices/") + QString::fromLatin1(QUrl::toPercentEncoding(server + QLatin1Char(' ') + stream));
+    const QString what = stream.isNull() ? server : server + QLatin1Char(' ') + stream;
+    return group + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(what));
 }
+
+QString choiceKey(const QString& url, const QString& stream) { return settingKey(QStringLiteral("snapshotChoices"), url, stream); }
 } // namespace
 
 SnapshotChoice ConnectionSettings::snapshotChoice(const QString& url, const QString& stream)
@@ -53,6 +58,20 @@ void ConnectionSettings::setSnapshotChoice(const QString& url, const QString& st
         settings.setValue(choiceKey(url, stream), QStringLiteral("view"));
         return;
     }
+}
+
+int ConnectionSettings::waitReplicas(const QString& url)
+{
+    return std::clamp(QSettings().value(settingKey(QStringLiteral("waitReplicas"), url), 0).toInt(), 0, kMaxWaitReplicas);
+}
+
+void ConnectionSettings::setWaitReplicas(const QString& url, int replicas)
+{
+    QSettings settings;
+    if (replicas <= 0)
+        settings.remove(settingKey(QStringLiteral("waitReplicas"), url));
+    else
+        settings.setValue(settingKey(QStringLiteral("waitReplicas"), url), std::min(replicas, kMaxWaitReplicas));
 }
 
 QList<RecentConnection> ConnectionSettings::recent()

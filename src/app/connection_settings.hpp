@@ -25,6 +25,10 @@ class ConnectionSettings {
 public:
     static SnapshotChoice snapshotChoice(const QString& url, const QString& stream);
     static void setSnapshotChoice(const QString& url, const QString& stream, SnapshotChoice choice);
+    // How many replicas must confirm each edit (WAIT) on this server; 0: none asked.
+    static constexpr int kMaxWaitReplicas = 9;
+    static int waitReplicas(const QString& url);
+    static void setWaitReplicas(const QString& url, int replicas);
 
     static QList<RecentConnection> recent();
     static void remember(const RecentConnection& connection); // newest first, at most 8

@@ -64,6 +64,7 @@ struct ShopSession::Private {
     CommandTracker commands;
     std::unique_ptr<engine::ConsumerThread> consumer;
     std::unique_ptr<engine::CommandWriterThread> writer;
+    int waitReplicas = 0; // WAIT for this many replicas after each edit (ConnectionSettings)
     std::unique_ptr<engine::HistoryLoaderThread> history; // made with the writer
 
     qint64 catchUpStartTotal = 0;
@@ -210,7 +211,8 @@ void ShopSession::onTargetResolved()
             setViewOnly(true);
         snapshotsHeld_ = !viewOnly_ && d->options.askBeforeSnapshots && choice != SnapshotChoice::Keep;
     }
-    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString(), viewOnly_);
+    d->waitReplicas = target->isManaged() ? 0 : ConnectionSettings::waitReplicas(QString::fromStdString(target->url().withoutCredentials()));
+    d->writer = std::make_unique<engine::CommandWriterThread>(target->url(), d->options.stream.toStdString(), viewOnly_, d->waitReplicas);
     connectWriter(d->writer->writer());
     d->history = std::make_unique<engine::HistoryLoaderThread>(target->url(), d->options.stream.toStdString());
     connectHistory(d->history->loader());
@@ -684,8 +686,9 @@ void ShopSession::loadEntry(const QString& entryId)
 }
 
 void ShopSession::connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                            bool remember, bool viewOnly, const QVariantMap& tls)
+                            bool remember, bool viewOnly, const QVariantMap& tls, int waitReplicas)
 {
+    ConnectionSettings::setWaitReplicas(url, waitReplicas);
     const QString key = TargetResolver::streamKey(stream);
     if (viewOnly)
         ConnectionSettings::setSnapshotChoice(url, key, SnapshotChoice::ViewOnly);
@@ -700,6 +703,8 @@ void ShopSession::connectTo(const QString& url, const QString& user, const QStri
 }
 
 QVariantMap ShopSession::splitTls(const QString& url) const { return TargetResolver::splitTls(url); }
+
+int ShopSession::waitReplicasFor(const QString& url) const { return url.isEmpty() ? 0 : ConnectionSettings::waitReplicas(url); }
 
 void ShopSession::useLocalServer(const QString& stream, bool viewOnly)
 {
@@ -771,7 +776,7 @@ void ShopSession::setViewOnly(bool on)
     }
     if (d->writer && d->resolver.target()) {
         d->writer = std::make_unique<engine::CommandWriterThread>(d->resolver.target()->url(),
-                                                                  d->options.stream.toStdString(), on);
+                                                                  d->options.stream.toStdString(), on, d->waitReplicas);
         connectWriter(d->writer->writer());
     }
     emit viewOnlyChanged();

@@ -209,8 +209,12 @@ public:
     // viewOnly: viewer mode, remembered for this server and stream (off forgets it).
     // tls: the dialog's TLS fields for a rediss:// URL ({caFile, certFile, keyFile,
     // serverName, keyPassphrase, insecure}; absent or empty ones leave the URL's own).
+    // waitReplicas: each edit counts as done once WAIT confirms it on this many replicas
+    // (0: not asked), remembered for this server; one not confirmed says so in its verdict.
     Q_INVOKABLE void connectTo(const QString& url, const QString& user, const QString& password, const QString& stream,
-                               bool remember, bool viewOnly, const QVariantMap& tls = {});
+                               bool remember, bool viewOnly, const QVariantMap& tls = {}, int waitReplicas = 0);
+    // The waitReplicas remembered for a server ("" : the managed one, which has no replicas).
+    Q_INVOKABLE int waitReplicasFor(const QString& url) const;
     // A URL as the dialog shows it: {url without its tls-* options, caFile, certFile, keyFile,
     // serverName, insecure}.
     Q_INVOKABLE QVariantMap splitTls(const QString& url) const;
@@ -261,8 +265,10 @@ signals:
     void snapshotsErrorChanged();
     void streamInfoChanged();
     void streamKeysListed(const QStringList& keys, bool truncated, const QString& error);
-    /// A command's outcome. applied: the consumer applied it; otherwise reason (a section 3
-    /// name, or "" when it was never appended) and message say why, in words. userId is in
+    /// A command's outcome. applied: the consumer applied it (message: "", or why it is not
+    /// known to be on the replicas asked for: "written, but not confirmed on 1 replica ...");
+    /// otherwise reason (a section 3 name, or "" when it was never appended) and message say
+    /// why, in words. userId is in
     /// decimal ("" for none): QML's numbers are exact only to 2^53.
     void commandFinished(const QString& requestId, bool applied, const QString& reason, const QString& message,
                          const QString& entryId, const QString& type, const QString& userId, const QString& itemId);

@@ -119,11 +119,9 @@ int run(const Invocation& call)
     if (result.duplicate)
         warn("an event with this eid was appended before; nothing new was added");
     print(shown(result.id)); // on a retry, read back from the eid record: anyone could have written it
-    if (result.replicasConfirmed >= 0 && result.replicasConfirmed < waitReplicas)
-        return fail("written as " + result.id + ", but not confirmed on " + std::to_string(waitReplicas)
-                    + (waitReplicas == 1 ? " replica" : " replicas") + " within " + std::to_string(waitTimeoutMs) + " ms (WAIT answered "
-                    + std::to_string(result.replicasConfirmed) + "): a failover now could lose it; appending again with --eid "
-                    + request.eid + " adds nothing if it was kept");
+    if (const std::string unconfirmed = writer.unconfirmed(result); !unconfirmed.empty())
+        return fail("written as " + result.id + ", but " + unconfirmed + "; appending again with --eid " + request.eid
+                    + " adds nothing if it was kept");
     return kExitOk;
 }
 

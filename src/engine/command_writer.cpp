@@ -24,6 +24,8 @@ struct CommandWriter::Private {
     std::string stream;
     redis::Connection connection;
     StreamFormatReport format; // as last detected
+    int waitReplicas = 0;
+    int waitTimeoutMs = 1000;
 };
 
 CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, bool viewOnly, QObject* parent)
@@ -33,6 +35,12 @@ CommandWriter::CommandWriter(redis::RedisUrl url, std::string stream, bool viewO
     d->stream = std::move(stream);
     d->connection.setViewOnly(viewOnly);
     d->connection.setClusterKey(d->stream);
+}
+
+void CommandWriter::setWaitReplicas(int replicas, int timeoutMs)
+{
+    d->waitReplicas = replicas;
+    d->waitTimeoutMs = timeoutMs;
 }
 
 QString CommandWriter::viewOnlyRefusal() { return tr("viewer mode writes nothing to Redis"); }
@@ -119,9 +127,10 @@ void CommandWriter::append(const QString& requestId, const QString& type, const 
             request.data = nativeData;
         }
         redis::StreamWriter writer(d->connection, d->stream);
+        writer.setWaitReplicas(d->waitReplicas, d->waitTimeoutMs);
         const redis::AppendResult result = writer.append(request);
         if (result.ok) {
-            emit appended(requestId, QString::fromStdString(result.id), result.duplicate);
+            emit appended(requestId, QString::fromStdString(result.id), result.duplicate, QString::fromStdString(writer.unconfirmed(result)));
             return;
         }
         error = QString::fromStdString(result.error);
@@ -302,9 +311,10 @@ void CommandWriter::loadEntry(const QString& entryId)
     emit entryLoaded(entryId, out, {});
 }
 
-CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly)
+CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly, int waitReplicas)
     : writer_(new CommandWriter(std::move(url), std::move(stream), viewOnly))
 {
+    writer_->setWaitReplicas(waitReplicas, 1000); // before the thread starts: no race
     thread_.setObjectName(QStringLiteral("shopstream-commands"));
     writer_->moveToThread(&thread_);
     QObject::connect(&thread_, &QThread::finished, writer_, &QObject::deleteLater);

@@ -27,6 +27,9 @@ public:
     // viewOnly: viewer mode; appends and the demo shop are refused unsent, and the
     // connection itself sends no writes (redis::Connection::setViewOnly).
     CommandWriter(redis::RedisUrl url, std::string stream, bool viewOnly = false, QObject* parent = nullptr);
+    // Appends count as done once WAIT confirms them on `replicas` replicas (0: not asked);
+    // one that is not confirmed within timeoutMs is still appended, and says so (appended()).
+    void setWaitReplicas(int replicas, int timeoutMs);
     ~CommandWriter() override;
     // Why a write was not sent in viewer mode, in words.
     static QString viewOnlyRefusal();
@@ -51,7 +54,9 @@ public slots:
     void listStreamKeys();
 
 signals:
-    void appended(const QString& requestId, const QString& entryId, bool duplicate);
+    // unconfirmed: with setWaitReplicas, why the append is not known to be on enough
+    // replicas (StreamWriter::unconfirmed); "" when it is, or was not asked.
+    void appended(const QString& requestId, const QString& entryId, bool duplicate, const QString& unconfirmed);
     // permissionDenied: the server refused writing for this user (a read-only ACL).
     void appendFailed(const QString& requestId, const QString& message, bool permissionDenied);
     // format: "native", "legacy" or "mixed" ("" when it could not be told: error says why);
@@ -81,7 +86,7 @@ private:
 // Owns a CommandWriter on its own thread. Destruction quits and waits.
 class CommandWriterThread {
 public:
-    CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly = false);
+    CommandWriterThread(redis::RedisUrl url, std::string stream, bool viewOnly = false, int waitReplicas = 0);
     ~CommandWriterThread();
     CommandWriter* writer() const { return writer_; }
 

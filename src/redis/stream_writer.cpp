@@ -212,6 +212,15 @@ AppendResult StreamWriter::append(const AppendRequest& request)
     return result;
 }
 
+std::string StreamWriter::unconfirmed(const AppendResult& result) const
+{
+    if (!result.ok || result.replicasConfirmed < 0 || result.replicasConfirmed >= waitReplicas_)
+        return {};
+    return "not confirmed on " + std::to_string(waitReplicas_) + (waitReplicas_ == 1 ? " replica" : " replicas") + " within "
+           + std::to_string(waitTimeoutMs_) + " ms (WAIT answered " + std::to_string(result.replicasConfirmed)
+           + "): a failover now could lose it";
+}
+
 std::size_t StreamWriter::appendBatch(const std::vector<AppendRequest>& requests, std::size_t pipeline)
 {
     if (pipeline == 0)

@@ -45,6 +45,10 @@ public:
         waitReplicas_ = replicas;
         waitTimeoutMs_ = timeoutMs;
     }
+    // An append that WAIT did not confirm on enough replicas, in words: "not confirmed on
+    // 1 replica within 1000 ms (WAIT answered 0): a failover now could lose it"; "" when it
+    // was confirmed, or not asked.
+    std::string unconfirmed(const AppendResult& result) const;
     // The stream's format from its newest kStreamFormatSample entries (XREVRANGE); a missing
     // stream is native. False on error (error(), errorKind(): WrongType for another type).
     bool detectFormat(StreamFormatReport& out);

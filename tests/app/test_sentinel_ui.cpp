@@ -2,8 +2,12 @@
 // status line names the master in use; when the master is SIGKILLed and the replica
 // promoted, the session follows it, says "The master moved from A to B" (a toast and the
 // log), names the new master, and shows the same shop, with an edit appended after the
-// failover applied once.
+// failover applied once. With "Confirm each edit on 1 replica" set for the server, an edit
+// the replica confirms is applied with nothing more to say, and one made while the replica
+// is paused is applied and says "written, but not confirmed on 1 replica".
 #include "shop_session.hpp"
+
+#include "connection_settings.hpp"
 
 #include "notification_log.hpp"
 #include "redis/connection.hpp"
@@ -30,6 +34,7 @@ class TestSentinelUi : public QObject {
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void editsWaitForTheReplica();
     void followsTheMasterThroughAFailover();
 
 private:
@@ -59,6 +64,35 @@ void TestSentinelUi::cleanupTestCase()
 {
     session_.reset();
     QSettings().clear();
+}
+
+void TestSentinelUi::editsWaitForTheReplica()
+{
+    shop::app::ConnectionSettings::setWaitReplicas(group_.url(), 1);
+    QCOMPARE(session_->waitReplicasFor(group_.url()), 1);
+    shop::app::SessionOptions options;
+    options.redisUrl = group_.url();
+    options.stream = QStringLiteral("{wait}:events");
+    QVERIFY(session_->start(options));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), ShopSession::ConnectionState::Live, kTimeoutMs);
+    QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
+    QVERIFY(!session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 1}, {QStringLiteral("name"), QStringLiteral("one")}})
+                 .isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+    QVERIFY(finished.at(0).at(1).toBool());
+    QCOMPARE(finished.at(0).at(3).toString(), QString());
+
+    group_.replica().pause();
+    QVERIFY(!session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 2}, {QStringLiteral("name"), QStringLiteral("two")}})
+                 .isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kTimeoutMs);
+    group_.replica().resume();
+    QVERIFY(finished.at(1).at(1).toBool()); // applied all the same
+    const QString message = finished.at(1).at(3).toString();
+    QVERIFY2(message.startsWith(QStringLiteral("written, but not confirmed on 1 replica within 1000 ms")), qPrintable(message));
+    session_->stop();
+    shop::app::ConnectionSettings::setWaitReplicas(group_.url(), 0);
+    QCOMPARE(session_->waitReplicasFor(group_.url()), 0);
 }
 
 void TestSentinelUi::followsTheMasterThroughAFailover()
