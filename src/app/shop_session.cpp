@@ -200,6 +200,7 @@ void ShopSession::onTargetResolved()
     const engine::ConnectionTarget* target = d->resolver.target();
     status_.target = target->describe();
     master_.clear();
+    moved_.clear();
     if (const QString warning = target->insecureWarning(); !warning.isEmpty())
         emit notice(warning); // on every start, as the CLI says it on every run
     // The managed server is ShopStream's own: its streams keep snapshots without asking.
@@ -423,6 +424,8 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         if (!text.isEmpty())
             text[0] = text[0].toUpper();
         resetNotice_ = text + QLatin1Char('.');
+        if (!moved_.isEmpty())
+            emit notice(tr("%1, and it lacks events the shop had applied: the shop is rebuilt").arg(std::exchange(moved_, {})));
         notifications_.add(NotificationLog::Kind::Error, resetNotice_);
         emit resetNoticeChanged();
         refreshSnapshots();
@@ -452,12 +455,12 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
         const redis::RedisUrl::Kind kind = target ? target->url().kind : redis::RedisUrl::Kind::Tcp;
         if (kind != redis::RedisUrl::Kind::Sentinel && kind != redis::RedisUrl::Kind::Cluster)
             return;
+        // Said once the consumer knows whether the new server has every event it applied:
+        // at Live (none lost) or at streamReset (some lost, and how many).
         if (!master_.isEmpty() && master_ != address)
-            emit notice(kind == redis::RedisUrl::Kind::Sentinel
-                            ? tr("The master moved from %1 to %2 (a failover): the shop goes on from its last applied event").arg(master_, address)
-                            : tr("The stream's slot moved from node %1 to %2 (a failover or a resharding): the shop goes on from its last "
-                                 "applied event")
-                                  .arg(master_, address));
+            moved_ = kind == redis::RedisUrl::Kind::Sentinel
+                         ? tr("The master moved from %1 to %2 (a failover)").arg(master_, address)
+                         : tr("The stream's slot moved from node %1 to %2 (a failover or a resharding)").arg(master_, address);
         master_ = address; // the status line names it (ConsumerStatus::target)
     });
     connect(worker, &engine::ConsumerWorker::failed, context, [this](const QString& m) { emit notice(m); });
@@ -582,7 +585,10 @@ void ShopSession::onStatus(const engine::ConsumerStatus& status)
     if (down && !outageLogged_) {
         outageLogged_ = true;
         notifications_.add(NotificationLog::Kind::Error, statusMessage());
-    } else if (outageLogged_ && status.state == engine::ConnectionState::Live) {
+    }
+    if (!moved_.isEmpty() && status.state == engine::ConnectionState::Live)
+        emit notice(tr("%1; no event was lost: the shop goes on from its last applied event").arg(std::exchange(moved_, {})));
+    if (outageLogged_ && status.state == engine::ConnectionState::Live) {
         outageLogged_ = false;
         notifications_.add(NotificationLog::Kind::Info, tr("Connected again to %1").arg(status.target));
         refreshSnapshots(); // what failed while it was away is asked again

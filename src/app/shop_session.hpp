@@ -337,6 +337,7 @@ private:
     QString resetNotice_;
     QString gapMessage_;
     QString master_; // behind sentinels: the master's address the consumer connected to last
+    QString moved_;  // the master (or slot) moved: said once it is known whether events were lost
     QStringList serverWarnings_;
     bool verifyingSnapshots_ = false;
     QString snapshotsError_;

@@ -175,15 +175,21 @@ void CommandWriter::produceDemo(int events, quint64 seed)
 void CommandWriter::listSnapshots()
 {
     QString error;
-    if (!ensureConnected(error)) {
-        emit snapshotsListed({}, error);
-        return;
-    }
-    redis::SnapshotStore store(d->connection, d->stream);
     std::vector<redis::SnapshotListing> listing;
-    if (!store.list(listing)) {
-        emit snapshotsListed({}, QString::fromStdString(store.error()));
-        return;
+    // A connection whose server went away (a restart, a failover) fails its first command:
+    // a listing that lost its connection is tried once more on a new one.
+    for (int attempt = 0;; ++attempt) {
+        if (!ensureConnected(error)) {
+            emit snapshotsListed({}, error);
+            return;
+        }
+        redis::SnapshotStore store(d->connection, d->stream);
+        if (store.list(listing))
+            break;
+        if (d->connection.isConnected() || attempt == 1) {
+            emit snapshotsListed({}, QString::fromStdString(store.error()));
+            return;
+        }
     }
     QList<StoredSnapshot> out;
     out.reserve(static_cast<qsizetype>(listing.size()));

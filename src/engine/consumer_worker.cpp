@@ -380,8 +380,14 @@ void ConsumerWorker::step()
     if (d->live && !d->loader->waitForEntries(d->state, d->options.blockMs)) {
         if (!d->connection.isConnected())
             return connectionLost(QString::fromStdString(d->loader->error()));
-        if (d->connState != ConnectionState::Live)
-            setState(ConnectionState::Live); // back after a reconnect, nothing new meanwhile
+        // Back after a reconnect, nothing new meanwhile: the server may be another one (a
+        // failover) that lacks entries applied here, so the stream must still continue the
+        // state before the shop is called live again.
+        if (d->connState != ConnectionState::Live) {
+            if (!stillContinues())
+                return;
+            setState(ConnectionState::Live);
+        }
         return scheduleStep(); // nothing new within the block time
     }
 
@@ -504,6 +510,27 @@ void ConsumerWorker::flush(Rows rows)
     emit batchReady(out);
 }
 
+bool ConsumerWorker::stillContinues()
+{
+    redis::LoadReport report;
+    switch (d->loader->check(d->state, report)) {
+    case redis::StateLoader::Step::Reset:
+        onReset(QString::fromStdString(report.resetWhy));
+        return false;
+    case redis::StateLoader::Step::Gap:
+        d->gap = report.gap;
+        onGap();
+        return false;
+    case redis::StateLoader::Step::Failed:
+        if (d->connection.isConnected())
+            return true; // the check could not be made: the next one will
+        connectionLost(QString::fromStdString(report.error));
+        return false;
+    default:
+        return true;
+    }
+}
+
 void ConsumerWorker::publishStatus()
 {
     ConsumerStatus status;
@@ -528,20 +555,8 @@ void ConsumerWorker::publishStatus()
         if (d->live && !d->stepQueued) {
             // Idle at the head: the stream must still continue the state (a key deleted or
             // flushed while nothing was written would otherwise go unnoticed).
-            redis::LoadReport report;
-            switch (d->loader->check(d->state, report)) {
-            case redis::StateLoader::Step::Reset:
-                return onReset(QString::fromStdString(report.resetWhy));
-            case redis::StateLoader::Step::Gap:
-                d->gap = report.gap;
-                return onGap();
-            case redis::StateLoader::Step::Failed:
-                if (!d->connection.isConnected())
-                    return connectionLost(QString::fromStdString(report.error));
-                break;
-            default:
-                break;
-            }
+            if (!stillContinues())
+                return;
         }
         if (!d->serverChecked.isValid() || d->serverChecked.elapsed() >= kServerCheckMs)
             checkServer();

@@ -106,6 +106,9 @@ private:
     // rows back for a later batch while catching up.
     enum class Rows { Now, WhenDue };
     void flush(Rows rows = Rows::Now);
+    // At the head: does the stream still continue the state? False when it does not (a reset
+    // or a gap is being handled now) or the connection was lost.
+    bool stillContinues();
     void publishStatus();
     void saveSnapshot(bool onRequest);
     void startSnapshotTimer();

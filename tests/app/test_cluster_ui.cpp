@@ -32,6 +32,7 @@ private slots:
     void cleanupTestCase();
     void untaggedStreamSaysWhyItIsReadOnly();
     void followsTheSlotThroughAFailover();
+    void aFailoverThatLostEventsSaysSo();
 
 private:
     void registerUsers(const std::string& stream, int count);
@@ -113,7 +114,8 @@ void TestClusterUi::followsTheSlotThroughAFailover()
     QTRY_VERIFY2_WITH_TIMEOUT(session_->target().endsWith(QStringLiteral("node ") + newNode), qPrintable(session_->target()), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->connectionState(), ShopSession::ConnectionState::Live, kTimeoutMs);
     const QString said = session_->notifications()->allText();
-    QVERIFY2(said.contains(QStringLiteral("The stream's slot moved from node %1 to %2").arg(oldNode, newNode)), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("The stream's slot moved from node %1 to %2 (a failover or a resharding); no event was lost").arg(oldNode, newNode)),
+             qPrintable(said));
     QCOMPARE(session_->users()->rowCount(), 5);
 
     QVERIFY(!session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 6}, {QStringLiteral("name"), QStringLiteral("after")}})
@@ -122,6 +124,48 @@ void TestClusterUi::followsTheSlotThroughAFailover()
     shop::redis::Connection c;
     QVERIFY(c.connect(cluster_.node(replica).url()));
     QCOMPARE(c.command({"XLEN", stream}).integer(), 6);
+    session_->stop();
+}
+
+// The replica is paused and cut off while 4 events reach the master and the window; the
+// master dies and the stale replica takes over. The window must not say "no event was lost":
+// it says the new master lacks events it had applied, shows the reset, and rebuilds.
+void TestClusterUi::aFailoverThatLostEventsSaysSo()
+{
+    std::string stream;
+    int master = -1;
+    int replica = -1;
+    for (int i = 0; i < 50 && replica < 0; ++i) { // a stream on a master that still has a replica
+        stream = "{lost" + std::to_string(i) + "}:events";
+        master = cluster_.masterOf(stream);
+        replica = master >= 0 ? cluster_.replicaOf(master) : -1;
+    }
+    QVERIFY(replica >= 0);
+    registerUsers(stream, 3);
+    shop::redis::Connection admin;
+    QVERIFY(admin.connect(cluster_.node(master).url()));
+    QCOMPARE(admin.command({"WAIT", "1", "5000"}).integer(), 1);
+
+    shop::app::SessionOptions options;
+    options.redisUrl = cluster_.url();
+    options.stream = QString::fromStdString(stream);
+    QVERIFY(session_->start(options));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 3, kTimeoutMs);
+    cluster_.node(replica).pause();
+    QVERIFY(admin.command({"CLIENT", "KILL", "TYPE", "replica"}).integer() >= 1);
+    registerUsers(stream, 7); // users 1 to 7 again: 4 new ones, and 3 rejected as existing
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 7, kTimeoutMs);
+    const int before = session_->notifications()->allText().size();
+    cluster_.node(master).kill();
+    cluster_.node(replica).resume();
+
+    QTRY_VERIFY2_WITH_TIMEOUT(!session_->resetNotice().isEmpty(), qPrintable(session_->notifications()->allText()), kTimeoutMs);
+    QVERIFY2(session_->resetNotice().contains(QStringLiteral("7 entries read before are gone")), qPrintable(session_->resetNotice()));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 3, kTimeoutMs);
+    const QString said = session_->notifications()->allText().mid(before);
+    QVERIFY2(said.contains(QStringLiteral("and it lacks events the shop had applied")), qPrintable(said));
+    QVERIFY2(!said.contains(QStringLiteral("no event was lost")), qPrintable(said));
+    QVERIFY2(!said.contains(QStringLiteral("could not be listed")), qPrintable(said)); // the writer's connection went to the old node
     session_->stop();
 }
 
