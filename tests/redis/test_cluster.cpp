@@ -9,6 +9,7 @@
 #include "redis/keys.hpp"
 #include "redis/stream_writer.hpp"
 #include "cli_run.hpp"
+#include "failover_load.hpp"
 #include "test_redis_server.hpp"
 
 #include <QDeadlineTimer>
@@ -320,33 +321,16 @@ void TestCluster::consumerFollowsAFailover()
     Connection w;
     w.setClusterKey(stream);
     QVERIFY2(w.connect(clusterUrl()), w.error().c_str());
-    shop::redis::StreamWriter writer(w, stream);
-    writer.setWaitReplicas(1, 2000);
-    std::map<std::string, std::string> acknowledged; // eid -> entry id
-    int retries = 0;
-    for (int i = 0; i < 120; ++i) {
+    TestRedisServer& old = cluster_.node(master);
+    const FailoverLoad load = appendThroughAFailover(w, stream, 120, [&](int i) {
         if (i == 40)
-            cluster_.node(master).kill();
-        if (i > 40 && !cluster_.node(master).isRunning() && w.server().port == cluster_.node(replica).port())
-            QVERIFY2(cluster_.node(master).start(), qPrintable(cluster_.node(master).error())); // it rejoins as a replica
-        shop::redis::AppendRequest request{.type = "TopUp", .data = R"({"userId":3,"amount":)" + std::to_string(100 + i) + "}",
-                                           .eid = shop::redis::StreamWriter::newEid(), .actor = "test", .legacy = false};
-        QDeadlineTimer deadline(30000);
-        for (;;) {
-            const shop::redis::AppendResult result = writer.append(request);
-            // Until the old master is back as the new one's replica, there is none to confirm.
-            if (result.ok && result.replicasConfirmed >= (cluster_.node(master).isRunning() ? 1 : 0)) {
-                acknowledged[request.eid] = result.id;
-                break;
-            }
-            QVERIFY2(!deadline.hasExpired(), qPrintable(QString::fromStdString(result.error)));
-            ++retries;
-            QThread::msleep(200);
-            if (!w.isConnected())
-                w.reconnect();
-        }
-    }
-    QVERIFY(retries > 0); // the kill was felt
+            old.kill();
+        if (i > 40 && !old.isRunning() && w.server().port == cluster_.node(replica).port() && !old.start())
+            qWarning("the old master did not start again: %s", qPrintable(old.error())); // it rejoins as a replica
+        return old.isRunning() ? 1 : 0; // until it is back as the new master's replica, none can confirm
+    });
+    QVERIFY2(load.error.isEmpty(), qPrintable(load.error));
+    QVERIFY(load.retries > 0); // the kill was felt
     QCOMPARE(w.server().port, cluster_.node(replica).port());
 
     // The consumer reaches the head: its periodic snapshot names the last entry.
@@ -363,16 +347,8 @@ void TestCluster::consumerFollowsAFailover()
     QVERIFY2(consumer.exitStatus() == QProcess::NormalExit && consumer.exitCode() == 0, consumerErr.constData());
 
     // Every acknowledged append exactly once.
-    const Reply all = reader.command({"XRANGE", stream, "-", "+"});
-    std::map<std::string, int> seen;
-    const ReplyView entries(all.raw());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const ReplyView fields = entries[i][1];
-        for (std::size_t f = 0; f + 1 < fields.size(); f += 2)
-            if (fields[f].str() == "eid")
-                ++seen[std::string(fields[f + 1].str())];
-    }
-    for (const auto& [eid, id] : acknowledged)
+    std::map<std::string, int> seen = eidCounts(reader, stream);
+    for (const auto& [eid, id] : load.acknowledged)
         QVERIFY2(seen[eid] == 1, qPrintable(QStringLiteral("eid %1 (%2) is there %3 times").arg(QString::fromStdString(eid), QString::fromStdString(id)).arg(seen[eid])));
 
     r = runCli(on + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});

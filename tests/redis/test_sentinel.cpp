@@ -2,11 +2,12 @@
 // sentinels (quorum 2, down after 1 s). A redis+sentinel:// URL connects to the master the
 // sentinels name (a dead sentinel is skipped, an unknown master name is one clear line); a
 // plain URL to the replica reads, and says it is a replica and which URL to use;
-// after the master is SIGKILLed and the replica promoted, reconnecting asks again and lands
-// on the new master, where the state equals the one before and an append retried with its
-// eid is not doubled.
+// when the master is SIGKILLed under load and the replica promoted, a writer and a consumer
+// follow it with nothing lost or doubled, and an append retried with its eid is not doubled.
 #include "redis/connection.hpp"
 #include "cli_run.hpp"
+#include "failover_load.hpp"
+#include "redis/keys.hpp"
 #include "test_redis_server.hpp"
 
 #include <QProcess>
@@ -120,9 +121,16 @@ void TestSentinel::waitReplicasConfirmsOrSaysNot()
     QCOMPARE(c.command({"XLEN", "{wait}:events"}).integer(), 2);
 }
 
+// A consumer follows {shop}:events while a writer appends with eids and WAIT 1; the master is
+// SIGKILLed a third of the way. The writer retries each append with its eid until it is
+// acknowledged, a connection made before the failover reconnects to the promoted replica,
+// and the consumer goes on there: every acknowledged append is in the stream exactly once,
+// the consumer's snapshot at the head verifies by rebuild, and an append made before the
+// failover, retried with its eid, is not doubled.
 void TestSentinel::followsAFailover()
 {
-    const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QStringLiteral("{shop}:events")};
+    const std::string stream = "{shop}:events";
+    const QStringList via{QStringLiteral("--redis"), sentinelUrl(), QStringLiteral("--stream"), QString::fromStdString(stream)};
     CliRun r = runCli(via + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("2000"), QStringLiteral("--seed"), QStringLiteral("3")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QStringList append = via + QStringList{QStringLiteral("append"), QStringLiteral("--eid"), QStringLiteral("9b2f4c1e-0000-4000-8000-00000000a11c"),
@@ -130,9 +138,13 @@ void TestSentinel::followsAFailover()
     r = runCli(append);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QByteArray appendedId = r.out.trimmed();
-    const QStringList fromScratch = via + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")};
-    const CliRun before = runCli(fromScratch);
-    QVERIFY2(before.exitCode == 0, qPrintable(before.describe()));
+
+    QProcess consumer;
+    consumer.start(cli_, via + QStringList{QStringLiteral("consume"), QStringLiteral("--snapshot-every"), QStringLiteral("1")});
+    QVERIFY(consumer.waitForStarted());
+    QByteArray consumerOut;
+    QTRY_VERIFY_WITH_TIMEOUT((consumerOut += consumer.readAllStandardOutput()).contains("caught up") || consumer.state() != QProcess::Running, 30000);
+    QVERIFY2(consumer.state() == QProcess::Running, consumer.readAllStandardError().constData());
 
     // A connection made before the failover, and the replica up to date.
     RedisUrl url;
@@ -142,23 +154,48 @@ void TestSentinel::followsAFailover()
     QVERIFY2(c.connect(url), c.error().c_str());
     QCOMPARE(c.command({"WAIT", "1", "5000"}).integer(), 1);
 
-    master_->kill();
-    QTRY_COMPARE_WITH_TIMEOUT(namedMasterPort(), replica_->port(), 30000);
-    // The old connection fails; reconnecting asks the sentinels again (the promotion may
-    // still be settling: the reconnect is retried as the consumer does).
+    Connection w;
+    QVERIFY2(w.connect(url), w.error().c_str());
+    const FailoverLoad load = appendThroughAFailover(w, stream, 90, [&](int i) {
+        if (i == 30)
+            master_->kill();
+        return master_->isRunning() ? 1 : 0; // the replica, promoted, has none of its own
+    });
+    QVERIFY2(load.error.isEmpty(), qPrintable(load.error));
+    QVERIFY(load.retries > 0); // the kill was felt
+    QCOMPARE(w.server().port, replica_->port());
+    QCOMPARE(namedMasterPort(), replica_->port());
+
+    // The old connection fails; reconnecting asks the sentinels again.
     const shop::redis::Reply lost = c.command({"PING"});
     QVERIFY(!lost || lost.isError());
     QTRY_VERIFY_WITH_TIMEOUT(c.reconnect(), 15000);
     QCOMPARE(c.server().port, replica_->port());
 
-    const CliRun after = runCli(fromScratch);
-    QVERIFY2(after.exitCode == 0, qPrintable(after.describe()));
-    QCOMPARE(after.out, before.out);
+    // The consumer reaches the head there: its periodic snapshot names the last entry.
+    const shop::redis::Reply last = c.command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+    const std::string head(shop::redis::ReplyView(last.raw())[0][0].str());
+    QTRY_VERIFY_WITH_TIMEOUT(c.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), head}).isString(), 30000);
+    consumer.terminate();
+    QVERIFY(consumer.waitForFinished(15000));
+    const QByteArray consumerErr = consumer.readAllStandardError();
+    QVERIFY2(consumer.exitStatus() == QProcess::NormalExit && consumer.exitCode() == 0, consumerErr.constData());
+
+    std::map<std::string, int> seen = eidCounts(c, stream);
+    for (const auto& [eid, id] : load.acknowledged)
+        QVERIFY2(seen[eid] == 1, qPrintable(QStringLiteral("eid %1 (%2) is there %3 times").arg(QString::fromStdString(eid), QString::fromStdString(id)).arg(seen[eid])));
+    r = runCli(via + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe() + QStringLiteral("\nconsumer: ") + QString::fromUtf8(consumerOut + consumerErr)));
+    const CliRun fromSnapshot = runCli(via + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
+    const CliRun fromScratch = runCli(via + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")});
+    QVERIFY2(fromSnapshot.exitCode == 0 && fromScratch.exitCode == 0, qPrintable(fromSnapshot.describe() + fromScratch.describe()));
+    QCOMPARE(fromSnapshot.out, fromScratch.out);
+
     // The append retried with its eid is the first one, not a second entry.
     r = runCli(append);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(r.out.trimmed(), appendedId);
-    QCOMPARE(c.command({"XLEN", "{shop}:events"}).integer(), 2001);
+    QCOMPARE(c.command({"XLEN", stream}).integer(), 2001 + 90);
 }
 
 QTEST_GUILESS_MAIN(TestSentinel)
