@@ -13,7 +13,6 @@
 #include "test_redis_server.hpp"
 
 #include <QDeadlineTimer>
-#include <QProcess>
 #include <QRandomGenerator>
 #include <QTest>
 #include <QThread>
@@ -311,12 +310,8 @@ void TestCluster::consumerFollowsAFailover()
     const int replica = cluster_.replicaOf(master);
     QVERIFY(master >= 0 && replica >= 0);
 
-    QProcess consumer;
-    consumer.start(qEnvironmentVariable("SHOPSTREAM_CLI"), on + QStringList{QStringLiteral("consume"), QStringLiteral("--snapshot-every"), QStringLiteral("1")});
-    QVERIFY(consumer.waitForStarted());
-    QByteArray consumerOut;
-    QTRY_VERIFY_WITH_TIMEOUT((consumerOut += consumer.readAllStandardOutput()).contains("caught up") || consumer.state() != QProcess::Running, 30000);
-    QVERIFY2(consumer.state() == QProcess::Running, consumer.readAllStandardError().constData());
+    FollowingConsumer consumer;
+    QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
 
     Connection w;
     w.setClusterKey(stream);
@@ -333,30 +328,12 @@ void TestCluster::consumerFollowsAFailover()
     QVERIFY(load.retries > 0); // the kill was felt
     QCOMPARE(w.server().port, cluster_.node(replica).port());
 
-    // The consumer reaches the head: its periodic snapshot names the last entry.
     Connection reader;
     reader.setClusterKey(stream);
     QVERIFY(reader.connect(clusterUrl()));
-    const Reply last = reader.command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
-    const std::string head(ReplyView(last.raw())[0][0].str());
-    QTRY_VERIFY_WITH_TIMEOUT(reader.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), head}).isString(), 30000);
-    consumer.terminate();
-    QVERIFY(consumer.waitForFinished(15000));
-    consumerOut += consumer.readAllStandardOutput();
-    const QByteArray consumerErr = consumer.readAllStandardError();
-    QVERIFY2(consumer.exitStatus() == QProcess::NormalExit && consumer.exitCode() == 0, consumerErr.constData());
-
-    // Every acknowledged append exactly once.
-    std::map<std::string, int> seen = eidCounts(reader, stream);
-    for (const auto& [eid, id] : load.acknowledged)
-        QVERIFY2(seen[eid] == 1, qPrintable(QStringLiteral("eid %1 (%2) is there %3 times").arg(QString::fromStdString(eid), QString::fromStdString(id)).arg(seen[eid])));
-
-    r = runCli(on + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
-    QVERIFY2(r.exitCode == 0, qPrintable(r.describe() + QStringLiteral("\nconsumer: ") + QString::fromUtf8(consumerOut + consumerErr)));
-    const CliRun fromSnapshot = runCli(on + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
-    const CliRun fromScratch = runCli(on + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")});
-    QVERIFY2(fromSnapshot.exitCode == 0 && fromScratch.exitCode == 0, qPrintable(fromSnapshot.describe() + fromScratch.describe()));
-    QCOMPARE(fromSnapshot.out, fromScratch.out);
+    QVERIFY2(consumer.stopAtHead(reader, stream), qPrintable(consumer.output()));
+    const QString problem = checkAfterFailover(load, reader, stream, on);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem + QStringLiteral("\nconsumer: ") + consumer.output()));
 }
 
 // Asynchronous replication can lose what a master acknowledged: the replica is paused and
@@ -376,11 +353,8 @@ void TestCluster::entriesLostInAFailoverAreCountedAndRebuilt()
     QVERIFY(admin.connect(cluster_.node(master).url()));
     QCOMPARE(admin.command({"WAIT", "1", "5000"}).integer(), 1);
 
-    QProcess consumer;
-    consumer.start(qEnvironmentVariable("SHOPSTREAM_CLI"), on + QStringList{QStringLiteral("consume"), QStringLiteral("--snapshot-every"), QStringLiteral("1")});
-    QVERIFY(consumer.waitForStarted());
-    QByteArray out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += consumer.readAllStandardOutput()).contains("caught up") || consumer.state() != QProcess::Running, 30000);
+    FollowingConsumer consumer;
+    QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
 
     // Paused, and its link dropped (what the master sent before stays in the socket's
     // buffers and would still arrive): the next entries reach the master alone.
@@ -397,21 +371,17 @@ void TestCluster::entriesLostInAFailoverAreCountedAndRebuilt()
     QVERIFY2(cluster_.waitHealthy(30000), qPrintable(cluster_.error()));
     QCOMPARE(cluster_.masterOf(stream), replica);
 
-    QByteArray err;
-    QTRY_VERIFY2_WITH_TIMEOUT((err += consumer.readAllStandardError()).contains("read before are gone"), err.constData(), 30000);
-    QVERIFY2(err.contains("10 entries read before are gone") && err.contains("rebuilt"), err.constData());
+    QTRY_VERIFY2_WITH_TIMEOUT(consumer.output().contains("read before are gone"), qPrintable(consumer.output()), 30000);
+    QVERIFY2(consumer.output().contains("10 entries read before are gone") && consumer.output().contains("rebuilt"), qPrintable(consumer.output()));
     QVERIFY2(cluster_.node(master).start(), qPrintable(cluster_.node(master).error())); // back, as a replica
 
     r = runCli(on + QStringList{QStringLiteral("append"), QStringLiteral("TopUp"), QStringLiteral(R"({"userId":1,"amount":100})")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const std::string appended = r.out.trimmed().toStdString();
     Connection now;
     now.setClusterKey(stream);
     QVERIFY(now.connect(clusterUrl()));
     QCOMPARE(now.command({"XLEN", stream}).integer(), 501);
-    QTRY_VERIFY_WITH_TIMEOUT(now.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), appended}).isString(), 30000);
-    consumer.terminate();
-    QVERIFY(consumer.waitForFinished(15000));
+    QVERIFY2(consumer.stopAtHead(now, stream), qPrintable(consumer.output())); // it applied the append
     r = runCli(on + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }

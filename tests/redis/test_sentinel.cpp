@@ -139,12 +139,8 @@ void TestSentinel::followsAFailover()
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QByteArray appendedId = r.out.trimmed();
 
-    QProcess consumer;
-    consumer.start(cli_, via + QStringList{QStringLiteral("consume"), QStringLiteral("--snapshot-every"), QStringLiteral("1")});
-    QVERIFY(consumer.waitForStarted());
-    QByteArray consumerOut;
-    QTRY_VERIFY_WITH_TIMEOUT((consumerOut += consumer.readAllStandardOutput()).contains("caught up") || consumer.state() != QProcess::Running, 30000);
-    QVERIFY2(consumer.state() == QProcess::Running, consumer.readAllStandardError().constData());
+    FollowingConsumer consumer;
+    QVERIFY2(consumer.start(via), qPrintable(consumer.output()));
 
     // A connection made before the failover, and the replica up to date.
     RedisUrl url;
@@ -172,24 +168,10 @@ void TestSentinel::followsAFailover()
     QTRY_VERIFY_WITH_TIMEOUT(c.reconnect(), 15000);
     QCOMPARE(c.server().port, replica_->port());
 
-    // The consumer reaches the head there: its periodic snapshot names the last entry.
-    const shop::redis::Reply last = c.command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
-    const std::string head(shop::redis::ReplyView(last.raw())[0][0].str());
-    QTRY_VERIFY_WITH_TIMEOUT(c.command({"ZSCORE", shop::redis::snapshotIndexKey(stream), head}).isString(), 30000);
-    consumer.terminate();
-    QVERIFY(consumer.waitForFinished(15000));
-    const QByteArray consumerErr = consumer.readAllStandardError();
-    QVERIFY2(consumer.exitStatus() == QProcess::NormalExit && consumer.exitCode() == 0, consumerErr.constData());
-
-    std::map<std::string, int> seen = eidCounts(c, stream);
-    for (const auto& [eid, id] : load.acknowledged)
-        QVERIFY2(seen[eid] == 1, qPrintable(QStringLiteral("eid %1 (%2) is there %3 times").arg(QString::fromStdString(eid), QString::fromStdString(id)).arg(seen[eid])));
-    r = runCli(via + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
-    QVERIFY2(r.exitCode == 0, qPrintable(r.describe() + QStringLiteral("\nconsumer: ") + QString::fromUtf8(consumerOut + consumerErr)));
-    const CliRun fromSnapshot = runCli(via + QStringList{QStringLiteral("state"), QStringLiteral("--json")});
-    const CliRun fromScratch = runCli(via + QStringList{QStringLiteral("state"), QStringLiteral("--from-scratch"), QStringLiteral("--json")});
-    QVERIFY2(fromSnapshot.exitCode == 0 && fromScratch.exitCode == 0, qPrintable(fromSnapshot.describe() + fromScratch.describe()));
-    QCOMPARE(fromSnapshot.out, fromScratch.out);
+    // The consumer reaches the head there (its periodic snapshot names the last entry).
+    QVERIFY2(consumer.stopAtHead(c, stream), qPrintable(consumer.output()));
+    const QString problem = checkAfterFailover(load, c, stream, via);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem + QStringLiteral("\nconsumer: ") + consumer.output()));
 
     // The append retried with its eid is the first one, not a second entry.
     r = runCli(append);
