@@ -6,9 +6,9 @@
 #include <qt6keychain/keychain.h>
 
 #include <QSettings>
+#include <QUrl>
 
 #include <algorithm>
-#include <QUrl>
 
 namespace shop::app {
 
