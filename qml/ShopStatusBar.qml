@@ -94,6 +94,14 @@ ToolBar {
             ToolTip.text: ShopSession.target
             HoverHandler { id: targetHover }
         }
+        Label {
+            // The role of the server in use: a replica takes no edits.
+            objectName: "serverRoleLabel"
+            visible: ShopSession.serverRole !== ""
+            text: ShopSession.serverRole === "replica" ? qsTr("replica") : qsTr("master")
+            color: ShopSession.serverRole === "replica" ? accents.warning : palette.windowText
+            Accessible.name: qsTr("Server role: %1").arg(text)
+        }
         Sep {}
         Label {
             objectName: "streamLabel"

@@ -66,6 +66,8 @@ class ShopSession : public QObject {
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
     /// Where we are connected, without password.
     Q_PROPERTY(QString target READ target NOTIFY statusChanged)
+    /// The role of the server in use: "master", "replica" ("" until known).
+    Q_PROPERTY(QString serverRole READ serverRole NOTIFY statusChanged)
     Q_PROPERTY(QString stream READ stream NOTIFY statusChanged)
     Q_PROPERTY(QString lastEventId READ lastEventId NOTIFY statusChanged)
     /// Entries the stream holds that the window does not show yet: the head (as the consumer
@@ -154,6 +156,7 @@ public:
     ConnectionState connectionState() const;
     QString statusMessage() const;
     QString target() const { return status_.target; }
+    QString serverRole() const { return status_.role; }
     QString stream() const { return status_.stream; }
     QString lastEventId() const { return status_.lastEventId; }
     qint64 lag() const { return std::max<qint64>(0, headTotal_ - counts_.total); }

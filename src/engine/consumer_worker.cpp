@@ -63,6 +63,7 @@ struct ConsumerWorker::Private {
     bool stepQueued = false;
     std::optional<Continuity> gap; // stopped at this gap, waiting for acceptGap()
     QStringList serverWarnings;    // the last ones said
+    QString role;                  // the server's, as last read (redis::serverRole)
     QString server;                // the address connected to last
     QElapsedTimer serverChecked;   // since they were last looked at
     int backoffMs = 200;
@@ -288,6 +289,7 @@ void ConsumerWorker::checkServer()
     QStringList warnings;
     for (const std::string& w : redis::serverWarnings(d->connection))
         warnings << QString::fromStdString(w);
+    d->role = QString::fromStdString(redis::serverRole(d->connection)); // in the next status
     d->serverChecked.start();
     if (warnings != d->serverWarnings) {
         d->serverWarnings = warnings;
@@ -540,6 +542,7 @@ void ConsumerWorker::publishStatus()
         status.target += QStringLiteral(" → master ") + d->server; // the node in use
     else if (d->options.url.kind == redis::RedisUrl::Kind::Cluster && !d->server.isEmpty())
         status.target += QStringLiteral(" → node ") + d->server; // the one serving the stream's slot
+    status.role = d->role;
     status.stream = QString::fromStdString(d->options.stream);
     status.lastEventId = QString::fromStdString(d->state.lastEventId);
     status.total = d->state.counts.total;

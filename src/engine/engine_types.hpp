@@ -45,6 +45,7 @@ struct StreamGap {
 struct ConsumerStatus {
     ConnectionState state = ConnectionState::Connecting;
     QString target;        // where, without password
+    QString role;          // the server's: "master", "replica" ("" until known)
     QString stream;
     QString lastEventId;
     qint64 lag = 0;        // entries behind the head

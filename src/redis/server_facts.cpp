@@ -87,6 +87,12 @@ std::string topologyWarning(Connection& connection)
     return {};
 }
 
+std::string serverRole(Connection& connection)
+{
+    const std::string role = infoField(connection, "replication", "role");
+    return role == "slave" ? std::string("replica") : role;
+}
+
 std::vector<std::string> serverWarnings(Connection& connection, std::string_view knownDataDir)
 {
     std::vector<std::string> warnings;

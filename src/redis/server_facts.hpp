@@ -32,6 +32,8 @@ std::vector<std::string> serverWarnings(Connection& connection, std::string_view
 // to use instead ("" for a master, a standalone server, a sentinel or a cluster URL). One of
 // serverWarnings(); the CLI says it at connect.
 std::string topologyWarning(Connection& connection);
+// The server's role, for the status line: "master", "replica", or "" when INFO does not say.
+std::string serverRole(Connection& connection);
 
 // The sentence for a MISCONF reply (`misconfText`, Redis's own words, kept): where the
 // server keeps its data (CONFIG GET dir, else knownDataDir, else nothing) and what still works.

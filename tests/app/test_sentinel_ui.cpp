@@ -35,6 +35,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void editsWaitForTheReplica();
+    void statusBarShowsTheRole();
     void followsTheMasterThroughAFailover();
 
 private:
@@ -93,6 +94,23 @@ void TestSentinelUi::editsWaitForTheReplica()
     session_->stop();
     shop::app::ConnectionSettings::setWaitReplicas(group_.url(), 0);
     QCOMPARE(session_->waitReplicasFor(group_.url()), 0);
+}
+
+// The status bar says which role the server in use has: master behind the sentinels; a
+// plain URL to the replica says replica (and the warning bar why edits fail there).
+void TestSentinelUi::statusBarShowsTheRole()
+{
+    shop::app::SessionOptions options;
+    options.redisUrl = group_.url();
+    options.stream = kStream;
+    QVERIFY(session_->start(options));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->serverRole(), QStringLiteral("master"), kTimeoutMs);
+    session_->stop();
+    options.redisUrl = group_.replica().urlText();
+    QVERIFY(session_->start(options));
+    QTRY_COMPARE_WITH_TIMEOUT(session_->serverRole(), QStringLiteral("replica"), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session_->serverWarnings().join(QLatin1Char(' ')).contains(QStringLiteral("is a replica of")), kTimeoutMs);
+    session_->stop();
 }
 
 void TestSentinelUi::followsTheMasterThroughAFailover()
