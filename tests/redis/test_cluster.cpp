@@ -40,6 +40,7 @@ private slots:
     void followsAskAndMovedThroughAMigration();
     void consumerFollowsAFailover();
     void entriesLostInAFailoverAreCountedAndRebuilt();
+    void soakFailovers(); // only with SHOPSTREAM_SOAK=ROUNDS (ctest -L soak)
 
 private:
     RedisUrl clusterUrl(int only = -1) const;
@@ -384,6 +385,52 @@ void TestCluster::entriesLostInAFailoverAreCountedAndRebuilt()
     QVERIFY2(consumer.stopAtHead(now, stream), qPrintable(consumer.output())); // it applied the append
     r = runCli(on + QStringList{QStringLiteral("snapshot"), QStringLiteral("verify")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+// The longer run, for a manual run or the bench machine (ctest -L soak; CI skips it):
+// SHOPSTREAM_SOAK rounds, each on a stream of its own whose master has a replica, of the
+// failover above: a consumer following, 300 appends with eids and WAIT 1, the master
+// SIGKILLed at 100 and started again (as a replica) once its replica took over.
+void TestCluster::soakFailovers()
+{
+    const int rounds = qEnvironmentVariableIntValue("SHOPSTREAM_SOAK");
+    if (rounds <= 0)
+        QSKIP("a soak: set SHOPSTREAM_SOAK=ROUNDS (ctest -L soak does)");
+    for (int round = 0; round < rounds; ++round) {
+        std::string stream;
+        int master = -1;
+        int replica = -1;
+        for (int i = 0; i < 100 && replica < 0; ++i) {
+            stream = "{soak" + std::to_string(round) + "-" + std::to_string(i) + "}:events";
+            master = cluster_.masterOf(stream);
+            replica = master >= 0 ? cluster_.replicaOf(master) : -1;
+        }
+        QVERIFY2(replica >= 0, "no master with a replica");
+        const QStringList on = via(QString::fromStdString(stream));
+        const CliRun r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("5000"), QStringLiteral("--seed"),
+                                                 QString::number(round + 1)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        FollowingConsumer consumer;
+        QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
+        Connection w;
+        w.setClusterKey(stream);
+        QVERIFY2(w.connect(clusterUrl()), w.error().c_str());
+        TestRedisServer& old = cluster_.node(master);
+        const FailoverLoad load = appendThroughAFailover(w, stream, 300, [&](int i) {
+            if (i == 100)
+                old.kill();
+            if (i > 100 && !old.isRunning() && w.server().port == cluster_.node(replica).port() && !old.start())
+                qWarning("the old master did not start again: %s", qPrintable(old.error()));
+            return old.isRunning() ? 1 : 0;
+        });
+        QVERIFY2(load.error.isEmpty(), qPrintable(load.error));
+        QVERIFY2(cluster_.waitHealthy(30000), qPrintable(cluster_.error()));
+        QVERIFY2(consumer.stopAtHead(w, stream), qPrintable(consumer.output()));
+        const QString problem = checkAfterFailover(load, w, stream, on);
+        QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("round %1: ").arg(round) + problem));
+        qInfo("round %d: %zu appends acknowledged, %d retried, the slot now on port %d", round + 1, load.acknowledged.size(), load.retries,
+              w.server().port);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCluster)
