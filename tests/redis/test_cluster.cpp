@@ -52,6 +52,8 @@ private:
     // IMPORTING/MIGRATING, MIGRATE of its keys, then SETSLOT NODE on every node. `between`
     // runs after the keys moved and before the slot is handed over (ASK time).
     void moveSlot(int slot, int from, int to, const std::function<void()>& between = {});
+    // `events` entries produced to `stream`; its master, and that master's replica.
+    void produceOnAReplicatedMaster(const std::string& stream, int events, int& master, int& replica);
 
     TestRedisCluster cluster_;
     const std::string shop_ = "{shop}:events";
@@ -61,6 +63,17 @@ void TestCluster::initTestCase()
 {
     QVERIFY2(!qEnvironmentVariable("SHOPSTREAM_CLI").isEmpty(), "SHOPSTREAM_CLI must name the shopstream-cli executable");
     QVERIFY2(cluster_.start(), qPrintable(cluster_.error()));
+}
+
+void TestCluster::produceOnAReplicatedMaster(const std::string& stream, int events, int& master, int& replica)
+{
+    const CliRun r = runCli(via(QString::fromStdString(stream))
+                            + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QString::number(events), QStringLiteral("--seed"),
+                                          QString::number(events % 97)});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    master = cluster_.masterOf(stream);
+    replica = master >= 0 ? cluster_.replicaOf(master) : -1;
+    QVERIFY2(master >= 0 && replica >= 0, stream.c_str());
 }
 
 RedisUrl TestCluster::clusterUrl(int only) const
@@ -305,11 +318,11 @@ void TestCluster::consumerFollowsAFailover()
 {
     const std::string stream = "{fail}:events";
     const QStringList on = via(QString::fromStdString(stream));
-    CliRun r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("2000"), QStringLiteral("--seed"), QStringLiteral("9")});
-    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const int master = cluster_.masterOf(stream);
-    const int replica = cluster_.replicaOf(master);
-    QVERIFY(master >= 0 && replica >= 0);
+    int master = -1;
+    int replica = -1;
+    produceOnAReplicatedMaster(stream, 2000, master, replica);
+    if (QTest::currentTestFailed())
+        return;
 
     FollowingConsumer consumer;
     QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
@@ -338,18 +351,20 @@ void TestCluster::consumerFollowsAFailover()
 }
 
 // Asynchronous replication can lose what a master acknowledged: the replica is paused and
-// cut off while 10 entries reach the master and the consumer, then the master is SIGKILLed and the stale
-// replica promoted. The consumer notices that entries it applied are gone, says how many,
-// and rebuilds the shop from the stream as it now is; an entry appended after is applied.
+// cut off while 10 entries reach the master and the consumer, then the master is SIGKILLed
+// and the stale replica promoted. The consumer notices that entries it applied are gone,
+// says how many, and rebuilds the shop from the stream as it now is; an entry appended
+// after is applied.
 void TestCluster::entriesLostInAFailoverAreCountedAndRebuilt()
 {
     const std::string stream = "{lost}:events";
     const QStringList on = via(QString::fromStdString(stream));
-    CliRun r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("500"), QStringLiteral("--seed"), QStringLiteral("4")});
-    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
-    const int master = cluster_.masterOf(stream);
-    const int replica = cluster_.replicaOf(master);
-    QVERIFY(master >= 0 && replica >= 0);
+    int master = -1;
+    int replica = -1;
+    produceOnAReplicatedMaster(stream, 500, master, replica);
+    if (QTest::currentTestFailed())
+        return;
+    CliRun r;
     Connection admin;
     QVERIFY(admin.connect(cluster_.node(master).url()));
     QCOMPARE(admin.command({"WAIT", "1", "5000"}).integer(), 1);
@@ -407,9 +422,9 @@ void TestCluster::soakFailovers()
         }
         QVERIFY2(replica >= 0, "no master with a replica");
         const QStringList on = via(QString::fromStdString(stream));
-        const CliRun r = runCli(on + QStringList{QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("5000"), QStringLiteral("--seed"),
-                                                 QString::number(round + 1)});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        produceOnAReplicatedMaster(stream, 5000, master, replica);
+        if (QTest::currentTestFailed())
+            return;
         FollowingConsumer consumer;
         QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
         Connection w;
