@@ -54,6 +54,10 @@ private:
     void moveSlot(int slot, int from, int to, const std::function<void()>& between = {});
     // `events` entries produced to `stream`; its master, and that master's replica.
     void produceOnAReplicatedMaster(const std::string& stream, int events, int& master, int& replica);
+    // One failover under load on `stream`: `events` produced, a consumer following, `appends`
+    // with eids and WAIT 1 while the master is SIGKILLed a third of the way and started again
+    // (as a replica) once its replica took over; then checkAfterFailover().
+    void failoverUnderLoad(const std::string& stream, int events, int appends);
 
     TestRedisCluster cluster_;
     const std::string shop_ = "{shop}:events";
@@ -314,13 +318,14 @@ void TestCluster::followsAskAndMovedThroughAMigration()
 // until it is acknowledged; the consumer goes on from the promoted replica. In the end every
 // acknowledged append is in the stream exactly once, and the consumer's snapshot at the
 // stream's head verifies by rebuild (an entry applied twice or missed would not).
-void TestCluster::consumerFollowsAFailover()
+void TestCluster::consumerFollowsAFailover() { failoverUnderLoad("{fail}:events", 2000, 120); }
+
+void TestCluster::failoverUnderLoad(const std::string& stream, int events, int appends)
 {
-    const std::string stream = "{fail}:events";
     const QStringList on = via(QString::fromStdString(stream));
     int master = -1;
     int replica = -1;
-    produceOnAReplicatedMaster(stream, 2000, master, replica);
+    produceOnAReplicatedMaster(stream, events, master, replica);
     if (QTest::currentTestFailed())
         return;
 
@@ -331,16 +336,18 @@ void TestCluster::consumerFollowsAFailover()
     w.setClusterKey(stream);
     QVERIFY2(w.connect(clusterUrl()), w.error().c_str());
     TestRedisServer& old = cluster_.node(master);
-    const FailoverLoad load = appendThroughAFailover(w, stream, 120, [&](int i) {
-        if (i == 40)
+    const int killAt = appends / 3;
+    const FailoverLoad load = appendThroughAFailover(w, stream, appends, [&](int i) {
+        if (i == killAt)
             old.kill();
-        if (i > 40 && !old.isRunning() && w.server().port == cluster_.node(replica).port() && !old.start())
+        if (i > killAt && !old.isRunning() && w.server().port == cluster_.node(replica).port() && !old.start())
             qWarning("the old master did not start again: %s", qPrintable(old.error())); // it rejoins as a replica
         return old.isRunning() ? 1 : 0; // until it is back as the new master's replica, none can confirm
     });
     QVERIFY2(load.error.isEmpty(), qPrintable(load.error));
     QVERIFY(load.retries > 0); // the kill was felt
     QCOMPARE(w.server().port, cluster_.node(replica).port());
+    QVERIFY2(cluster_.waitHealthy(30000), qPrintable(cluster_.error()));
 
     Connection reader;
     reader.setClusterKey(stream);
@@ -348,6 +355,8 @@ void TestCluster::consumerFollowsAFailover()
     QVERIFY2(consumer.stopAtHead(reader, stream), qPrintable(consumer.output()));
     const QString problem = checkAfterFailover(load, reader, stream, on);
     QVERIFY2(problem.isEmpty(), qPrintable(problem + QStringLiteral("\nconsumer: ") + consumer.output()));
+    qInfo("%s: %zu appends acknowledged, %d retried, the slot now on port %d", stream.c_str(), load.acknowledged.size(), load.retries,
+          w.server().port);
 }
 
 // Asynchronous replication can lose what a master acknowledged: the replica is paused and
@@ -411,40 +420,15 @@ void TestCluster::soakFailovers()
     const int rounds = qEnvironmentVariableIntValue("SHOPSTREAM_SOAK");
     if (rounds <= 0)
         QSKIP("a soak: set SHOPSTREAM_SOAK=ROUNDS (ctest -L soak does)");
-    for (int round = 0; round < rounds; ++round) {
+    for (int round = 0; round < rounds && !QTest::currentTestFailed(); ++round) {
         std::string stream;
-        int master = -1;
-        int replica = -1;
-        for (int i = 0; i < 100 && replica < 0; ++i) {
+        for (int i = 0; i < 100; ++i) { // a slot whose master still has a replica
             stream = "{soak" + std::to_string(round) + "-" + std::to_string(i) + "}:events";
-            master = cluster_.masterOf(stream);
-            replica = master >= 0 ? cluster_.replicaOf(master) : -1;
+            const int master = cluster_.masterOf(stream);
+            if (master >= 0 && cluster_.replicaOf(master) >= 0)
+                break;
         }
-        QVERIFY2(replica >= 0, "no master with a replica");
-        const QStringList on = via(QString::fromStdString(stream));
-        produceOnAReplicatedMaster(stream, 5000, master, replica);
-        if (QTest::currentTestFailed())
-            return;
-        FollowingConsumer consumer;
-        QVERIFY2(consumer.start(on), qPrintable(consumer.output()));
-        Connection w;
-        w.setClusterKey(stream);
-        QVERIFY2(w.connect(clusterUrl()), w.error().c_str());
-        TestRedisServer& old = cluster_.node(master);
-        const FailoverLoad load = appendThroughAFailover(w, stream, 300, [&](int i) {
-            if (i == 100)
-                old.kill();
-            if (i > 100 && !old.isRunning() && w.server().port == cluster_.node(replica).port() && !old.start())
-                qWarning("the old master did not start again: %s", qPrintable(old.error()));
-            return old.isRunning() ? 1 : 0;
-        });
-        QVERIFY2(load.error.isEmpty(), qPrintable(load.error));
-        QVERIFY2(cluster_.waitHealthy(30000), qPrintable(cluster_.error()));
-        QVERIFY2(consumer.stopAtHead(w, stream), qPrintable(consumer.output()));
-        const QString problem = checkAfterFailover(load, w, stream, on);
-        QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("round %1: ").arg(round) + problem));
-        qInfo("round %d: %zu appends acknowledged, %d retried, the slot now on port %d", round + 1, load.acknowledged.size(), load.retries,
-              w.server().port);
+        failoverUnderLoad(stream, 5000, 300);
     }
 }
 
