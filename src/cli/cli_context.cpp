@@ -7,6 +7,7 @@
 #include "core/utf8_text.hpp"
 
 #include <cstdio>
+#include <limits>
 
 namespace shop::cli {
 
@@ -87,7 +88,16 @@ bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out)
     return ok && out >= lo && out <= hi;
 }
 
-bool openSession(const Invocation& call, Session& session, QString& error)
+std::string idBefore(const StreamId& id)
+{
+    if (id.isZero())
+        return {};
+    if (id.seq > 0)
+        return StreamId{id.ms, id.seq - 1}.toString();
+    return StreamId{id.ms - 1, std::numeric_limits<std::uint64_t>::max()}.toString();
+}
+
+bool openSession(const Invocation& call, Session& session, QString& error, bool viewOnly)
 {
     session.stream = call.global.stream.toStdString();
     if (!session.target.resolve(call.global.redisUrl, call.global.dataDir)) {
@@ -96,7 +106,7 @@ bool openSession(const Invocation& call, Session& session, QString& error)
     }
     redis::ConnectOptions options;
     options.commandTimeoutMs = 60000; // a large snapshot or XRANGE batch may take a while
-    session.connection.setViewOnly(call.global.readOnly);
+    session.connection.setViewOnly(call.global.readOnly || viewOnly);
     session.connection.setClusterKey(session.stream);
     if (!session.connection.connect(session.target.url(), options)) {
         error = QString::fromStdString(session.connection.error());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/connection_target.hpp"
+#include "core/stream_id.hpp"
 #include "redis/connection.hpp"
 
 #include <QCommandLineOption>
@@ -65,6 +66,8 @@ Command consumeCommand();
 Command eventsCommand();
 Command snapshotCommand();
 Command benchCommand();
+Command explainCommand();
+Command whatifCommand();
 
 // "  --name VALUE   description" lines; continuation lines of a description (after '\n')
 // are indented to its column.
@@ -95,6 +98,8 @@ void write(std::string_view text);
 // ---- values ---------------------------------------------------------------------------
 
 bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out);
+// The id just before `id` ("" for 0-0), so that reading after it starts at `id` itself.
+std::string idBefore(const StreamId& id);
 
 // ---- connecting -----------------------------------------------------------------------
 
@@ -104,7 +109,8 @@ struct Session {
     std::string stream;
 };
 
-// Resolves the target (starting the managed server when there is no --redis) and connects.
-bool openSession(const Invocation& call, Session& session, QString& error);
+// Resolves the target (starting the managed server when there is no --redis) and connects;
+// with `viewOnly` (or the global --read-only) the connection sends no command that writes.
+bool openSession(const Invocation& call, Session& session, QString& error, bool viewOnly = false);
 
 } // namespace shop::cli

@@ -4,12 +4,19 @@
 // and what that format cannot hold is refused before anything is written.
 #include "cli_context.hpp"
 
+#include "explain_output.hpp"
+
 #include "core/domain.hpp"
+#include "core/explain.hpp"
+#include "core/shop_state.hpp"
 #include "core/legacy_encoder.hpp"
 #include "core/stream_format.hpp"
+#include "redis/state_loader.hpp"
 #include "redis/stream_writer.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <cstdio>
 
 namespace shop::cli {
 
@@ -25,6 +32,41 @@ const char* const kNativeAdvice = "--format native writes it natively, but the o
 int refuse(const Invocation& call, const std::string& why, const std::string& context = {})
 {
     return usageError(QString::fromStdString(why + context + "; nothing was appended. " + kNativeAdvice), call.command);
+}
+
+// --dry-run: the entry the append would write, processed against the shop as it is now (the
+// newest snapshot that verifies plus the tail) on a connection that sends no writes.
+int preview(const Invocation& call, Session& session, const redis::AppendRequest& request, const std::string& told)
+{
+    ShopState state;
+    redis::LoadReport report;
+    redis::StateLoader loader(session.connection, session.stream);
+    const bool ok = loader.load(state, {}, report);
+    printWarnings(report.warnings);
+    if (!ok)
+        return fail(report.error);
+    RawEntry entry;
+    entry.id = "";
+    entry.type = request.type;
+    entry.data = request.data;
+    if (!request.legacy) {
+        entry.v = "1";
+        entry.eid = request.eid;
+        entry.actor = request.actor;
+    }
+    const std::string at = state.lastEventId.empty() ? std::string("the empty shop") : "the shop at " + state.lastEventId;
+    const Explanation e = explainEntry(state, entry);
+    if (call.isSet(QStringLiteral("json"))) {
+        print(dumpJson(explanationJson(e, {})));
+        return kExitOk;
+    }
+    if (!told.empty())
+        note(told);
+    print("dry run, nothing was appended: " + std::string(e.type ? typeName(*e.type) : std::string_view(request.type))
+          + (e.applied() ? " would be applied" : " would be rejected: " + std::string(reasonName(e.reason)) + " (" + shown(e.why) + ")")
+          + " against " + shown(at));
+    std::printf("%s", explanationText(e).c_str());
+    return kExitOk;
 }
 
 int run(const Invocation& call)
@@ -62,9 +104,12 @@ int run(const Invocation& call)
     if (choice == FormatChoice::Legacy && convert() != LegacyRefusal::None)
         return refuse(call, why); // before connecting: nothing is tried
 
+    const bool dryRun = call.isSet(QStringLiteral("dry-run"));
+    if (call.isSet(QStringLiteral("json")) && !dryRun)
+        return usageError(QStringLiteral("--json is for --dry-run: an append prints the new entry's id"), call.command);
     Session session;
     QString error;
-    if (!openSession(call, session, error))
+    if (!openSession(call, session, error, /*viewOnly=*/dryRun))
         return fail(error);
     redis::StreamWriter writer(session.connection, session.stream);
     qint64 waitReplicas = 0, waitTimeoutMs = 1000;
@@ -111,6 +156,8 @@ int run(const Invocation& call)
     request.actor = call.isSet(QStringLiteral("actor"))
                         ? call.value(QStringLiteral("actor")).toStdString()
                         : (QStringLiteral("cli:") + qEnvironmentVariable("USER", QStringLiteral("unknown"))).toStdString();
+    if (dryRun)
+        return preview(call, session, request, told);
     const redis::AppendResult result = writer.append(request);
     if (!result.ok)
         return fail(result.error);
@@ -132,7 +179,7 @@ Command appendCommand()
     return {
         QStringLiteral("append"),
         QStringLiteral("append TYPE JSON [--format auto|native|legacy] [--eid UUID] [--actor NAME] [--raw]\n"
-                       "       [--wait-replicas N [--wait-timeout MS]]"),
+                       "       [--wait-replicas N [--wait-timeout MS]] [--dry-run [--json]]"),
         QStringLiteral("append one event; prints the new entry id"),
         QStringLiteral("Appends one event to the stream and prints its entry id. TYPE is one of RegisterUser, TopUp,\n"
                        "AdjustBalance, AddItem, SetPrice, AdjustStock, Order (or OrderType); JSON is the event's data\n"
@@ -166,6 +213,11 @@ Command appendCommand()
                             "otherwise exit 1 with \"written, but not confirmed\" (the id is still printed)"),
              QStringLiteral("N")},
             {QStringLiteral("wait-timeout"), QStringLiteral("how long WAIT waits, in ms (default 1000)"), QStringLiteral("MS")},
+            {QStringLiteral("dry-run"),
+             QStringLiteral("append nothing: print what the event would do if appended now, its verdict\n"
+                            "against the shop as it is (the checks, and the rows it would change, before\n"
+                            "and after); the consumer's verdict stays the truth once an event is written")},
+            {QStringLiteral("json"), QStringLiteral("with --dry-run: print the preview as explain --json does (id null)")},
         },
         {},
         run,

@@ -20,16 +20,6 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 
-// The id just before `id`, so that "after it" includes `id` itself.
-std::string predecessor(const StreamId& id)
-{
-    if (id.isZero())
-        return {};
-    if (id.seq > 0)
-        return StreamId{id.ms, id.seq - 1}.toString();
-    return StreamId{id.ms - 1, std::numeric_limits<std::uint64_t>::max()}.toString();
-}
-
 // The entry's data as text: native JSON as written, legacy MessagePack decoded to JSON.
 std::string dataText(const RawEntry& entry)
 {
@@ -59,7 +49,7 @@ int run(const Invocation& call)
         const auto from = StreamId::parse(call.value(QStringLiteral("from")).toStdString());
         if (!from)
             return usageError(QStringLiteral("--from needs a stream entry id such as 1700000000000-0"), call.command);
-        before = predecessor(*from);
+        before = idBefore(*from);
     }
     Session session;
     QString error;

@@ -70,8 +70,8 @@ QList<QCommandLineOption> globalOptions()
 
 std::vector<Command> allCommands()
 {
-    return {appendCommand(), produceCommand(), stateCommand(), consumeCommand(),
-            eventsCommand(), snapshotCommand(), benchCommand()};
+    return {appendCommand(), produceCommand(), stateCommand(), consumeCommand(), eventsCommand(),
+            explainCommand(), whatifCommand(), snapshotCommand(), benchCommand()};
 }
 
 QString mainHelp(const std::vector<Command>& commands)
@@ -227,7 +227,9 @@ int runCli(int argc, char** argv)
             *target = valueOf(*option);
     }
     global.readOnly = parser.isSet(kReadOnly) || globals.isSet(kReadOnly);
-    if (global.readOnly && (command->name == QLatin1String("append") || command->name == QLatin1String("produce")))
+    const bool writes = command->name == QLatin1String("produce")
+                        || (command->name == QLatin1String("append") && !parser.isSet(QStringLiteral("dry-run")));
+    if (global.readOnly && writes)
         return usageError(QStringLiteral("%1 writes to the stream, and --read-only writes nothing").arg(command->name),
                           command->name);
     if ((parser.isSet(kRedis) || globals.isSet(kRedis)) && global.redisUrl.isEmpty())
