@@ -16,6 +16,7 @@
 #include "core/state_json.hpp"
 #include "engine/entry_search.hpp"
 #include "engine/history_overview.hpp"
+#include "engine/history_what_if.hpp"
 #include "engine/replay_timeline.hpp"
 #include "redis/connection.hpp"
 #include "redis/server_process.hpp"
@@ -397,6 +398,7 @@ private:
     void inMemoryLegacy();
     void replay();
     void overview();
+    void whatIf();
     void search();
     void snapshots();
     void restart();
@@ -810,7 +812,7 @@ void Bench::inMemory()
             }
             const User* user = e.userId ? viaApply.findUser(e.userId) : nullptr;
             builder.add(entry.id, entry.type.value_or(std::string_view()), reasons[i], e.userId, engine::firstItemNamed(e),
-                        user ? user->balance : -1, reasons[i] == Reason::None ? &e : nullptr);
+                        user ? user->balance : -1, &e);
         }
         history_.append(builder.take());
         for (engine::TimelineCheckpoint& c : checkpoints)
@@ -968,6 +970,48 @@ void Bench::overview()
     add({"overview: read the history", double(history_.size()) / readSeconds, "events/s", kNone, Goal::None, 0, note});
     add({"overview: tally at a position, p99", percentile(tallyMs, 99), "ms", kNone, Goal::Below, 50, ""});
     add({"overview: 48-span series at a position, p99", percentile(seriesMs, 99), "ms", kNone, Goal::Below, 100, ""});
+}
+
+// What-if over the whole history (the first entry left out: every later one replayed): in
+// the window from its rows in memory, and by `shopstream-cli whatif` reading Redis in a
+// child. Both must give the same changed shop and the same verdict changes (a difference
+// fails the bench). Target: 1 s per million events (the 1 s at 1M, 10 s at 10M).
+void Bench::whatIf()
+{
+    if (history_.size() != n_ || timeline_.size() != n_) {
+        error_ = "the history was not built";
+        return;
+    }
+    const double target = std::max(1.0, double(n_) / 1e6);
+    progress("what-if without the first of %zu entries, in memory", n_);
+    engine::HistoryWhatIfRequest request;
+    request.index = 0;
+    request.end = history_.size();
+    request.before = timeline_.stateAt(0);
+    auto start = Clock::now();
+    const engine::HistoryWhatIfResult window = engine::runHistoryWhatIf(history_, std::move(request));
+    const double windowSeconds = secondsSince(start);
+    add({"what-if in the window, whole history", windowSeconds, "s", kNone, Goal::Below, target,
+         std::to_string(n_) + " entries replayed from the rows in memory; " + std::to_string(window.changes.size())
+             + " verdicts change"});
+
+    progress("what-if without the first of %zu entries, shopstream-cli whatif", n_);
+    const std::string first = history_.id(0).toString();
+    const ChildRun run = runChild({selfExe(), "--redis", server_.urlText(), "--stream", kNative, "whatif", "--without", first, "--json"});
+    const json cli = json::parse(run.output, nullptr, false);
+    if (!run.ok || cli.is_discarded()) {
+        error_ = "shopstream-cli whatif --without " + first + " failed: " + run.output.substr(0, 300);
+        return;
+    }
+    json changes = json::array();
+    for (const auto& c : window.changes)
+        changes.push_back({{"id", c.id}, {"before", reasonName(c.before)}, {"after", reasonName(c.after)}});
+    if (json::parse(stateToJson(window.state, kNative)) != cli["state"] || changes != cli["changed"]) {
+        error_ = "the window's what-if differs from shopstream-cli whatif --without " + first;
+        return;
+    }
+    add({"what-if by shopstream-cli whatif, whole stream", run.wallSeconds, "s", kNone, Goal::Below, target,
+         "child reading Redis, incl. start; " + formatNumber(double(n_) / run.wallSeconds) + " events/s; equal to the window's"});
 }
 
 // The Events page's search in entry data over the whole native stream (a text in no entry:
@@ -1222,6 +1266,7 @@ int Bench::run()
         {"in memory", [this] { inMemory(); }},
         {"in memory legacy", [this] { inMemoryLegacy(); }},
         {"overview", [this] { overview(); }}, // before replay, which lets the history go
+        {"what-if", [this] { whatIf(); }},
         {"replay", [this] { replay(); }},
         {"search", [this] { search(); }},
         {"snapshots", [this] { snapshots(); }},

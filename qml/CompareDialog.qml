@@ -23,15 +23,6 @@ Dialog {
     function run() {
         comparison = replay.compare(fromBox.value, toBox.value)
     }
-    function describeUser(v): string {
-        return v ? qsTr("balance %1 · spent %2 · %3").arg(v.balanceText).arg(v.spentText).arg(ShopRules.countOf(v.orders, qsTr("order"), qsTr("orders")))
-                 : qsTr("(did not exist)")
-    }
-    function describeItem(v): string {
-        return v ? qsTr("price %1 · stock %2 · sold %3").arg(v.priceText).arg(ShopRules.formatCount(v.stock)).arg(ShopRules.formatCount(v.sold))
-                 : qsTr("(did not exist)")
-    }
-
     parent: Overlay.overlay
     anchors.centerIn: parent
     modal: true
@@ -39,7 +30,6 @@ Dialog {
     height: Math.min(640, parent ? parent.height - 40 : 640)
     standardButtons: Dialog.Close
 
-    Accents { id: accents }
 
     contentItem: ColumnLayout {
         spacing: 8
@@ -105,50 +95,12 @@ Dialog {
                       + (dialog.comparison.more > 0 ? qsTr(" (%1 more not listed)").arg(ShopRules.formatCount(dialog.comparison.more)) : "")
             }
         }
-        ListView {
-            id: changes
+        StateChanges {
             objectName: "compareList"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            clip: true
-            model: dialog.comparison.users.map(u => ({ kind: qsTr("User"), id: String(u.id), name: u.name,
-                                                   before: dialog.describeUser(u.before), after: dialog.describeUser(u.after) }))
-                   .concat(dialog.comparison.items.map(i => ({ kind: qsTr("Item"), id: i.id, name: i.name,
-                                                           before: dialog.describeItem(i.before), after: dialog.describeItem(i.after) })))
-            ScrollBar.vertical: ScrollBar {}
-            delegate: Rectangle {
-                id: change
-                required property var modelData
-                required property int index
-                width: changes.width
-                height: 44
-                color: index % 2 ? accents.system.alternateBase : accents.system.base
-                GridLayout {
-                    anchors.fill: parent
-                    anchors.margins: 4
-                    columns: 3
-                    rowSpacing: 0
-                    Label {
-                        Layout.preferredWidth: 220
-                        Layout.rowSpan: 2
-                        textFormat: Text.PlainText
-                        elide: Text.ElideRight
-                        font.bold: true
-                        text: change.modelData.kind + " " + change.modelData.id
-                              + (change.modelData.name !== "" ? " · " + change.modelData.name : "")
-                    }
-                    Label { text: qsTr("before"); color: accents.idle }
-                    Label { Layout.fillWidth: true; textFormat: Text.PlainText; text: change.modelData.before; elide: Text.ElideRight }
-                    Label { text: qsTr("after"); color: accents.idle }
-                    Label { Layout.fillWidth: true; textFormat: Text.PlainText; text: change.modelData.after; elide: Text.ElideRight }
-                }
-            }
-            Label {
-                anchors.centerIn: parent
-                visible: changes.count === 0
-                text: qsTr("Nothing changed between these two points")
-                color: accents.idle
-            }
+            comparison: dialog.comparison
+            emptyText: qsTr("Nothing changed between these two points")
         }
     }
 }

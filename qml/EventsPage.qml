@@ -22,6 +22,9 @@ Page {
     }
     property string selectedEntryId: ""
     signal exportRequested()
+    // What if the entry at stream index `entry.index` had not happened (or, `replace`, had
+    // been another event): the what-if dialog replays the history in memory.
+    signal whatIfRequested(var entry, bool replace)
     // In history the list stops at the timeline's current event (the model's limit), which
     // is marked and, while following, kept in view.
     readonly property bool history: !ShopSession.replay.live
@@ -66,6 +69,7 @@ Page {
         rowMenu.entryId = events.data(at, EventListModel.EntryIdRole)
         rowMenu.userId = events.data(at, EventListModel.UserIdRole)
         rowMenu.itemId = events.data(at, EventListModel.ItemIdRole)
+        rowMenu.streamIndex = events.data(at, EventListModel.IndexRole)
         rowMenu.row = row
         rowMenu.popup(page.mapFromItem(null, scenePoint))
     }
@@ -134,6 +138,7 @@ Page {
         property string userId
         property string itemId
         property int row: -1
+        property real streamIndex: -1
         MenuItem {
             objectName: "copyEntryIdItem"
             text: qsTr("Copy id")
@@ -156,6 +161,19 @@ Page {
             enabled: rowMenu.itemId !== ""
             text: rowMenu.itemId !== "" ? qsTr("Only events of item %1").arg(rowMenu.itemId) : qsTr("Only events of this item")
             onTriggered: page.filterBy(itemField, rowMenu.itemId)
+        }
+        MenuSeparator {}
+        MenuItem {
+            objectName: "whatIfWithoutItem"
+            enabled: ShopSession.replay.available && rowMenu.streamIndex >= 0
+            text: qsTr("What if this had not happened")
+            onTriggered: page.whatIfRequested({ index: rowMenu.streamIndex, entryId: rowMenu.entryId }, false)
+        }
+        MenuItem {
+            objectName: "whatIfReplaceItem"
+            enabled: ShopSession.replay.available && rowMenu.streamIndex >= 0
+            text: qsTr("What if it had been…")
+            onTriggered: page.whatIfRequested({ index: rowMenu.streamIndex, entryId: rowMenu.entryId }, true)
         }
     }
 

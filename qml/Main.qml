@@ -66,7 +66,7 @@ ApplicationWindow {
     function dialogs() {
         return [registerUserDialog, topUpDialog, adjustBalanceDialog, addItemDialog, setPriceDialog,
                 adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog, exportDialog,
-                streamInfoDialog]
+                streamInfoDialog, whatIfDialog]
     }
     function pagesInOrder() {
         return [usersPage, itemsPage, eventsPage, overviewPage, snapshotsPage]
@@ -370,7 +370,11 @@ ApplicationWindow {
                 editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
             }
-            EventsPage { id: eventsPage; onExportRequested: exportEventsAction.trigger() }
+            EventsPage {
+                id: eventsPage
+                onExportRequested: exportEventsAction.trigger()
+                onWhatIfRequested: (entry, replace) => root.openDialog(whatIfDialog, entry, replace)
+            }
             OverviewPage {
                 id: overviewPage
                 filterableType: type => eventsPage.canShowType(type)
@@ -416,6 +420,7 @@ ApplicationWindow {
     ConnectionDialog { id: connectionDialog }
     AboutDialog { id: aboutDialog }
     CompareDialog { id: compareDialog }
+    WhatIfDialog { id: whatIfDialog }
     StreamInfoDialog { id: streamInfoDialog }
     ExportDialog {
         id: exportDialog

@@ -228,13 +228,8 @@ QString ReplayController::timeTextAt(qint64 p) const
     return timeText(timeline_.entryTimeMs(static_cast<std::size_t>(p - 1)));
 }
 
-QVariantMap ReplayController::compare(qint64 from, qint64 to) const
+QVariantMap compareStates(const ShopState& a, const ShopState& b)
 {
-    from = std::clamp<qint64>(from, 0, length());
-    to = std::clamp<qint64>(to, 0, length());
-    const ShopState a = timeline_.stateAt(static_cast<std::size_t>(from));
-    const ShopState b = timeline_.stateAt(static_cast<std::size_t>(to));
-
     QVariantList users;
     int more = 0;
     std::map<UserId, std::pair<const User*, const User*>> userPairs;
@@ -274,16 +269,22 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
                                  {QStringLiteral("before"), before ? QVariant(itemValues(*before)) : QVariant()},
                                  {QStringLiteral("after"), after ? QVariant(itemValues(*after)) : QVariant()}});
     }
-    return {{QStringLiteral("from"), from},
-            {QStringLiteral("to"), to},
-            {QStringLiteral("fromId"), entryIdAt(from)},
-            {QStringLiteral("toId"), entryIdAt(to)},
-            {QStringLiteral("fromTime"), timeTextAt(from)},
-            {QStringLiteral("toTime"), timeTextAt(to)},
-            {QStringLiteral("entries"), std::abs(to - from)},
-            {QStringLiteral("users"), users},
-            {QStringLiteral("items"), items},
-            {QStringLiteral("more"), more}};
+    return {{QStringLiteral("users"), users}, {QStringLiteral("items"), items}, {QStringLiteral("more"), more}};
+}
+
+QVariantMap ReplayController::compare(qint64 from, qint64 to) const
+{
+    from = std::clamp<qint64>(from, 0, length());
+    to = std::clamp<qint64>(to, 0, length());
+    QVariantMap out = compareStates(timeline_.stateAt(static_cast<std::size_t>(from)), timeline_.stateAt(static_cast<std::size_t>(to)));
+    out[QStringLiteral("from")] = from;
+    out[QStringLiteral("to")] = to;
+    out[QStringLiteral("fromId")] = entryIdAt(from);
+    out[QStringLiteral("toId")] = entryIdAt(to);
+    out[QStringLiteral("fromTime")] = timeTextAt(from);
+    out[QStringLiteral("toTime")] = timeTextAt(to);
+    out[QStringLiteral("entries")] = std::abs(to - from);
+    return out;
 }
 
 void ReplayController::addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints)
@@ -305,6 +306,7 @@ void ReplayController::appended()
 void ReplayController::clear()
 {
     pause();
+    whatIf_.clear(); // its positions were this history's
     timeline_.clear();
     live_ = true;
     touchedUsers_.clear();

@@ -7,6 +7,7 @@
 
 #include "items_model.hpp"
 #include "users_model.hpp"
+#include "what_if_controller.hpp"
 
 #include "engine/engine_types.hpp"
 #include "engine/replay_timeline.hpp"
@@ -19,6 +20,11 @@
 #include <QtQml/qqmlregistration.h>
 
 namespace shop::app {
+
+// What differs between two shops, rows by id: {users: [{id (in decimal), name, before,
+// after}], items: [...], more (rows past the listing's bound)}; a row in only one of them has
+// null on the other side. Compare (two points) and the what-if (real against changed) show it.
+QVariantMap compareStates(const ShopState& a, const ShopState& b);
 
 class ReplayController : public QObject {
     Q_OBJECT
@@ -53,6 +59,8 @@ class ReplayController : public QObject {
     Q_PROPERTY(QVariantList snapshotMarks READ snapshotMarks NOTIFY marksChanged)
     /// While playing: "12,345 of 100,000 · 1,000 a second · 1 min 28 s left".
     Q_PROPERTY(QString playbackText READ playbackText NOTIFY positionChanged)
+    /// What if an entry had not happened, or had been another event (in memory only).
+    Q_PROPERTY(shop::app::WhatIfController* whatIf READ whatIf CONSTANT)
 
 public:
     // Reads the entries from `history` (shared with the Events page), which outlives it.
@@ -76,6 +84,7 @@ public:
     qint64 rejectedAt() const;
     QVariantList snapshotMarks() const { return marks_; }
     QString playbackText() const;
+    WhatIfController* whatIf() { return &whatIf_; }
 
     Q_INVOKABLE void seek(qint64 position);
     Q_INVOKABLE void stepForward();
@@ -119,6 +128,7 @@ private:
     void updateMarks();
 
     engine::ReplayTimeline timeline_;
+    WhatIfController whatIf_{timeline_};
     UserListModel users_;
     ItemListModel items_;
     bool live_ = true;

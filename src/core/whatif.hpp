@@ -39,6 +39,9 @@ public:
     // A later entry: `realReason` is its verdict in the real history and `event` its event as
     // decoded there (used unless the entry alone decided it).
     void later(std::string_view id, Reason realReason, const Event& event);
+    // later() without the id: returns the verdict in the changed history and leaves recording
+    // the change and lastEventId to the caller (who keeps positions instead of ids).
+    Reason replay(Reason realReason, const Event& event);
 
     const ShopState& state() const { return changed_; }
     ShopState& state() { return changed_; }

@@ -60,8 +60,8 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
         for (const OrderLine& line : e.lines)
             if (const Item* item = after.findItem(line.itemId))
                 orderTotal += line.qty * item->price;
-    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter,
-                reason == Reason::None ? &e : nullptr, &e.lines, orderTotal);
+    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter, &e,
+                &e.lines, orderTotal);
 }
 
 void registerEngineMetaTypes()

@@ -198,11 +198,13 @@ void HistoryBlockReader::next(HistoryRow& row, Event* event, const HistoryNames:
         row.balanceAfter = b == 0 ? -1 : unzigzag(b - 1);
     }
     row.hasOp = false;
+    row.hasEvent = false;
     row.orderTotal = 0;
-    if (row.reason == Reason::None) {
+    if (HistoryBlock::keepsEvent(row.reason)) {
         const std::uint8_t kind = *c.p++;
-        row.hasOp = kind != HistoryBlock::kNoOp;
-        if (row.hasOp) {
+        row.hasEvent = kind != HistoryBlock::kNoOp;
+        row.hasOp = row.hasEvent && row.reason == Reason::None;
+        if (row.hasEvent) {
             const bool keep = event && names;
             if (keep) {
                 event->clear();
@@ -395,7 +397,7 @@ void HistoryBuilder::encodeEvent(const Event& e, std::int64_t orderTotal, std::s
 }
 
 void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason reason, UserId user,
-                         std::string_view item, std::int64_t balanceAfter, const Event* applied,
+                         std::string_view item, std::int64_t balanceAfter, const Event* decoded,
                          const std::vector<OrderLine>* lines, std::int64_t orderTotal)
 {
     if (open_ && open_->count == HistoryBlock::kCapacity) {
@@ -422,11 +424,11 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
 
     b.reason[k] = static_cast<std::uint8_t>(reason);
     b.type[k] = typeRef(type.substr(0, kTypeClip));
-    // An applied event's row names what the event names (its replay reads them from the columns).
-    if (applied) {
-        user = applied->userId;
-        item = firstItemNamed(*applied);
-        lines = &applied->lines;
+    // A decoded event's row names what the event names (its replay reads them from the columns).
+    if (decoded) {
+        user = decoded->userId;
+        item = firstItemNamed(*decoded);
+        lines = &decoded->lines;
     }
     const std::uint32_t userRef = this->user(user);
     const std::uint32_t itemRef = this->item(item);
@@ -440,9 +442,9 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
         putVarint(b.bytes, itemRef);
     if (userRef != 0)
         putVarint(b.bytes, balanceAfter == -1 ? 0 : zigzag(balanceAfter) + 1);
-    if (reason == Reason::None) {
-        if (applied)
-            encodeEvent(*applied, orderTotal, b.bytes);
+    if (HistoryBlock::keepsEvent(reason)) {
+        if (decoded)
+            encodeEvent(*decoded, orderTotal, b.bytes);
         else
             b.bytes.push_back(static_cast<char>(HistoryBlock::kNoOp));
     }

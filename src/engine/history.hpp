@@ -77,7 +77,12 @@ private:
 struct HistoryBlock {
     static constexpr std::size_t kCapacity = 256;
     static constexpr std::uint16_t kEscape = 0xFFFF; // the ref is in the byte stream
-    static constexpr std::uint8_t kNoOp = 0xFF;      // an applied row whose event was not kept
+    static constexpr std::uint8_t kNoOp = 0xFF;      // a row whose event was not kept
+
+    // Applied rows keep their event (a replay applies it), and so do rows rejected by the
+    // checks against the shop (step 6 of DESIGN section 3): in a changed history (what-if)
+    // they may apply. Rows rejected by checks 1 to 5 never can.
+    static constexpr bool keepsEvent(Reason reason) { return reason == Reason::None || reason > Reason::Invalid; }
 
     std::uint64_t serial = 0; // the same in every copy of one block as it fills
     std::uint32_t count = 0;
@@ -87,9 +92,9 @@ struct HistoryBlock {
     std::uint16_t item[kCapacity];
     // Per row, in order: the id (zigzag ms delta; then the seq as a zigzag delta when the ms
     // repeats, else whole), the user ref when the column says kEscape, the item ref likewise,
-    // the balance after when there is a user (0: none, else zigzag + 1), and for an applied
-    // row its event: an EventType byte (or kNoOp) and the fields the columns do not hold (an
-    // order's last: its total).
+    // the balance after when there is a user (0: none, else zigzag + 1), and for a row that
+    // keepsEvent() its event: an EventType byte (or kNoOp) and the fields the columns do not
+    // hold (an order's last: its total, 0 when rejected).
     std::string bytes;
     // The items a row names beyond its item column (an order's further lines), for the rows
     // that name more than one: the row's index in the block, how many, then their refs.
@@ -131,6 +136,7 @@ struct HistoryRow {
     std::span<const std::uint32_t> moreItems; // the others (an order's further lines); valid with the block
     std::int64_t balanceAfter = -1;
     bool hasOp = false;       // an applied row with its event (decodeEvent gives it)
+    bool hasEvent = false;    // a row with its event: hasOp, or rejected by a check against the shop
     std::int64_t orderTotal = 0; // an applied order's total in minor units (its revenue); else 0
 };
 
@@ -158,12 +164,13 @@ public:
     explicit HistoryBuilder(std::shared_ptr<HistoryNames> names);
 
     // One processed entry: the user and the first item it names (0 / "" for none; taken from
-    // `applied` when given), the user's balance after it (-1: none), for an applied entry its
-    // event (null: not kept), and the order lines it names (taken from `applied` when given):
+    // `decoded` when given), the user's balance after it (-1: none), for an applied entry or
+    // one rejected against the shop its event (`decoded`; null: not kept), and the order
+    // lines it names (taken from `decoded` when given):
     // the well-formed item ids of lines after the first are the row's moreItems; for an
     // applied order, its total (what it cost the user: the revenue it brought).
     void add(std::string_view entryId, std::string_view type, Reason reason, UserId user, std::string_view item,
-             std::int64_t balanceAfter, const Event* applied, const std::vector<OrderLine>* lines = nullptr,
+             std::int64_t balanceAfter, const Event* decoded, const std::vector<OrderLine>* lines = nullptr,
              std::int64_t orderTotal = 0);
     // The rows added since the last take.
     HistoryChunk take();

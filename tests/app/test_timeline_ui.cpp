@@ -2,6 +2,7 @@
 // banner shows, editing turns off, the touched row is marked), the slider follows, play at
 // a speed until the head brings it back to Live, the Live button, and Compare.
 #include "display_text.hpp"
+#include "redis/connection.hpp"
 #include "shop_session.hpp"
 
 #include "quick_items.hpp"
@@ -44,8 +45,11 @@ private slots:
     void dataLineShowsOnlyTheCurrentEntrysData();
     void listsStopAtTheCurrentEvent();
     void exportsAgreeWithTheCli();
+    void whatIfFromTheEventsMenu();
 
 private:
+    QByteArray cli(const QStringList& args); // shopstream-cli on the test's stream: its stdout, or "cli failed"
+    QString redisFacts();                    // the server's keys and the stream's length
     QQuickItem* item(const QString& name) { return findQuickItem(window_->contentItem(), name); }
     void click(const QString& name);
 
@@ -253,15 +257,17 @@ void TestTimelineUi::listsStopAtTheCurrentEvent()
 // What the window exports is what the CLI prints: the shop live and at a past point equals
 // `state --json` / `state --csv --until ID`; the events export holds the rows shown (in
 // history, up to the current event; with a filter, those passing it). Through the dialog too.
+QByteArray TestTimelineUi::cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("SHOPSTREAM_CLI"), QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream} + args);
+    return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray("cli failed");
+}
+
 void TestTimelineUi::exportsAgreeWithTheCli()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const auto cli = [&](const QStringList& args) {
-        QProcess p;
-        p.start(qEnvironmentVariable("SHOPSTREAM_CLI"), QStringList{QStringLiteral("--redis"), server_.urlText(), QStringLiteral("--stream"), kStream} + args);
-        return p.waitForFinished(30000) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray("cli failed");
-    };
     const auto read = [](const QString& path) {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("no file");
@@ -342,6 +348,131 @@ void TestTimelineUi::exportsAgreeWithTheCli()
     QTRY_VERIFY(findQuickItem(window_->contentItem(), QStringLiteral("verdictMessage"))->property("text").toString().startsWith(
         QStringLiteral("Exported %1 events to").arg(shop::app::formatCount(session_->events()->rowCount()))));
     QCOMPARE(read(viaDialog).count('\n'), session_->events()->rowCount() + 1);
+}
+
+QString TestTimelineUi::redisFacts()
+{
+    shop::redis::Connection c;
+    if (!c.connect(server_.url()))
+        return QStringLiteral("no connection");
+    shop::redis::Reply keys = c.command({"KEYS", "*"});
+    const shop::redis::ReplyView list(keys.raw());
+    QStringList facts;
+    for (std::size_t i = 0; i < list.size(); ++i)
+        facts << QString::fromUtf8(list[i].str().data(), qsizetype(list[i].str().size()));
+    facts.sort();
+    return facts.join(' ') + QStringLiteral(" xlen ") + QString::number(c.command({"XLEN", kStream.toStdString()}).integer());
+}
+
+// What-if from the Events page's row menu, left out and replaced: the later events whose
+// verdict changes and the shop at the head are those `shopstream-cli whatif` finds reading
+// Redis; a change clicked shows that event on the timeline; nothing is written.
+void TestTimelineUi::whatIfFromTheEventsMenu()
+{
+    // An applied top-up whose removal changes later verdicts (the CLI says which).
+    const QJsonArray rows = QJsonDocument::fromJson(cli({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--count"), QStringLiteral("0")})).array();
+    QString id;
+    QJsonObject expected;
+    for (const QJsonValue& v : rows) {
+        const QJsonObject row = v.toObject();
+        if (row[QStringLiteral("type")].toString() != QStringLiteral("TopUp") || row[QStringLiteral("verdict")].toString() != QStringLiteral("applied"))
+            continue;
+        expected = QJsonDocument::fromJson(cli({QStringLiteral("whatif"), QStringLiteral("--without"), row[QStringLiteral("id")].toString(), QStringLiteral("--json")})).object();
+        if (!expected[QStringLiteral("changed")].toArray().isEmpty()) {
+            id = row[QStringLiteral("id")].toString();
+            break;
+        }
+    }
+    QVERIFY2(!id.isEmpty(), "some top-up's removal changes a later verdict");
+    const QString before = redisFacts();
+
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
+    session_->replay()->seek(399);
+    QTRY_VERIFY(!session_->replay()->live());
+    QObject* page = item(QStringLiteral("eventsPage"));
+    int row = -1;
+    QTRY_VERIFY((row = session_->events()->rowOfEntry(id)) >= 0);
+    QMetaObject::invokeMethod(page, "openRowMenu", Q_ARG(int, row), Q_ARG(QPointF, QPointF(200, 200)));
+    QObject* root = engine_->rootObjects().constFirst();
+    QObject* without = root->findChild<QObject*>(QStringLiteral("whatIfWithoutItem"));
+    QVERIFY(without && without->property("enabled").toBool());
+    QMetaObject::invokeMethod(without, "triggered");
+    QObject* dialog = root->findChild<QObject*>(QStringLiteral("whatIfDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->property("visible").toBool(), kTimeoutMs);
+    shop::app::WhatIfController* whatIf = session_->replay()->whatIf();
+    QTRY_VERIFY_WITH_TIMEOUT(!whatIf->running() && whatIf->result().contains(QStringLiteral("changes")), kTimeoutMs);
+
+    const auto sameChanges = [&](const QJsonObject& cliResult) {
+        const QVariantList shown = whatIf->result().value(QStringLiteral("changes")).toList();
+        const QJsonArray changed = cliResult[QStringLiteral("changed")].toArray();
+        if (shown.size() != changed.size())
+            return QStringLiteral("%1 changes shown, the CLI found %2").arg(shown.size()).arg(changed.size());
+        for (int i = 0; i < shown.size(); ++i) {
+            const QVariantMap a = shown[i].toMap();
+            const QJsonObject b = changed[i].toObject();
+            if (a[QStringLiteral("id")] != b[QStringLiteral("id")].toString() || a[QStringLiteral("before")] != b[QStringLiteral("before")].toString()
+                || a[QStringLiteral("after")] != b[QStringLiteral("after")].toString())
+                return QStringLiteral("change %1 differs: %2").arg(i).arg(a[QStringLiteral("id")].toString());
+        }
+        return QString();
+    };
+    QCOMPARE(sameChanges(expected), QString());
+    QQuickItem* list = findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfChanges"));
+    QVERIFY(list);
+    QTRY_COMPARE(list->property("count").toInt(), expected[QStringLiteral("changed")].toArray().size());
+    // The shop at the head: the rows that differ between `state --json` and the CLI's what-if.
+    const QJsonObject real = QJsonDocument::fromJson(cli({QStringLiteral("state"), QStringLiteral("--json")})).object();
+    const QJsonObject changedState = expected[QStringLiteral("state")].toObject();
+    int differing = 0;
+    for (const char* table : {"users", "items"}) {
+        QMap<QString, QJsonObject> a, b;
+        for (const QJsonValue& v : real[QLatin1String(table)].toArray())
+            a[v.toObject()[QStringLiteral("id")].toVariant().toString()] = v.toObject();
+        for (const QJsonValue& v : changedState[QLatin1String(table)].toArray())
+            b[v.toObject()[QStringLiteral("id")].toVariant().toString()] = v.toObject();
+        QSet<QString> ids(a.keyBegin(), a.keyEnd());
+        ids.unite(QSet<QString>(b.keyBegin(), b.keyEnd()));
+        for (const QString& k : ids)
+            differing += a.value(k) != b.value(k) ? 1 : 0;
+    }
+    QVERIFY(differing > 0);
+    QQuickItem* comparison = findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfComparison"));
+    QVERIFY(comparison);
+    QTRY_COMPARE(comparison->property("count").toInt(), differing);
+
+    // A change clicked shows that event on the timeline.
+    const qint64 firstChange = whatIf->result().value(QStringLiteral("changes")).toList().first().toMap().value(QStringLiteral("position")).toLongLong();
+    QTRY_VERIFY(list->property("contentItem").value<QQuickItem*>()->childItems().size() > 0);
+    QQuickItem* firstRow = nullptr;
+    for (QQuickItem* child : list->property("contentItem").value<QQuickItem*>()->childItems())
+        if (child->y() == 0 && child->isVisible())
+            firstRow = child;
+    QVERIFY(firstRow);
+    clickCentre(window_, firstRow);
+    QTRY_COMPARE(session_->replay()->position(), firstChange + 1);
+    QMetaObject::invokeMethod(dialog, "close");
+
+    // Replaced: the same top-up of 0.01, edited in the dialog from the entry's own data.
+    QMetaObject::invokeMethod(page, "openRowMenu", Q_ARG(int, session_->events()->rowOfEntry(id)), Q_ARG(QPointF, QPointF(200, 200)));
+    QMetaObject::invokeMethod(root->findChild<QObject*>(QStringLiteral("whatIfReplaceItem")), "triggered");
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->property("visible").toBool(), kTimeoutMs);
+    QQuickItem* data = findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfData"));
+    QTRY_VERIFY_WITH_TIMEOUT(data->property("text").toString().contains(QStringLiteral("amount")), kTimeoutMs);
+    QJsonObject edited = QJsonDocument::fromJson(data->property("text").toString().toUtf8()).object();
+    edited[QStringLiteral("amount")] = 1;
+    const QString editedText = QString::fromUtf8(QJsonDocument(edited).toJson(QJsonDocument::Compact));
+    data->setProperty("text", editedText);
+    QVERIFY(whatIf->result().isEmpty());
+    clickCentre(window_, findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfRun")));
+    QTRY_VERIFY_WITH_TIMEOUT(!whatIf->running() && whatIf->result().contains(QStringLiteral("changes")), kTimeoutMs);
+    QVERIFY(whatIf->result().value(QStringLiteral("replaced")).toBool());
+    const QJsonObject replaced = QJsonDocument::fromJson(cli({QStringLiteral("whatif"), QStringLiteral("--replace"), id, QStringLiteral("TopUp"), editedText, QStringLiteral("--json")})).object();
+    QVERIFY(!replaced.isEmpty());
+    QCOMPARE(sameChanges(replaced), QString());
+    QMetaObject::invokeMethod(dialog, "close");
+
+    QCOMPARE(redisFacts(), before);
+    session_->replay()->goLive();
 }
 
 QTEST_MAIN(TestTimelineUi)

@@ -1,6 +1,7 @@
 // ReplayTimeline: the state at any position equals applying that prefix from scratch;
 // seeks, steps and stateAt agree; checkpoints stay bounded as the history grows.
 #include "engine/engine_types.hpp"
+#include "engine/history_what_if.hpp"
 #include "engine/replay_timeline.hpp"
 
 #include "core/handlers.hpp"
@@ -91,6 +92,9 @@ private slots:
     void checkpointsStayBounded();
     void twoFeedersMeetAtASnapshot();
     void seeksRestoreTheFeedersCheckpoints();
+    void whatIfAgreesWithARebuild_data();
+    void whatIfAgreesWithARebuild();
+    void whatIfStopsWhenCancelled();
 };
 
 void TestReplayTimeline::seekEqualsPrefixFromScratch_data()
@@ -256,6 +260,110 @@ void TestReplayTimeline::seeksRestoreTheFeedersCheckpoints()
     timeline.seek(99);
     QVERIFY(timeline.state().findUser(987654321) == nullptr);
     QVERIFY(timeline.state() == prefix(h, 99));
+}
+
+// The window's what-if (the history's rows replayed from the timeline's state before the
+// changed entry) against the changed list of entries applied from scratch: the same shop at
+// the end, and exactly the later entries whose verdict differs.
+void TestReplayTimeline::whatIfAgreesWithARebuild_data()
+{
+    QTest::addColumn<bool>("legacy");
+    QTest::addColumn<bool>("replace");
+    QTest::newRow("native, left out") << false << false;
+    QTest::newRow("native, replaced") << false << true;
+    QTest::newRow("legacy, left out") << true << false;
+}
+
+void TestReplayTimeline::whatIfAgreesWithARebuild()
+{
+    QFETCH(bool, legacy);
+    QFETCH(bool, replace);
+    const History h = simulate(6000, legacy, 23);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 0);
+    ShopState live;
+    feed(store, timeline, h, 0, h.ids.size(), live, 0);
+
+    std::vector<Reason> real;
+    {
+        ShopState s;
+        Event scratch;
+        for (std::size_t i = 0; i < h.ids.size(); ++i)
+            real.push_back(processEntry(s, raw(h, i), scratch));
+    }
+    // The first, an early one, an applied top-up in the middle, and the head.
+    std::vector<std::size_t> picks{0, 7, h.ids.size() - 1};
+    for (std::size_t i = 3000; i < h.ids.size(); ++i) {
+        if (h.types[i] == "TopUp" && real[i] == Reason::None) {
+            picks.push_back(i);
+            break;
+        }
+    }
+    const std::string newType = "TopUp", newData = R"({"userId":3,"amount":500000})";
+    bool flippedToRejected = false;
+    for (const std::size_t index : picks) {
+        shop::engine::HistoryWhatIfRequest request;
+        request.index = index;
+        request.end = store.size();
+        request.before = timeline.stateAt(index);
+        if (replace)
+            request.replacement = std::pair{newType, newData};
+        const shop::engine::HistoryWhatIfResult result = shop::engine::runHistoryWhatIf(store, std::move(request));
+
+        ShopState rebuilt;
+        std::vector<Reason> changed(h.ids.size());
+        Event scratch;
+        for (std::size_t i = 0; i < h.ids.size(); ++i) {
+            if (i == index) {
+                if (replace) {
+                    RawEntry r = raw(h, i);
+                    r.type = newType;
+                    r.data = newData;
+                    r.v = "1";
+                    QCOMPARE(processEntry(rebuilt, r, scratch), result.replacementReason);
+                }
+                continue;
+            }
+            changed[i] = processEntry(rebuilt, raw(h, i), scratch);
+        }
+        QVERIFY2(result.state == rebuilt, describeDifference(result.state, rebuilt).c_str());
+        QCOMPARE(result.state.lastEventId, rebuilt.lastEventId);
+        QCOMPARE(result.unknown, std::size_t(0));
+        QVERIFY(!result.cancelled);
+        std::size_t k = 0;
+        for (std::size_t i = index + 1; i < h.ids.size(); ++i) {
+            if (changed[i] == real[i])
+                continue;
+            QVERIFY2(k < result.changes.size(), qPrintable(QStringLiteral("missing change at %1").arg(i)));
+            QCOMPARE(result.changes[k].position, i);
+            QCOMPARE(result.changes[k].id, h.ids[i]);
+            QVERIFY(result.changes[k].before == real[i] && result.changes[k].after == changed[i]);
+            flippedToRejected = flippedToRejected || (real[i] == Reason::None && changed[i] != Reason::None);
+            ++k;
+        }
+        QCOMPARE(k, result.changes.size());
+    }
+    // (The original demo's items have no price, so its orders are all refused: nothing flips.)
+    if (!replace && !legacy)
+        QVERIFY2(flippedToRejected, "some removal turns a later applied entry into a rejected one");
+}
+
+void TestReplayTimeline::whatIfStopsWhenCancelled()
+{
+    const History h = simulate(3000, false, 5);
+    HistoryStore store;
+    ReplayTimeline timeline(store, 0);
+    ShopState live;
+    feed(store, timeline, h, 0, h.ids.size(), live, 0);
+    shop::engine::HistoryWhatIfRequest request;
+    request.index = 10;
+    request.end = store.size();
+    request.before = timeline.stateAt(10);
+    std::atomic<bool> cancel{true};
+    std::atomic<std::size_t> done{0};
+    const auto result = shop::engine::runHistoryWhatIf(store, std::move(request), &cancel, &done);
+    QVERIFY(result.cancelled);
+    QCOMPARE(done.load(), std::size_t(0));
 }
 
 QTEST_APPLESS_MAIN(TestReplayTimeline)
