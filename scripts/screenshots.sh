@@ -39,6 +39,12 @@ ADJUST_STOCK_BUTTON="557 12"
 ORDER_LINE0_ITEM="560 399"   # place order dialog with one line, user 7's balance above it
 KEEP_SNAPSHOTS_BUTTON="1128 48"  # the question banner's Keep snapshots (a stream with none yet)
 COMPARE_BUTTON="1147 736"    # the timeline bar's Compare… (in history)
+TYPE_FILTER="88 61"          # Events page, the type filter
+TYPE_ALL="50 63"             # ...its list: All types
+TYPE_TOPUP="39 115"          # ...its list: TopUp
+USER_FILTER="385 61"         # Events page, the user filter
+FIRST_EVENT_ROW="400 115"    # Events page, the first row
+WHATIF_WITHOUT="490 267"     # the first row's menu: What if this had not happened
 
 inside() {
   local out=$1
@@ -145,6 +151,18 @@ inside() {
   xdotool key ctrl+j; settle
   shot log.png
   xdotool key ctrl+j; settle 0.5
+
+  # What if user 8's first top-up had not happened (the Events page's TopUps of user 8, the
+  # first row's menu): the later verdicts that change and the shop at the head against the
+  # real one. Then the filters back to all.
+  xdotool key ctrl+3; settle
+  click "$TYPE_FILTER"; settle 0.5; click "$TYPE_TOPUP"; settle 0.5
+  click "$USER_FILTER"; type_text 8; settle 1.5
+  xdotool mousemove $FIRST_EVENT_ROW click 3; settle 0.8
+  click "$WHATIF_WITHOUT"; settle 2
+  shot what-if.png; xdotool key Escape; settle 0.5
+  click "$USER_FILTER"; xdotool key ctrl+a BackSpace; settle 0.5
+  click "$TYPE_FILTER"; settle 0.5; click "$TYPE_ALL"; settle 0.5
 
   # History: user 7 selected, a click on the timeline's slider near its middle; the status
   # bar says History, the edit buttons are off.

@@ -95,8 +95,19 @@ void WhatIfController::start(qint64 index, const QString& type, const QString& j
     job->real = timeline_.stateAt(job->request.end);
     job->entryId = QString::fromStdString(timeline_.entryId(std::size_t(index)));
     job->replaced = replaced;
-    job->title = replaced ? tr("What if entry %1 had been %2 %3").arg(job->entryId, type, json.simplified())
-                          : tr("What if entry %1 had not happened").arg(job->entryId);
+    // What the entry was: "TopUp of user 8, applied".
+    QString was;
+    {
+        const engine::HistoryRow row = timeline_.history().row(std::size_t(index));
+        const engine::HistoryNames::Reader names(timeline_.history().names());
+        const std::string_view typeName = names.type(row.type);
+        was = typeName.empty() ? tr("an entry of another type") : QString::fromUtf8(typeName.data(), qsizetype(typeName.size()));
+        if (row.user != 0)
+            was += tr(" of user %1").arg(names.user(row.user));
+        was += QStringLiteral(", ") + verdictText(row.reason);
+    }
+    job->title = replaced ? tr("What if entry %1 (%2) had been %3 %4").arg(job->entryId, was, type, json.simplified())
+                          : tr("What if entry %1 (%2) had not happened").arg(job->entryId, was);
     qCInfo(lcWhatIf) << job->title << "over" << job->request.end - job->request.index << "entries";
     job_ = job;
     result_ = {{QStringLiteral("title"), job->title}, {QStringLiteral("entryId"), job->entryId}, {QStringLiteral("running"), true}};
