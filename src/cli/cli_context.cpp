@@ -3,8 +3,14 @@
 #include "cli_context.hpp"
 
 #include "redis/server_facts.hpp"
+#include "redis/state_loader.hpp"
+#include "redis/stream_reader.hpp"
 
+#include "core/domain.hpp"
+#include "core/shop_state.hpp"
 #include "core/utf8_text.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <limits>
@@ -95,6 +101,39 @@ std::string idBefore(const StreamId& id)
     if (id.seq > 0)
         return StreamId{id.ms, id.seq - 1}.toString();
     return StreamId{id.ms - 1, std::numeric_limits<std::uint64_t>::max()}.toString();
+}
+
+QString eventArgumentsProblem(const QString& type, const std::string& json)
+{
+    if (!parseEventType(type.toStdString()))
+        return QStringLiteral("unknown event type \"%1\": use RegisterUser, TopUp, AdjustBalance, AddItem, SetPrice, "
+                              "AdjustStock or Order")
+            .arg(type);
+    const auto parsed = nlohmann::json::parse(json, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+        return QStringLiteral("the data is not a JSON object");
+    return {};
+}
+
+bool loadEntryAndStateBefore(Session& session, const StreamId& id, redis::StateLoader& loader, redis::LoadOptions& options,
+                             redis::LoadReport& report, redis::EntryBatch& entry, ShopState& state, std::string& error)
+{
+    redis::StreamReader reader(session.connection, session.stream);
+    if (!reader.entry(id.toString(), entry)) {
+        error = reader.error();
+        return false;
+    }
+    if (entry.entries.empty()) {
+        error = "there is no entry " + id.toString() + " in " + session.stream;
+        return false;
+    }
+    options.untilId = idBefore(id);
+    const bool ok = loader.load(state, options, report);
+    printWarnings(report.warnings);
+    report.warnings.clear();
+    if (!ok)
+        error = report.error;
+    return ok;
 }
 
 bool openSession(const Invocation& call, Session& session, QString& error, bool viewOnly)

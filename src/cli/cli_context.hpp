@@ -19,6 +19,16 @@
 #include <string_view>
 #include <vector>
 
+namespace shop {
+class ShopState;
+namespace redis {
+class StateLoader;
+struct LoadOptions;
+struct LoadReport;
+struct EntryBatch;
+} // namespace redis
+} // namespace shop
+
 namespace shop::cli {
 
 constexpr int kExitOk = 0;
@@ -100,6 +110,9 @@ void write(std::string_view text);
 bool parseCount(const QString& text, qint64 lo, qint64 hi, qint64& out);
 // The id just before `id` ("" for 0-0), so that reading after it starts at `id` itself.
 std::string idBefore(const StreamId& id);
+// TYPE and JSON as append, append --dry-run and whatif --replace take them: "" when TYPE is
+// one of section 3 and JSON an object, else the usage error to give.
+QString eventArgumentsProblem(const QString& type, const std::string& json);
 
 // ---- connecting -----------------------------------------------------------------------
 
@@ -108,6 +121,12 @@ struct Session {
     redis::Connection connection;
     std::string stream;
 };
+
+// What explain and whatif start from: entry `id` itself (XRANGE id id) and, in `state`, the
+// shop just before it (a snapshot taken before it plus the entries up to it; `options` as
+// given, untilId set here). False with `error` (warnings printed) when either fails.
+bool loadEntryAndStateBefore(Session& session, const StreamId& id, redis::StateLoader& loader, redis::LoadOptions& options,
+                             redis::LoadReport& report, redis::EntryBatch& entry, ShopState& state, std::string& error);
 
 // Resolves the target (starting the managed server when there is no --redis) and connects;
 // with `viewOnly` (or the global --read-only) the connection sends no command that writes.

@@ -87,14 +87,8 @@ int run(const Invocation& call)
     const std::string type = call.positionals[0].toStdString();
     const std::string data = call.positionals[1].toStdString();
     if (!raw) {
-        if (!parseEventType(type))
-            return usageError(QStringLiteral("unknown event type \"%1\": use RegisterUser, TopUp, AdjustBalance, AddItem, "
-                                             "SetPrice, AdjustStock or Order")
-                                  .arg(call.positionals[0]),
-                              call.command);
-        const auto parsed = nlohmann::json::parse(data, nullptr, false);
-        if (parsed.is_discarded() || !parsed.is_object())
-            return usageError(QStringLiteral("the data is not a JSON object; nothing was appended"), call.command);
+        if (const QString problem = eventArgumentsProblem(call.positionals[0], data); !problem.isEmpty())
+            return usageError(problem + QStringLiteral("; nothing was appended"), call.command);
     }
     // The data stays native JSON on the command line (minor units); it is converted only
     // when the entry is written in the demo's format. --raw writes the bytes as given.

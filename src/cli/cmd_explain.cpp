@@ -30,23 +30,15 @@ int run(const Invocation& call)
     if (!openSession(call, session, error, /*viewOnly=*/true))
         return fail(error);
 
-    redis::StreamReader reader(session.connection, session.stream);
-    redis::EntryBatch entry;
-    if (!reader.entry(id->toString(), entry))
-        return fail(reader.error());
-    if (entry.entries.empty())
-        return fail("there is no entry " + id->toString() + " in " + session.stream);
-
     ShopState state;
     redis::LoadOptions options;
     options.fromScratch = call.isSet(QStringLiteral("from-scratch"));
-    options.untilId = idBefore(*id);
     redis::LoadReport report;
     redis::StateLoader loader(session.connection, session.stream);
-    const bool ok = loader.load(state, options, report);
-    printWarnings(report.warnings);
-    if (!ok)
-        return fail(report.error);
+    redis::EntryBatch entry;
+    std::string failure;
+    if (!loadEntryAndStateBefore(session, *id, loader, options, report, entry, state, failure))
+        return fail(failure);
 
     const RawEntry& raw = entry.entries.front();
     const Explanation e = explainEntry(state, raw);

@@ -53,14 +53,8 @@ int run(const Invocation& call)
     if (replace) {
         type = call.positionals[0].toStdString();
         data = call.positionals[1].toStdString();
-        if (!parseEventType(type))
-            return usageError(QStringLiteral("unknown event type \"%1\": use RegisterUser, TopUp, AdjustBalance, AddItem, "
-                                             "SetPrice, AdjustStock or Order")
-                                  .arg(call.positionals[0]),
-                              call.command);
-        const auto parsed = nlohmann::json::parse(data, nullptr, false);
-        if (parsed.is_discarded() || !parsed.is_object())
-            return usageError(QStringLiteral("the data is not a JSON object"), call.command);
+        if (const QString problem = eventArgumentsProblem(call.positionals[0], data); !problem.isEmpty())
+            return usageError(problem, call.command);
     }
 
     Session session;
@@ -68,23 +62,15 @@ int run(const Invocation& call)
     if (!openSession(call, session, error, /*viewOnly=*/true))
         return fail(error);
     const std::string changedId = id->toString();
-    redis::StreamReader reader(session.connection, session.stream);
-    redis::EntryBatch entry;
-    if (!reader.entry(changedId, entry))
-        return fail(reader.error());
-    if (entry.entries.empty())
-        return fail("there is no entry " + changedId + " in " + session.stream);
-
     ShopState state;
     redis::LoadOptions options;
     options.fromScratch = call.isSet(QStringLiteral("from-scratch"));
-    options.untilId = idBefore(*id);
     redis::LoadReport report;
     redis::StateLoader loader(session.connection, session.stream);
-    if (!loader.load(state, options, report)) {
-        printWarnings(report.warnings);
-        return fail(report.error);
-    }
+    redis::EntryBatch entry;
+    std::string failure;
+    if (!loadEntryAndStateBefore(session, *id, loader, options, report, entry, state, failure))
+        return fail(failure);
 
     // The replacement: the entry a native append of TYPE JSON would write, at the same id.
     RawEntry replacement;

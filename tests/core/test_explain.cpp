@@ -5,6 +5,7 @@
 // changed, before and after; and explaining changes nothing processEntry would not. Then
 // WhatIfReplay against a rebuild of the changed list of entries from scratch.
 #include "reason_names.hpp"
+#include "small_shop.hpp"
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/explain.hpp"
@@ -22,21 +23,6 @@ using namespace shop;
 using reason_names::nameOf;
 
 namespace {
-
-// Ada (7) with 25.00; cpu at 15.00 with 3 in stock; free (no price) with 5; big near the limit.
-ShopState baseShop()
-{
-    ShopState s;
-    User& ada = s.addUser(7, "Ada");
-    ada.balance = 2500;
-    s.addUser(8, "Rich").balance = std::numeric_limits<std::int64_t>::max() - 10;
-    Item& cpu = s.addItem("cpu");
-    cpu.price = 1500;
-    cpu.stock = 3;
-    s.addItem("free").stock = 5;
-    s.addItem("big").stock = std::numeric_limits<std::int64_t>::max() - 1;
-    return s;
-}
 
 // Section 3's checks by the type's name, as the section lists them.
 QStringList ladderOf(const QString& type)
@@ -139,7 +125,7 @@ void TestExplain::everyReasonHasItsLadder()
     QFETCH(QString, detail);
     QFETCH(bool, typeKnown);
 
-    ShopState state = baseShop();
+    ShopState state = small_shop::make();
     if (QByteArray(QTest::currentDataTag()) == "overflow, order") {
         state.findUser(8)->spent = std::numeric_limits<std::int64_t>::max() - 100; // spent + 15.00 passes the limit
         detail = "spent 92233720368547757.07 + total 15.00 would pass the 64-bit limit";
@@ -206,7 +192,7 @@ void TestExplain::appliedShowsEveryRowChanged()
     QFETCH(QByteArray, data);
     QFETCH(QStringList, changes);
 
-    ShopState state = baseShop();
+    ShopState state = small_shop::make();
     const Owned owned{"5-1", type.toStdString(), data.toStdString(), {}};
     const Explanation e = explainEntry(state, owned.raw());
     QVERIFY(e.reason == Reason::None);
@@ -237,8 +223,8 @@ void TestExplain::explainingIsProcessing()
         {"1-5", "AdjustStock", R"({"itemId":"cpu","delta":-1,"reason":"x"})", {}},
         {"1-6", "TopUp", R"({"userId":7,"amount":1})", "2"},
     };
-    ShopState explained = baseShop();
-    ShopState processed = baseShop();
+    ShopState explained = small_shop::make();
+    ShopState processed = small_shop::make();
     Event scratch;
     for (const Owned& o : entries)
         QCOMPARE(explainEntry(explained, o.raw()).reason, processEntry(processed, o.raw(), scratch));
@@ -248,12 +234,12 @@ void TestExplain::explainingIsProcessing()
 
 void TestExplain::differenceNamesEveryRow()
 {
-    const ShopState a = baseShop();
-    ShopState b = baseShop();
+    const ShopState a = small_shop::make();
+    ShopState b = small_shop::make();
     b.findUser(7)->balance = 1000;
     b.addUser(9, "Grace");
     b.addItem("ram").stock = 2;
-    ShopState c = baseShop();
+    ShopState c = small_shop::make();
     QVERIFY(differenceBetween(a, c).empty());
     const StateDifference d = differenceBetween(a, b);
     QCOMPARE(d.users.size(), std::size_t(2));
@@ -299,7 +285,7 @@ void TestExplain::whatIfAgreesWithARebuild()
     const Owned replacement{entries[std::size_t(changed)].id, "TopUp", R"({"userId":20,"amount":3000})", {}};
 
     // The real history, and the state before the changed entry.
-    ShopState real = baseShop();
+    ShopState real = small_shop::make();
     ShopState before;
     std::vector<Reason> realReasons;
     std::vector<Event> events(entries.size());
@@ -315,7 +301,7 @@ void TestExplain::whatIfAgreesWithARebuild()
         what.later(entries[i].id, realReasons[i], events[i]);
 
     // The rebuild: the changed list from scratch.
-    ShopState rebuilt = baseShop();
+    ShopState rebuilt = small_shop::make();
     Event scratch;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         if (int(i) == changed) {

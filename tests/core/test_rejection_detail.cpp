@@ -4,6 +4,7 @@
 // must name the field or the rows that decided, with their values; an applied entry gets
 // none, and asking for the detail changes no verdict and no state.
 #include "reason_names.hpp"
+#include "small_shop.hpp"
 #include "core/domain.hpp"
 #include "core/entry.hpp"
 #include "core/handlers.hpp"
@@ -18,23 +19,6 @@ using namespace shop;
 using reason_names::nameOf;
 
 namespace {
-
-// The shop every case starts from: Ada (7) with 25.00; cpu at 15.00 with 3 in stock; free
-// (no price yet) with 5; big near the int64 limit for the overflow cases.
-ShopState baseShop()
-{
-    ShopState s;
-    User& ada = s.addUser(7, "Ada");
-    ada.balance = 2500;
-    User& rich = s.addUser(8, "Rich");
-    rich.balance = std::numeric_limits<std::int64_t>::max() - 10;
-    Item& cpu = s.addItem("cpu");
-    cpu.price = 1500;
-    cpu.stock = 3;
-    s.addItem("free").stock = 5;
-    s.addItem("big").stock = std::numeric_limits<std::int64_t>::max() - 1;
-    return s;
-}
 
 // The original demo's OrderType for user 5555 with quantity 0 (MessagePack, by hand).
 std::string legacyOrderWithZeroQuantity()
@@ -136,7 +120,7 @@ void TestRejectionDetail::everyReasonSaysWhy()
     QFETCH(QString, reason);
     QFETCH(QString, detail);
 
-    ShopState state = baseShop();
+    ShopState state = small_shop::make();
     const std::string typeText = type.toStdString();
     const std::string vText = v.toStdString();
     RawEntry entry;
@@ -154,7 +138,7 @@ void TestRejectionDetail::everyReasonSaysWhy()
 
 void TestRejectionDetail::appliedSaysNothing()
 {
-    ShopState state = baseShop();
+    ShopState state = small_shop::make();
     const std::string data = R"({"userId":7,"lines":[{"itemId":"cpu","qty":1}]})";
     RawEntry entry;
     entry.id = "1-1";
@@ -177,8 +161,8 @@ void TestRejectionDetail::askingChangesNothing()
         {"Order", R"({"userId":7,"lines":[{"itemId":"cpu","qty":2}]})"},
         {"AdjustStock", R"({"itemId":"cpu","delta":-1,"reason":"x"})"},
     };
-    ShopState quiet = baseShop();
-    ShopState told = baseShop();
+    ShopState quiet = small_shop::make();
+    ShopState told = small_shop::make();
     Event scratch;
     for (const auto& [type, data] : entries) {
         RawEntry entry;
@@ -215,7 +199,7 @@ void TestRejectionDetail::invalidOrdersStillNameTheirLaterItems()
         {"OrderType", legacy, "ItemQuantities[1] is 0; it must be from 1 to 1000000000", {"cpu", "ram", "ssd"}},
     };
     for (const Case& c : cases) {
-        ShopState state = baseShop();
+        ShopState state = small_shop::make();
         RawEntry entry;
         entry.id = "1-1";
         entry.type = c.type;
