@@ -11,13 +11,18 @@ ListView {
 
     property bool active: false
     property bool showBalance: false
+    /// A row clicked: the Events page shows that entry, with why it got its verdict.
+    signal entryChosen(string entryId)
 
     clip: true
     reuseItems: true
     boundsBehavior: Flickable.StopAtBounds
     model: active ? ShopSession.events : null
     ScrollBar.vertical: ScrollBar {}
-    delegate: HistoryRow { showBalance: list.showBalance }
+    delegate: HistoryRow {
+        showBalance: list.showBalance
+        onClicked: list.entryChosen(entryId)
+    }
 
     // Kept at the end as rows come and go (a seek in history removes or adds them at the end)
     // and as the pane above it changes height with them.

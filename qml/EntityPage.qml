@@ -48,6 +48,8 @@ Page {
     property bool editable: true
 
     signal actionRequested(string action)
+    /// An entry chosen in the details pane's history: the window shows it on the Events page.
+    signal entryChosen(string entryId)
 
     function select(id: string) {
         selectedId = id

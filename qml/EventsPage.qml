@@ -100,6 +100,15 @@ Page {
         applyEventFilters()
     }
 
+    // Selects one entry (its pane explains it), clearing the filters when they hide it:
+    // where an entity history or the timeline sends the user.
+    function showEntry(entryId: string) {
+        applyEventFilters()
+        if (ShopSession.events.rowOfEntry(entryId) < 0)
+            showOnly("", "")
+        selectRow(ShopSession.events.rowOfEntry(entryId))
+    }
+
     function focusSearch() {
         userField.forceActiveFocus()
         userField.selectAll()

@@ -13,6 +13,7 @@ Pane {
     /// Whether edits can be appended now (live, connected, writable): the buttons follow it.
     property bool editable: true
     signal actionRequested(string action)
+    signal entryChosen(string entryId)
 
     objectName: "itemDetails"
     padding: 12
@@ -80,6 +81,7 @@ Pane {
         Label { text: qsTr("History"); font.bold: true }
         EntityHistory {
             objectName: "itemHistory"
+            onEntryChosen: entryId => pane.entryChosen(entryId)
             Layout.fillWidth: true
             Layout.fillHeight: true
             active: pane.historyActive && pane.item !== null

@@ -90,6 +90,12 @@ ApplicationWindow {
         dialog.prefill(first, second)
         dialog.open()
     }
+    // One entry on the Events page, selected: its pane says why it got its verdict and what it
+    // changed (from an entity's history, or the timeline's current event).
+    function showEntry(entryId: string) {
+        tabs.currentIndex = 2
+        eventsPage.showEntry(entryId)
+    }
     // The details panes' quick actions go through the same actions as the toolbar.
     function pageAction(action: string) {
         const actions = { topUp: topUpAction, adjustBalance: adjustBalanceAction, placeOrder: placeOrderAction,
@@ -364,11 +370,13 @@ ApplicationWindow {
                 id: usersPage
                 editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
+                onEntryChosen: entryId => root.showEntry(entryId)
             }
             ItemsPage {
                 id: itemsPage
                 editable: root.editable
                 onActionRequested: (action) => root.pageAction(action)
+                onEntryChosen: entryId => root.showEntry(entryId)
             }
             EventsPage {
                 id: eventsPage
@@ -392,6 +400,7 @@ ApplicationWindow {
         TimelineBar {
             id: timelineBar
             Layout.fillWidth: true
+            onEntryRequested: entryId => root.showEntry(entryId)
             onCompareRequested: root.openDialog(compareDialog,
                                                 ShopSession.replay.live ? 0 : ShopSession.replay.position,
                                                 ShopSession.replay.length)

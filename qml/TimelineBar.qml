@@ -16,9 +16,12 @@ Pane {
     property string currentData: ""
     property string currentDataId: ""
     signal compareRequested()
+    /// "Why…" beside the current event: the Events page shows it, with its explanation.
+    signal entryRequested(string entryId)
 
     padding: 6
     Accents { id: accents }
+    FontMetrics { id: whyMetrics }
 
     // The current entry's data, fetched when the point shown settles (not on every frame
     // while playing).
@@ -201,6 +204,17 @@ Pane {
                 text: bar.replay.current.applied
                       ? qsTr("%1 applied").arg(bar.replay.current.type)
                       : qsTr("rejected: %1").arg(bar.replay.current.reasonText)
+            }
+            ToolButton {
+                objectName: "currentEventWhyButton"
+                visible: bar.replay.available && !bar.replay.live && bar.replay.position > 0
+                text: qsTr("Why…")
+                // As tall as the line's text: the bar keeps its height going into history.
+                Layout.preferredHeight: whyMetrics.height
+                topPadding: 0
+                bottomPadding: 0
+                Accessible.name: qsTr("Show this event on the Events page, with why it got its verdict")
+                onClicked: bar.entryRequested(bar.replay.current.entryId)
             }
             Label {
                 objectName: "currentEventData"

@@ -13,6 +13,7 @@ Pane {
     /// Whether edits can be appended now (live, connected, writable): the buttons follow it.
     property bool editable: true
     signal actionRequested(string action)
+    signal entryChosen(string entryId)
 
     function refreshChart() {
         chart.points = user ? ShopSession.events.balanceHistory(user.userId).map(p => p.balance) : []
@@ -93,6 +94,7 @@ Pane {
         Label { text: qsTr("History"); font.bold: true }
         EntityHistory {
             objectName: "userHistory"
+            onEntryChosen: entryId => pane.entryChosen(entryId)
             Layout.fillWidth: true
             Layout.fillHeight: true
             active: pane.historyActive && pane.user !== null

@@ -48,5 +48,6 @@ EntityPage {
         historyActive: page.visible
         editable: page.editable
         onActionRequested: (action) => page.actionRequested(action)
+        onEntryChosen: entryId => page.entryChosen(entryId)
     }
 }

@@ -46,6 +46,7 @@ private slots:
     void listsStopAtTheCurrentEvent();
     void exportsAgreeWithTheCli();
     void whatIfFromTheEventsMenu();
+    void historiesAndTheTimelineLeadToTheEntry();
 
 private:
     QByteArray cli(const QStringList& args); // shopstream-cli on the test's stream: its stdout, or "cli failed"
@@ -472,6 +473,54 @@ void TestTimelineUi::whatIfFromTheEventsMenu()
     QMetaObject::invokeMethod(dialog, "close");
 
     QCOMPARE(redisFacts(), before);
+    session_->replay()->goLive();
+}
+
+// An entry chosen in a user's history, or the timeline's "Why…" beside its current event,
+// opens the Events page with that entry selected (its pane explains the verdict).
+void TestTimelineUi::historiesAndTheTimelineLeadToTheEntry()
+{
+    session_->replay()->seek(120);
+    QTRY_VERIFY(!session_->replay()->live());
+    const QString current = session_->replay()->entryIdAt(120);
+    click(QStringLiteral("currentEventWhyButton"));
+    QQuickItem* events = item(QStringLiteral("eventsPage"));
+    QTRY_VERIFY(events->isVisible());
+    QTRY_COMPARE(events->property("selectedEntryId").toString(), current);
+
+    // A user with a history: the one the 100th event named.
+    QString user;
+    for (qint64 p = 100; p > 0 && user.isEmpty(); --p) {
+        session_->replay()->seek(p);
+        user = session_->replay()->current().value(QStringLiteral("userId")).toString();
+    }
+    QVERIFY(!user.isEmpty());
+    session_->replay()->seek(120);
+    clickCentre(window_, item(QStringLiteral("usersTab")));
+    QQuickItem* users = item(QStringLiteral("usersPage"));
+    QTRY_VERIFY(users->isVisible());
+    QMetaObject::invokeMethod(users, "select", Q_ARG(QString, user));
+    QQuickItem* row = nullptr;
+    // A row inside the list's viewport (it keeps its newest rows in view).
+    QQuickItem* history = findQuickItem(users, QStringLiteral("userHistory"));
+    QVERIFY(history);
+    const std::function<QQuickItem*(QQuickItem*)> shownRow = [&](QQuickItem* at) -> QQuickItem* {
+        if (at->objectName().startsWith(QStringLiteral("historyRow_")) && at->isVisible() && at->height() > 0) {
+            const QPointF centre = at->mapToItem(history, QPointF(at->width() / 2, at->height() / 2));
+            if (centre.y() > 0 && centre.y() < history->height())
+                return at;
+        }
+        for (QQuickItem* child : at->childItems())
+            if (QQuickItem* found = shownRow(child))
+                return found;
+        return nullptr;
+    };
+    QTest::qWait(200); // the history list settles at its end
+    QTRY_VERIFY_WITH_TIMEOUT((row = shownRow(history)) != nullptr, kTimeoutMs);
+    const QString chosen = row->objectName().mid(int(qstrlen("historyRow_")));
+    clickCentre(window_, row);
+    QTRY_VERIFY(events->isVisible());
+    QTRY_COMPARE(events->property("selectedEntryId").toString(), chosen);
     session_->replay()->goLive();
 }
 
