@@ -101,6 +101,14 @@ Pane {
             value: pane.fields ? pane.fields.money || "" : ""
             valueObjectName: "entryMoney"
         }
+        // Why it got its verdict (the checks in order) and what it changed, from the same
+        // explainEntry as `shopstream-cli explain`.
+        ExplanationView {
+            objectName: "entryExplanation"
+            Layout.fillWidth: true
+            namePrefix: "entry"
+            explanation: pane.fields && pane.fields.ladder ? pane.fields : null
+        }
         Label { text: qsTr("Data"); color: palette.placeholderText }
         ScrollView {
             Layout.fillWidth: true

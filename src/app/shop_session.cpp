@@ -4,9 +4,10 @@
 #include "command_tracker.hpp"
 #include "connection_settings.hpp"
 #include "display_text.hpp"
+#include "explanation_view.hpp"
 #include "export_file.hpp"
 
-#include "core/handlers.hpp"
+#include "core/explain.hpp"
 #include "engine/command_writer.hpp"
 #include "engine/connection_target.hpp"
 #include "engine/consumer_worker.hpp"
@@ -337,7 +338,7 @@ void ShopSession::connectWriter(engine::CommandWriter* writer)
             [s](const QString& id, const engine::EntryFields& fields, const QString& error) {
                 QVariantMap map = entryFieldsForQml(fields, error);
                 if (error.isEmpty())
-                    map.insert(QStringLiteral("detail"), s->rejectionDetail(id, fields));
+                    map.insert(s->explainLoadedEntry(id, fields));
                 emit s->entryLoaded(id, map);
             });
 }
@@ -855,21 +856,25 @@ void ShopSession::copyText(const QString& text) const
         clipboard->setText(text);
 }
 
-QString ShopSession::rejectionDetail(const QString& entryId, const engine::EntryFields& fields) const
+QVariantMap ShopSession::explainLoadedEntry(const QString& entryId, const engine::EntryFields& fields) const
 {
-    // Checks 1 to 5 need the entry alone; step 6 the state just before it, which the
-    // timeline rebuilds (a checkpoint and at most K entries) without moving its cursor.
-    if (fields.decodeReason != Reason::None)
-        return fields.decodeDetail;
-    const engine::ReplayTimeline& timeline = replay_.timeline();
-    const std::string id = entryId.toStdString();
-    const std::size_t index = timeline.lowerBound(id);
-    if (index >= timeline.size() || timeline.entryId(index) != id || timeline.entry(index).applied)
-        return {};
-    ShopState before = timeline.stateAt(index);
-    std::string why;
-    applyEvent(before, fields.event, &why);
-    return QString::fromStdString(why);
+    // Checks 1 to 5 need the entry alone (any state will do: the handlers are not reached);
+    // step 6 the state just before it, which the timeline rebuilds (a checkpoint and at most
+    // K entries) without moving its cursor.
+    const RawEntry entry = fields.raw();
+    ShopState before;
+    if (fields.decodeReason == Reason::None) {
+        const engine::ReplayTimeline& timeline = replay_.timeline();
+        const std::string id = entryId.toStdString();
+        const std::size_t index = timeline.lowerBound(id);
+        if (index >= timeline.size() || timeline.entryId(index) != id)
+            return {};
+        before = timeline.stateAt(index);
+    }
+    const Explanation explanation = explainEntry(before, entry);
+    QVariantMap map = explanationForQml(explanation);
+    map.insert(QStringLiteral("detail"), fromUtf8(explanation.why));
+    return map;
 }
 
 } // namespace shop::app

@@ -307,9 +307,10 @@ private:
     void updateProgress();
     // Timed snapshots start (they were held until the user agreed, or snapshots turned up).
     void releaseSnapshots();
-    // Why entry `entryId` (read as `fields`) was rejected, with its values; "" when it was
-    // applied or is not in the timeline.
-    QString rejectionDetail(const QString& entryId, const engine::EntryFields& fields) const;
+    // Why entry `entryId` (read as `fields`) got its verdict and what it changed: explainEntry
+    // on the state just before it, as explanationForQml plus detail (the why of a rejection,
+    // "" when applied). Empty when a step-6 verdict cannot be explained (not in the timeline).
+    QVariantMap explainLoadedEntry(const QString& entryId, const engine::EntryFields& fields) const;
 
     struct Private;
     std::unique_ptr<Private> d;

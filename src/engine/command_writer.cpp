@@ -311,9 +311,16 @@ void CommandWriter::loadEntry(const QString& entryId)
     } else {
         out.format = QStringLiteral("JSON");
     }
-    std::string why;
-    out.decodeReason = decodeEntry(entry, out.event, &why);
-    out.decodeDetail = QString::fromStdString(why);
+    const auto own = [](std::optional<std::string_view> v) {
+        return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+    };
+    out.id = id;
+    out.rawType = own(entry.type);
+    out.rawData = own(entry.data);
+    out.rawV = own(entry.v);
+    out.rawEid = own(entry.eid);
+    out.rawActor = own(entry.actor);
+    out.decodeReason = decodeEntry(entry, out.event);
     emit entryLoaded(entryId, out, {});
 }
 

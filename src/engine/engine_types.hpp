@@ -12,7 +12,9 @@
 #include <QMetaType>
 #include <QString>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shop::engine {
@@ -95,12 +97,22 @@ struct EntryFields {
     QString version;       // the `v` field
     QString format;        // "JSON" or "legacy MessagePack"
     QString data;          // legacy data decoded to JSON text (or a note that it does not decode)
-    // Checks 1 to 5 on the entry as read: what they decided (None: it decodes), why in words
-    // when they rejected it, and the decoded event when they did not (for step 6, which
-    // needs the state before the entry: the window's timeline has it).
+    // Checks 1 to 5 on the entry as read: what they decided (None: it decodes), and the
+    // decoded event when they did not (its amounts for the details pane; step 6 needs the
+    // state before the entry, which the window's timeline has).
     Reason decodeReason = Reason::None;
-    QString decodeDetail;
     Event event;
+    // The entry as read, owned (RawEntry only views), so the window can explain it with
+    // explainEntry against the state before it: the same fields the consumer read.
+    std::string id;
+    std::optional<std::string> rawType, rawData, rawV, rawEid, rawActor;
+    RawEntry raw() const
+    {
+        const auto view = [](const std::optional<std::string>& s) {
+            return s ? std::optional<std::string_view>(*s) : std::nullopt;
+        };
+        return {id, view(rawType), view(rawData), view(rawV), view(rawEid), view(rawActor)};
+    }
 };
 
 QString connectionStateName(ConnectionState state);
