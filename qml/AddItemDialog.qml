@@ -56,7 +56,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "AddItem"
+    eventData: {
         const data = {
             itemId: itemIdInput.text,
             count: ShopRules.toInteger(countInput.text)
@@ -65,6 +67,6 @@ ShopDialog {
             data.price = ShopRules.moneyToMinor(priceInput.text)
         if (nameInput.text !== "" && !dialog.legacy)
             data.name = nameInput.text
-        dialog.send("AddItem", data)
+        return data
     }
 }

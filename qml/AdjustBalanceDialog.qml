@@ -43,7 +43,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: dialog.send("AdjustBalance", {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "AdjustBalance"
+    eventData: ({
         userId: userIdInput.text.replace(/\s/g, ""),
         delta: ShopRules.moneyToMinor(deltaInput.text),
         reason: reasonInput.text

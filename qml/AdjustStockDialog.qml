@@ -42,7 +42,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: dialog.send("AdjustStock", {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "AdjustStock"
+    eventData: ({
         itemId: itemIdInput.text,
         delta: ShopRules.toInteger(deltaInput.text),
         reason: reasonInput.text

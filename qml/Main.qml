@@ -120,7 +120,8 @@ ApplicationWindow {
         // No reason: it never reached the stream (not connected, refused), which is not a rule
         // saying no, and reads differently.
         const sent = applied || reason !== ""
-        // Applied, but not confirmed on the replicas the connection asks for: said beside it.
+        // Applied, but not confirmed on the replicas the connection asks for, or not as the
+        // dialog's preview said: said beside it.
         const unconfirmed = applied && message !== ""
         const text = applied
                    ? (subject === "" ? qsTr("%1 applied").arg(what) : qsTr("%1 applied: %2").arg(what).arg(subject))

@@ -185,12 +185,15 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "Order"
+    eventData: {
+        dialog.revision
         const data = { userId: userIdInput.text.replace(/\s/g, ""), lines: [] }
         for (let i = 0; i < lines.count; ++i)
             data.lines.push({ itemId: lines.get(i).itemId, qty: ShopRules.toInteger(lines.get(i).qty) })
         if (orderIdInput.text !== "" && !dialog.legacy)
             data.orderId = orderIdInput.text
-        dialog.send("Order", data)
+        return data
     }
 }

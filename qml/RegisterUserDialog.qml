@@ -34,7 +34,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: dialog.send("RegisterUser", {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "RegisterUser"
+    eventData: ({
         userId: userIdInput.text.replace(/\s/g, ""),
         name: nameInput.text
     })

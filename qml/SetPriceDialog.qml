@@ -35,7 +35,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: dialog.send("SetPrice", {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "SetPrice"
+    eventData: ({
         itemId: itemIdInput.text,
         price: ShopRules.moneyToMinor(priceInput.text)
     })

@@ -29,6 +29,18 @@ Dialog {
     // values as typed and says so, rather than losing them.
     property string pendingRequest: ""
     property string notSent: ""
+
+    /// The event OK sends (each dialog binds them to its fields).
+    property string eventType: ""
+    property var eventData: ({})
+    /// What it would do if appended now (ShopSession.preview: the verdict against the rows it
+    /// names, and those rows before and after), while the fields pass their checks; again
+    /// whenever the shop changes.
+    readonly property var preview: {
+        ShopSession.totalEvents
+        return visible && acceptable && eventType !== "" ? ShopSession.preview(eventType, eventData) : null
+    }
+    onAccepted: send(eventType, eventData)
     function send(type: string, data: var) {
         notSent = ""
         pendingRequest = ShopSession.submit(type, data)
@@ -66,27 +78,52 @@ Dialog {
     onOpened: if (initialFocus) initialFocus.forceActiveFocus()
 
     contentItem: ColumnLayout {
-        id: column
         spacing: 10
 
-        Label {
-            objectName: dialog.objectName + "LegacyNote"
+        ColumnLayout {
+            id: column
             Layout.fillWidth: true
-            visible: dialog.legacy && dialog.legacyNote !== ""
-            text: dialog.legacyNote
-            textFormat: Text.PlainText
-            wrapMode: Text.Wrap
-            color: dialog.legacyForm ? dialog.palette.windowText : accents.rejected
-            Accents { id: accents }
+            spacing: 10
+
+            Label {
+                objectName: dialog.objectName + "LegacyNote"
+                Layout.fillWidth: true
+                visible: dialog.legacy && dialog.legacyNote !== ""
+                text: dialog.legacyNote
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: dialog.legacyForm ? dialog.palette.windowText : accents.rejected
+                Accents { id: accents }
+            }
+            Label {
+                objectName: dialog.objectName + "NotSent"
+                Layout.fillWidth: true
+                visible: dialog.notSent !== ""
+                text: dialog.notSent
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: accents.rejected
+            }
         }
+
+        // The preview, under the fields.
         Label {
-            objectName: dialog.objectName + "NotSent"
+            objectName: dialog.objectName + "Preview"
+            /// The verdict predicted: "" applied, a section 3 name, or "refused" (not written).
+            readonly property string reason: !dialog.preview ? "" : dialog.preview.refused ? "refused" : dialog.preview.reason || ""
             Layout.fillWidth: true
-            visible: dialog.notSent !== ""
-            text: dialog.notSent
+            visible: dialog.preview !== null
+            text: dialog.preview ? qsTr("If sent now, it %1").arg(dialog.preview.verdictText) : ""
             textFormat: Text.PlainText
             wrapMode: Text.Wrap
-            color: accents.rejected
+            color: dialog.preview && dialog.preview.applied ? accents.applied : accents.rejected
+        }
+        ExplanationView {
+            Layout.fillWidth: true
+            visible: dialog.preview !== null
+            showLadder: false
+            namePrefix: dialog.objectName + "Preview"
+            explanation: dialog.preview
         }
     }
 

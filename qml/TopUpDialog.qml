@@ -34,7 +34,9 @@ ShopDialog {
         onAccepted: dialog.tryAccept()
     }
 
-    onAccepted: dialog.send("TopUp", {
+    // What OK sends, and what the preview processes as it is typed.
+    eventType: "TopUp"
+    eventData: ({
         userId: userIdInput.text.replace(/\s/g, ""),
         amount: ShopRules.moneyToMinor(amountInput.text)
     })

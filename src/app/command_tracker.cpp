@@ -82,6 +82,7 @@ struct CommandTracker::Private {
         QString type;
         QString entryId; // known once appended
         QString unconfirmed; // appended, but not confirmed on the replicas asked for (CommandWriter::appended)
+        std::optional<Reason> predicted; // the preview's verdict at submit time, when there was one
     };
     QHash<QString, Pending> pending;          // by request id
     QHash<QString, QString> requestByEntry;   // entry id -> request id
@@ -94,7 +95,16 @@ CommandTracker::CommandTracker(QObject* parent) : QObject(parent), d(std::make_u
 
 CommandTracker::~CommandTracker() = default;
 
-QString CommandTracker::submit(engine::CommandWriter* writer, const QString& type, const QVariantMap& data)
+QByteArray CommandTracker::eventJson(const QVariantMap& data)
+{
+    nlohmann::json object = nlohmann::json::object();
+    for (auto it = data.begin(); it != data.end(); ++it)
+        object[it.key().toStdString()] = toJson(it.value(), it.key());
+    return QByteArray::fromStdString(object.dump());
+}
+
+QString CommandTracker::submit(engine::CommandWriter* writer, const QString& type, const QVariantMap& data,
+                               std::optional<Reason> predicted)
 {
     const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (!writer) {
@@ -105,11 +115,8 @@ QString CommandTracker::submit(engine::CommandWriter* writer, const QString& typ
             Qt::QueuedConnection);
         return requestId;
     }
-    nlohmann::json object = nlohmann::json::object();
-    for (auto it = data.begin(); it != data.end(); ++it)
-        object[it.key().toStdString()] = toJson(it.value(), it.key());
-    d->pending.insert(requestId, {type, {}, {}});
-    const QByteArray json = QByteArray::fromStdString(object.dump());
+    d->pending.insert(requestId, {type, {}, {}, predicted});
+    const QByteArray json = eventJson(data);
     const QString actor = QStringLiteral("gui:") + qEnvironmentVariable("USER", QStringLiteral("unknown"));
     QMetaObject::invokeMethod(
         writer, [writer, requestId, type, json, actor] { writer->append(requestId, type, json, actor); },
@@ -184,9 +191,18 @@ void CommandTracker::finish(const QString& entryId, const Verdict& v)
     const bool applied = v.reason == Reason::None;
     const QString reason = applied ? QString() : fromStd(std::string(reasonName(v.reason)));
     // Applied, but the replicas asked for did not confirm it: the message says so.
-    const QString message = !applied                 ? fromStd(std::string(reasonText(v.reason)))
-                            : p.unconfirmed.isEmpty() ? QString()
-                                                      : tr("written, but %1").arg(p.unconfirmed);
+    QString message = !applied                 ? fromStd(std::string(reasonText(v.reason)))
+                      : p.unconfirmed.isEmpty() ? QString()
+                                                : tr("written, but %1").arg(p.unconfirmed);
+    // The preview judged against the window's state; an entry appended in between (or not
+    // yet shown) can change the verdict, and the user should not wonder why.
+    if (p.predicted && *p.predicted != v.reason) {
+        const QString said = *p.predicted == Reason::None
+                                 ? tr("it would be applied")
+                                 : tr("it would be rejected (%1)").arg(fromStd(std::string(reasonText(*p.predicted))));
+        message += (message.isEmpty() ? QString() : QStringLiteral("; "))
+                   + tr("the preview said %1: another event came first").arg(said);
+    }
     emit commandFinished(requestId, applied, reason, message, entryId, p.type, v.userId, v.itemId);
 }
 

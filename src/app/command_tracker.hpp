@@ -3,6 +3,8 @@
 // on that entry finishes it: commandFinished, which the window shows as a toast.
 #pragma once
 
+#include "core/domain.hpp"
+
 #include <QHash>
 #include <QObject>
 #include <QString>
@@ -10,6 +12,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 
 namespace shop::engine {
 class CommandWriter;
@@ -25,9 +28,14 @@ public:
     explicit CommandTracker(QObject* parent = nullptr);
     ~CommandTracker() override;
 
-    // Sends `type` with `data` (QML's map; integer fields become JSON integers) to `writer`
-    // and returns the request id; with no writer, commandFinished says so (queued).
-    QString submit(engine::CommandWriter* writer, const QString& type, const QVariantMap& data);
+    // QML's map as the event's JSON data (integer fields become JSON integers): what submit
+    // sends, and what the previews process.
+    static QByteArray eventJson(const QVariantMap& data);
+    // Sends `type` with `data` (eventJson) to `writer` and returns the request id; with no
+    // writer, commandFinished says so (queued). `predicted`: the preview's verdict when the
+    // window could make one; a consumer's verdict that differs is said in the message.
+    QString submit(engine::CommandWriter* writer, const QString& type, const QVariantMap& data,
+                   std::optional<Reason> predicted = std::nullopt);
     // Follows `writer`'s answers (the entry an append became, or why it failed).
     void watch(engine::CommandWriter* writer);
     // The consumer's verdicts, in stream order: those on our entries finish their requests.

@@ -1,9 +1,15 @@
-// Explanations in QML's terms.
+// Explanations in QML's terms, and the previews built on them.
 #include "explanation_view.hpp"
 
+#include "command_tracker.hpp"
 #include "display_text.hpp"
+#include "items_model.hpp"
+#include "users_model.hpp"
 
+#include "core/entry_decoder.hpp"
 #include "core/explain.hpp"
+#include "core/shop_state.hpp"
+#include "engine/command_writer.hpp"
 
 #include <QCoreApplication>
 #include <QVariantList>
@@ -44,6 +50,48 @@ QVariantMap explanationForQml(const Explanation& e)
             {QStringLiteral("why"), fromUtf8(e.why)},
             {QStringLiteral("ladder"), ladder},
             {QStringLiteral("changes"), changes}};
+}
+
+EventPreview previewEvent(const QString& type, const QVariantMap& data, bool legacy, const UserListModel& users,
+                          const ItemListModel& items)
+{
+    engine::EntryToAppend toAppend;
+    std::string refusal;
+    if (!engine::entryToAppend(type.toStdString(), CommandTracker::eventJson(data).toStdString(), legacy, toAppend,
+                               refusal)) {
+        const QString why = fromUtf8(refusal);
+        return {{{QStringLiteral("refused"), why},
+                 {QStringLiteral("verdictText"), tr("would not be written: %1").arg(why)},
+                 {QStringLiteral("ladder"), QVariantList()},
+                 {QStringLiteral("changes"), QVariantList()}},
+                std::nullopt};
+    }
+    const RawEntry entry = toAppend.raw();
+
+    // The rows the event names, as the tables hold them now; the decode only says which.
+    ShopState state;
+    Event event;
+    if (decodeEntry(entry, event) == Reason::None) {
+        if (const User* u = users.find(event.userId)) {
+            state.addUser(u->id, u->name) = *u;
+        }
+        const auto copyItem = [&](const std::string& id) {
+            if (const Item* i = items.find(id); i && !state.findItem(id))
+                state.addItem(id) = *i;
+        };
+        copyItem(event.itemId);
+        for (const OrderLine& line : event.lines)
+            copyItem(line.itemId);
+    }
+    const Explanation e = explainEntry(state, entry);
+    QVariantMap view = explanationForQml(e);
+    view.insert(QStringLiteral("refused"), QString());
+    view.insert(QStringLiteral("verdictText"),
+                e.applied() ? tr("would be applied")
+                : e.why.empty()
+                    ? tr("would be rejected: %1").arg(fromUtf8(reasonText(e.reason)))
+                    : tr("would be rejected: %1 (%2)").arg(fromUtf8(reasonText(e.reason)), fromUtf8(e.why)));
+    return {view, e.reason};
 }
 
 } // namespace shop::app

@@ -1,9 +1,14 @@
 // The core's explanations (core/explain.hpp) as QML reads them: the ladder of checks and the
-// rows an event changed, for the entry details pane. Nothing here decides a verdict:
-// explainEntry does, as the consumer would.
+// rows an event changed, for the entry details pane and the edit dialogs' previews. Nothing
+// here decides a verdict: explainEntry does, as the consumer would.
 #pragma once
 
+#include "core/domain.hpp"
+
+#include <QString>
 #include <QVariantMap>
+
+#include <optional>
 
 namespace shop {
 struct Explanation;
@@ -11,9 +16,29 @@ struct Explanation;
 
 namespace shop::app {
 
+class UserListModel;
+class ItemListModel;
+
 // {applied, reason (a section 3 name, "" when applied), reasonText, why,
 //  ladder: [{check, checkText, outcome ("passed", "decided", "not_reached"), detail}],
 //  changes: [{label ("user 7 \"Alan\"", "item \"cpu\""), text (describeChange)}]}
 QVariantMap explanationForQml(const Explanation& explanation);
+
+// What a dialog's event would do if appended now.
+struct EventPreview {
+    // explanationForQml plus verdictText ("would be applied", "would be rejected: <words>
+    // (<why>)", or why nothing would be written) and refused (the last, else "").
+    QVariantMap view;
+    // The verdict it would get; empty when it would not be written at all.
+    std::optional<Reason> reason;
+};
+
+// Encodes `data` as submit does (CommandTracker::eventJson; in the original demo's format when
+// `legacy`, as the writer converts it), copies the rows the event names from the live tables
+// into an otherwise empty state and processes the entry on it with explainEntry. A verdict
+// depends only on the rows the event names, so this is the consumer's, unless another entry
+// comes first.
+EventPreview previewEvent(const QString& type, const QVariantMap& data, bool legacy, const UserListModel& users,
+                          const ItemListModel& items);
 
 } // namespace shop::app

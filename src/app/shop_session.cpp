@@ -617,7 +617,17 @@ void ShopSession::updateProgress()
 
 QString ShopSession::submit(const QString& type, const QVariantMap& data)
 {
-    return d->commands.submit(d->writer ? d->writer->writer() : nullptr, type, data);
+    // The verdict the dialog's preview showed, recorded with the request: the window's tables
+    // are the stream's only when it has caught up.
+    std::optional<Reason> predicted;
+    if (caughtUp())
+        predicted = previewEvent(type, data, legacyAppends_, users_, items_).reason;
+    return d->commands.submit(d->writer ? d->writer->writer() : nullptr, type, data, predicted);
+}
+
+QVariantMap ShopSession::preview(const QString& type, const QVariantMap& data) const
+{
+    return previewEvent(type, data, legacyAppends_, users_, items_).view;
 }
 
 void ShopSession::takeSnapshot()

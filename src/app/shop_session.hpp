@@ -186,6 +186,10 @@ public:
     // Appends an event of `type` with `data` (a JSON object as a map). Returns a request id;
     // commandFinished reports the outcome: the consumer's verdict, or why it never got there.
     Q_INVOKABLE QString submit(const QString& type, const QVariantMap& data);
+    // What submit(type, data) would do if appended now, against the rows the event names as
+    // the tables hold them (explanation_view's previewEvent): {verdictText, applied, reason,
+    // reasonText, why, ladder, changes, refused}. The dialogs show it as the user types.
+    Q_INVOKABLE QVariantMap preview(const QString& type, const QVariantMap& data) const;
     Q_INVOKABLE void takeSnapshot();
     Q_INVOKABLE void refreshSnapshots();
     Q_INVOKABLE void restoreSnapshot(const QString& snapshotId);

@@ -83,6 +83,32 @@ void CommandWriter::detectFormat()
     refreshFormat(error);
 }
 
+RawEntry EntryToAppend::raw() const
+{
+    RawEntry entry;
+    entry.type = type;
+    entry.data = data;
+    if (!legacy)
+        entry.v = "1";
+    return entry;
+}
+
+bool entryToAppend(std::string_view type, std::string_view data, bool legacy, EntryToAppend& out, std::string& why)
+{
+    out.legacy = legacy;
+    if (!legacy) {
+        out.type.assign(type);
+        out.data.assign(data);
+        return true;
+    }
+    LegacyEntry converted;
+    if (legacyFromNative(type, data, converted, why) != LegacyRefusal::None)
+        return false;
+    out.type = std::move(converted.type);
+    out.data = std::move(converted.data);
+    return true;
+}
+
 void CommandWriter::append(const QString& requestId, const QString& type, const QByteArray& data, const QString& actor)
 {
     if (d->connection.viewOnly()) {
@@ -109,23 +135,18 @@ void CommandWriter::append(const QString& requestId, const QString& type, const 
                               false);
             return;
         }
-        request.legacy = d->format.appendAs == EntryFormat::Legacy;
-        if (request.legacy) {
-            LegacyEntry legacy;
-            std::string why;
-            if (legacyFromNative(nativeType, nativeData, legacy, why) != LegacyRefusal::None) {
-                emit appendFailed(requestId,
-                                  tr("%1 (%2 is in that format); nothing was written")
-                                      .arg(QString::fromStdString(why), QString::fromStdString(d->stream)),
-                                  false);
-                return;
-            }
-            request.type = std::move(legacy.type);
-            request.data = std::move(legacy.data);
-        } else {
-            request.type = nativeType;
-            request.data = nativeData;
+        EntryToAppend entry;
+        std::string why;
+        if (!entryToAppend(nativeType, nativeData, d->format.appendAs == EntryFormat::Legacy, entry, why)) {
+            emit appendFailed(requestId,
+                              tr("%1 (%2 is in that format); nothing was written")
+                                  .arg(QString::fromStdString(why), QString::fromStdString(d->stream)),
+                              false);
+            return;
         }
+        request.legacy = entry.legacy;
+        request.type = std::move(entry.type);
+        request.data = std::move(entry.data);
         redis::StreamWriter writer(d->connection, d->stream);
         writer.setWaitReplicas(d->waitReplicas, d->waitTimeoutMs);
         const redis::AppendResult result = writer.append(request);

@@ -9,6 +9,7 @@
 
 #include "engine_types.hpp"
 
+#include "core/entry.hpp"
 #include "redis/redis_url.hpp"
 
 #include <QObject>
@@ -18,8 +19,22 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace shop::engine {
+
+// The entry an append writes for `type` with native JSON `data` (minor units): as given, with
+// v "1" (StreamWriter's), or in the original demo's format when `legacy`. The window's
+// previews process this same entry, so a preview is of what would be written.
+struct EntryToAppend {
+    std::string type;
+    std::string data;
+    bool legacy = false;
+    // As the consumer would read it (no id yet; the eid and actor decide nothing).
+    RawEntry raw() const;
+};
+// False, with why in words, when the demo's format cannot hold the event (legacyFromNative).
+bool entryToAppend(std::string_view type, std::string_view data, bool legacy, EntryToAppend& out, std::string& why);
 
 class CommandWriter : public QObject {
     Q_OBJECT
