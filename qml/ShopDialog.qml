@@ -30,7 +30,8 @@ Dialog {
     property string pendingRequest: ""
     property string notSent: ""
 
-    /// The event OK sends (each dialog binds them to its fields).
+    /// The event OK sends (each edit dialog binds them to its fields). The dialogs that are
+    /// not edits (About, Confirm, Connection, Export) leave eventType "" and send nothing.
     property string eventType: ""
     property var eventData: ({})
     /// What it would do if appended now (ShopSession.preview: the verdict against the rows it
@@ -40,7 +41,7 @@ Dialog {
         ShopSession.totalEvents
         return visible && acceptable && eventType !== "" ? ShopSession.preview(eventType, eventData) : null
     }
-    onAccepted: send(eventType, eventData)
+    onAccepted: if (eventType !== "") send(eventType, eventData)
     function send(type: string, data: var) {
         notSent = ""
         pendingRequest = ShopSession.submit(type, data)

@@ -66,6 +66,7 @@ private slots:
     void previewIsTheConsumersVerdict_data();
     void previewIsTheConsumersVerdict();
     void verdictThatDiffersFromThePreviewSaysSo();
+    void dialogsThatAreNotEditsSendNothing();
 
 private:
     bool append(const std::string& type, const std::string& json, QString* id = nullptr);
@@ -396,6 +397,23 @@ void TestExplainUi::verdictThatDiffersFromThePreviewSaysSo()
     // The toast says it too.
     QTRY_VERIFY2_WITH_TIMEOUT(textOf(item(QStringLiteral("verdictMessage"))).contains(QStringLiteral("the preview said")),
                               qPrintable(textOf(item(QStringLiteral("verdictMessage")))), kTimeoutMs);
+}
+
+// The frame's OK sends the dialog's event; About, Confirm, Connection and Export share the
+// frame and have none: accepting them appends nothing.
+void TestExplainUi::dialogsThatAreNotEditsSendNothing()
+{
+    QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
+    const qint64 total = session_->totalEvents();
+    QObject* about = window_->findChild<QObject*>(QStringLiteral("aboutDialog"));
+    QVERIFY(about);
+    QMetaObject::invokeMethod(about, "open");
+    QTRY_VERIFY(about->property("opened").toBool());
+    QMetaObject::invokeMethod(about, "accept");
+    QTRY_VERIFY(!about->property("visible").toBool());
+    QTest::qWait(1000); // long enough for an append and its verdict to come back
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(session_->totalEvents(), total);
 }
 
 QTEST_MAIN(TestExplainUi)
