@@ -4,6 +4,8 @@
 // and after. The entry details pane and the edit dialogs' previews show it.
 // A Column, not a ColumnLayout: in Qt 6.4 a layout whose Repeater replaces its delegates while
 // the layout rearranges (a dialog closing) reads a deleted item and crashes.
+pragma ComponentBehavior: Bound
+
 import QtQuick
 import QtQuick.Controls
 
