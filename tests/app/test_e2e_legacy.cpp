@@ -255,6 +255,12 @@ void TestEndToEndLegacy::topUpTakesWholeUnitsAndLandsInTheDemosFormat()
 
     E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("12.00")));
     QTRY_VERIFY(ok->isEnabled());
+    // The preview processes the entry as it will be written, in the demo's format.
+    QQuickItem* preview = dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogPreview"));
+    QTRY_VERIFY(preview && preview->isVisible());
+    QCOMPARE(itemText(preview), QStringLiteral("If sent now, it would be applied"));
+    QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogPreviewChange0"))),
+             QStringLiteral("user 7: balance 10.00 -> 22.00"));
     E2E_CHECK(click(ok));
     QTRY_VERIFY(!topUp->property("visible").toBool());
 
@@ -300,6 +306,12 @@ void TestEndToEndLegacy::whatTheFormatCannotHoldIsNotWritten()
 {
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     const qint64 before = length();
+    // The preview says so before: the entry would not be written.
+    const QVariantMap preview =
+        session_->preview(QStringLiteral("TopUp"), {{QStringLiteral("userId"), 7}, {QStringLiteral("amount"), 1250}});
+    QVERIFY2(preview.value(QStringLiteral("refused")).toString().contains(QStringLiteral("whole currency units")),
+             qPrintable(preview.value(QStringLiteral("refused")).toString()));
+    QVERIFY(preview.value(QStringLiteral("verdictText")).toString().startsWith(QStringLiteral("would not be written: ")));
     session_->submit(QStringLiteral("RegisterUser"), {{QStringLiteral("userId"), 8}, {QStringLiteral("name"), QStringLiteral("Bo")}});
     session_->submit(QStringLiteral("TopUp"), {{QStringLiteral("userId"), 7}, {QStringLiteral("amount"), 1250}});
     session_->submit(QStringLiteral("AddItem"), {{QStringLiteral("itemId"), QStringLiteral("mug")},
