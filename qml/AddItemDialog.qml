@@ -19,6 +19,12 @@ ShopDialog {
         priceInput.reset("")
         nameInput.reset("")
     }
+    function fill(event: var) {
+        itemIdInput.reset(event.itemId)
+        countInput.reset(event.count)
+        priceInput.reset(event.price)
+        nameInput.reset(event.name)
+    }
 
     ValidatedField {
         id: itemIdInput

@@ -18,6 +18,11 @@ ShopDialog {
         deltaInput.reset("")
         reasonInput.reset("")
     }
+    function fill(event: var) {
+        userIdInput.reset(event.userId)
+        deltaInput.reset(event.delta)
+        reasonInput.reset(event.reason)
+    }
 
     ValidatedField {
         id: userIdInput

@@ -18,6 +18,11 @@ ShopDialog {
         deltaInput.reset("")
         reasonInput.reset("")
     }
+    function fill(event: var) {
+        itemIdInput.reset(event.itemId)
+        deltaInput.reset(event.delta)
+        reasonInput.reset(event.reason)
+    }
 
     ValidatedField {
         id: itemIdInput

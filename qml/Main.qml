@@ -68,6 +68,11 @@ ApplicationWindow {
                 adjustStockDialog, placeOrderDialog, connectionDialog, aboutDialog, compareDialog, exportDialog,
                 streamInfoDialog, whatIfDialog]
     }
+    // The edit dialogs by the event they write.
+    function editDialogs() {
+        return { RegisterUser: registerUserDialog, TopUp: topUpDialog, AdjustBalance: adjustBalanceDialog,
+                 AddItem: addItemDialog, SetPrice: setPriceDialog, AdjustStock: adjustStockDialog, Order: placeOrderDialog }
+    }
     function pagesInOrder() {
         return [usersPage, itemsPage, eventsPage, overviewPage, snapshotsPage]
     }
@@ -87,8 +92,59 @@ ApplicationWindow {
             return
         if (dialog.notSent !== undefined)
             dialog.notSent = "" // a fresh start, not a retry
+        if (dialog.whatIfIndex !== undefined)
+            dialog.whatIfIndex = -1 // an edit to append
         dialog.prefill(first, second)
         dialog.open()
+    }
+
+    // What if the entry ({index, entryId}) had not happened, or (`replace`) had been another
+    // event: that is edited in the entry's own dialog, filled from its decoded event (once
+    // entryLoaded brings it), or as JSON when it does not decode or by choice.
+    property var whatIfEntry: null
+    function whatIf(entry: var, replace: bool) {
+        if (!replace) {
+            openDialog(whatIfDialog, entry, false)
+            return
+        }
+        whatIfEntry = entry
+        ShopSession.replay.whatIf.clear() // the last answer, until this one replays
+        ShopSession.loadEntry(entry.entryId)
+    }
+    Connections {
+        target: ShopSession
+        function onEntryLoaded(entryId: string, fields: var) {
+            const entry = root.whatIfEntry
+            if (!entry || entry.entryId !== entryId)
+                return
+            root.whatIfEntry = null
+            const dialog = fields.event ? root.editDialogs()[fields.event.type] : undefined
+            if (!dialog) {
+                root.openDialog(whatIfDialog, entry, true)
+                return
+            }
+            if (root.dialogs().some(d => d.visible))
+                return
+            dialog.notSent = ""
+            dialog.prefill("")
+            dialog.fillWhatIf(entry, fields.event)
+            dialog.open()
+        }
+    }
+    function replayWith(index: real, entryId: string, type: string, data: var) {
+        whatIfDialog.replayWith({ index: index, entryId: entryId }, type, data)
+        whatIfDialog.open()
+    }
+    function whatIfAsJson(index: real, entryId: string) {
+        whatIfDialog.prefill({ index: index, entryId: entryId }, true)
+        whatIfDialog.open()
+    }
+    Component.onCompleted: {
+        const edits = editDialogs()
+        for (const type in edits) {
+            edits[type].whatIfAccepted.connect(replayWith)
+            edits[type].whatIfAsJson.connect(whatIfAsJson)
+        }
     }
     // One entry on the Events page, selected: its pane says why it got its verdict and what it
     // changed (from an entity's history, or the timeline's current event).
@@ -382,7 +438,7 @@ ApplicationWindow {
             EventsPage {
                 id: eventsPage
                 onExportRequested: exportEventsAction.trigger()
-                onWhatIfRequested: (entry, replace) => root.openDialog(whatIfDialog, entry, replace)
+                onWhatIfRequested: (entry, replace) => root.whatIf(entry, replace)
             }
             OverviewPage {
                 id: overviewPage

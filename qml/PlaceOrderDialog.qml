@@ -41,6 +41,14 @@ ShopDialog {
         lines.append({ itemId: "", qty: "1" })
         ++revision
     }
+    function fill(event: var) {
+        userIdInput.reset(event.userId)
+        orderIdInput.reset(event.orderId)
+        lines.clear()
+        for (const line of event.lines)
+            lines.append({ itemId: line.itemId, qty: line.qty })
+        ++revision
+    }
 
     // {known, minor, missing, unknown}: the sum over the lines, or the first line's item
     // whose price is not known (unknown: the shop has no such item).
@@ -89,7 +97,7 @@ ShopDialog {
     // total against the balance. Exact only below 2^53 minor units, so beyond it says nothing.
     readonly property string balanceWarning: {
         const t = total, b = balance
-        if (!t.known || !b.known || !Number.isSafeInteger(t.minor) || !Number.isSafeInteger(b.minor) || t.minor <= b.minor)
+        if (dialog.whatIfMode || !t.known || !b.known || !Number.isSafeInteger(t.minor) || !Number.isSafeInteger(b.minor) || t.minor <= b.minor)
             return ""
         return qsTr("The total is %1 more than the user's balance of %2: the order would be rejected.")
                    .arg(ShopRules.formatMoney(t.minor - b.minor)).arg(b.text)
@@ -108,7 +116,7 @@ ShopDialog {
     }
     Label {
         objectName: "orderBalanceLabel"
-        visible: dialog.balance.known
+        visible: dialog.balance.known && !dialog.whatIfMode // now, not when the entry was written
         text: qsTr("Balance: %1").arg(dialog.balance.text)
         color: palette.placeholderText
     }

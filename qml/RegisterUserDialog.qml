@@ -16,6 +16,10 @@ ShopDialog {
         userIdInput.reset(id)
         nameInput.reset("")
     }
+    function fill(event: var) {
+        userIdInput.reset(event.userId)
+        nameInput.reset(event.name)
+    }
 
     ValidatedField {
         id: userIdInput

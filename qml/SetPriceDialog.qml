@@ -17,6 +17,10 @@ ShopDialog {
         itemIdInput.reset(id)
         priceInput.reset("")
     }
+    function fill(event: var) {
+        itemIdInput.reset(event.itemId)
+        priceInput.reset(event.price)
+    }
 
     ValidatedField {
         id: itemIdInput

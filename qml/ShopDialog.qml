@@ -3,6 +3,10 @@
 // `valid`, and what onAccepted submits. On a stream in the original demo's format (whose
 // consumer deletes what it cannot read) a dialog says what that format lacks, and one whose
 // event the format has no form for cannot be accepted.
+//
+// The same dialog edits a past entry for "What if it had been…" (fillWhatIf): then it writes
+// nothing and has no preview; OK hands its event to the what-if replay (whatIfAccepted) in the
+// entry's place, in the native form whatever the stream's format.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -12,8 +16,17 @@ Dialog {
     id: dialog
 
     property bool valid: true
-    /// Appends take the original demo's format (bound to the session; tests set it).
-    property bool legacy: ShopSession.legacyAppends
+    /// The stream index of the entry this dialog is editing for a what-if (-1: an edit to append).
+    property real whatIfIndex: -1
+    property string whatIfEntryId: ""
+    readonly property bool whatIfMode: whatIfIndex >= 0
+    /// OK in what-if mode: this event in place of the entry at `index`.
+    signal whatIfAccepted(real index, string entryId, string type, var data)
+    /// "Another type, or as JSON…": the what-if's own editor instead.
+    signal whatIfAsJson(real index, string entryId)
+    /// Appends take the original demo's format (bound to the session). A what-if replaces
+    /// the entry in memory, in the native form.
+    property bool legacy: ShopSession.legacyAppends && !whatIfMode
     /// False when the event has no form in that format: then OK stays off on such a stream.
     property bool legacyForm: true
     /// What the dialog says on such a stream: why it is refused, or what is left out.
@@ -39,9 +52,21 @@ Dialog {
     /// whenever the shop changes.
     readonly property var preview: {
         ShopSession.totalEvents
-        return visible && acceptable && eventType !== "" ? ShopSession.preview(eventType, eventData) : null
+        return visible && acceptable && eventType !== "" && !whatIfMode ? ShopSession.preview(eventType, eventData) : null
     }
-    onAccepted: if (eventType !== "") send(eventType, eventData)
+    onAccepted: {
+        if (whatIfMode)
+            whatIfAccepted(whatIfIndex, whatIfEntryId, eventType, eventData)
+        else if (eventType !== "")
+            send(eventType, eventData)
+    }
+    // Opens on entry `entry` ({index, entryId}) with its decoded event (`event`, as
+    // ShopSession's entryLoaded gives it) in the fields: each dialog's fill(event).
+    function fillWhatIf(entry: var, event: var) {
+        whatIfIndex = entry.index
+        whatIfEntryId = entry.entryId
+        fill(event)
+    }
     function send(type: string, data: var) {
         notSent = ""
         pendingRequest = ShopSession.submit(type, data)
@@ -85,6 +110,30 @@ Dialog {
             id: column
             Layout.fillWidth: true
             spacing: 10
+
+            // What a what-if edit is, above the fields.
+            RowLayout {
+                visible: dialog.whatIfMode
+                Layout.fillWidth: true
+                Label {
+                    objectName: dialog.objectName + "WhatIfNote"
+                    Layout.fillWidth: true
+                    text: qsTr("What if entry %1 had been this event? The history is replayed in memory with it; nothing is written.").arg(dialog.whatIfEntryId)
+                    textFormat: Text.PlainText
+                    wrapMode: Text.Wrap
+                    font.bold: true
+                }
+                Button {
+                    objectName: dialog.objectName + "WhatIfJson"
+                    text: qsTr("Another type…")
+                    flat: true
+                    Accessible.name: qsTr("Another event type, or the data as JSON")
+                    onClicked: {
+                        dialog.whatIfAsJson(dialog.whatIfIndex, dialog.whatIfEntryId)
+                        dialog.reject()
+                    }
+                }
+            }
 
             Label {
                 objectName: dialog.objectName + "LegacyNote"
@@ -131,7 +180,7 @@ Dialog {
     footer: DialogButtonBox {
         Button {
             objectName: dialog.objectName + "Ok"
-            text: dialog.okText
+            text: dialog.whatIfMode ? qsTr("Replay with it") : dialog.okText
             enabled: dialog.acceptable
             Accessible.name: text
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole

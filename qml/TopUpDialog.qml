@@ -15,6 +15,10 @@ ShopDialog {
         userIdInput.reset(id)
         amountInput.reset("")
     }
+    function fill(event: var) {
+        userIdInput.reset(event.userId)
+        amountInput.reset(event.amount)
+    }
 
     ValidatedField {
         id: userIdInput

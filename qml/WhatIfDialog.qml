@@ -18,7 +18,8 @@ Dialog {
     readonly property var answer: whatIf.result
     property int index: -1
     property string entryId: ""
-    /// True: the entry's replacement is edited first (type and data), then replayed.
+    /// True: the entry's replacement is edited here first (type and JSON data), then replayed:
+    /// for an entry that does not decode, or another type (most are edited in their own dialog).
     property bool replacing: false
     readonly property var eventTypes: ["RegisterUser", "TopUp", "AdjustBalance", "AddItem", "SetPrice", "AdjustStock", "Order"]
 
@@ -34,6 +35,14 @@ Dialog {
         } else {
             whatIf.leaveOut(index)
         }
+    }
+    // The entry replaced by an event edited in its own dialog (Main.replayWith).
+    function replayWith(entry, type: string, data: var) {
+        index = entry.index
+        entryId = entry.entryId
+        replacing = false
+        whatIf.clear()
+        whatIf.replaceWith(index, type, data)
     }
     function runReplacement() {
         whatIf.replace(index, typeBox.currentText, dataField.text)

@@ -45,6 +45,7 @@ TYPE_TOPUP="39 115"          # ...its list: TopUp
 USER_FILTER="385 61"         # Events page, the user filter
 FIRST_EVENT_ROW="400 115"    # Events page, the first row
 WHATIF_WITHOUT="490 267"     # the first row's menu: What if this had not happened
+WHATIF_REPLACE="490 295"     # ... and What if it had been…
 
 inside() {
   local out=$1
@@ -161,6 +162,11 @@ inside() {
   xdotool mousemove $FIRST_EVENT_ROW click 3; settle 0.8
   click "$WHATIF_WITHOUT"; settle 2
   shot what-if.png; xdotool key Escape; settle 0.5
+  # What if it had been 5.00: the top-up dialog opens on the entry's own values.
+  xdotool mousemove $FIRST_EVENT_ROW click 3; settle 0.8
+  click "$WHATIF_REPLACE"; settle 1.5
+  xdotool key ctrl+a; type_text 5.00; settle 0.8
+  shot what-if-edit.png; xdotool key Escape; settle 0.5
   click "$USER_FILTER"; xdotool key ctrl+a BackSpace; settle 0.5
   click "$TYPE_FILTER"; settle 0.5; click "$TYPE_ALL"; settle 0.5
 

@@ -94,4 +94,49 @@ EventPreview previewEvent(const QString& type, const QVariantMap& data, bool leg
     return {view, e.reason};
 }
 
+QVariantMap eventForDialog(const Event& e)
+{
+    const auto text = [](std::int64_t n) { return QString::number(n); };
+    const QString user = QString::number(e.userId);
+    const QString item = fromUtf8(e.itemId);
+    QVariantMap m{{QStringLiteral("type"), fromUtf8(typeName(e.type))}};
+    switch (e.type) {
+    case EventType::RegisterUser:
+        m.insert({{QStringLiteral("userId"), user}, {QStringLiteral("name"), fromUtf8(e.name)}});
+        break;
+    case EventType::TopUp:
+        m.insert({{QStringLiteral("userId"), user}, {QStringLiteral("amount"), formatMoney(e.amount)}});
+        break;
+    case EventType::AdjustBalance:
+        m.insert({{QStringLiteral("userId"), user},
+                  {QStringLiteral("delta"), formatMoney(e.delta)},
+                  {QStringLiteral("reason"), fromUtf8(e.reason)}});
+        break;
+    case EventType::AddItem:
+        m.insert({{QStringLiteral("itemId"), item},
+                  {QStringLiteral("count"), text(e.amount)},
+                  {QStringLiteral("price"), e.hasPrice ? formatMoney(e.price) : QString()},
+                  {QStringLiteral("name"), e.hasName ? fromUtf8(e.name) : QString()}});
+        break;
+    case EventType::SetPrice:
+        m.insert({{QStringLiteral("itemId"), item}, {QStringLiteral("price"), formatMoney(e.price)}});
+        break;
+    case EventType::AdjustStock:
+        m.insert({{QStringLiteral("itemId"), item},
+                  {QStringLiteral("delta"), text(e.delta)},
+                  {QStringLiteral("reason"), fromUtf8(e.reason)}});
+        break;
+    case EventType::Order: {
+        QVariantList lines;
+        for (const OrderLine& line : e.lines)
+            lines.append(QVariantMap{{QStringLiteral("itemId"), fromUtf8(line.itemId)}, {QStringLiteral("qty"), text(line.qty)}});
+        m.insert({{QStringLiteral("userId"), user},
+                  {QStringLiteral("lines"), lines},
+                  {QStringLiteral("orderId"), fromUtf8(e.orderId)}});
+        break;
+    }
+    }
+    return m;
+}
+
 } // namespace shop::app

@@ -41,4 +41,11 @@ struct EventPreview {
 EventPreview previewEvent(const QString& type, const QVariantMap& data, bool legacy, const UserListModel& users,
                           const ItemListModel& items);
 
+// A decoded event as its edit dialog's fields take it, for "What if it had been…": {type
+// (the native name: an OrderType of the original demo is "Order"), userId (as text: ids
+// beyond 2^53 stay exact), itemId, amount, price, delta (money as "12.50", counts as "3"),
+// count, name, reason, orderId, lines: [{itemId, qty}]}, only the fields of its type. An
+// AddItem without a price or a name has "" there (the dialog's "keep the current" value).
+QVariantMap eventForDialog(const Event& event);
+
 } // namespace shop::app

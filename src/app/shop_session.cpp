@@ -44,7 +44,8 @@ QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& 
     return {{QStringLiteral("type"), fields.type},     {QStringLiteral("eid"), fields.eid},
             {QStringLiteral("actor"), fields.actor},   {QStringLiteral("version"), fields.version},
             {QStringLiteral("format"), fields.format}, {QStringLiteral("data"), fields.data},
-            {QStringLiteral("money"), fields.decodeReason == Reason::None ? moneyNote(fields.event) : QString()}};
+            {QStringLiteral("money"), fields.decodeReason == Reason::None ? moneyNote(fields.event) : QString()},
+            {QStringLiteral("event"), fields.decodeReason == Reason::None ? eventForDialog(fields.event) : QVariantMap()}};
 }
 
 // Queues one of the writer's slots on its thread; false when there is no writer yet.

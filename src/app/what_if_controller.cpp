@@ -2,6 +2,7 @@
 // pointers, the state before the entry, the real state at the head), then it runs alone.
 #include "what_if_controller.hpp"
 
+#include "command_tracker.hpp"
 #include "display_text.hpp"
 #include "replay_controller.hpp"
 
@@ -78,6 +79,11 @@ void WhatIfController::replace(qint64 index, const QString& type, const QString&
         return;
     }
     start(index, type, json, true);
+}
+
+void WhatIfController::replaceWith(qint64 index, const QString& type, const QVariantMap& data)
+{
+    replace(index, type, QString::fromUtf8(CommandTracker::eventJson(data)));
 }
 
 void WhatIfController::start(qint64 index, const QString& type, const QString& json, bool replaced)

@@ -47,6 +47,9 @@ public:
     // The entry at `index` replaced by TYPE with `json` as its data (native, minor units). A
     // usage error (not an object) is the result's "error" and nothing runs.
     Q_INVOKABLE void replace(qint64 index, const QString& type, const QString& json);
+    // The same with the data as an edit dialog sends it (its eventData), encoded as submit
+    // encodes it (CommandTracker::eventJson).
+    Q_INVOKABLE void replaceWith(qint64 index, const QString& type, const QVariantMap& data);
     Q_INVOKABLE void cancel();
     Q_INVOKABLE void clear();
 

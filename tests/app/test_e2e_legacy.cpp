@@ -7,6 +7,10 @@
 // follows its newest entry.
 #include "shop_session.hpp"
 
+#include "event_list_model.hpp"
+#include "replay_controller.hpp"
+#include "what_if_controller.hpp"
+
 #include "core/domain.hpp"
 #include "core/legacy_encoder.hpp"
 #include "redis/connection.hpp"
@@ -58,6 +62,7 @@ private slots:
     void topUpTakesWholeUnitsAndLandsInTheDemosFormat();
     void restockLandsInTheDemosFormat();
     void whatTheFormatCannotHoldIsNotWritten();
+    void whatIfEditsADemoEntryInTheNativeForm();
     void mixedStreamFollowsItsNewestEntry();
 
 private:
@@ -327,6 +332,52 @@ void TestEndToEndLegacy::whatTheFormatCannotHoldIsNotWritten()
     }
     QCOMPARE(length(), before);
     QCOMPARE(balanceOf(7), qint64(2200));
+}
+
+// "What if it had been…" on the demo's first top-up (10 whole units): the top-up dialog opens
+// with 10.00, and takes cents, because the replacement is replayed in memory in the native
+// form and never written in the demo's. The shop at the head then differs by just that.
+void TestEndToEndLegacy::whatIfEditsADemoEntryInTheNativeForm()
+{
+    const qint64 before = length();
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
+    QObject* page = item(QStringLiteral("eventsPage"));
+    QVERIFY(page);
+    const QString first = session_->replay()->entryIdAt(1); // position 1: after the first entry
+    int row = -1;
+    QTRY_VERIFY_WITH_TIMEOUT((row = session_->events()->rowOfEntry(first)) >= 0, kTimeoutMs);
+    QVERIFY(QMetaObject::invokeMethod(page, "openRowMenu", Q_ARG(int, row), Q_ARG(QPointF, QPointF(200, 200))));
+    QVERIFY(QMetaObject::invokeMethod(window_->findChild<QObject*>(QStringLiteral("whatIfReplaceItem")), "triggered"));
+    QObject* topUp = window_->findChild<QObject*>(QStringLiteral("topUpDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(topUp->property("opened").toBool(), kTimeoutMs);
+    QVERIFY(topUp->property("whatIfMode").toBool());
+    QVERIFY(!topUp->property("legacy").toBool());
+    QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("userIdField"))), QStringLiteral("7"));
+    QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("amountField"))), QStringLiteral("10.00"));
+    QVERIFY(!dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogLegacyNote"))->isVisible());
+    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("10.50")));
+    QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
+    QTRY_VERIFY(ok->isEnabled());
+    E2E_CHECK(click(ok));
+
+    QObject* whatIfDialog = window_->findChild<QObject*>(QStringLiteral("whatIfDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
+    shop::app::WhatIfController* whatIf = session_->replay()->whatIf();
+    QTRY_VERIFY_WITH_TIMEOUT(!whatIf->running() && whatIf->result().contains(QStringLiteral("changes")), kTimeoutMs);
+    const QVariantList users = whatIf->result().value(QStringLiteral("comparison")).toMap().value(QStringLiteral("users")).toList();
+    QCOMPARE(users.size(), 1);
+    const QVariantMap user = users.at(0).toMap(); // before: the real shop; after: what if
+    QCOMPARE(user.value(QStringLiteral("id")).toString(), QStringLiteral("7"));
+    QCOMPARE(user.value(QStringLiteral("before")).toMap().value(QStringLiteral("balance")).toLongLong(), qint64(2200));
+    QCOMPARE(user.value(QStringLiteral("after")).toMap().value(QStringLiteral("balance")).toLongLong(), qint64(2250));
+    QVERIFY(QMetaObject::invokeMethod(whatIfDialog, "close"));
+    QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
+    QCOMPARE(length(), before);
+    // Opened to append again, the dialog takes the demo's whole units once more.
+    E2E_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
+    QVERIFY(topUp->property("legacy").toBool());
+    QVERIFY(QMetaObject::invokeMethod(topUp, "reject"));
+    QTRY_VERIFY(!topUp->property("visible").toBool());
 }
 
 void TestEndToEndLegacy::mixedStreamFollowsItsNewestEntry()

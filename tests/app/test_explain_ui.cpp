@@ -8,6 +8,8 @@
 
 #include "event_list_model.hpp"
 #include "quick_items.hpp"
+#include "replay_controller.hpp"
+#include "what_if_controller.hpp"
 #include "redis/connection.hpp"
 #include "redis/stream_writer.hpp"
 #include "test_redis_server.hpp"
@@ -66,6 +68,9 @@ private slots:
     void previewIsTheConsumersVerdict_data();
     void previewIsTheConsumersVerdict();
     void verdictThatDiffersFromThePreviewSaysSo();
+    void whatIfEditsTheEntryInItsOwnDialog_data();
+    void whatIfEditsTheEntryInItsOwnDialog();
+    void whatIfOfAnEntryThatDoesNotDecodeIsJson();
     void dialogsThatAreNotEditsSendNothing();
 
 private:
@@ -79,6 +84,7 @@ private:
     void typeInto(QQuickItem* field, const QString& text, double xFraction = 0.5);
     QObject* openDialog(const QString& action, const QString& dialogName);
     void selectEntry(const QString& id);
+    void chooseWhatIfReplace(const QString& id); // the Events page's row menu: "What if it had been…"
     // The details pane's rung `index` (its text and outcome).
     QQuickItem* rung(int index) const
     {
@@ -155,6 +161,20 @@ void TestExplainUi::selectEntry(const QString& id)
     QCOMPARE(page->property("selectedEntryId").toString(), id);
 }
 
+void TestExplainUi::chooseWhatIfReplace(const QString& id)
+{
+    clickCentre(window_, item(QStringLiteral("eventsTab")));
+    QObject* page = item(QStringLiteral("eventsPage"));
+    QVERIFY(page);
+    int row = -1;
+    QTRY_VERIFY_WITH_TIMEOUT((row = session_->events()->rowOfEntry(id)) >= 0, kTimeoutMs);
+    QVERIFY(QMetaObject::invokeMethod(page, "openRowMenu", Q_ARG(int, row), Q_ARG(QPointF, QPointF(200, 200))));
+    QObject* replace = window_->findChild<QObject*>(QStringLiteral("whatIfReplaceItem"));
+    QVERIFY(replace);
+    QTRY_VERIFY(replace->property("enabled").toBool());
+    QVERIFY(QMetaObject::invokeMethod(replace, "triggered"));
+}
+
 void TestExplainUi::initTestCase()
 {
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
@@ -214,7 +234,7 @@ void TestExplainUi::cleanupTestCase()
 void TestExplainUi::cleanup()
 {
     for (const char* name : {"registerUserDialog", "topUpDialog", "adjustBalanceDialog", "addItemDialog",
-                             "setPriceDialog", "adjustStockDialog", "placeOrderDialog"}) {
+                             "setPriceDialog", "adjustStockDialog", "placeOrderDialog", "whatIfDialog"}) {
         QObject* dialog = window_ ? window_->findChild<QObject*>(QLatin1String(name)) : nullptr;
         if (dialog && dialog->property("visible").toBool()) {
             QMetaObject::invokeMethod(dialog, "reject");
@@ -397,6 +417,126 @@ void TestExplainUi::verdictThatDiffersFromThePreviewSaysSo()
     // The toast says it too.
     QTRY_VERIFY2_WITH_TIMEOUT(textOf(item(QStringLiteral("verdictMessage"))).contains(QStringLiteral("the preview said")),
                               qPrintable(textOf(item(QStringLiteral("verdictMessage")))), kTimeoutMs);
+}
+
+// "What if it had been…" opens the entry's own edit dialog, its fields filled from the entry's
+// decoded event (money as typed, 64-bit ids as text, an AddItem's missing price and name
+// empty). Sent back unchanged, the replay in memory must find the same history: no later
+// verdict changes and the shop at the head is the real one. A field filled wrongly (a price
+// in minor units read as major ones, a line lost) changes the shop and fails the case.
+void TestExplainUi::whatIfEditsTheEntryInItsOwnDialog_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("data");
+    QTest::addColumn<QString>("dialog");
+    QTest::addColumn<QStringList>("fields"); // objectName=text, as the dialog shows them
+    const auto add = [](const char* type, const char* data, const char* dialog, QStringList fields) {
+        QTest::newRow(type) << QString::fromLatin1(type) << QString::fromUtf8(data) << QString::fromLatin1(dialog) << fields;
+    };
+    // In order (each entry is appended when its case runs): user 9223372036854775807 is new.
+    add("RegisterUser", R"({"userId":9223372036854775807,"name":"Zoë"})", "registerUserDialog",
+        {"userIdField=9223372036854775807", "nameField=Zoë"});
+    add("TopUp", R"({"userId":9223372036854775807,"amount":123400})", "topUpDialog",
+        {"userIdField=9223372036854775807", "amountField=1234.00"});
+    add("AdjustBalance", R"({"userId":9223372036854775807,"delta":-234,"reason":"fee"})", "adjustBalanceDialog",
+        {"userIdField=9223372036854775807", "deltaField=-2.34", "reasonField=fee"});
+    add("AddItem", R"({"itemId":"ssd","count":3})", "addItemDialog",
+        {"itemIdField=ssd", "countField=3", "priceField=", "nameField="});
+    add("AddItem priced", R"({"itemId":"hdd","count":2,"price":4500,"name":"HDD"})", "addItemDialog",
+        {"itemIdField=hdd", "countField=2", "priceField=45.00", "nameField=HDD"});
+    add("SetPrice", R"({"itemId":"ssd","price":250})", "setPriceDialog", {"itemIdField=ssd", "priceField=2.50"});
+    add("AdjustStock", R"({"itemId":"ssd","delta":-1,"reason":"broken"})", "adjustStockDialog",
+        {"itemIdField=ssd", "deltaField=-1", "reasonField=broken"});
+    add("Order", R"({"userId":9223372036854775807,"lines":[{"itemId":"ssd","qty":1},{"itemId":"hdd","qty":2}],"orderId":"o-70"})",
+        "placeOrderDialog",
+        {"userIdField=9223372036854775807", "lineItem_0=ssd", "lineQty_0=1", "lineItem_1=hdd", "lineQty_1=2", "orderIdField=o-70"});
+}
+
+void TestExplainUi::whatIfEditsTheEntryInItsOwnDialog()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, data);
+    QFETCH(QString, dialog);
+    QFETCH(QStringList, fields);
+    QString id;
+    QVERIFY(append(type.section(QLatin1Char(' '), 0, 0).toStdString(), data.toStdString(), &id));
+    QTRY_VERIFY_WITH_TIMEOUT(session_->events()->rowOfEntry(id) >= 0, kTimeoutMs);
+    const int row = session_->events()->rowOfEntry(id);
+    QCOMPARE(session_->events()->index(row).data(shop::app::EventListModel::ReasonRole).toString(), QStringLiteral("applied"));
+
+    EXPLAIN_CHECK(chooseWhatIfReplace(id));
+    QObject* edit = window_->findChild<QObject*>(dialog);
+    QVERIFY(edit);
+    QTRY_VERIFY_WITH_TIMEOUT(edit->property("opened").toBool(), kTimeoutMs);
+    QVERIFY(edit->property("whatIfMode").toBool());
+    QCOMPARE(edit->property("whatIfEntryId").toString(), id);
+    for (const QString& field : fields) {
+        const QString name = field.section(QLatin1Char('='), 0, 0);
+        QQuickItem* input = nullptr; // the order's lines are delegates, made as the view lays out
+        QTRY_VERIFY2((input = dialogPart(edit, "contentItem", name)) != nullptr, qPrintable(name));
+        const char* property = name.startsWith(QLatin1String("lineItem_")) ? "editText" : "text";
+        QCOMPARE(input->property(property).toString(), field.section(QLatin1Char('='), 1));
+    }
+    // Nothing is written: no preview against the shop as it is now, and OK replays.
+    QVERIFY(dialogPart(edit, "contentItem", dialog + QStringLiteral("WhatIfNote"))->isVisible());
+    QVERIFY(!dialogPart(edit, "contentItem", dialog + QStringLiteral("Preview"))->isVisible());
+    QQuickItem* ok = dialogPart(edit, "footer", dialog + QStringLiteral("Ok"));
+    QCOMPARE(textOf(ok), QStringLiteral("Replay with it"));
+    const qint64 total = session_->totalEvents();
+    EXPLAIN_CHECK(click(ok));
+
+    QObject* whatIfDialog = window_->findChild<QObject*>(QStringLiteral("whatIfDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
+    QVERIFY(!edit->property("visible").toBool());
+    shop::app::WhatIfController* whatIf = session_->replay()->whatIf();
+    QTRY_VERIFY_WITH_TIMEOUT(!whatIf->running() && whatIf->result().contains(QStringLiteral("changes")), kTimeoutMs);
+    const QVariantMap result = whatIf->result();
+    QVERIFY(result.value(QStringLiteral("replaced")).toBool());
+    QCOMPARE(result.value(QStringLiteral("entryId")).toString(), id);
+    QCOMPARE(result.value(QStringLiteral("changesTotal")).toLongLong(), 0);
+    const QVariantMap comparison = result.value(QStringLiteral("comparison")).toMap();
+    QVERIFY2(comparison.value(QStringLiteral("users")).toList().isEmpty() && comparison.value(QStringLiteral("items")).toList().isEmpty(),
+             qPrintable(result.value(QStringLiteral("countsText")).toString()));
+    QVERIFY(QMetaObject::invokeMethod(whatIfDialog, "close"));
+    QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
+    QCOMPARE(session_->totalEvents(), total);
+
+    // The same dialog opened to append is an edit again.
+    EXPLAIN_CHECK(edit = openDialog(QString(dialog).replace(QStringLiteral("Dialog"), QStringLiteral("Action")), dialog));
+    QVERIFY(!edit->property("whatIfMode").toBool());
+    QVERIFY(textOf(dialogPart(edit, "footer", dialog + QStringLiteral("Ok"))) != QStringLiteral("Replay with it"));
+    QVERIFY(QMetaObject::invokeMethod(edit, "reject"));
+    QTRY_VERIFY(!edit->property("visible").toBool());
+}
+
+// An entry that does not decode has no dialog of its own: its data is edited as JSON. From an
+// entry's own dialog, "Another type…" leads there too.
+void TestExplainUi::whatIfOfAnEntryThatDoesNotDecodeIsJson()
+{
+    QString invalid, topUp;
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":"12"})", &invalid));
+    QVERIFY(append("TopUp", R"({"userId":7,"amount":100})", &topUp));
+    QObject* whatIfDialog = window_->findChild<QObject*>(QStringLiteral("whatIfDialog"));
+    QQuickItem* data = dialogPart(whatIfDialog, "contentItem", QStringLiteral("whatIfData"));
+    QVERIFY(data);
+
+    EXPLAIN_CHECK(chooseWhatIfReplace(invalid));
+    QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
+    QVERIFY(whatIfDialog->property("replacing").toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(data->property("text").toString(), QStringLiteral(R"({"userId":7,"amount":"12"})"), kTimeoutMs);
+    QVERIFY(QMetaObject::invokeMethod(whatIfDialog, "close"));
+    QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
+
+    EXPLAIN_CHECK(chooseWhatIfReplace(topUp));
+    QObject* edit = window_->findChild<QObject*>(QStringLiteral("topUpDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(edit->property("opened").toBool(), kTimeoutMs);
+    EXPLAIN_CHECK(click(dialogPart(edit, "contentItem", QStringLiteral("topUpDialogWhatIfJson"))));
+    QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
+    QVERIFY(!edit->property("visible").toBool());
+    QVERIFY(whatIfDialog->property("replacing").toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(data->property("text").toString(), QStringLiteral(R"({"userId":7,"amount":100})"), kTimeoutMs);
+    QVERIFY(QMetaObject::invokeMethod(whatIfDialog, "close"));
+    QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
 }
 
 // The frame's OK sends the dialog's event; About, Confirm, Connection and Export share the

@@ -2,6 +2,7 @@
 // banner shows, editing turns off, the touched row is marked), the slider follows, play at
 // a speed until the head brings it back to Live, the Live button, and Compare.
 #include "display_text.hpp"
+#include "event_list_model.hpp"
 #include "redis/connection.hpp"
 #include "shop_session.hpp"
 
@@ -453,20 +454,26 @@ void TestTimelineUi::whatIfFromTheEventsMenu()
     QTRY_COMPARE(session_->replay()->position(), firstChange + 1);
     QMetaObject::invokeMethod(dialog, "close");
 
-    // Replaced: the same top-up of 0.01, edited in the dialog from the entry's own data.
+    // Replaced: the same top-up of 0.01, edited in the top-up dialog, which opens filled from
+    // the entry (its user and amount as typed) and replays rather than appends.
     QMetaObject::invokeMethod(page, "openRowMenu", Q_ARG(int, session_->events()->rowOfEntry(id)), Q_ARG(QPointF, QPointF(200, 200)));
     QMetaObject::invokeMethod(root->findChild<QObject*>(QStringLiteral("whatIfReplaceItem")), "triggered");
-    QTRY_VERIFY_WITH_TIMEOUT(dialog->property("visible").toBool(), kTimeoutMs);
-    QQuickItem* data = findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfData"));
-    QTRY_VERIFY_WITH_TIMEOUT(data->property("text").toString().contains(QStringLiteral("amount")), kTimeoutMs);
-    QJsonObject edited = QJsonDocument::fromJson(data->property("text").toString().toUtf8()).object();
-    edited[QStringLiteral("amount")] = 1;
-    const QString editedText = QString::fromUtf8(QJsonDocument(edited).toJson(QJsonDocument::Compact));
-    data->setProperty("text", editedText);
+    QObject* topUp = root->findChild<QObject*>(QStringLiteral("topUpDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(topUp->property("opened").toBool(), kTimeoutMs);
+    QQuickItem* topUpFields = qobject_cast<QQuickItem*>(topUp->property("contentItem").value<QObject*>());
+    QQuickItem* user = findQuickItem(topUpFields, QStringLiteral("userIdField"));
+    QQuickItem* amount = findQuickItem(topUpFields, QStringLiteral("amountField"));
+    QVERIFY(user && amount);
+    QCOMPARE(user->property("text").toString(),
+             session_->events()->index(session_->events()->rowOfEntry(id)).data(shop::app::EventListModel::UserIdRole).toString());
+    QVERIFY(!amount->property("text").toString().isEmpty());
     QVERIFY(whatIf->result().isEmpty());
-    clickCentre(window_, findQuickItem(qobject_cast<QQuickItem*>(dialog->property("contentItem").value<QObject*>()), QStringLiteral("whatIfRun")));
+    amount->setProperty("text", QStringLiteral("0.01"));
+    clickCentre(window_, findQuickItem(qobject_cast<QQuickItem*>(topUp->property("footer").value<QObject*>()), QStringLiteral("topUpDialogOk")));
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->property("visible").toBool(), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!whatIf->running() && whatIf->result().contains(QStringLiteral("changes")), kTimeoutMs);
     QVERIFY(whatIf->result().value(QStringLiteral("replaced")).toBool());
+    const QString editedText = QStringLiteral(R"({"userId":%1,"amount":1})").arg(user->property("text").toString());
     const QJsonObject replaced = QJsonDocument::fromJson(cli({QStringLiteral("whatif"), QStringLiteral("--replace"), id, QStringLiteral("TopUp"), editedText, QStringLiteral("--json")})).object();
     QVERIFY(!replaced.isEmpty());
     QCOMPARE(sameChanges(replaced), QString());
