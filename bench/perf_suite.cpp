@@ -39,6 +39,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <set>
 #include <optional>
 #include <random>
 #include <string>
@@ -377,7 +378,10 @@ std::string selfExe()
 
 class Bench {
 public:
-    Bench(std::size_t events, bool quick, bool json) : n_(events), quick_(quick), json_(json), timeline_(history_) {}
+    explicit Bench(const SuiteOptions& o)
+        : n_(o.events), quick_(o.quick), json_(o.json), only_(o.only.begin(), o.only.end()), timeline_(history_)
+    {
+    }
 
     int run();
 
@@ -413,6 +417,7 @@ private:
     std::size_t n_;
     bool quick_;
     bool json_;
+    std::set<std::string> only_; // empty: every step
     PrivateRedis server_;
     std::vector<Row> rows_;
     double rawNative_ = std::numeric_limits<double>::quiet_NaN(); // events/s, median
@@ -1256,6 +1261,10 @@ int Bench::run()
     }
     progress("private redis-server at %s; %zu events per stream, %lld users, %lld items%s", server_.socketPath().c_str(), n_,
              static_cast<long long>(kUsers), static_cast<long long>(kItems), quick_ ? " (quick)" : "");
+    // The steps that need the history "in memory" builds.
+    for (const char* needsHistory : {"overview", "what-if", "replay"})
+        if (only_.count(needsHistory))
+            only_.insert("in memory");
     const std::vector<std::pair<const char*, std::function<void()>>> steps = {
         {"append one", [this] { appendOne(); }},
         {"produce", [this] { produce(); }},
@@ -1274,6 +1283,8 @@ int Bench::run()
     };
     bool failed = false;
     for (const auto& [name, step] : steps) {
+        if (!only_.empty() && !only_.count(name) && std::string(name) != "produce")
+            continue;
         error_.clear();
         step();
         if (!error_.empty()) {
@@ -1283,7 +1294,8 @@ int Bench::run()
                 break; // nothing else can be measured without the streams
         }
     }
-    gui(); // before the server stops: the real window's catch-up reads the native stream
+    if (only_.empty() || only_.count("gui"))
+        gui(); // before the server stops: the real window's catch-up reads the native stream
     server_.stop();
 
     for (const Row& r : rows_)
@@ -1304,11 +1316,18 @@ int Bench::run()
 
 } // namespace
 
+std::vector<std::string> suiteSteps()
+{
+    return {"append one", "produce",   "catch-up native", "catch-up legacy", "catch-up over TLS",
+            "in-process catch-up", "in memory", "in memory legacy", "overview", "what-if",
+            "replay",     "search",    "snapshots",       "restart",         "gui"};
+}
+
 int runSuite(const SuiteOptions& options)
 {
     // A broken pipe to a child must not kill the bench.
     std::signal(SIGPIPE, SIG_IGN);
-    Bench bench(options.events, options.quick, options.json);
+    Bench bench(options);
     return bench.run();
 }
 

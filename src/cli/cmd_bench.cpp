@@ -3,6 +3,8 @@
 
 #include "perf_suite.hpp"
 
+#include <algorithm>
+
 namespace shop::cli {
 
 namespace {
@@ -20,6 +22,22 @@ int run(const Invocation& call)
     options.events = static_cast<std::size_t>(events);
     options.quick = call.isSet(QStringLiteral("quick"));
     options.json = call.isSet(QStringLiteral("json"));
+    if (call.isSet(QStringLiteral("only"))) {
+        const std::vector<std::string> known = bench::suiteSteps();
+        for (const QString& name : call.value(QStringLiteral("only")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const std::string step = name.trimmed().toStdString();
+            if (std::find(known.begin(), known.end(), step) == known.end()) {
+                QStringList names;
+                for (const std::string& k : known)
+                    names << QString::fromStdString(k);
+                return usageError(QStringLiteral("--only: no step \"%1\" (the steps: %2)").arg(name.trimmed(), names.join(QStringLiteral(", "))),
+                                  call.command);
+            }
+            options.only.push_back(step);
+        }
+        if (options.only.empty())
+            return usageError(QStringLiteral("--only needs at least one step"), call.command);
+    }
     return bench::runSuite(options);
 }
 
@@ -29,7 +47,7 @@ Command benchCommand()
 {
     return {
         QStringLiteral("bench"),
-        QStringLiteral("bench [--events N] [--quick] [--json]"),
+        QStringLiteral("bench [--events N] [--quick] [--only STEPS] [--json]"),
         QStringLiteral("the performance suite, against a private redis-server"),
         QStringLiteral("The performance suite. Starts its own redis-server (unix socket in a temporary directory,\n"
                        "no persistence; stopped at the end), writes N simulated entries in the native format and\n"
@@ -44,6 +62,12 @@ Command benchCommand()
             {QStringLiteral("events"), QStringLiteral("entries per stream (default 1000000, at least 2000)"), QStringLiteral("N")},
             {QStringLiteral("quick"),
              QStringLiteral("fewer repetitions (a smoke run: shopstream-cli bench --events 20000 --quick)")},
+            {QStringLiteral("only"),
+             QStringLiteral("only these steps, comma-separated (e.g. \"in memory,what-if\"), and what they need; the\n"
+                            "streams are always written. Steps: append one, produce, catch-up native, catch-up legacy,\n"
+                            "catch-up over TLS, in-process catch-up, in memory, in memory legacy, overview, what-if,\n"
+                            "replay, search, snapshots, restart, gui"),
+             QStringLiteral("STEPS")},
             {QStringLiteral("json"), QStringLiteral("print the figures as JSON instead of a table")},
         },
         {},
