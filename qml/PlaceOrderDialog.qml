@@ -93,16 +93,6 @@ ShopDialog {
         const at = users.index(row, 0)
         return { known: true, minor: users.data(at, UserListModel.BalanceRole), text: users.data(at, UserListModel.BalanceTextRole) }
     }
-    // What the consumer would say, as far as the tables tell now (it still decides): the
-    // total against the balance. Exact only below 2^53 minor units, so beyond it says nothing.
-    readonly property string balanceWarning: {
-        const t = total, b = balance
-        if (dialog.whatIfMode || !t.known || !b.known || !Number.isSafeInteger(t.minor) || !Number.isSafeInteger(b.minor) || t.minor <= b.minor)
-            return ""
-        return qsTr("The total is %1 more than the user's balance of %2: the order would be rejected.")
-                   .arg(ShopRules.formatMoney(t.minor - b.minor)).arg(b.text)
-    }
-
     ListModel { id: lines }
 
     ValidatedField {
@@ -171,17 +161,6 @@ ShopDialog {
                                  : qsTr("Total: not known (item %1 has no price)").arg(t.missing)
             }
         }
-    }
-
-    Label {
-        objectName: "orderBalanceWarning"
-        Layout.fillWidth: true
-        visible: dialog.balanceWarning !== ""
-        text: dialog.balanceWarning
-        textFormat: Text.PlainText
-        wrapMode: Text.Wrap
-        color: accents.warning
-        Accents { id: accents }
     }
 
     ValidatedField {
