@@ -7,20 +7,14 @@
 // verdict out of its toast, and the log (Ctrl+J) keeps every verdict and error of the session.
 // The Events page's user and item filters find the entries rejected as invalid that name them,
 // and its entry pane says why an entry was rejected, with the values that decided it.
-#include "display_text.hpp"
-#include "shop_session.hpp"
+#include "window_test.hpp"
 
+#include "display_text.hpp"
 #include "redis/connection.hpp"
-#include "redis/stream_writer.hpp"
-#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
 #include <QClipboard>
 #include <QGuiApplication>
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
@@ -34,7 +28,6 @@ using shop::app::ShopSession;
 
 namespace {
 
-constexpr int kTimeoutMs = 10000;
 const QString kStream = QStringLiteral("console:events");
 
 QString textOf(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
@@ -50,7 +43,7 @@ QStringList logLines(ShopSession& session)
 
 } // namespace
 
-class TestConsoleUi : public QObject {
+class TestConsoleUi : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -76,34 +69,17 @@ private slots:
     void pageKeysReachTheNewPage();
 
 private:
-    bool append(const std::string& type, const std::string& json, QString* id = nullptr);
-    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
+    bool append(const std::string& type, const std::string& json, QString* id = nullptr)
+    {
+        return WindowTest::append(server_, kStream.toStdString(), type, json, "test:console", id);
+    }
     QObject* usersPage() const { return item(QStringLiteral("usersPage")); }
     QString selectedUser() const { return usersPage()->property("selectedUserId").toString(); }
     void focus(const QString& name);
 
     TestRedisServer server_;
     int commandsFinished_ = 0; // commandFinished signals seen
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
 };
-
-bool TestConsoleUi::append(const std::string& type, const std::string& json, QString* id)
-{
-    shop::redis::Connection connection;
-    if (!connection.connect(server_.url()))
-        return false;
-    shop::redis::StreamWriter writer(connection, kStream.toStdString());
-    shop::redis::AppendRequest request;
-    request.type = type;
-    request.data = json;
-    request.actor = "test:console";
-    const shop::redis::AppendResult result = writer.append(request);
-    if (id)
-        *id = QString::fromStdString(result.id);
-    return result.ok;
-}
 
 void TestConsoleUi::focus(const QString& name)
 {
@@ -115,37 +91,25 @@ void TestConsoleUi::focus(const QString& name)
 
 void TestConsoleUi::initTestCase()
 {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QVERIFY2(server_.start(), qPrintable(server_.error()));
     for (int id = 1; id <= 60; ++id)
         QVERIFY(append("RegisterUser", QStringLiteral(R"({"userId":%1,"name":"user %1"})").arg(id).toStdString()));
     QVERIFY(append("AddItem", R"({"itemId":"mug","name":"Mug","price":1250,"count":3})"));
 
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
-    connect(session_.get(), &ShopSession::commandFinished, this, [this] { ++commandsFinished_; });
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
     options.stream = kStream;
     options.snapshotIntervalMs = 300; // timed snapshots while the tests run
     options.askBeforeSnapshots = false; // (test_viewer_mode covers the question)
-    QVERIFY(session_->start(options));
-
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
+    UI_CHECK(openWindow(options));
+    connect(session_.get(), &ShopSession::commandFinished, this, [this] { ++commandsFinished_; });
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->users()->rowCount(), 60, kTimeoutMs);
 }
 
 void TestConsoleUi::cleanupTestCase()
 {
-    engine_.reset();
-    if (session_)
-        session_->stop();
-    session_.reset();
-    ShopSession::setInstance(nullptr);
+    closeWindow();
 }
 
 void TestConsoleUi::searchKeepsWhatIsTypedWithARowSelected()

@@ -7,20 +7,15 @@
 // empty data directory while the window follows: a reset, said in a banner, with the tables
 // rebuilt from the new stream (never the old shop plus the new events) and no snapshot of a
 // merged shop.
-#include "shop_session.hpp"
+#include "window_test.hpp"
 
 #include "redis/connection.hpp"
 #include "redis/snapshot_store.hpp"
 #include "redis/state_loader.hpp"
 #include "core/shop_state.hpp"
 #include "redis/stream_writer.hpp"
-#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtQml/qqmlextensionplugin.h>
@@ -36,7 +31,6 @@ using shop::app::UserListModel;
 
 namespace {
 
-constexpr int kTimeoutMs = 10000;
 const QString kStream = QStringLiteral("e2e:events");
 
 // Every Text under `root` (QQuickText, including Labels) whose text is exactly `text`.
@@ -56,15 +50,7 @@ QString itemText(QQuickItem* item) { return item ? item->property("text").toStri
 
 } // namespace
 
-// Helpers that fail the test return early from it.
-#define E2E_CHECK(call)                                                                                                \
-    do {                                                                                                               \
-        call;                                                                                                          \
-        if (QTest::currentTestFailed())                                                                                \
-            return;                                                                                                    \
-    } while (false)
-
-class TestEndToEnd : public QObject {
+class TestEndToEnd : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -81,47 +67,20 @@ private slots:
     void resetWhileOldBatchesWait();
 
 private:
-    bool append(const std::string& type, const std::string& json);
-    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
-    QObject* dialog(const QString& name) const { return window_->findChild<QObject*>(name); }
-    QQuickItem* dialogPart(QObject* dialog, const char* part, const QString& name) const
+    bool append(const std::string& type, const std::string& json)
     {
-        return findQuickItem(dialog->property(part).value<QQuickItem*>(), name);
+        return WindowTest::append(*server_, kStream.toStdString(), type, json, "test:e2e");
     }
     qint64 balanceOf(qint64 userId) const;
     QString verdictText() const { return itemText(item(QStringLiteral("verdictMessage"))); }
 
-    void click(QQuickItem* target, double xFraction = 0.5);
-    void typeInto(QQuickItem* field, const QString& text, double xFraction = 0.5);
-    QObject* openDialog(const QString& buttonName, const QString& dialogName);
     // expectedWarnings: what the dialog says before sending, by the label's objectName.
     void placeOrder(const QString& qty, const QString& expectedTotal, const QString& expectedVerdict,
                     const QList<QPair<QString, QString>>& expectedWarnings);
 
     QTemporaryDir dataDir_;
     std::unique_ptr<TestRedisServer> server_;
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
 };
-
-bool TestEndToEnd::append(const std::string& type, const std::string& json)
-{
-    shop::redis::Connection connection;
-    if (!connection.connect(server_->url())) {
-        qWarning() << "cannot connect:" << QString::fromStdString(connection.error());
-        return false;
-    }
-    shop::redis::StreamWriter writer(connection, kStream.toStdString());
-    shop::redis::AppendRequest request;
-    request.type = type;
-    request.data = json;
-    request.actor = "test:e2e";
-    const shop::redis::AppendResult result = writer.append(request);
-    if (!result.ok)
-        qWarning() << "append failed:" << QString::fromStdString(result.error);
-    return result.ok;
-}
 
 qint64 TestEndToEnd::balanceOf(qint64 userId) const
 {
@@ -130,46 +89,8 @@ qint64 TestEndToEnd::balanceOf(qint64 userId) const
     return row < 0 ? -1 : users->data(users->index(row), UserListModel::BalanceRole).toLongLong();
 }
 
-void TestEndToEnd::click(QQuickItem* target, double xFraction)
-{
-    QVERIFY(target);
-    QVERIFY2(target->isVisible(), qPrintable(target->objectName() + QStringLiteral(" is visible")));
-    QVERIFY2(target->isEnabled(), qPrintable(target->objectName() + QStringLiteral(" is enabled")));
-    const QPointF local(target->width() * xFraction, target->height() / 2);
-    QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, target->mapToScene(local).toPoint());
-}
-
-// Clicks into the field, selects what is there and types over it, key by key.
-void TestEndToEnd::typeInto(QQuickItem* field, const QString& text, double xFraction)
-{
-    E2E_CHECK(click(field, xFraction));
-    QTRY_VERIFY2(field->hasActiveFocus(), qPrintable(field->objectName() + QStringLiteral(" has the focus")));
-    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
-    for (const QChar c : text) // QTest has keyClicks only for widgets; ASCII keys here
-        QTest::keyClick(window_, c.toLatin1());
-}
-
-QObject* TestEndToEnd::openDialog(const QString& buttonName, const QString& dialogName)
-{
-    QObject* found = dialog(dialogName);
-    if (!found) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" not found")), __FILE__, __LINE__);
-        return nullptr;
-    }
-    click(item(buttonName));
-    if (QTest::currentTestFailed())
-        return nullptr;
-    // Popup.opened: visible and its enter transition done.
-    if (!QTest::qWaitFor([&] { return found->property("opened").toBool(); }, kTimeoutMs)) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" did not open")), __FILE__, __LINE__);
-        return nullptr;
-    }
-    return found;
-}
-
 void TestEndToEnd::initTestCase()
 {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QVERIFY(dataDir_.isValid());
 
     TestRedisServer::Options options;
@@ -182,18 +103,11 @@ void TestEndToEnd::initTestCase()
     QVERIFY(append("AddItem", R"({"itemId":"mug","name":"Mug","price":1250,"count":3})"));
     QVERIFY(append("TopUp", R"({"userId":7,"amount":1000})"));
 
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
     shop::app::SessionOptions sessionOptions;
     sessionOptions.redisUrl = server_->urlText();
     sessionOptions.stream = kStream;
     sessionOptions.snapshotIntervalMs = 0;
-    QVERIFY(session_->start(sessionOptions));
-
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
+    UI_CHECK(openWindow(sessionOptions));
 
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(1000), kTimeoutMs);
@@ -202,11 +116,7 @@ void TestEndToEnd::initTestCase()
 void TestEndToEnd::cleanupTestCase()
 {
     // The window goes before the session it binds to; the session before the server.
-    engine_.reset();
-    if (session_)
-        session_->stop();
-    session_.reset();
-    ShopSession::setInstance(nullptr);
+    closeWindow();
     server_.reset();
 }
 
@@ -227,13 +137,13 @@ void TestEndToEnd::topUpThroughTheDialog()
 {
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     QObject* topUp = nullptr;
-    E2E_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("25.50")));
+    UI_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("25.50")));
     QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
     QVERIFY(ok);
     QTRY_VERIFY(ok->isEnabled());
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_VERIFY(!topUp->property("visible").toBool());
 
     // The consumer's verdict, the model, the row on the Users page, the toast.
@@ -273,12 +183,12 @@ void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, 
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     const qint64 rejectedBefore = session_->rejectedEvents();
     QObject* order = nullptr;
-    E2E_CHECK(order = openDialog(QStringLiteral("placeOrderButton"), QStringLiteral("placeOrderDialog")));
-    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    UI_CHECK(order = openDialog(QStringLiteral("placeOrderButton"), QStringLiteral("placeOrderDialog")));
+    UI_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
     QTRY_VERIFY(dialogPart(order, "contentItem", QStringLiteral("lineItem_0")));
     // Into the editable picker's text (its left part; the right is the drop-down arrow).
-    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineItem_0")), QStringLiteral("mug"), 0.25));
-    E2E_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineQty_0")), qty));
+    UI_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineItem_0")), QStringLiteral("mug"), 0.25));
+    UI_CHECK(typeInto(dialogPart(order, "contentItem", QStringLiteral("lineQty_0")), qty));
     QTRY_COMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("orderTotalLabel"))),
                  QStringLiteral("Total: ") + expectedTotal);
     // Before it is sent, the dialog says what the tables say of it: the user's balance, the
@@ -294,7 +204,7 @@ void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, 
     QQuickItem* ok = dialogPart(order, "footer", QStringLiteral("placeOrderDialogOk"));
     QVERIFY(ok);
     QTRY_VERIFY(ok->isEnabled());
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_VERIFY(!order->property("visible").toBool());
 
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
@@ -307,7 +217,7 @@ void TestEndToEnd::placeOrder(const QString& qty, const QString& expectedTotal, 
 void TestEndToEnd::orderRejectedForStock()
 {
     // 5 mugs, 3 in stock: 62.50, more than the balance too, but stock is checked first.
-    E2E_CHECK(placeOrder(QStringLiteral("5"), session_->formatMoney(5 * 1250),
+    UI_CHECK(placeOrder(QStringLiteral("5"), session_->formatMoney(5 * 1250),
                          QStringLiteral("there is not enough stock for the order"),
                          {{QStringLiteral("lineInfo_0"), QStringLiteral("12.50 each, only 3 in stock")},
                           {QStringLiteral("placeOrderDialogPreview"), QStringLiteral("would be rejected: there is not enough stock for the order")}}));
@@ -320,7 +230,7 @@ void TestEndToEnd::orderRejectedForStock()
 void TestEndToEnd::orderRejectedForFunds()
 {
     // 3 mugs in stock, 37.50 against a balance of 35.50.
-    E2E_CHECK(placeOrder(QStringLiteral("3"), session_->formatMoney(3 * 1250),
+    UI_CHECK(placeOrder(QStringLiteral("3"), session_->formatMoney(3 * 1250),
                          QStringLiteral("the user's balance does not cover the order"),
                          {{QStringLiteral("lineInfo_0"), QStringLiteral("12.50 each, 3 in stock")},
                           {QStringLiteral("placeOrderDialogPreview"), QStringLiteral("would be rejected: the user's balance does not cover the order (balance 35.50 < total 37.50)")}}));
@@ -360,7 +270,7 @@ void TestEndToEnd::userIdBeyondDoublePrecision()
     QCOMPARE(findTexts(row, QStringLiteral("Max")).size(), 1);
 
     // Clicking selects it: the selection and the details pane hold the exact id.
-    E2E_CHECK(click(row));
+    UI_CHECK(click(row));
     QObject* page = item(QStringLiteral("usersPage"));
     QVERIFY(page);
     QTRY_COMPARE(page->property("selectedUserId").toString(), maxId);
@@ -376,15 +286,15 @@ void TestEndToEnd::userIdBeyondDoublePrecision()
     // goes through the writer and the consumer to this user.
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     QObject* topUp = nullptr;
-    E2E_CHECK(topUp = openDialog(QStringLiteral("userTopUpButton"), QStringLiteral("topUpDialog")));
+    UI_CHECK(topUp = openDialog(QStringLiteral("userTopUpButton"), QStringLiteral("topUpDialog")));
     QQuickItem* userField = dialogPart(topUp, "contentItem", QStringLiteral("userIdField"));
     QVERIFY(userField);
     QCOMPARE(itemText(userField), maxId);
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("42")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("42")));
     QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
     QVERIFY(ok);
     QTRY_VERIFY(ok->isEnabled());
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_VERIFY(!topUp->property("visible").toBool());
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
     QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(3).toString()));
@@ -403,9 +313,9 @@ void TestEndToEnd::userIdBeyondDoublePrecision()
 
     // The Place order dialog takes the selected id as it is, too.
     QObject* order = nullptr;
-    E2E_CHECK(order = openDialog(QStringLiteral("userPlaceOrderButton"), QStringLiteral("placeOrderDialog")));
+    UI_CHECK(order = openDialog(QStringLiteral("userPlaceOrderButton"), QStringLiteral("placeOrderDialog")));
     QCOMPARE(itemText(dialogPart(order, "contentItem", QStringLiteral("userIdField"))), maxId);
-    E2E_CHECK(click(dialogPart(order, "footer", QStringLiteral("placeOrderDialogCancel"))));
+    UI_CHECK(click(dialogPart(order, "footer", QStringLiteral("placeOrderDialogCancel"))));
     QTRY_VERIFY(!order->property("visible").toBool());
 }
 

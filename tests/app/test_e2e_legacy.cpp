@@ -5,7 +5,7 @@
 // restock from the window land as the demo's MessagePack entries and are applied, what the
 // format cannot hold is refused unwritten even when submitted directly, and a mixed stream
 // follows its newest entry.
-#include "shop_session.hpp"
+#include "window_test.hpp"
 
 #include "event_list_model.hpp"
 #include "replay_controller.hpp"
@@ -15,15 +15,10 @@
 #include "core/legacy_encoder.hpp"
 #include "redis/connection.hpp"
 #include "redis/stream_writer.hpp"
-#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
@@ -38,21 +33,13 @@ using shop::app::UserListModel;
 
 namespace {
 
-constexpr int kTimeoutMs = 10000;
 const std::string kStream = "orders";
 
 QString itemText(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
 
 } // namespace
 
-#define E2E_CHECK(call)                                                                                                \
-    do {                                                                                                               \
-        call;                                                                                                          \
-        if (QTest::currentTestFailed())                                                                                \
-            return;                                                                                                    \
-    } while (false)
-
-class TestEndToEndLegacy : public QObject {
+class TestEndToEndLegacy : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -67,26 +54,14 @@ private slots:
 
 private:
     bool append(const std::string& type, const std::string& json, bool legacy);
-    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
-    QQuickItem* dialogPart(QObject* dialog, const char* part, const QString& name) const
-    {
-        return findQuickItem(dialog->property(part).value<QQuickItem*>(), name);
-    }
     qint64 balanceOf(qint64 userId) const;
     qint64 stockOf(const QString& itemId) const;
     qint64 length();
     // The newest entry's fields, as bytes.
     QMap<QString, QByteArray> newestEntry();
 
-    void click(QQuickItem* target);
-    void typeInto(QQuickItem* field, const QString& text);
-    QObject* openDialog(const QString& buttonName, const QString& dialogName);
-
     std::unique_ptr<TestRedisServer> server_;
     shop::redis::Connection c_;
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
 };
 
 // Appends as another client would: in the demo's format (the native JSON converted), or native.
@@ -144,44 +119,8 @@ QMap<QString, QByteArray> TestEndToEndLegacy::newestEntry()
     return out;
 }
 
-void TestEndToEndLegacy::click(QQuickItem* target)
-{
-    QVERIFY(target);
-    QVERIFY2(target->isVisible(), qPrintable(target->objectName() + QStringLiteral(" is visible")));
-    QVERIFY2(target->isEnabled(), qPrintable(target->objectName() + QStringLiteral(" is enabled")));
-    const QPointF local(target->width() / 2, target->height() / 2);
-    QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, target->mapToScene(local).toPoint());
-}
-
-void TestEndToEndLegacy::typeInto(QQuickItem* field, const QString& text)
-{
-    E2E_CHECK(click(field));
-    QTRY_VERIFY2(field->hasActiveFocus(), qPrintable(field->objectName() + QStringLiteral(" has the focus")));
-    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
-    for (const QChar c : text)
-        QTest::keyClick(window_, c.toLatin1());
-}
-
-QObject* TestEndToEndLegacy::openDialog(const QString& buttonName, const QString& dialogName)
-{
-    QObject* found = window_->findChild<QObject*>(dialogName);
-    if (!found) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" not found")), __FILE__, __LINE__);
-        return nullptr;
-    }
-    click(item(buttonName));
-    if (QTest::currentTestFailed())
-        return nullptr;
-    if (!QTest::qWaitFor([&] { return found->property("opened").toBool(); }, kTimeoutMs)) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" did not open")), __FILE__, __LINE__);
-        return nullptr;
-    }
-    return found;
-}
-
 void TestEndToEndLegacy::initTestCase()
 {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     server_ = std::make_unique<TestRedisServer>();
     QVERIFY2(server_->start(), qPrintable(server_->error()));
     QVERIFY2(c_.connect(server_->url()), c_.error().c_str());
@@ -190,18 +129,11 @@ void TestEndToEndLegacy::initTestCase()
     QVERIFY(append("TopUp", R"({"userId":7,"amount":1000})", true));
     QVERIFY(append("AddItem", R"({"itemId":"mug","count":3})", true));
 
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
     shop::app::SessionOptions options;
     options.redisUrl = server_->urlText();
     options.stream = QString::fromStdString(kStream);
     options.snapshotIntervalMs = 0;
-    QVERIFY(session_->start(options));
-
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
+    UI_CHECK(openWindow(options));
 
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(balanceOf(7), qint64(1000), kTimeoutMs);
@@ -211,11 +143,7 @@ void TestEndToEndLegacy::initTestCase()
 
 void TestEndToEndLegacy::cleanupTestCase()
 {
-    engine_.reset();
-    if (session_)
-        session_->stop();
-    session_.reset();
-    ShopSession::setInstance(nullptr);
+    closeWindow();
     server_.reset();
 }
 
@@ -248,9 +176,9 @@ void TestEndToEndLegacy::topUpTakesWholeUnitsAndLandsInTheDemosFormat()
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     const qint64 before = length();
     QObject* topUp = nullptr;
-    E2E_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("12.50")));
+    UI_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("12.50")));
     QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
     QVERIFY(ok);
     QTRY_VERIFY(!ok->isEnabled());
@@ -258,7 +186,7 @@ void TestEndToEndLegacy::topUpTakesWholeUnitsAndLandsInTheDemosFormat()
     QVERIFY(error && error->isVisible());
     QVERIFY2(itemText(error).contains(QStringLiteral("whole units")), qPrintable(itemText(error)));
 
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("12.00")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("12.00")));
     QTRY_VERIFY(ok->isEnabled());
     // The preview processes the entry as it will be written, in the demo's format.
     QQuickItem* preview = dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogPreview"));
@@ -266,7 +194,7 @@ void TestEndToEndLegacy::topUpTakesWholeUnitsAndLandsInTheDemosFormat()
     QCOMPARE(itemText(preview), QStringLiteral("If sent now, it would be applied"));
     QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogPreviewChange0"))),
              QStringLiteral("user 7: balance 10.00 -> 22.00"));
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_VERIFY(!topUp->property("visible").toBool());
 
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
@@ -287,14 +215,14 @@ void TestEndToEndLegacy::restockLandsInTheDemosFormat()
 {
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     QObject* addItem = nullptr;
-    E2E_CHECK(addItem = openDialog(QStringLiteral("addItemButton"), QStringLiteral("addItemDialog")));
+    UI_CHECK(addItem = openDialog(QStringLiteral("addItemButton"), QStringLiteral("addItemDialog")));
     QQuickItem* price = dialogPart(addItem, "contentItem", QStringLiteral("priceField"));
     QVERIFY(price && !price->isEnabled());
-    E2E_CHECK(typeInto(dialogPart(addItem, "contentItem", QStringLiteral("itemIdField")), QStringLiteral("mug")));
-    E2E_CHECK(typeInto(dialogPart(addItem, "contentItem", QStringLiteral("countField")), QStringLiteral("2")));
+    UI_CHECK(typeInto(dialogPart(addItem, "contentItem", QStringLiteral("itemIdField")), QStringLiteral("mug")));
+    UI_CHECK(typeInto(dialogPart(addItem, "contentItem", QStringLiteral("countField")), QStringLiteral("2")));
     QQuickItem* ok = dialogPart(addItem, "footer", QStringLiteral("addItemDialogOk"));
     QTRY_VERIFY(ok && ok->isEnabled());
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
     QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(3).toString()));
     QTRY_COMPARE_WITH_TIMEOUT(stockOf(QStringLiteral("mug")), qint64(5), kTimeoutMs);
@@ -355,10 +283,10 @@ void TestEndToEndLegacy::whatIfEditsADemoEntryInTheNativeForm()
     QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("userIdField"))), QStringLiteral("7"));
     QCOMPARE(itemText(dialogPart(topUp, "contentItem", QStringLiteral("amountField"))), QStringLiteral("10.00"));
     QVERIFY(!dialogPart(topUp, "contentItem", QStringLiteral("topUpDialogLegacyNote"))->isVisible());
-    E2E_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("10.50")));
+    UI_CHECK(typeInto(dialogPart(topUp, "contentItem", QStringLiteral("amountField")), QStringLiteral("10.50")));
     QQuickItem* ok = dialogPart(topUp, "footer", QStringLiteral("topUpDialogOk"));
     QTRY_VERIFY(ok->isEnabled());
-    E2E_CHECK(click(ok));
+    UI_CHECK(click(ok));
 
     QObject* whatIfDialog = window_->findChild<QObject*>(QStringLiteral("whatIfDialog"));
     QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
@@ -374,7 +302,7 @@ void TestEndToEndLegacy::whatIfEditsADemoEntryInTheNativeForm()
     QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
     QCOMPARE(length(), before);
     // Opened to append again, the dialog takes the demo's whole units once more.
-    E2E_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
+    UI_CHECK(topUp = openDialog(QStringLiteral("topUpButton"), QStringLiteral("topUpDialog")));
     QVERIFY(topUp->property("legacy").toBool());
     QVERIFY(QMetaObject::invokeMethod(topUp, "reject"));
     QTRY_VERIFY(!topUp->property("visible").toBool());

@@ -4,10 +4,9 @@
 // its event would do if sent now. The real QML offscreen over a real ShopSession and a private
 // redis-server: the dialogs are typed into as a user would, and each preview's verdict is
 // compared with the consumer's once the event is sent.
-#include "shop_session.hpp"
+#include "window_test.hpp"
 
 #include "event_list_model.hpp"
-#include "quick_items.hpp"
 #include "replay_controller.hpp"
 #include "what_if_controller.hpp"
 #include "redis/connection.hpp"
@@ -15,15 +14,9 @@
 #include "test_redis_server.hpp"
 
 #include <QColor>
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
-
-#include <memory>
 
 Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
 
@@ -31,7 +24,6 @@ using shop::app::ShopSession;
 
 namespace {
 
-constexpr int kTimeoutMs = 15000;
 const QString kStream = QStringLiteral("explain:events");
 
 QString textOf(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
@@ -49,14 +41,7 @@ struct DialogCase {
 
 Q_DECLARE_METATYPE(DialogCase)
 
-#define EXPLAIN_CHECK(call)                                                                                            \
-    do {                                                                                                               \
-        call;                                                                                                          \
-        if (QTest::currentTestFailed())                                                                                \
-            return;                                                                                                    \
-    } while (false)
-
-class TestExplainUi : public QObject {
+class TestExplainUi : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -74,15 +59,10 @@ private slots:
     void dialogsThatAreNotEditsSendNothing();
 
 private:
-    bool append(const std::string& type, const std::string& json, QString* id = nullptr);
-    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
-    QQuickItem* dialogPart(QObject* dialog, const char* part, const QString& name) const
+    bool append(const std::string& type, const std::string& json, QString* id = nullptr)
     {
-        return findQuickItem(dialog->property(part).value<QQuickItem*>(), name);
+        return WindowTest::append(server_, kStream.toStdString(), type, json, "test:explain", id);
     }
-    void click(QQuickItem* target, double xFraction = 0.5);
-    void typeInto(QQuickItem* field, const QString& text, double xFraction = 0.5);
-    QObject* openDialog(const QString& action, const QString& dialogName);
     void selectEntry(const QString& id);
     void chooseWhatIfReplace(const QString& id); // the Events page's row menu: "What if it had been…"
     // The details pane's rung `index` (its text and outcome).
@@ -92,63 +72,8 @@ private:
     }
 
     TestRedisServer server_{TestRedisServer::Options{}};
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
     QString fundsOrder_, stockOrder_, appliedOrder_;
 };
-
-bool TestExplainUi::append(const std::string& type, const std::string& json, QString* id)
-{
-    shop::redis::Connection connection;
-    if (!connection.connect(server_.url()))
-        return false;
-    shop::redis::StreamWriter writer(connection, kStream.toStdString());
-    shop::redis::AppendRequest request;
-    request.type = type;
-    request.data = json;
-    request.actor = "test:explain";
-    const shop::redis::AppendResult result = writer.append(request);
-    if (id)
-        *id = QString::fromStdString(result.id);
-    return result.ok;
-}
-
-void TestExplainUi::click(QQuickItem* target, double xFraction)
-{
-    QVERIFY(target);
-    QVERIFY2(target->isVisible(), qPrintable(target->objectName() + QStringLiteral(" is visible")));
-    QVERIFY2(target->isEnabled(), qPrintable(target->objectName() + QStringLiteral(" is enabled")));
-    const QPointF local(target->width() * xFraction, target->height() / 2);
-    QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, target->mapToScene(local).toPoint());
-}
-
-// Clicks into the field, selects what is there and types over it, key by key.
-void TestExplainUi::typeInto(QQuickItem* field, const QString& text, double xFraction)
-{
-    EXPLAIN_CHECK(click(field, xFraction));
-    QTRY_VERIFY2(field->hasActiveFocus(), qPrintable(field->objectName() + QStringLiteral(" has the focus")));
-    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
-    for (const QChar c : text)
-        QTest::keyClick(window_, c.toLatin1());
-}
-
-QObject* TestExplainUi::openDialog(const QString& action, const QString& dialogName)
-{
-    QObject* found = window_->findChild<QObject*>(dialogName);
-    QObject* trigger = window_->findChild<QObject*>(action);
-    if (!found || !trigger) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" or ") + action + QStringLiteral(" not found")), __FILE__,
-                     __LINE__);
-        return nullptr;
-    }
-    QMetaObject::invokeMethod(trigger, "trigger");
-    if (!QTest::qWaitFor([&] { return found->property("opened").toBool(); }, kTimeoutMs)) {
-        QTest::qFail(qPrintable(dialogName + QStringLiteral(" did not open")), __FILE__, __LINE__);
-        return nullptr;
-    }
-    return found;
-}
 
 void TestExplainUi::selectEntry(const QString& id)
 {
@@ -177,7 +102,6 @@ void TestExplainUi::chooseWhatIfReplace(const QString& id)
 
 void TestExplainUi::initTestCase()
 {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QVERIFY2(server_.start(), qPrintable(server_.error()));
 
     // User 7 has 25.00 and a cpu costs 15.00 (5 in stock): two cpus are 30.00, more than the
@@ -203,19 +127,12 @@ void TestExplainUi::initTestCase()
         QCOMPARE(writer.appendBatch(requests), requests.size());
     }
 
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
     options.stream = kStream;
     options.snapshotIntervalMs = 0;
     options.askBeforeSnapshots = false;
-    QVERIFY(session_->start(options));
-
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
+    UI_CHECK(openWindow(options));
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->totalEvents(), qint64(7 + 9223), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(session_->historyComplete(), kTimeoutMs);
@@ -223,11 +140,7 @@ void TestExplainUi::initTestCase()
 
 void TestExplainUi::cleanupTestCase()
 {
-    engine_.reset();
-    if (session_)
-        session_->stop();
-    session_.reset();
-    ShopSession::setInstance(nullptr);
+    closeWindow();
 }
 
 // A case that failed leaves its (modal) dialog open: close it, so the next case can run.
@@ -253,7 +166,7 @@ void TestExplainUi::panelShowsTheLadderOfARejectedOrder()
                                 QStringLiteral("unknown_item"), QStringLiteral("unpriced_item"),
                                 QStringLiteral("out_of_stock"), QStringLiteral("overflow"),
                                 QStringLiteral("insufficient_funds")};
-    EXPLAIN_CHECK(selectEntry(fundsOrder_));
+    UI_CHECK(selectEntry(fundsOrder_));
     QTRY_VERIFY_WITH_TIMEOUT(rung(10) && textOf(rung(10)).contains(QStringLiteral("insufficient_funds")), kTimeoutMs);
     for (int i = 0; i < 10; ++i) {
         QCOMPARE(rung(i)->property("outcome").toString(), QStringLiteral("passed"));
@@ -274,7 +187,7 @@ void TestExplainUi::panelShowsTheLadderOfARejectedOrder()
 
     // Out of stock: decided at the ninth rung; overflow and insufficient_funds not reached,
     // greyed (neither the passed nor the decided colour).
-    EXPLAIN_CHECK(selectEntry(stockOrder_));
+    UI_CHECK(selectEntry(stockOrder_));
     QTRY_COMPARE_WITH_TIMEOUT(rung(8) ? rung(8)->property("outcome").toString() : QString(), QStringLiteral("decided"),
                               kTimeoutMs);
     QVERIFY2(textOf(rung(8)).startsWith(QStringLiteral("✗ out_of_stock: ")), qPrintable(textOf(rung(8))));
@@ -291,7 +204,7 @@ void TestExplainUi::panelShowsTheLadderOfARejectedOrder()
 
 void TestExplainUi::panelShowsTheRowsAnAppliedOrderChanged()
 {
-    EXPLAIN_CHECK(selectEntry(appliedOrder_));
+    UI_CHECK(selectEntry(appliedOrder_));
     QQuickItem* details = item(QStringLiteral("entryDetails"));
     QTRY_VERIFY_WITH_TIMEOUT(findQuickItem(details, QStringLiteral("entryChange1")), kTimeoutMs);
     QCOMPARE(textOf(findQuickItem(details, QStringLiteral("entryChange0"))),
@@ -346,12 +259,12 @@ void TestExplainUi::previewIsTheConsumersVerdict()
     QFETCH(DialogCase, dialogCase);
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     QObject* dialog = nullptr;
-    EXPLAIN_CHECK(dialog = openDialog(dialogCase.action, dialogCase.dialog));
+    UI_CHECK(dialog = openDialog(dialogCase.action, dialogCase.dialog));
     for (const auto& [name, text] : dialogCase.fields) {
         QQuickItem* field = nullptr;
         QTRY_VERIFY2((field = dialogPart(dialog, "contentItem", name)) != nullptr, qPrintable(name));
         // The order's item picker: into its text (the right part is the drop-down arrow).
-        EXPLAIN_CHECK(typeInto(field, text, name == QLatin1String("lineItem_0") ? 0.25 : 0.5));
+        UI_CHECK(typeInto(field, text, name == QLatin1String("lineItem_0") ? 0.25 : 0.5));
     }
     QQuickItem* preview = dialogPart(dialog, "contentItem", dialogCase.dialog + QStringLiteral("Preview"));
     QVERIFY(preview);
@@ -375,7 +288,7 @@ void TestExplainUi::previewIsTheConsumersVerdict()
     QQuickItem* ok = dialogPart(dialog, "footer", dialogCase.dialog + QStringLiteral("Ok"));
     QVERIFY(ok);
     QTRY_VERIFY(ok->isEnabled());
-    EXPLAIN_CHECK(click(ok));
+    UI_CHECK(click(ok));
     QTRY_VERIFY(!dialog->property("visible").toBool());
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
     const QList<QVariant> verdict = finished.at(0);
@@ -396,12 +309,12 @@ void TestExplainUi::verdictThatDiffersFromThePreviewSaysSo()
     // is sent (no event loop turn in between), so the consumer's verdict differs.
     QSignalSpy finished(session_.get(), &ShopSession::commandFinished);
     QObject* dialog = nullptr;
-    EXPLAIN_CHECK(dialog = openDialog(QStringLiteral("placeOrderAction"), QStringLiteral("placeOrderDialog")));
-    EXPLAIN_CHECK(typeInto(dialogPart(dialog, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
+    UI_CHECK(dialog = openDialog(QStringLiteral("placeOrderAction"), QStringLiteral("placeOrderDialog")));
+    UI_CHECK(typeInto(dialogPart(dialog, "contentItem", QStringLiteral("userIdField")), QStringLiteral("7")));
     QQuickItem* line = nullptr;
     QTRY_VERIFY((line = dialogPart(dialog, "contentItem", QStringLiteral("lineItem_0"))) != nullptr);
-    EXPLAIN_CHECK(typeInto(line, QStringLiteral("cpu"), 0.25));
-    EXPLAIN_CHECK(typeInto(dialogPart(dialog, "contentItem", QStringLiteral("lineQty_0")), QStringLiteral("1")));
+    UI_CHECK(typeInto(line, QStringLiteral("cpu"), 0.25));
+    UI_CHECK(typeInto(dialogPart(dialog, "contentItem", QStringLiteral("lineQty_0")), QStringLiteral("1")));
     QQuickItem* preview = dialogPart(dialog, "contentItem", QStringLiteral("placeOrderDialogPreview"));
     QTRY_VERIFY(preview && preview->isVisible());
     QCOMPARE(preview->property("reason").toString(), QString());
@@ -464,7 +377,7 @@ void TestExplainUi::whatIfEditsTheEntryInItsOwnDialog()
     const int row = session_->events()->rowOfEntry(id);
     QCOMPARE(session_->events()->index(row).data(shop::app::EventListModel::ReasonRole).toString(), QStringLiteral("applied"));
 
-    EXPLAIN_CHECK(chooseWhatIfReplace(id));
+    UI_CHECK(chooseWhatIfReplace(id));
     QObject* edit = window_->findChild<QObject*>(dialog);
     QVERIFY(edit);
     QTRY_VERIFY_WITH_TIMEOUT(edit->property("opened").toBool(), kTimeoutMs);
@@ -483,7 +396,7 @@ void TestExplainUi::whatIfEditsTheEntryInItsOwnDialog()
     QQuickItem* ok = dialogPart(edit, "footer", dialog + QStringLiteral("Ok"));
     QCOMPARE(textOf(ok), QStringLiteral("Replay with it"));
     const qint64 total = session_->totalEvents();
-    EXPLAIN_CHECK(click(ok));
+    UI_CHECK(click(ok));
 
     QObject* whatIfDialog = window_->findChild<QObject*>(QStringLiteral("whatIfDialog"));
     QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
@@ -502,7 +415,7 @@ void TestExplainUi::whatIfEditsTheEntryInItsOwnDialog()
     QCOMPARE(session_->totalEvents(), total);
 
     // The same dialog opened to append is an edit again.
-    EXPLAIN_CHECK(edit = openDialog(QString(dialog).replace(QStringLiteral("Dialog"), QStringLiteral("Action")), dialog));
+    UI_CHECK(edit = openDialog(QString(dialog).replace(QStringLiteral("Dialog"), QStringLiteral("Action")), dialog));
     QVERIFY(!edit->property("whatIfMode").toBool());
     QVERIFY(textOf(dialogPart(edit, "footer", dialog + QStringLiteral("Ok"))) != QStringLiteral("Replay with it"));
     QVERIFY(QMetaObject::invokeMethod(edit, "reject"));
@@ -520,17 +433,17 @@ void TestExplainUi::whatIfOfAnEntryThatDoesNotDecodeIsJson()
     QQuickItem* data = dialogPart(whatIfDialog, "contentItem", QStringLiteral("whatIfData"));
     QVERIFY(data);
 
-    EXPLAIN_CHECK(chooseWhatIfReplace(invalid));
+    UI_CHECK(chooseWhatIfReplace(invalid));
     QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
     QVERIFY(whatIfDialog->property("replacing").toBool());
     QTRY_COMPARE_WITH_TIMEOUT(data->property("text").toString(), QStringLiteral(R"({"userId":7,"amount":"12"})"), kTimeoutMs);
     QVERIFY(QMetaObject::invokeMethod(whatIfDialog, "close"));
     QTRY_VERIFY(!whatIfDialog->property("visible").toBool());
 
-    EXPLAIN_CHECK(chooseWhatIfReplace(topUp));
+    UI_CHECK(chooseWhatIfReplace(topUp));
     QObject* edit = window_->findChild<QObject*>(QStringLiteral("topUpDialog"));
     QTRY_VERIFY_WITH_TIMEOUT(edit->property("opened").toBool(), kTimeoutMs);
-    EXPLAIN_CHECK(click(dialogPart(edit, "contentItem", QStringLiteral("topUpDialogWhatIfJson"))));
+    UI_CHECK(click(dialogPart(edit, "contentItem", QStringLiteral("topUpDialogWhatIfJson"))));
     QTRY_VERIFY_WITH_TIMEOUT(whatIfDialog->property("opened").toBool(), kTimeoutMs);
     QVERIFY(!edit->property("visible").toBool());
     QVERIFY(whatIfDialog->property("replacing").toBool());

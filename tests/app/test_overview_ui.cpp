@@ -3,21 +3,12 @@
 // reason, the revenue the applied orders brought, who spent and what sold most), choosing a
 // reason or a type lists those entries on the Events page, and in history every figure stops
 // at the timeline's current event.
-#include "shop_session.hpp"
+#include "window_test.hpp"
 
-#include "redis/connection.hpp"
-#include "redis/stream_writer.hpp"
-#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
-
-#include <memory>
 
 Q_IMPORT_QML_PLUGIN(ShopStreamPlugin)
 
@@ -25,7 +16,6 @@ using shop::app::ShopSession;
 
 namespace {
 
-constexpr int kTimeoutMs = 10000;
 const QString kStream = QStringLiteral("overview:events");
 
 QString textOf(QQuickItem* item) { return item ? item->property("text").toString() : QString(); }
@@ -40,7 +30,7 @@ qint64 sumOf(const QVariantList& rows, const QString& key)
 
 } // namespace
 
-class TestOverviewUi : public QObject {
+class TestOverviewUi : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -52,33 +42,18 @@ private slots:
     void historyStopsAtTheCurrentEvent();
 
 private:
-    bool append(const std::string& type, const std::string& json);
-    QQuickItem* item(const QString& name) const { return findQuickItem(window_->contentItem(), name); }
+    bool append(const std::string& type, const std::string& json)
+    {
+        return WindowTest::append(server_, kStream.toStdString(), type, json, "test:overview");
+    }
     shop::app::OverviewModel* overview() const { return session_->overview(); }
     void showOverview();
 
     TestRedisServer server_;
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
 };
-
-bool TestOverviewUi::append(const std::string& type, const std::string& json)
-{
-    shop::redis::Connection connection;
-    if (!connection.connect(server_.url()))
-        return false;
-    shop::redis::StreamWriter writer(connection, kStream.toStdString());
-    shop::redis::AppendRequest request;
-    request.type = type;
-    request.data = json;
-    request.actor = "test:overview";
-    return writer.append(request).ok;
-}
 
 void TestOverviewUi::initTestCase()
 {
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QVERIFY2(server_.start(), qPrintable(server_.error()));
     // 0-6: the shop opens; 7, 8: orders of 25.00 and 6.00; 9-12: four rejections; 13: an
     // order of 2.00.
@@ -97,29 +72,18 @@ void TestOverviewUi::initTestCase()
     QVERIFY(append("RegisterUser", R"({"userId":1,"name":"Ann again"})"));
     QVERIFY(append("Order", R"({"userId":1,"lines":[{"itemId":"pen","qty":1}]})"));
 
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
     options.stream = kStream;
     options.askBeforeSnapshots = false;
-    QVERIFY(session_->start(options));
-
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
+    UI_CHECK(openWindow(options));
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->replay()->length(), qint64(14), kTimeoutMs);
 }
 
 void TestOverviewUi::cleanupTestCase()
 {
-    engine_.reset();
-    if (session_)
-        session_->stop();
-    session_.reset();
-    ShopSession::setInstance(nullptr);
+    closeWindow();
 }
 
 void TestOverviewUi::showOverview()

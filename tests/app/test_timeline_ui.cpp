@@ -1,12 +1,11 @@
 // The timeline controls in the real QML, driven by objectName: step back into history (the
 // banner shows, editing turns off, the touched row is marked), the slider follows, play at
 // a speed until the head brings it back to Live, the Live button, and Compare.
+#include "window_test.hpp"
+
 #include "display_text.hpp"
 #include "event_list_model.hpp"
 #include "redis/connection.hpp"
-#include "shop_session.hpp"
-
-#include "quick_items.hpp"
 #include "test_redis_server.hpp"
 
 #include <QFile>
@@ -14,10 +13,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QQmlApplicationEngine>
-#include <QQuickItem>
-#include <QQuickStyle>
-#include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtTest>
@@ -28,10 +23,9 @@ using shop::app::ShopSession;
 
 namespace {
 const QString kStream = QStringLiteral("timeline:events");
-constexpr int kTimeoutMs = 15000;
 } // namespace
 
-class TestTimelineUi : public QObject {
+class TestTimelineUi : public WindowTest {
     Q_OBJECT
 
 private slots:
@@ -52,13 +46,10 @@ private slots:
 private:
     QByteArray cli(const QStringList& args); // shopstream-cli on the test's stream: its stdout, or "cli failed"
     QString redisFacts();                    // the server's keys and the stream's length
-    QQuickItem* item(const QString& name) { return findQuickItem(window_->contentItem(), name); }
-    void click(const QString& name);
+    using WindowTest::click;
+    void click(const QString& name); // once it is visible and enabled
 
     TestRedisServer server_;
-    std::unique_ptr<ShopSession> session_;
-    std::unique_ptr<QQmlApplicationEngine> engine_;
-    QQuickWindow* window_ = nullptr;
 };
 
 void TestTimelineUi::click(const QString& name)
@@ -66,8 +57,7 @@ void TestTimelineUi::click(const QString& name)
     QQuickItem* target = item(name);
     QVERIFY2(target, qPrintable(name + QStringLiteral(" not found")));
     QTRY_VERIFY_WITH_TIMEOUT(target->isVisible() && target->isEnabled(), kTimeoutMs);
-    const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
-    QTest::mouseClick(window_, Qt::LeftButton, {}, centre.toPoint());
+    click(target);
 }
 
 void TestTimelineUi::initTestCase()
@@ -80,27 +70,18 @@ void TestTimelineUi::initTestCase()
                    QStringLiteral("--items"), QStringLiteral("8")});
     QVERIFY(produce.waitForFinished(30000) && produce.exitCode() == 0);
 
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
-    session_ = std::make_unique<ShopSession>(nullptr);
-    ShopSession::setInstance(session_.get());
-    engine_ = std::make_unique<QQmlApplicationEngine>();
-    QString problem;
-    window_ = loadMainWindow(*engine_, problem);
-    QVERIFY2(window_, qPrintable(problem));
-
     shop::app::SessionOptions options;
     options.redisUrl = server_.urlText();
     options.stream = kStream;
     options.snapshotIntervalMs = 0;
-    session_->start(options);
+    UI_CHECK(openWindow(options));
     QTRY_VERIFY_WITH_TIMEOUT(session_->caughtUp(), kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(session_->replay()->length(), qint64(400), kTimeoutMs);
 }
 
 void TestTimelineUi::cleanupTestCase()
 {
-    engine_.reset();
-    session_.reset();
+    closeWindow();
 }
 
 void TestTimelineUi::stepBackEntersHistory()
