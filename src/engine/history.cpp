@@ -1,6 +1,8 @@
 // History: interning, the block encoding, the builder and the store.
 #include "history.hpp"
 
+#include "varint.hpp"
+
 #include "core/handlers.hpp"
 
 #include <algorithm>
@@ -9,59 +11,13 @@
 
 namespace shop::engine {
 
+using namespace packing;
+
 namespace {
 
 constexpr std::size_t kTypeClip = 32; // bytes of a type as written that a row keeps
 constexpr std::size_t kTypesScanned = 32; // types a feeder finds by scanning its own list
 constexpr std::size_t kBlockOverhead = 32; // a block's shared_ptr control block, in a store
-
-void putVarint(std::string& out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-std::uint64_t zigzag(std::int64_t v)
-{
-    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
-
-std::int64_t unzigzag(std::uint64_t z) { return static_cast<std::int64_t>((z >> 1) ^ (0 - (z & 1))); }
-
-void putSigned(std::string& out, std::int64_t v) { putVarint(out, zigzag(v)); }
-
-void putString(std::string& out, std::string_view s)
-{
-    putVarint(out, s.size());
-    out.append(s);
-}
-
-// Reads forward through a block's bytes.
-struct Cursor {
-    const std::uint8_t* p;
-    std::uint64_t varint()
-    {
-        std::uint64_t v = 0;
-        int shift = 0;
-        while (*p & 0x80) {
-            v |= static_cast<std::uint64_t>(*p++ & 0x7f) << shift;
-            shift += 7;
-        }
-        v |= static_cast<std::uint64_t>(*p++) << shift;
-        return v;
-    }
-    std::int64_t signedValue() { return unzigzag(varint()); }
-    std::string_view string()
-    {
-        const std::size_t n = varint();
-        std::string_view s(reinterpret_cast<const char*>(p), n);
-        p += n;
-        return s;
-    }
-};
 
 std::atomic<std::uint64_t> nextSerial{1};
 
@@ -402,6 +358,7 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
 {
     if (open_ && open_->count == HistoryBlock::kCapacity) {
         open_->bytes.shrink_to_fit();
+        open_->moreItems.shrink_to_fit();
         sealed_.push_back(std::shared_ptr<const HistoryBlock>(std::move(open_)));
     }
     if (!open_) {

@@ -3,6 +3,8 @@
 // consumer uses (applyEvent), so the state at a position is exactly what the consumer had there.
 #include "replay_timeline.hpp"
 
+#include "varint.hpp"
+
 #include "core/stream_id.hpp"
 
 #include <algorithm>
@@ -68,53 +70,56 @@ void ReplayTimeline::addCheckpoint(TimelineCheckpoint checkpoint)
 
 TimelineCheckpoint TimelineCheckpoint::capture(const ShopState& state, std::size_t position)
 {
+    using namespace packing;
     TimelineCheckpoint c;
     c.position = position;
     c.counts = state.counts;
-    const auto put = [&c](std::string_view s) {
-        const auto at = static_cast<std::uint32_t>(c.text.size());
-        c.text.append(s);
-        return at;
-    };
-    c.users.reserve(state.users().size());
-    for (const auto& [id, u] : state.users())
-        c.users.push_back({u.id, u.balance, u.spent, u.orders, put(u.name), static_cast<std::uint32_t>(u.name.size())});
-    c.items.reserve(state.items().size());
-    for (const auto& [id, i] : state.items()) {
-        const std::uint32_t idAt = put(i.id);
-        const std::uint32_t nameAt = put(i.name);
-        c.items.push_back({idAt, static_cast<std::uint32_t>(i.id.size()), nameAt, static_cast<std::uint32_t>(i.name.size()),
-                           i.price, i.stock, i.sold});
+    c.userCount = state.users().size();
+    c.itemCount = state.items().size();
+    c.bytes.reserve(c.userCount * 24 + c.itemCount * 40);
+    for (const auto& [id, u] : state.users()) {
+        putSigned(c.bytes, u.id);
+        putSigned(c.bytes, u.balance);
+        putSigned(c.bytes, u.spent);
+        putSigned(c.bytes, u.orders);
+        putString(c.bytes, u.name);
     }
-    c.text.shrink_to_fit();
+    for (const auto& [id, i] : state.items()) {
+        putString(c.bytes, i.id);
+        putString(c.bytes, i.name);
+        putSigned(c.bytes, i.price);
+        putSigned(c.bytes, i.stock);
+        putSigned(c.bytes, i.sold);
+    }
+    c.bytes.shrink_to_fit();
     return c;
 }
 
 void TimelineCheckpoint::restore(ShopState& out) const
 {
     out.clear();
-    const std::string_view all(text);
-    for (const auto& u : users) {
-        User& user = out.addUser(u.id, std::string(all.substr(u.name, u.nameLength)));
-        user.balance = u.balance;
-        user.spent = u.spent;
-        user.orders = u.orders;
+    packing::Cursor in{reinterpret_cast<const std::uint8_t*>(bytes.data())};
+    for (std::size_t n = 0; n < userCount; ++n) {
+        const UserId id = in.signedValue();
+        const std::int64_t balance = in.signedValue();
+        const std::int64_t spent = in.signedValue();
+        const std::int64_t orders = in.signedValue();
+        User& user = out.addUser(id, std::string(in.string()));
+        user.balance = balance;
+        user.spent = spent;
+        user.orders = orders;
     }
-    for (const auto& i : items) {
-        Item& item = out.addItem(std::string(all.substr(i.id, i.idLength)));
-        item.name = all.substr(i.name, i.nameLength);
-        item.price = i.price;
-        item.stock = i.stock;
-        item.sold = i.sold;
+    for (std::size_t n = 0; n < itemCount; ++n) {
+        Item& item = out.addItem(std::string(in.string()));
+        item.name = in.string();
+        item.price = in.signedValue();
+        item.stock = in.signedValue();
+        item.sold = in.signedValue();
     }
     out.counts = counts;
 }
 
-std::size_t TimelineCheckpoint::memoryBytes() const
-{
-    return sizeof(TimelineCheckpoint) + users.capacity() * sizeof(UserRow) + items.capacity() * sizeof(ItemRow)
-           + text.capacity();
-}
+std::size_t TimelineCheckpoint::memoryBytes() const { return sizeof(TimelineCheckpoint) + bytes.capacity(); }
 
 void ReplayTimeline::restore(const TimelineCheckpoint& c, ShopState& out) const
 {

@@ -9,11 +9,13 @@
 
 #include <QTest>
 
+#include <limits>
 #include <random>
 
 using namespace shop;
 using shop::engine::HistoryStore;
 using shop::engine::ReplayTimeline;
+using shop::engine::TimelineCheckpoint;
 
 namespace {
 
@@ -90,6 +92,7 @@ private slots:
     void touchedNamesWhatTheStepsChanged();
     void lookups();
     void checkpointsStayBounded();
+    void checkpointsKeepEveryValue();
     void twoFeedersMeetAtASnapshot();
     void seeksRestoreTheFeedersCheckpoints();
     void whatIfAgreesWithARebuild_data();
@@ -202,6 +205,42 @@ void TestReplayTimeline::lookups()
     QCOMPARE(timeline.lowerBound("99999-0"), timeline.size());
     QCOMPARE(timeline.indexAtTime(1005), std::size_t(15));
     QCOMPARE(timeline.entryTimeMs(15), std::uint64_t(1005));
+}
+
+// A checkpoint is packed (varints, zigzag): every value a state can hold comes back, the
+// int64 limits, ids up to 2^63-1, empty and multi-byte names included.
+void TestReplayTimeline::checkpointsKeepEveryValue()
+{
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    ShopState state;
+    const std::int64_t values[] = {0, 1, -1, 127, 128, -129, kMax, kMin, kMax - 1, kMin + 1};
+    UserId id = 1;
+    for (const std::int64_t v : values) {
+        User& u = state.addUser(id, id % 2 ? std::string() : std::string("Zoë ") + std::to_string(v));
+        u.balance = v;
+        u.spent = -v;
+        u.orders = v / 3;
+        id = id * 7 + 3;
+    }
+    state.addUser(kMax, "the largest id").balance = kMax;
+    for (const std::int64_t v : values) {
+        Item& i = state.addItem("item " + std::to_string(v));
+        i.name = v % 2 ? std::string() : std::string(200, 'n');
+        i.price = v;
+        i.stock = -v;
+        i.sold = v;
+    }
+    state.counts.total = 42;
+    state.counts.applied = 40;
+    const TimelineCheckpoint checkpoint = TimelineCheckpoint::capture(state, 42);
+    ShopState restored;
+    restored.addUser(5, "left over"); // restore starts from nothing
+    checkpoint.restore(restored);
+    restored.lastEventId = state.lastEventId;
+    QVERIFY(restored == state);
+    QCOMPARE(restored.users().size(), state.users().size());
+    QCOMPARE(restored.counts.total, std::int64_t(42));
 }
 
 void TestReplayTimeline::checkpointsStayBounded()
