@@ -219,7 +219,7 @@ void TestReplayTimeline::checkpointsKeepEveryValue()
     for (const std::int64_t v : values) {
         User& u = state.addUser(id, id % 2 ? std::string() : std::string("Zoë ") + std::to_string(v));
         u.balance = v;
-        u.spent = -v;
+        u.spent = ~v; // -v - 1: the limits swap places, with no overflow
         u.orders = v / 3;
         id = id * 7 + 3;
     }
@@ -228,7 +228,7 @@ void TestReplayTimeline::checkpointsKeepEveryValue()
         Item& i = state.addItem("item " + std::to_string(v));
         i.name = v % 2 ? std::string() : std::string(200, 'n');
         i.price = v;
-        i.stock = -v;
+        i.stock = ~v;
         i.sold = v;
     }
     state.counts.total = 42;
