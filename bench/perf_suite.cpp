@@ -39,9 +39,9 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <set>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -384,6 +384,10 @@ public:
     }
 
     int run();
+
+    // The steps in the order they run, by name (--only names them; "gui" runs last, apart).
+    using Step = std::pair<const char*, void (*)(Bench&)>;
+    static const std::vector<Step>& steps();
 
 private:
     void progress(const char* format, ...) __attribute__((format(printf, 2, 3)));
@@ -1253,6 +1257,27 @@ void Bench::gui()
                     "(QT_QPA_PLATFORM=offscreen build/bench/gui_bench); it was not found next to this program.\n");
 }
 
+const std::vector<Bench::Step>& Bench::steps()
+{
+    static const std::vector<Step> all = {
+        {"append one", [](Bench& b) { b.appendOne(); }},
+        {"produce", [](Bench& b) { b.produce(); }},
+        {"catch-up native", [](Bench& b) { b.catchUp(kNative, "native"); }},
+        {"catch-up legacy", [](Bench& b) { b.catchUp(kLegacy, "legacy"); }},
+        {"catch-up over TLS", [](Bench& b) { b.catchUpTls(); }},
+        {"in-process catch-up", [](Bench& b) { b.inProcessCatchUp(); }},
+        {"in memory", [](Bench& b) { b.inMemory(); }},
+        {"in memory legacy", [](Bench& b) { b.inMemoryLegacy(); }},
+        {"overview", [](Bench& b) { b.overview(); }}, // before replay, which lets the history go
+        {"what-if", [](Bench& b) { b.whatIf(); }},
+        {"replay", [](Bench& b) { b.replay(); }},
+        {"search", [](Bench& b) { b.search(); }},
+        {"snapshots", [](Bench& b) { b.snapshots(); }},
+        {"restart", [](Bench& b) { b.restart(); }},
+    };
+    return all;
+}
+
 int Bench::run()
 {
     if (!server_.start(error_)) {
@@ -1265,28 +1290,12 @@ int Bench::run()
     for (const char* needsHistory : {"overview", "what-if", "replay"})
         if (only_.count(needsHistory))
             only_.insert("in memory");
-    const std::vector<std::pair<const char*, std::function<void()>>> steps = {
-        {"append one", [this] { appendOne(); }},
-        {"produce", [this] { produce(); }},
-        {"catch-up native", [this] { catchUp(kNative, "native"); }},
-        {"catch-up legacy", [this] { catchUp(kLegacy, "legacy"); }},
-        {"catch-up over TLS", [this] { catchUpTls(); }},
-        {"in-process catch-up", [this] { inProcessCatchUp(); }},
-        {"in memory", [this] { inMemory(); }},
-        {"in memory legacy", [this] { inMemoryLegacy(); }},
-        {"overview", [this] { overview(); }}, // before replay, which lets the history go
-        {"what-if", [this] { whatIf(); }},
-        {"replay", [this] { replay(); }},
-        {"search", [this] { search(); }},
-        {"snapshots", [this] { snapshots(); }},
-        {"restart", [this] { restart(); }},
-    };
     bool failed = false;
-    for (const auto& [name, step] : steps) {
+    for (const auto& [name, step] : steps()) {
         if (!only_.empty() && !only_.count(name) && std::string(name) != "produce")
             continue;
         error_.clear();
-        step();
+        step(*this);
         if (!error_.empty()) {
             std::fprintf(stderr, "shopstream-cli: bench: %s: %s\n", name, error_.c_str());
             failed = true;
@@ -1318,9 +1327,11 @@ int Bench::run()
 
 std::vector<std::string> suiteSteps()
 {
-    return {"append one", "produce",   "catch-up native", "catch-up legacy", "catch-up over TLS",
-            "in-process catch-up", "in memory", "in memory legacy", "overview", "what-if",
-            "replay",     "search",    "snapshots",       "restart",         "gui"};
+    std::vector<std::string> names;
+    for (const auto& [name, step] : Bench::steps())
+        names.emplace_back(name);
+    names.emplace_back("gui");
+    return names;
 }
 
 int runSuite(const SuiteOptions& options)

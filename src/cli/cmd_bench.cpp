@@ -9,6 +9,14 @@ namespace shop::cli {
 
 namespace {
 
+QStringList stepNames()
+{
+    QStringList names;
+    for (const std::string& step : bench::suiteSteps())
+        names << QString::fromStdString(step);
+    return names;
+}
+
 int run(const Invocation& call)
 {
     if (!call.positionals.isEmpty())
@@ -26,13 +34,10 @@ int run(const Invocation& call)
         const std::vector<std::string> known = bench::suiteSteps();
         for (const QString& name : call.value(QStringLiteral("only")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             const std::string step = name.trimmed().toStdString();
-            if (std::find(known.begin(), known.end(), step) == known.end()) {
-                QStringList names;
-                for (const std::string& k : known)
-                    names << QString::fromStdString(k);
-                return usageError(QStringLiteral("--only: no step \"%1\" (the steps: %2)").arg(name.trimmed(), names.join(QStringLiteral(", "))),
+            if (std::find(known.begin(), known.end(), step) == known.end())
+                return usageError(QStringLiteral("--only: no step \"%1\" (the steps: %2)")
+                                      .arg(name.trimmed(), stepNames().join(QStringLiteral(", "))),
                                   call.command);
-            }
             options.only.push_back(step);
         }
         if (options.only.empty())
@@ -64,9 +69,8 @@ Command benchCommand()
              QStringLiteral("fewer repetitions (a smoke run: shopstream-cli bench --events 20000 --quick)")},
             {QStringLiteral("only"),
              QStringLiteral("only these steps, comma-separated (e.g. \"in memory,what-if\"), and what they need; the\n"
-                            "streams are always written. Steps: append one, produce, catch-up native, catch-up legacy,\n"
-                            "catch-up over TLS, in-process catch-up, in memory, in memory legacy, overview, what-if,\n"
-                            "replay, search, snapshots, restart, gui"),
+                            "streams are always written. Steps: ")
+                 + stepNames().join(QStringLiteral(", ")),
              QStringLiteral("STEPS")},
             {QStringLiteral("json"), QStringLiteral("print the figures as JSON instead of a table")},
         },

@@ -110,7 +110,7 @@ void TimelineCheckpoint::restore(ShopState& out) const
         user.orders = orders;
     }
     for (std::size_t n = 0; n < itemCount; ++n) {
-        Item& item = out.addItem(std::string(in.string()));
+        Item& item = out.addItem(in.string());
         item.name = in.string();
         item.price = in.signedValue();
         item.stock = in.signedValue();
