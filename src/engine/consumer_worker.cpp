@@ -440,7 +440,10 @@ void ConsumerWorker::step()
 
 void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
 {
-    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints);
+    // The stream's length as its page was read: the history will be at least that long, so
+    // only the checkpoints the window keeps at that length are taken.
+    const auto length = static_cast<std::size_t>(std::max<std::int64_t>(0, d->loader->lastFacts().length));
+    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints, 0, length);
     if (reason != Reason::None || d->pendingAllRows)
         return;
     if (d->connState == ConnectionState::CatchingUp && after.users().size() + after.items().size() <= kAllRowsLimit) {

@@ -27,10 +27,10 @@ QString connectionStateName(ConnectionState state)
 }
 
 void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after, HistoryBuilder& history,
-                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery)
+                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery, std::size_t expectedSize)
 {
     const auto position = static_cast<std::size_t>(after.counts.total);
-    if (ReplayTimeline::checkpointDue(position, checkpointEvery))
+    if (ReplayTimeline::checkpointDue(position, checkpointEvery, expectedSize))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
     // Past check 5 the event was decoded, so its fields say what it named. One that failed
     // check 5 (invalid) names what passed before the field that failed: its user and the

@@ -47,11 +47,11 @@ std::size_t ReplayTimeline::everyAt(std::size_t position, std::size_t fixedEvery
     return every;
 }
 
-bool ReplayTimeline::checkpointDue(std::size_t position, std::size_t fixedEvery)
+bool ReplayTimeline::checkpointDue(std::size_t position, std::size_t fixedEvery, std::size_t expectedSize)
 {
     if (position == 0 || (!fixedEvery && position % kMinEvery != 0)) // K is a multiple of kMinEvery
         return false;
-    return position % everyAt(position, fixedEvery) == 0;
+    return position % everyAt(std::max(position, expectedSize), fixedEvery) == 0;
 }
 
 void ReplayTimeline::addCheckpoint(TimelineCheckpoint checkpoint)

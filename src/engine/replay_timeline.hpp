@@ -42,9 +42,13 @@ public:
 
     // Whether a feeder should capture a checkpoint after `position` entries: every K entries,
     // K doubling as the history grows so that there are at most about 128 (every K-th
-    // checkpoint of a fixed K). A function of the position alone, so feeders that start at
-    // different positions (the history job from 0, the consumer after a snapshot) agree.
-    static bool checkpointDue(std::size_t position, std::size_t fixedEvery = 0);
+    // checkpoint of a fixed K). `expectedSize`: how long the history will be at least (the
+    // stream's length when the feeder read it; 0: unknown). K is then already the one that
+    // size will have, so no checkpoint is taken that a later doubling would drop (at 10M, 78
+    // instead of 206). Feeders that start at different positions (the history job from 0,
+    // the consumer after a snapshot) or expect different sizes still agree: every K is the
+    // smallest one times a power of two, and a multiple of a larger K is one of the smaller.
+    static bool checkpointDue(std::size_t position, std::size_t fixedEvery = 0, std::size_t expectedSize = 0);
     // Takes a checkpoint (ignored unless it lies beyond the last one); older ones thin out as
     // K grows. It may come before the entries it follows: seeks only reach size().
     void addCheckpoint(TimelineCheckpoint checkpoint);

@@ -92,6 +92,7 @@ private slots:
     void touchedNamesWhatTheStepsChanged();
     void lookups();
     void checkpointsStayBounded();
+    void aKnownLengthCapturesOnlyWhatIsKept();
     void checkpointsKeepEveryValue();
     void twoFeedersMeetAtASnapshot();
     void seeksRestoreTheFeedersCheckpoints();
@@ -256,6 +257,44 @@ void TestReplayTimeline::checkpointsStayBounded()
     QVERIFY(timeline.state() == prefix(h, 123457));
     qInfo("300k entries: K=%zu, %zu checkpoints, %.1f bytes per entry", timeline.checkpointEvery(),
           timeline.checkpointCount(), double(timeline.memoryBytes()) / double(timeline.size()));
+}
+
+// A feeder that knows how long the history will be (the stream's length) captures only the
+// checkpoints the timeline keeps once it is that long: the same ones as a feeder that does
+// not know, without those a doubling of K drops. Past the expected length, K grows as before.
+void TestReplayTimeline::aKnownLengthCapturesOnlyWhatIsKept()
+{
+    const ShopState empty;
+    for (const std::size_t length : {std::size_t(1000), std::size_t(250000), std::size_t(4096000), std::size_t(4096001),
+                                     std::size_t(10000000), std::size_t(33000000)}) {
+        const std::size_t end = length + length / 2; // then the stream grows by half
+        HistoryStore store;
+        ReplayTimeline unknown(store), known(store);
+        std::size_t capturedUnknown = 0, capturedKnown = 0, keptAtLength = 0, unknownAtLength = 0;
+        for (std::size_t p = 1; p <= end; ++p) {
+            if (ReplayTimeline::checkpointDue(p)) {
+                unknown.addCheckpoint(TimelineCheckpoint::capture(empty, p));
+                ++capturedUnknown;
+            }
+            if (ReplayTimeline::checkpointDue(p, 0, length)) {
+                known.addCheckpoint(TimelineCheckpoint::capture(empty, p));
+                ++capturedKnown;
+            }
+            if (p == length) {
+                QCOMPARE(known.checkpointCount(), unknown.checkpointCount());
+                QCOMPARE(known.checkpointEvery(), unknown.checkpointEvery());
+                keptAtLength = known.checkpointCount() - 1; // the first is the empty shop's
+                unknownAtLength = capturedUnknown;
+                QCOMPARE(capturedKnown, keptAtLength); // every capture is kept
+            }
+        }
+        QCOMPARE(known.checkpointCount(), unknown.checkpointCount());
+        QVERIFY(capturedKnown <= capturedUnknown);
+        qInfo("length %zu: %zu captures up to it instead of %zu; %zu checkpoints at %zu", length, keptAtLength,
+              unknownAtLength, known.checkpointCount(), end);
+    }
+    // A fixed K ignores the expected length.
+    QVERIFY(ReplayTimeline::checkpointDue(97, 97, 10000000));
 }
 
 // The window's timeline is fed by two threads: the history job from the start up to a
