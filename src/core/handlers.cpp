@@ -86,6 +86,7 @@ Reason applyOrder(ShopState& state, const Event& e, std::string* why)
     user->balance -= total;
     user->spent = *spent;
     user->orders += 1;
+    state.lastOrderTotal = total;
     for (std::size_t k = 0; k < distinct; ++k) {
         perItem[k].first->stock -= perItem[k].second;
         perItem[k].first->sold += perItem[k].second;

@@ -93,6 +93,7 @@ void ShopState::clear()
     lastEventId.clear();
     lastEntryFingerprint = 0;
     skipped = 0;
+    lastOrderTotal = 0;
 }
 
 bool ShopState::operator==(const ShopState& other) const

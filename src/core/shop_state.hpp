@@ -53,6 +53,10 @@ public:
     // so that a restore can tell the stream it was taken from, DESIGN section 5):
     std::uint64_t lastEntryFingerprint = 0; // entryFingerprint() of the entry at lastEventId; 0: unknown
     std::int64_t skipped = 0;               // entries known lost before lastEventId (gaps accepted)
+    // What the last order applied cost its user (minor units), set by its handler, so that a
+    // reader of the order's verdict need not price its lines again. Not part of the shop: not
+    // compared, not in snapshots.
+    std::int64_t lastOrderTotal = 0;
     // How many entries of the stream's history the state accounts for: what Redis 7 reports
     // as entries-added when the stream's last entry is lastEventId.
     std::int64_t covered() const { return counts.total + skipped; }

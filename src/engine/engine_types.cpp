@@ -54,12 +54,7 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
     std::int64_t balanceAfter = -1;
     if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
         balanceAfter = user->balance;
-    // An order does not change prices: its total is its lines at the prices after it.
-    std::int64_t orderTotal = 0;
-    if (reason == Reason::None && e.type == EventType::Order)
-        for (const OrderLine& line : e.lines)
-            if (const Item* item = after.findItem(line.itemId))
-                orderTotal += line.qty * item->price;
+    const std::int64_t orderTotal = reason == Reason::None && e.type == EventType::Order ? after.lastOrderTotal : 0;
     history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter, &e,
                 &e.lines, orderTotal);
 }

@@ -341,11 +341,11 @@ void HistoryBuilder::encodeEvent(const Event& e, std::int64_t orderTotal, std::s
         if (e.hasName)
             putString(out, e.name);
         break;
-    case EventType::Order:
+    case EventType::Order: // a decoded order's ids are well-formed: lineRefs_ names each
         putVarint(out, e.lines.size());
-        for (const OrderLine& line : e.lines) {
-            putVarint(out, item(line.itemId));
-            putSigned(out, line.qty);
+        for (std::size_t i = 0; i < e.lines.size(); ++i) {
+            putVarint(out, lineRefs_[i]);
+            putSigned(out, e.lines[i].qty);
         }
         putSigned(out, orderTotal);
         break;
@@ -388,9 +388,17 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
         lines = &decoded->lines;
     }
     const std::uint32_t userRef = this->user(user);
-    const std::uint32_t itemRef = this->item(item);
-    if (lines && lines->size() > 1)
-        addMoreItems(b, k, itemRef, *lines);
+    lineRefs_.clear();
+    if (lines) {
+        for (const OrderLine& line : *lines)
+            lineRefs_.push_back(isValidItemId(line.itemId) ? this->item(line.itemId) : 0);
+    }
+    // The first item named is the first line's when the event names no item of its own.
+    const std::uint32_t itemRef = !lineRefs_.empty() && lineRefs_.front() != 0 && item == lines->front().itemId
+                                      ? lineRefs_.front()
+                                      : this->item(item);
+    if (lineRefs_.size() > 1)
+        addMoreItems(b, k, itemRef);
     b.user[k] = userRef < HistoryBlock::kEscape ? static_cast<std::uint16_t>(userRef) : HistoryBlock::kEscape;
     if (userRef >= HistoryBlock::kEscape)
         putVarint(b.bytes, userRef);
@@ -412,14 +420,13 @@ void HistoryBuilder::add(std::string_view entryId, std::string_view type, Reason
 // The items of lines after the first that the row's item column does not hold already, each
 // once (an order may name an item on several lines); a line whose id is not well-formed
 // (an invalid order's) names nothing.
-void HistoryBuilder::addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first,
-                                  const std::vector<OrderLine>& lines)
+void HistoryBuilder::addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first)
 {
     const std::size_t head = b.moreItems.size();
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-        if (!isValidItemId(lines[i].itemId))
+    for (std::size_t i = 1; i < lineRefs_.size(); ++i) {
+        const std::uint32_t ref = lineRefs_[i];
+        if (ref == 0)
             continue;
-        const std::uint32_t ref = item(lines[i].itemId);
         const auto named = b.moreItems.begin() + static_cast<std::ptrdiff_t>(head);
         if (ref == first || (b.moreItems.size() > head && std::find(named + 2, b.moreItems.end(), ref) != b.moreItems.end()))
             continue;

@@ -180,7 +180,7 @@ private:
     std::uint32_t user(UserId id);
     std::uint32_t item(std::string_view id);
     std::uint8_t typeRef(std::string_view type);
-    void addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first, const std::vector<OrderLine>& lines);
+    void addMoreItems(HistoryBlock& b, std::size_t row, std::uint32_t first);
     void encodeEvent(const Event& e, std::int64_t orderTotal, std::string& out);
 
     std::shared_ptr<HistoryNames> names_;
@@ -199,6 +199,9 @@ private:
     std::vector<UserSlot> userSlots_;
     std::size_t userCount_ = 0;
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> items_;
+    // The refs of the lines of the row being added, each looked up once (0: an id that is not
+    // well-formed, which names nothing).
+    std::vector<std::uint32_t> lineRefs_;
     // The first types seen by this feeder: a stream has a handful, and a scan beats hashing.
     std::vector<std::pair<std::string, std::uint8_t>> types_;
     std::unique_ptr<HistoryBlock> open_;
