@@ -19,10 +19,6 @@ const User* ShopState::findUser(UserId id) const
 {
     if (lastUser_.user && lastUser_.user->id == id)
         return lastUser_.user;
-    if (direct_.built && id >= 0 && id < kDirectUsers) {
-        const auto at = static_cast<std::size_t>(id);
-        return at < direct_.byId.size() ? direct_.byId[at] : nullptr;
-    }
     auto it = users_.find(id);
     return it == users_.end() ? nullptr : &it->second;
 }
@@ -31,37 +27,11 @@ User* ShopState::findUser(UserId id)
 {
     if (lastUser_.user && lastUser_.user->id == id)
         return lastUser_.user;
-    if (!direct_.built)
-        buildDirectUsers();
-    User* user = nullptr;
-    if (id >= 0 && id < kDirectUsers) {
-        const auto at = static_cast<std::size_t>(id);
-        user = at < direct_.byId.size() ? direct_.byId[at] : nullptr;
-    } else if (auto it = users_.find(id); it != users_.end()) {
-        user = &it->second;
-    }
-    if (user)
-        lastUser_.user = user;
-    return user;
-}
-
-void ShopState::buildDirectUsers()
-{
-    direct_.byId.clear();
-    direct_.built = true;
-    for (auto& [id, user] : users_)
-        indexUser(user);
-}
-
-void ShopState::indexUser(User& user)
-{
-    if (user.id < 0 || user.id >= kDirectUsers)
-        return;
-    const auto at = static_cast<std::size_t>(user.id);
-    if (at >= direct_.byId.size())
-        direct_.byId.resize(std::min(static_cast<std::size_t>(kDirectUsers), std::max(at + 1, direct_.byId.size() * 2)),
-                            nullptr);
-    direct_.byId[at] = &user;
+    auto it = users_.find(id);
+    if (it == users_.end())
+        return nullptr;
+    lastUser_.user = &it->second;
+    return lastUser_.user;
 }
 
 const Item* ShopState::findItem(std::string_view id) const
@@ -78,13 +48,10 @@ Item* ShopState::findItem(std::string_view id)
 
 User& ShopState::addUser(UserId id, std::string name)
 {
-    if (!direct_.built)
-        buildDirectUsers();
     User& user = users_[id];
     user.id = id;
     user.name = std::move(name);
     lastUser_.user = &user;
-    indexUser(user);
     return user;
 }
 
@@ -121,8 +88,6 @@ void ShopState::clear()
 {
     users_.clear();
     lastUser_.user = nullptr;
-    direct_.byId.clear();
-    direct_.built = true;
     items_.clear();
     counts = {};
     lastEventId.clear();

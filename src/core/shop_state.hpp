@@ -80,32 +80,9 @@ private:
         }
     };
 
-    // Users with small ids (a shop numbers them from 1) are found through a plain array
-    // indexed by id as well: one load where the hash table takes three dependent ones, which
-    // miss the cache once the users outgrow it. It points into users_, so a copy or move of
-    // the state starts without it (not built) and finds through users_ until the first
-    // non-const lookup or added user builds it again. Built, it holds every user with an id
-    // below kDirectUsers.
-    static constexpr UserId kDirectUsers = UserId(1) << 16; // at most 512 KiB
-    struct DirectUsers {
-        std::vector<User*> byId;
-        bool built = true; // an empty state's empty array is complete
-        DirectUsers() = default;
-        DirectUsers(const DirectUsers&) noexcept : built(false) {}
-        DirectUsers& operator=(const DirectUsers&) noexcept
-        {
-            byId.clear();
-            built = false;
-            return *this;
-        }
-    };
-    void buildDirectUsers();
-    void indexUser(User& user);
-
     UserMap users_;
     ItemMap items_;
     LastUser lastUser_;
-    DirectUsers direct_;
 };
 
 // Where two states differ, in words for people ("" when they are equal, position fields

@@ -182,7 +182,6 @@ private slots:
     void versionField();
     void eidAndActorIgnored();
     void deterministic();
-    void usersFoundThroughCopiesMovesAndClear();
 };
 
 void TestHandlers::reasonNames()
@@ -1017,54 +1016,4 @@ void TestHandlers::deterministic()
 }
 
 QTEST_APPLESS_MAIN(TestHandlers)
-// ShopState finds small ids through an array that points into its own table: every user is
-// found by both lookups, ids on either side of the array's limit included, and a copy, a
-// move or an assignment finds its own users, never the ones of the state it came from.
-void TestHandlers::usersFoundThroughCopiesMovesAndClear()
-{
-    const std::vector<UserId> ids = {1, 2, 7, 1000, 65535, 65536, 65537, 1'000'000, kMax};
-    ShopState a;
-    for (UserId id : ids)
-        a.addUser(id, "u" + std::to_string(id));
-    const auto holds = [&](ShopState& s, std::int64_t balance) {
-        for (UserId id : ids) {
-            User* u = s.findUser(id);
-            const User* c = std::as_const(s).findUser(id);
-            if (!u || u != c || u->id != id || u->balance != balance)
-                return false;
-        }
-        return !s.findUser(3) && !std::as_const(s).findUser(3) && !s.findUser(65534) && !s.findUser(kMax - 1);
-    };
-    QVERIFY(holds(a, 0));
-
-    ShopState copy = a;
-    for (UserId id : ids)
-        copy.findUser(id)->balance = 5; // the copy's users, not a's
-    QVERIFY(holds(copy, 5));
-    QVERIFY(holds(a, 0));
-
-    ShopState assigned;
-    assigned.addUser(3, "gone by the assignment");
-    assigned = copy;
-    QVERIFY(holds(assigned, 5));
-    assigned.findUser(7)->balance = 9;
-    QCOMPARE(copy.findUser(7)->balance, std::int64_t(5));
-    assigned.findUser(7)->balance = 5;
-
-    ShopState moved = std::move(assigned);
-    QVERIFY(holds(moved, 5));
-    moved.addUser(3, "added after the move");
-    QVERIFY(moved.findUser(3) && std::as_const(moved).findUser(3)->name == "added after the move");
-    QVERIFY(!copy.findUser(3));
-
-    // A copy that only reads (the const lookup) finds its own users too.
-    const ShopState reader = a;
-    QVERIFY(std::as_const(reader).findUser(65535) == &reader.users().at(65535));
-
-    moved.clear();
-    QVERIFY(!moved.findUser(1) && !std::as_const(moved).findUser(1));
-    moved.addUser(1, "again");
-    QVERIFY(moved.findUser(1) && moved.findUser(1)->name == "again");
-}
-
 #include "test_handlers.moc"
