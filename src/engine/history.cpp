@@ -341,10 +341,12 @@ void HistoryBuilder::encodeEvent(const Event& e, std::int64_t orderTotal, std::s
         if (e.hasName)
             putString(out, e.name);
         break;
-    case EventType::Order: // a decoded order's ids are well-formed: lineRefs_ names each
+    case EventType::Order:
         putVarint(out, e.lines.size());
         for (std::size_t i = 0; i < e.lines.size(); ++i) {
-            putVarint(out, lineRefs_[i]);
+            // A decoded order's ids are well-formed, so lineRefs_ names each; should one not
+            // be, its row still names it (a replay must apply the order as it was).
+            putVarint(out, lineRefs_[i] != 0 ? lineRefs_[i] : item(e.lines[i].itemId));
             putSigned(out, e.lines[i].qty);
         }
         putSigned(out, orderTotal);
