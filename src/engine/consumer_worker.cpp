@@ -440,10 +440,9 @@ void ConsumerWorker::step()
 
 void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after)
 {
-    // The stream's length as its page was read: the history will be at least that long, so
-    // only the checkpoints the window keeps at that length are taken.
-    const auto length = static_cast<std::size_t>(std::max<std::int64_t>(0, d->loader->lastFacts().length));
-    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints, 0, length);
+    // The stream's length as its page was read: only the checkpoints the window keeps at
+    // that length are taken.
+    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints, 0, d->loader->lastFacts().length);
     if (reason != Reason::None || d->pendingAllRows)
         return;
     if (d->connState == ConnectionState::CatchingUp && after.users().size() + after.items().size() <= kAllRowsLimit) {

@@ -1,6 +1,8 @@
 // Meta-type registration so the value types can travel through queued connections.
 #include "engine_types.hpp"
 
+#include <algorithm>
+
 namespace shop::engine {
 
 QString connectionStateName(ConnectionState state)
@@ -27,9 +29,10 @@ QString connectionStateName(ConnectionState state)
 }
 
 void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after, HistoryBuilder& history,
-                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery, std::size_t expectedSize)
+                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery, std::int64_t streamLength)
 {
     const auto position = static_cast<std::size_t>(after.counts.total);
+    const auto expectedSize = static_cast<std::size_t>(std::max<std::int64_t>(0, streamLength));
     if (ReplayTimeline::checkpointDue(position, checkpointEvery, expectedSize))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
     // Past check 5 the event was decoded, so its fields say what it named. One that failed

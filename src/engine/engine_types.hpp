@@ -120,11 +120,12 @@ QString connectionStateName(ConnectionState state);
 // Adds one processed entry to the history (and where one is due, a checkpoint of `after` to
 // `checkpoints`, so the window's timeline never applies what this thread already did).
 // `decoded` is the event as decoded (valid only when the verdict came from the handlers),
-// `after` the state after the entry; `checkpointEvery` a fixed K and `expectedSize` the
-// history's expected length (ReplayTimeline::checkpointDue).
+// `after` the state after the entry; `checkpointEvery` a fixed K; `streamLength` the
+// stream's length as the feeder read it, which the history will at least reach
+// (ReplayTimeline::checkpointDue's expected size).
 void recordEntry(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after,
                  HistoryBuilder& history, std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery = 0,
-                 std::size_t expectedSize = 0);
+                 std::int64_t streamLength = 0);
 
 void registerEngineMetaTypes();
 

@@ -7,7 +7,6 @@
 #include "redis/connection.hpp"
 #include "redis/state_loader.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -57,8 +56,7 @@ void HistoryLoader::load(const QString& untilId, int generation, std::shared_ptr
     HistoryBuilder history(std::move(names));
     const auto onEntry = [&](const RawEntry& entry, Reason reason, const Event& event, const ShopState& after) {
         // Checkpoints as the consumer takes them: at the K of the stream's length.
-        const auto length = static_cast<std::size_t>(std::max<std::int64_t>(0, loader.lastFacts().length));
-        recordEntry(entry, reason, event, after, history, out.checkpoints, 0, length);
+        recordEntry(entry, reason, event, after, history, out.checkpoints, 0, loader.lastFacts().length);
     };
     const auto onPage = [&](const redis::StreamPage&) {
         if (history.pending() == 0)
