@@ -1,15 +1,15 @@
 // The real window catching up: ShopSession and qrc:/ShopStream/Main.qml, offscreen, against
 // a stream given by --redis/--stream, while a 5 ms timer on the GUI thread measures how long
 // the thread was ever kept from its event loop (a stall). Prints the catch-up rate, the
-// longest stall, the stalls over 50 ms, the CPU of the window's and the consumer's threads
-// and the peak RSS. After the catch-up it seeks the window to 200 random points (the
-// timeline, then the history tables and their views), and times the timeline's part alone at
-// 200 more. Its last line is always one JSON object, for other tools: {events, seconds,
-// eventsPerSecond, peakRssBytes, longestStallMs, guiThreadCpuSeconds,
-// consumerThreadCpuSeconds, stallsOver50Ms, historyBytes, historyBytesPerEvent, liveSeconds,
-// timelineSeekP99Ms, seekP50Ms, seekP99Ms, seekMaxMs}. `shopstream-cli bench` runs it on its
-// native stream when it finds it next to gui_bench (--json: the rows as a JSON array on the
-// line before).
+// longest stall, the stalls over 50 ms, the CPU of the window's thread, the consumer's and
+// its rows' (HistoryRecorder), and the peak RSS. After the catch-up it seeks the window to
+// 200 random points (the timeline, then the history tables and their views), and times the
+// timeline's part alone at 200 more. Its last line is always one JSON object, for other
+// tools: {events, seconds, eventsPerSecond, peakRssBytes, longestStallMs,
+// guiThreadCpuSeconds, consumerThreadCpuSeconds, rowsThreadCpuSeconds, stallsOver50Ms,
+// historyBytes, historyBytesPerEvent, liveSeconds, timelineSeekP99Ms, seekP50Ms, seekP99Ms,
+// seekMaxMs}. `shopstream-cli bench` runs it on its native stream when it finds it next to
+// gui_bench (--json: the rows as a JSON array on the line before).
 #include "replay_controller.hpp"
 #include "shop_session.hpp"
 
@@ -187,6 +187,7 @@ int main(int argc, char** argv)
     // consume does only the latter's reading and applying).
     const double guiCpu = threadCpuSeconds({});
     const double consumerCpu = threadCpuSeconds("shopstream-cons");
+    const double rowsCpu = threadCpuSeconds("shopstream-rows"); // the consumer's history rows
 
     // Seeks to random points of the whole history, as the timeline's slider does.
     std::vector<double> seekMs, timelineMs;
@@ -252,7 +253,8 @@ int main(int argc, char** argv)
     } else {
         std::printf("catch-up in the real window: %.0f events/s (%s)\n", rate, note);
         std::printf("longest GUI-thread stall: %lld ms (%d over 50 ms)\n", static_cast<long long>(longestStall), over50);
-        std::printf("CPU in the catch-up: window thread %.2f s, consumer thread %.2f s\n", guiCpu, consumerCpu);
+        std::printf("CPU in the catch-up: window thread %.2f s, consumer thread %.2f s, its rows thread %.2f s\n", guiCpu,
+                    consumerCpu, rowsCpu);
         std::printf("peak RSS: %.1f MB\n", rssMb);
         std::printf("history memory per event: %.1f bytes (%s)\n", perEvent, memoryNote);
         std::printf("live (at the head, editable) after %.2f s\n", double(liveMs) / 1000.0);
@@ -269,6 +271,7 @@ int main(int argc, char** argv)
                                     {"longestStallMs", longestStall},
                                     {"guiThreadCpuSeconds", guiCpu},
                                     {"consumerThreadCpuSeconds", consumerCpu},
+                                    {"rowsThreadCpuSeconds", rowsCpu},
                                     {"stallsOver50Ms", over50},
                                     {"historyBytes", endBytes},
                                     {"historyBytesPerEvent", perEvent},

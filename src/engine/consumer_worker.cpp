@@ -3,6 +3,7 @@
 // StateLoader's; this file decides what to do about what it finds.
 #include "consumer_worker.hpp"
 
+#include "history_recorder.hpp"
 #include "logging.hpp"
 #include "timer_interval.hpp"
 
@@ -69,7 +70,8 @@ struct ConsumerWorker::Private {
     int backoffMs = 200;
 
     // Changes not yet emitted.
-    std::unique_ptr<HistoryBuilder> history; // made with options.historyNames
+    // The rows, written on a thread of their own (made with options.historyNames).
+    std::unique_ptr<HistoryRecorder> history;
     std::vector<TimelineCheckpoint> pendingCheckpoints;
     // Rows changed since they last went out (sorted when they go).
     std::unordered_set<UserId> pendingUsers;
@@ -325,8 +327,8 @@ void ConsumerWorker::restoreState()
     d->restoredOnce = true;
     d->live = false;
     d->snapshotCovered = report.snapshotId.empty() ? -1 : d->state.covered();
-    d->history = std::make_unique<HistoryBuilder>(d->options.historyNames ? d->options.historyNames
-                                                                         : std::make_shared<HistoryNames>());
+    d->history = std::make_unique<HistoryRecorder>(d->options.historyNames ? d->options.historyNames
+                                                                          : std::make_shared<HistoryNames>());
     d->pendingCheckpoints.clear();
     d->pendingUsers.clear();
     d->pendingItems.clear();
@@ -395,10 +397,14 @@ void ConsumerWorker::step()
 
     redis::LoadReport report;
     redis::StateLoader::EntryObserver observer;
-    if (d->options.collectChanges)
+    redis::StateLoader::PageObserver pageObserver;
+    if (d->options.collectChanges) {
         observer = [this](const RawEntry& e, Reason r, const Event& ev, const ShopState& s) { recordEntry(e, r, ev, s); };
+        // The page's rows are written while the next page is read and applied.
+        pageObserver = [this](const redis::StreamPage&) { d->history->handOver(); };
+    }
     const qint64 before = d->state.counts.total;
-    const auto result = d->loader->step(d->state, d->loadOptions(), report, kStepBudget, observer);
+    const auto result = d->loader->step(d->state, d->loadOptions(), report, kStepBudget, observer, pageObserver);
     d->replayed += d->state.counts.total - before;
     if (d->state.counts.total != before || !report.warnings.empty())
         d->pendingCounts = true;
@@ -442,7 +448,8 @@ void ConsumerWorker::recordEntry(const RawEntry& entry, Reason reason, const Eve
 {
     // The stream's length as its page was read: only the checkpoints the window keeps at
     // that length are taken.
-    engine::recordEntry(entry, reason, e, after, *d->history, d->pendingCheckpoints, 0, d->loader->lastFacts().length);
+    checkpointIfDue(after, d->pendingCheckpoints, 0, d->loader->lastFacts().length);
+    d->history->stage(entry, reason, e, after);
     if (reason != Reason::None || d->pendingAllRows)
         return;
     if (d->connState == ConnectionState::CatchingUp && after.users().size() + after.items().size() <= kAllRowsLimit) {

@@ -28,13 +28,30 @@ QString connectionStateName(ConnectionState state)
     return {};
 }
 
-void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after, HistoryBuilder& history,
-                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery, std::int64_t streamLength)
+void checkpointIfDue(const ShopState& after, std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery,
+                     std::int64_t streamLength)
 {
     const auto position = static_cast<std::size_t>(after.counts.total);
     const auto expectedSize = static_cast<std::size_t>(std::max<std::int64_t>(0, streamLength));
     if (ReplayTimeline::checkpointDue(position, checkpointEvery, expectedSize))
         checkpoints.push_back(TimelineCheckpoint::capture(after, position));
+}
+
+RowFacts rowFacts(Reason reason, const Event& e, const ShopState& after)
+{
+    RowFacts facts;
+    if (reason != Reason::None && reason <= Reason::Invalid) // not decoded: its fields say nothing
+        return facts;
+    if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
+        facts.balanceAfter = user->balance;
+    if (reason == Reason::None && e.type == EventType::Order)
+        facts.orderTotal = after.lastOrderTotal;
+    return facts;
+}
+
+void addRow(HistoryBuilder& history, std::string_view id, std::string_view type, Reason reason, const Event& e,
+            RowFacts facts)
+{
     // Past check 5 the event was decoded, so its fields say what it named. One that failed
     // check 5 (invalid) names what passed before the field that failed: its user and the
     // items of its lines when they are well-formed ids, so that the user and item filters
@@ -50,16 +67,17 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const Sho
             if (!isValidItemId(item))
                 item = {};
         }
-        history.add(entry.id, entry.type.value_or(std::string_view()), reason, user, item, -1, nullptr,
-                    reason == Reason::Invalid ? &e.lines : nullptr);
+        history.add(id, type, reason, user, item, -1, nullptr, reason == Reason::Invalid ? &e.lines : nullptr);
         return;
     }
-    std::int64_t balanceAfter = -1;
-    if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
-        balanceAfter = user->balance;
-    const std::int64_t orderTotal = reason == Reason::None && e.type == EventType::Order ? after.lastOrderTotal : 0;
-    history.add(entry.id, entry.type.value_or(std::string_view()), reason, e.userId, firstItemNamed(e), balanceAfter, &e,
-                &e.lines, orderTotal);
+    history.add(id, type, reason, e.userId, firstItemNamed(e), facts.balanceAfter, &e, &e.lines, facts.orderTotal);
+}
+
+void recordEntry(const RawEntry& entry, Reason reason, const Event& e, const ShopState& after, HistoryBuilder& history,
+                 std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery, std::int64_t streamLength)
+{
+    checkpointIfDue(after, checkpoints, checkpointEvery, streamLength);
+    addRow(history, entry.id, entry.type.value_or(std::string_view()), reason, e, rowFacts(reason, e, after));
 }
 
 void registerEngineMetaTypes()

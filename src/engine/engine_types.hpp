@@ -127,6 +127,20 @@ void recordEntry(const RawEntry& entry, Reason reason, const Event& decoded, con
                  HistoryBuilder& history, std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery = 0,
                  std::int64_t streamLength = 0);
 
+// recordEntry's two halves, for a feeder that writes its rows on another thread: the
+// checkpoint (where one is due), and the row, with what it needs of the state after the entry.
+void checkpointIfDue(const ShopState& after, std::vector<TimelineCheckpoint>& checkpoints, std::size_t checkpointEvery,
+                     std::int64_t streamLength);
+struct RowFacts {
+    std::int64_t balanceAfter = -1; // the user's (-1: not decoded, or no such user)
+    std::int64_t orderTotal = 0;    // an applied order's
+};
+RowFacts rowFacts(Reason reason, const Event& decoded, const ShopState& after);
+// Whether the row of an entry with this verdict reads its event (decoded, or failed check 5).
+constexpr bool rowReadsEvent(Reason reason) { return reason == Reason::None || reason >= Reason::Invalid; }
+void addRow(HistoryBuilder& history, std::string_view id, std::string_view type, Reason reason, const Event& decoded,
+            RowFacts facts);
+
 void registerEngineMetaTypes();
 
 } // namespace shop::engine

@@ -1,7 +1,9 @@
 // History rows: what a feeder records is what the store gives back, row for row (ids of any
 // shape, refs past the 16-bit columns, balances, every event type), whatever the points at
 // which the feeder hands chunks over; two feeders share the names; lookups by id and time.
+#include "engine/engine_types.hpp"
 #include "engine/history.hpp"
+#include "engine/history_recorder.hpp"
 
 #include "core/handlers.hpp"
 #include "core/simulator.hpp"
@@ -95,6 +97,7 @@ private slots:
     void lookups();
     void replayedRowsGiveTheConsumersState();
     void ordersNameEveryItem();
+    void recorderWritesWhatTheBuilderWrites();
 };
 
 void TestHistory::rowsComeBackAsRecorded()
@@ -467,6 +470,92 @@ void TestHistory::ordersNameEveryItem()
     QCOMPARE(seen, expected.size());
     for (std::size_t index : {std::size_t(0), std::size_t(1), std::size_t(2), std::size_t(257), std::size_t(511), std::size_t(599)})
         QCOMPARE(idsOf(store.row(index)), expected[index]);
+}
+
+// The consumer's rows are written on a thread of their own (HistoryRecorder): whatever the
+// points at which pages are handed over and chunks taken, they are the rows recordEntry
+// writes on the applying thread, for every verdict (applied, rejected, invalid, malformed,
+// unknown types), legacy entries too.
+void TestHistory::recorderWritesWhatTheBuilderWrites()
+{
+    const std::string bad[] = {
+        R"({"lines":[{"itemId":"bad id!","qty":1}],"userId":5})",                             // invalid, user named
+        R"({"lines":[{"itemId":"item-0001","qty":1},{"itemId":"item-0002","qty":0}],"userId":7})", // invalid, items named
+        R"({"lines":[)",                                                                      // malformed
+    };
+    for (const bool legacy : {false, true}) {
+        std::mt19937 rng(legacy ? 11 : 5);
+        ShopSimulator sim({300, 30, 23, legacy});
+        SimEntry entry;
+        ShopState live;
+        Event scratch;
+        HistoryStore direct, threaded;
+        HistoryBuilder builder(direct.sharedNames());
+        std::vector<TimelineCheckpoint> checkpoints;
+        std::optional<HistoryRecorder> recorder(std::in_place, threaded.sharedNames());
+        std::size_t taken = 0;
+        for (std::size_t i = 0; i < 30000; ++i) {
+            sim.next(entry);
+            RawEntry raw;
+            const std::string id = StreamId{20000 + i / 2, i % 2}.toString();
+            raw.id = id;
+            raw.type = entry.type;
+            raw.data = entry.data;
+            if (i % 97 == 50) { // bad input among the traffic
+                raw.type = i % 4 == 3 ? std::string_view("NoSuchType") : std::string_view("Order");
+                raw.data = bad[i % 4 % 3];
+            }
+            const Reason reason = processEntry(live, raw, scratch);
+            recordEntry(raw, reason, scratch, live, builder, checkpoints);
+            recorder->stage(raw, reason, scratch, live);
+            const auto roll = rng() % 1000;
+            if (roll < 20)
+                recorder->handOver();
+            if (roll < 3) {
+                threaded.append(recorder->take());
+                direct.append(builder.take());
+                QCOMPARE(threaded.size(), direct.size());
+                ++taken;
+            }
+        }
+        // What is handed over and not yet taken is recorded before the recorder goes.
+        recorder->handOver();
+        threaded.append(recorder->take());
+        recorder.reset();
+        direct.append(builder.take());
+        QVERIFY(taken > 20);
+        QCOMPARE(threaded.size(), direct.size());
+        QCOMPARE(threaded.size(), std::size_t(30000));
+        HistoryNames::Reader a(direct.names());
+        HistoryNames::Reader b(threaded.names());
+        Event ea, eb;
+        std::size_t rejected = 0, invalid = 0, malformed = 0, unknown = 0;
+        for (std::size_t i = 0; i < direct.size(); ++i) {
+            ea.clear();
+            eb.clear();
+            const HistoryRow x = direct.row(i, ea, a);
+            const HistoryRow y = threaded.row(i, eb, b);
+            QVERIFY(x.id == y.id);
+            QCOMPARE(y.reason, x.reason);
+            QCOMPARE(b.type(y.type), a.type(x.type));
+            QCOMPARE(b.user(y.user), a.user(x.user));
+            QCOMPARE(b.item(y.item), a.item(x.item));
+            QCOMPARE(y.moreItems.size(), x.moreItems.size());
+            for (std::size_t k = 0; k < x.moreItems.size(); ++k)
+                QCOMPARE(b.item(y.moreItems[k]), a.item(x.moreItems[k]));
+            QCOMPARE(y.balanceAfter, x.balanceAfter);
+            QCOMPARE(y.hasOp, x.hasOp);
+            QCOMPARE(y.hasEvent, x.hasEvent);
+            QCOMPARE(y.orderTotal, x.orderTotal);
+            if (x.hasEvent)
+                QVERIFY2(sameEvent(ea, eb), qPrintable(QString::number(i)));
+            rejected += x.reason > Reason::Invalid;
+            invalid += x.reason == Reason::Invalid;
+            malformed += x.reason == Reason::Malformed;
+            unknown += x.reason == Reason::UnknownType;
+        }
+        QVERIFY(rejected > 0 && invalid > 0 && malformed > 0 && unknown > 0);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestHistory)
