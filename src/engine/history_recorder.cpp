@@ -5,10 +5,11 @@
 
 #include "core/entry.hpp"
 
-#include <QThread>
+#include <pthread.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace shop::engine {
 
@@ -127,14 +128,15 @@ struct HistoryRecorder::Shared {
     std::condition_variable changed;
     bool busy = false; // lists[1 - filling] is being recorded
     bool quit = false;
-    QThread* thread = nullptr;
+    std::thread thread;
 };
 
 HistoryRecorder::HistoryRecorder(std::shared_ptr<HistoryNames> names) : d(std::make_unique<Shared>(std::move(names)))
 {
-    d->thread = QThread::create([shared = d.get()] { shared->run(); });
-    d->thread->setObjectName(QStringLiteral("shopstream-rows"));
-    d->thread->start();
+    d->thread = std::thread([shared = d.get()] {
+        pthread_setname_np(pthread_self(), "shopstream-rows"); // as `top -H` and the bench see it
+        shared->run();
+    });
 }
 
 HistoryRecorder::~HistoryRecorder()
@@ -144,8 +146,7 @@ HistoryRecorder::~HistoryRecorder()
         d->quit = true;
     }
     d->changed.notify_all();
-    d->thread->wait();
-    delete d->thread;
+    d->thread.join();
 }
 
 void HistoryRecorder::stage(const RawEntry& entry, Reason reason, const Event& decoded, const ShopState& after)

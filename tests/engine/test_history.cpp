@@ -518,11 +518,24 @@ void TestHistory::recorderWritesWhatTheBuilderWrites()
                 ++taken;
             }
         }
-        // What is handed over and not yet taken is recorded before the recorder goes.
+        // The rest, handed over or only staged: a take waits until all of it is written.
         recorder->handOver();
         threaded.append(recorder->take());
         recorder.reset();
         direct.append(builder.take());
+        // A recorder that goes while its thread writes a hand-over waits for it, and drops
+        // what was only staged (as a consumer's does when its state is restored again).
+        {
+            const std::string id = "1-1";
+            RawEntry unknown;
+            unknown.id = id;
+            unknown.type = std::string_view("NoSuchType");
+            HistoryRecorder dropped(std::make_shared<HistoryNames>());
+            for (std::size_t i = 0; i < 3000; ++i)
+                dropped.stage(unknown, Reason::UnknownType, scratch, live);
+            dropped.handOver();
+            dropped.stage(unknown, Reason::UnknownType, scratch, live);
+        }
         QVERIFY(taken > 20);
         QCOMPARE(threaded.size(), direct.size());
         QCOMPARE(threaded.size(), std::size_t(30000));
