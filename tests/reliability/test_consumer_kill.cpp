@@ -1,8 +1,10 @@
 // The headless consumer (`shopstream-cli consume --snapshot-every 1`) SIGKILLed again and
 // again while it catches up on a stream of 1M entries (growing by 100k a round): right
 // after a snapshot was saved, about when the next one is being written (both while
-// catching up from scratch, which takes a few seconds, so the saves land mid catch-up), and
-// at a random moment while it restores the newest snapshot and replays the tail. After every kill all
+// catching up from scratch, which takes a few seconds, so the saves land mid catch-up), at
+// a random moment while it restores the newest snapshot and replays the tail, and at a
+// random moment in the first half of a catch-up from scratch (as long as an earlier round
+// said its catch-up took; so that kills land mid catch-up on a fast machine too). After every kill all
 // stored snapshots still verify, and at the end the state from the newest snapshot plus the
 // tail equals the state rebuilt from scratch, and `snapshot verify` passes.
 #include "reliability_support.hpp"
@@ -13,8 +15,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTest>
 #include <QThread>
+
+#include <algorithm>
 
 using namespace reliability;
 
@@ -73,7 +78,9 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
     const quint32 seed = QRandomGenerator::global()->generate();
     qInfo("kill schedule seed %u", seed);
     QRandomGenerator random(seed);
-    int killedBeforeCaughtUp = 0, killedRightAfterSave = 0, killedAroundNextSave = 0, killedAtRandom = 0;
+    int killedBeforeCaughtUp = 0, killedRightAfterSave = 0, killedAroundNextSave = 0, killedAtRandom = 0,
+        killedInCatchUp = 0;
+    qint64 catchUpMs = 0; // what the last round that said so took to catch up from scratch
 
     for (int round = 0; round < rounds; ++round) {
         // More entries every round, so each restart has catching up to do.
@@ -86,9 +93,10 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
         }
         QProcess consumer;
         prepareChild(consumer, QProcessEnvironment::systemEnvironment());
-        // Three ways to pick the moment: right after "snapshot saved" shows, about one
-        // interval later (while the next one is being written), or at a random time.
-        const int mode = round % 3;
+        // Four ways to pick the moment: right after "snapshot saved" shows, about one
+        // interval later (while the next one is being written), at a random time, or at a
+        // random time in the first half of a catch-up from scratch.
+        const int mode = round % 4;
         QStringList args = base() << QStringLiteral("consume") << QStringLiteral("--snapshot-every") << QStringLiteral("1");
         if (mode != 2)
             args << QStringLiteral("--from-scratch"); // a long catch-up, with saves during it
@@ -100,6 +108,8 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
         QElapsedTimer timer;
         timer.start();
         const int randomDelay = 20 + int(random.bounded(400));
+        const int catchUpDelay = int(random.bounded(int(std::max<qint64>(1, catchUpMs / 2))));
+        QElapsedTimer sinceStart; // since the consumer said it starts from the start
         bool sawSave = false;
         while (consumer.state() == QProcess::Running && timer.elapsed() < 20000) {
             consumer.waitForReadyRead(5);
@@ -113,6 +123,10 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
             }
             if (mode == 2 && timer.elapsed() >= randomDelay)
                 break;
+            if (mode == 3 && !sinceStart.isValid() && out.contains("from the start"))
+                sinceStart.start();
+            if (mode == 3 && sinceStart.isValid() && sinceStart.elapsed() >= catchUpDelay)
+                break;
         }
         QVERIFY2(consumer.state() == QProcess::Running,
                  qPrintable(QStringLiteral("round %1: the consumer ended by itself: %2 %3")
@@ -124,16 +138,23 @@ void TestConsumerKill::killedMidCatchUpAgainAndAgain()
         const int savedBefore = int(out.count("snapshot saved"));
         const bool caughtUp = out.contains("caught up");
         killedBeforeCaughtUp += caughtUp ? 0 : 1;
-        (mode == 0 ? killedRightAfterSave : mode == 1 ? killedAroundNextSave : killedAtRandom)++;
+        (mode == 0 ? killedRightAfterSave : mode == 1 ? killedAroundNextSave : mode == 2 ? killedAtRandom : killedInCatchUp)++;
+        static const QRegularExpression tookFromScratch(QStringLiteral("caught up: .* replayed in ([0-9.]+) s"));
+        if (const auto took = tookFromScratch.match(QString::fromUtf8(out)); took.hasMatch() && mode != 2)
+            catchUpMs = qint64(took.captured(1).toDouble() * 1000);
         qInfo("round %d: mode %s, killed after %lld ms, %d snapshot(s) saved, %s", round,
-              mode == 0 ? "right after a save" : mode == 1 ? "about the next save" : "random", timer.elapsed(), savedBefore,
-              caughtUp ? "after catching up" : "mid catch-up");
+              mode == 0   ? "right after a save"
+              : mode == 1 ? "about the next save"
+              : mode == 2 ? "random"
+                          : "in the first half of the catch-up",
+              timer.elapsed(), savedBefore, caughtUp ? "after catching up" : "mid catch-up");
         checkSnapshotsVerify(round);
         if (QTest::currentTestFailed())
             return;
     }
-    qInfo("%d rounds: %d mid catch-up; %d right after a save, %d about the next save, %d at random", rounds,
-          killedBeforeCaughtUp, killedRightAfterSave, killedAroundNextSave, killedAtRandom);
+    qInfo("%d rounds: %d mid catch-up; %d right after a save, %d about the next save, %d at random, %d in the first "
+          "half of a catch-up",
+          rounds, killedBeforeCaughtUp, killedRightAfterSave, killedAroundNextSave, killedAtRandom, killedInCatchUp);
     QVERIFY2(killedBeforeCaughtUp > 0, "at least one kill landed mid catch-up");
 
     // One clean run to the head, then: snapshot + tail == from scratch, and verify passes.
