@@ -40,7 +40,7 @@ void checkpointIfDue(const ShopState& after, std::vector<TimelineCheckpoint>& ch
 RowFacts rowFacts(Reason reason, const Event& e, const ShopState& after)
 {
     RowFacts facts;
-    if (reason != Reason::None && reason <= Reason::Invalid) // not decoded: its fields say nothing
+    if (!HistoryBlock::keepsEvent(reason)) // not decoded: its fields say nothing
         return facts;
     if (const User* user = e.userId != 0 ? after.findUser(e.userId) : nullptr)
         facts.balanceAfter = user->balance;
@@ -57,7 +57,7 @@ void addRow(HistoryBuilder& history, std::string_view id, std::string_view type,
     // items of its lines when they are well-formed ids, so that the user and item filters
     // find it too.
     // Before check 5 (malformed and earlier) nothing was read.
-    const bool decoded = reason == Reason::None || reason > Reason::Invalid;
+    const bool decoded = HistoryBlock::keepsEvent(reason);
     if (!decoded) {
         UserId user = 0;
         std::string_view item;

@@ -137,7 +137,7 @@ struct RowFacts {
 };
 RowFacts rowFacts(Reason reason, const Event& decoded, const ShopState& after);
 // Whether the row of an entry with this verdict reads its event (decoded, or failed check 5).
-constexpr bool rowReadsEvent(Reason reason) { return reason == Reason::None || reason >= Reason::Invalid; }
+constexpr bool rowReadsEvent(Reason reason) { return HistoryBlock::keepsEvent(reason) || reason == Reason::Invalid; }
 void addRow(HistoryBuilder& history, std::string_view id, std::string_view type, Reason reason, const Event& decoded,
             RowFacts facts);
 
