@@ -6,6 +6,8 @@
 #include "core/entry.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +25,9 @@ constexpr std::size_t kStageLimit = 8192;
 constexpr std::size_t kStageBytesKept = 4u << 20;
 // Bytes of an entry's type that are staged (a row keeps fewer).
 constexpr std::size_t kTypeStaged = 255;
+// The recording thread's nice value: 10 steps below the others (10M entries catch up in the
+// window some 4% faster than at 0; 19 did no better).
+constexpr int kRowsNice = 10;
 
 // A staged entry, packed: the id, the type, the verdict, and when its row reads them the
 // facts of the state after it and the fields of its event that a row keeps (a written
@@ -135,6 +140,10 @@ HistoryRecorder::HistoryRecorder(std::shared_ptr<HistoryNames> names) : d(std::m
 {
     d->thread = std::thread([shared = d.get()] {
         pthread_setname_np(pthread_self(), "shopstream-rows"); // as `top -H` and the bench see it
+        // Below the applying thread and Redis, which share two cores with it: the rows
+        // catch up while Redis waits for the next request, and at most one page waits for
+        // them. Lowering one's own priority needs no privilege; should it fail, it stays.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kRowsNice);
         shared->run();
     });
 }
