@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,30 @@ inline void putString(std::string& out, std::string_view s)
 {
     putVarint(out, s.size());
     out.append(s);
+}
+
+// The same encodings written through a pointer into room the caller made (at most
+// kMaxVarint bytes a varint, and a string's bytes after its length).
+inline constexpr std::size_t kMaxVarint = 10;
+
+inline char* writeVarint(char* p, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = static_cast<char>(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    return p;
+}
+
+inline char* writeSigned(char* p, std::int64_t v) { return writeVarint(p, zigzag(v)); }
+
+inline char* writeString(char* p, std::string_view s)
+{
+    p = writeVarint(p, s.size());
+    if (!s.empty()) // an empty view's data() may be null, which memcpy may not be given
+        std::memcpy(p, s.data(), s.size());
+    return p + s.size();
 }
 
 // Reads forward through packed bytes.
