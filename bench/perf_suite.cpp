@@ -1416,8 +1416,14 @@ int Bench::run()
                 break; // nothing else can be measured without the streams
         }
     }
-    if (only_.empty() || only_.count("gui"))
+    if (only_.empty() || only_.count("gui")) {
+        error_.clear();
         gui(); // before the server stops: the real window's catch-up reads the native stream
+        if (!error_.empty()) {
+            std::fprintf(stderr, "shopstream-cli: bench: gui: %s\n", error_.c_str());
+            failed = true;
+        }
+    }
     server_.stop();
 
     for (const Row& r : rows_)
