@@ -181,6 +181,12 @@ std::string formatNumber(double v)
     return buf;
 }
 
+// "runs A..B": the spread of repeated figures, for a row's note.
+std::string runsRange(const std::vector<double>& v)
+{
+    return "runs " + formatNumber(*std::min_element(v.begin(), v.end())) + ".." + formatNumber(*std::max_element(v.begin(), v.end()));
+}
+
 void printTable(const std::vector<Row>& rows)
 {
     std::printf("%-44s %12s %-9s %12s %7s %-12s %s\n", "benchmark", "figure", "unit", "baseline", "ratio", "target", "note");
@@ -692,12 +698,9 @@ void Bench::catchUpTls()
             rates->push_back(perSecond);
         }
     }
-    const auto range = [](const std::vector<double>& v) {
-        return "runs " + formatNumber(*std::min_element(v.begin(), v.end())) + ".." + formatNumber(*std::max_element(v.begin(), v.end()));
-    };
-    add({"catch-up over TCP (loopback), native", median(tcp), "events/s", kNone, Goal::None, 0, "consume child; " + range(tcp)});
+    add({"catch-up over TCP (loopback), native", median(tcp), "events/s", kNone, Goal::None, 0, "consume child; " + runsRange(tcp)});
     add({"catch-up over TLS (loopback), native", median(tls), "events/s", median(tcp), Goal::RatioAtLeast, 0.6,
-         "consume child; rediss://, TLS 1.3, P-256 certificate; " + range(tls) + "; baseline: over TCP"});
+         "consume child; rediss://, TLS 1.3, P-256 certificate; " + runsRange(tls) + "; baseline: over TCP"});
 }
 
 // Catch-up from scratch by the real consumer in a child process, alternated with the raw
@@ -725,15 +728,12 @@ void Bench::catchUp(const char* stream, const char* label)
     }
     const double raw = median(rawRates);
     (std::string(stream) == kNative ? rawNative_ : rawLegacy_) = raw;
-    char note[160];
-    std::snprintf(note, sizeof note, "%zu entries; runs %s..%s", n_,
-                  formatNumber(*std::min_element(rawRates.begin(), rawRates.end())).c_str(),
-                  formatNumber(*std::max_element(rawRates.begin(), rawRates.end())).c_str());
-    add({std::string("raw XRANGE read, ") + label + " (baseline)", raw, "events/s", kNone, Goal::None, 0, note});
-    std::snprintf(note, sizeof note, "consume child; runs %s..%s; wall %.2f s incl. start",
-                  formatNumber(*std::min_element(rates.begin(), rates.end())).c_str(),
-                  formatNumber(*std::max_element(rates.begin(), rates.end())).c_str(), median(walls));
-    add({std::string("catch-up from scratch, ") + label, median(rates), "events/s", raw, Goal::RatioAtLeast, 0.8, note});
+    add({std::string("raw XRANGE read, ") + label + " (baseline)", raw, "events/s", kNone, Goal::None, 0,
+         std::to_string(n_) + " entries; " + runsRange(rawRates)});
+    char wall[48];
+    std::snprintf(wall, sizeof wall, "; wall %.2f s incl. start", median(walls));
+    add({std::string("catch-up from scratch, ") + label, median(rates), "events/s", raw, Goal::RatioAtLeast, 0.8,
+         "consume child; " + runsRange(rates) + wall});
     add({std::string("catch-up peak RSS, ") + label, *std::max_element(rss.begin(), rss.end()), "MB", kNone, Goal::AtMost,
          200, "ru_maxrss of the consume child"});
 }
@@ -1270,16 +1270,11 @@ void Bench::windowCatchUp(const std::filesystem::path& exe)
         add({kCatchUpRow, std::numeric_limits<double>::quiet_NaN(), "events/s", kNone, Goal::None, 0,
              exe.string() + " failed " + what});
     };
-    const auto range = [](const std::vector<double>& v) {
-        return formatNumber(*std::min_element(v.begin(), v.end())) + ".." + formatNumber(*std::max_element(v.begin(), v.end()));
-    };
     const int reps = quick_ ? 1 : 3;
     std::vector<double> consumeRates;
     std::vector<std::vector<Row>> runs;
     for (int rep = 0; rep < reps; ++rep) {
         progress("GUI: the window's catch-up from scratch after the consume child's, run %d of %d", rep + 1, reps);
-        if (!dropSnapshots(kNative))
-            return;
         double perSecond = 0;
         consumeChild(server_.urlText(), kNative, perSecond);
         if (!error_.empty())
@@ -1320,8 +1315,8 @@ void Bench::windowCatchUp(const std::filesystem::path& exe)
             row.baseline = median(consumeRates);
             row.goal = Goal::RatioAtLeast;
             row.target = 0.8;
-            row.note = "from scratch, Main.qml offscreen; median of " + std::to_string(reps) + " (runs " + range(figures)
-                       + "); baseline: the consume child run before each, median (runs " + range(consumeRates) + ")";
+            row.note = "from scratch, Main.qml offscreen; median of " + std::to_string(reps) + " (" + runsRange(figures)
+                       + "); baseline: the consume child run before each, median (" + runsRange(consumeRates) + ")";
         } else if (row.name == kLiveRow) {
             row.figure = figureOf(fromSnapshot, kLiveRow);
             row.goal = Goal::Below;
