@@ -287,10 +287,11 @@ QVariantMap ReplayController::compare(qint64 from, qint64 to) const
     return out;
 }
 
-void ReplayController::addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints)
+void ReplayController::addCheckpoints(std::vector<engine::TimelineCheckpoint>&& checkpoints)
 {
-    for (const engine::TimelineCheckpoint& c : checkpoints)
-        timeline_.addCheckpoint(c);
+    for (engine::TimelineCheckpoint& c : checkpoints)
+        timeline_.addCheckpoint(std::move(c));
+    checkpoints.clear();
 }
 
 void ReplayController::appended()

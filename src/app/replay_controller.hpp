@@ -107,8 +107,9 @@ public:
     // Fed by ShopSession.
     // The history grew (the entries are read from it).
     void appended();
-    // The checkpoints the feeder captured (a batch's, before or after its entries).
-    void addCheckpoints(const std::vector<engine::TimelineCheckpoint>& checkpoints);
+    // The checkpoints the feeder captured (a batch's, before or after its entries), taken
+    // over (each holds a packed copy of the whole shop).
+    void addCheckpoints(std::vector<engine::TimelineCheckpoint>&& checkpoints);
     void clear();
     void setAvailable(bool available, const QString& reason = {});
     void setSnapshotIds(const QStringList& ids);

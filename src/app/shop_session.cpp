@@ -48,6 +48,12 @@ QVariantMap entryFieldsForQml(const engine::EntryFields& fields, const QString& 
             {QStringLiteral("event"), fields.decodeReason == Reason::None ? eventForDialog(fields.event) : QVariantMap()}};
 }
 
+// A batch as a slot of a Qt::QueuedConnection receives it: the copy its event made (a
+// QMetaType copy, not const) and destroys after the call, so the slot may take its parts
+// instead of copying them again (the shop's changed rows and packed checkpoints). Only for
+// connections made queued explicitly: a direct one would pass the sender's own object.
+engine::ConsumerBatch& ownedBatch(const engine::ConsumerBatch& queued) { return const_cast<engine::ConsumerBatch&>(queued); }
+
 // Queues one of the writer's slots on its thread; false when there is no writer yet.
 bool callWriter(const std::unique_ptr<engine::CommandWriterThread>& writer, void (engine::CommandWriter::*slot)())
 {
@@ -227,10 +233,13 @@ void ShopSession::onTargetResolved()
 
 void ShopSession::connectHistory(engine::HistoryLoader* history)
 {
-    connect(history, &engine::HistoryLoader::batch, this, [this](const engine::ConsumerBatch& batch, int generation) {
-        if (generation == d->historyGeneration && !historyComplete_)
-            appendHistory(batch);
-    });
+    connect(
+        history, &engine::HistoryLoader::batch, this,
+        [this](const engine::ConsumerBatch& batch, int generation) {
+            if (generation == d->historyGeneration && !historyComplete_)
+                appendHistory(ownedBatch(batch));
+        },
+        Qt::QueuedConnection);
     connect(history, &engine::HistoryLoader::loaded, this, [this](qint64, const QString& error, int generation) {
         if (generation != d->historyGeneration || historyComplete_)
             return;
@@ -241,7 +250,7 @@ void ShopSession::connectHistory(engine::HistoryLoader* history)
             replay_.setAvailable(false, tr("The history before the restored snapshot could not be loaded: %1").arg(error));
             emit notice(replay_.unavailableReason());
         }
-        for (const engine::ConsumerBatch& waiting : d->waiting)
+        for (engine::ConsumerBatch& waiting : d->waiting)
             appendHistory(waiting);
         d->waiting.clear();
         setHistoryComplete(true);
@@ -379,7 +388,9 @@ void ShopSession::startConsumer(const QString& snapshotId, bool fromScratch)
     d->consumer = std::make_unique<engine::ConsumerThread>(options);
     engine::ConsumerWorker* worker = d->consumer->worker();
     QObject* context = d->consumerContext.get();
-    connect(worker, &engine::ConsumerWorker::batchReady, context, [this](const engine::ConsumerBatch& b) { onBatch(b); });
+    connect(
+        worker, &engine::ConsumerWorker::batchReady, context,
+        [this](const engine::ConsumerBatch& b) { onBatch(std::move(ownedBatch(b))); }, Qt::QueuedConnection);
     connect(worker, &engine::ConsumerWorker::statusChanged, context, [this](const engine::ConsumerStatus& st) { onStatus(st); });
     connect(worker, &engine::ConsumerWorker::restored, context, [this](const QString& id, qint64 total, const QStringList& warnings) {
         // What the consumer sent before it restored is older than the restore: it goes in
@@ -483,11 +494,11 @@ void ShopSession::stop()
     d->writer.reset();
 }
 
-void ShopSession::onBatch(const engine::ConsumerBatch& batch)
+void ShopSession::onBatch(engine::ConsumerBatch&& batch)
 {
     if (batch.generation != d->consumerGeneration)
         return; // from a consumer that was replaced after it sent this
-    d->inbox.push_back(batch);
+    d->inbox.push_back(std::move(batch));
     if (!d->drainScheduled) {
         d->drainScheduled = true;
         QTimer::singleShot(0, this, &ShopSession::drainInbox);
@@ -544,13 +555,13 @@ void ShopSession::applyNextBatch()
     }
 }
 
-void ShopSession::appendHistory(const engine::ConsumerBatch& batch)
+void ShopSession::appendHistory(engine::ConsumerBatch& batch)
 {
     const std::size_t from = history_.size();
     history_.append(batch.history);
     events_.appended(from);
     if (replay_.available()) {
-        replay_.addCheckpoints(batch.checkpoints);
+        replay_.addCheckpoints(std::move(batch.checkpoints));
         replay_.appended();
     }
     overview_.historyGrew();

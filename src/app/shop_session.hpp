@@ -292,14 +292,15 @@ signals:
     void notice(const QString& message);
 
 private:
-    void onBatch(const engine::ConsumerBatch& batch);
+    void onBatch(engine::ConsumerBatch&& batch);
     void onStatus(const engine::ConsumerStatus& status);
     void startConsumer(const QString& snapshotId, bool fromScratch);
     void drainInbox();
     void clearHistory(); // the history store, the events list and the timeline
     // Takes the inbox's oldest batch into the tables, the counts and the history.
     void applyNextBatch();
-    void appendHistory(const engine::ConsumerBatch& batch);
+    // The batch's entries into the history, its checkpoints (taken from it) into the timeline.
+    void appendHistory(engine::ConsumerBatch& batch);
     void setHistoryComplete(bool complete);
     void onTargetResolved();
     void connectWriter(engine::CommandWriter* writer);
