@@ -1300,11 +1300,15 @@ void Bench::windowCatchUp(const std::filesystem::path& exe)
     if (!childRows(argv, fromSnapshot))
         return failed("from a snapshot");
 
-    const auto figureOf = [](const std::vector<Row>& rows, const std::string& name) {
+    const auto rowOf = [](const std::vector<Row>& rows, const std::string& name) -> const Row* {
         for (const Row& row : rows)
             if (row.name == name)
-                return row.figure;
-        return std::numeric_limits<double>::quiet_NaN();
+                return &row;
+        return nullptr;
+    };
+    const auto figureOf = [&](const std::vector<Row>& rows, const std::string& name) {
+        const Row* row = rowOf(rows, name);
+        return row ? row->figure : std::numeric_limits<double>::quiet_NaN();
     };
     for (Row row : runs.front()) {
         std::vector<double> figures;
@@ -1327,11 +1331,20 @@ void Bench::windowCatchUp(const std::filesystem::path& exe)
                           double(n_) / figureOf(fromSnapshot, kCatchUpRow));
             row.note = note;
         } else {
+            // The worst run's row, its note included (what it says is of that run).
+            std::vector<const Row*> candidates;
+            for (const auto& run : runs)
+                candidates.push_back(rowOf(run, row.name));
             if (row.name == kStallRow) // the history loading behind the live window counts too
-                figures.push_back(figureOf(fromSnapshot, kStallRow));
-            row.figure = *std::max_element(figures.begin(), figures.end());
-            if (figures.size() > 1)
-                row.note += "; the worst of " + std::to_string(figures.size()) + " runs";
+                candidates.push_back(rowOf(fromSnapshot, kStallRow));
+            std::erase(candidates, nullptr);
+            const auto worst = std::max_element(candidates.begin(), candidates.end(),
+                                                [](const Row* a, const Row* b) { return a->figure < b->figure; });
+            const bool fromTheSnapshotRun = row.name == kStallRow && worst == candidates.end() - 1;
+            row = **worst;
+            if (candidates.size() > 1)
+                row.note += "; the worst of " + std::to_string(candidates.size()) + " runs"
+                            + (fromTheSnapshotRun ? " (the one with a snapshot at the head)" : "");
         }
         add(std::move(row));
     }
