@@ -214,7 +214,10 @@ void TestConsoleUi::timedSnapshotsLeaveTheVerdictsAlone()
     QCOMPARE(textOf(item(QStringLiteral("verdictMessage"))), rejection);
     QQuickItem* label = item(QStringLiteral("lastSnapshotLabel"));
     QVERIFY(label && label->isVisible());
-    QVERIFY2(textOf(label).contains(taken.constFirst().at(0).toString()), qPrintable(textOf(label)));
+    // The newest: on a slow machine the rejection's entry and the top-up may each have had
+    // their timed snapshot by now (the label follows the signal in the same handler).
+    QVERIFY2(textOf(label).contains(taken.constLast().at(0).toString()),
+             qPrintable(textOf(label) + QStringLiteral("; %1 snapshots taken").arg(taken.size())));
     QVERIFY(logLines(*session_).filter(QStringLiteral("Timed snapshot taken: ") + taken.constFirst().at(0).toString()).size() == 1);
 }
 
