@@ -236,6 +236,8 @@ bool Transport::setTimeout(int ms)
     return true;
 }
 
+void releaseThreadTls() { OPENSSL_thread_stop(); }
+
 bool Transport::startTls(const TlsOptions& options, const std::string& host, int timeoutMs)
 {
     if (fd_ < 0)

@@ -66,4 +66,10 @@ private:
     std::string error_;
 };
 
+// Frees what OpenSSL keeps for the calling thread (its error queue), as a thread that used
+// TLS ends. A thread_local does it too, but only after the thread's QThread::wait() has
+// returned, which a process exiting right after can outrun. Safe to call more than once;
+// OpenSSL sets the state up again should the thread use it later.
+void releaseThreadTls();
+
 } // namespace shop::redis
