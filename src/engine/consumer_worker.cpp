@@ -284,10 +284,19 @@ bool ConsumerWorker::ensureConnected()
     return false;
 }
 
+bool ConsumerWorker::settleConnection()
+{
+    // A catch-up step may have left the next page asked for: it is received first, so that
+    // the replies to what follows are read in their turn.
+    return d->connection.isConnected() && (!d->loader || d->loader->settle());
+}
+
 void ConsumerWorker::checkServer()
 {
     // What the server's state means for the data (cannot write to its disk, evicts keys):
     // said when it changes, at connect and then now and then (a disk fills up while we run).
+    if (!settleConnection())
+        return;
     QStringList warnings;
     for (const std::string& w : redis::serverWarnings(d->connection))
         warnings << QString::fromStdString(w);
@@ -589,7 +598,7 @@ void ConsumerWorker::saveSnapshot(bool onRequest)
     };
     if (d->options.viewOnly)
         return refuse(tr("viewer mode writes nothing to Redis: the snapshot was not taken"));
-    if (!d->restoredOnce || !d->connection.isConnected())
+    if (!d->restoredOnce || !settleConnection())
         return refuse(tr("not connected to Redis: the snapshot was not taken"));
     if (d->gap)
         return refuse(tr("entries are missing from the stream: no snapshot is taken across the gap"));

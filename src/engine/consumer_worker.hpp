@@ -97,6 +97,7 @@ private:
     void scheduleStep(int delayMs = 0);
     bool ensureConnected();
     void connectionLost(const QString& why);
+    bool settleConnection(); // the connection free for commands other than the loader's; false: not connected
     void checkServer();
     void restoreState();
     void onReset(const QString& why);

@@ -46,6 +46,10 @@ struct LoadReport {
 class StateLoader {
 public:
     StateLoader(Connection& connection, std::string stream);
+    // Receives and drops a page still asked for, so that the connection can be used again.
+    ~StateLoader();
+    StateLoader(const StateLoader&) = delete;
+    StateLoader& operator=(const StateLoader&) = delete;
 
     // Restores the starting point: the newest snapshot that belongs to the stream as it is
     // (or options.snapshotId), or the empty state. Snapshots that fail a check are passed over
@@ -66,7 +70,9 @@ public:
     using PageObserver = std::function<void(const StreamPage&)>;
 
     // Reads and applies pages after state.lastEventId for about `budget` (zero: until the
-    // head or untilId), asking for each next page before applying the current one.
+    // head or untilId), asking for each next page before applying the current one. A step
+    // that returns More may leave the next page asked for, so that Redis prepares it while
+    // the caller is away: call settle() before using the connection for anything else.
     Step step(ShopState& state, const LoadOptions& options, LoadReport& report,
               std::chrono::milliseconds budget = std::chrono::milliseconds::zero(), const EntryObserver& onEntry = {},
               const PageObserver& onPage = {});
@@ -86,6 +92,10 @@ public:
     // While idle at the head: does the stream still continue the state? Intact, Gap or Reset
     // (report filled as for step); Failed on an I/O error.
     Step check(const ShopState& state, LoadReport& report);
+
+    // Receives the page a step left asked for, if any, and keeps it for the next step, so
+    // that the connection is free for other commands. False on an I/O error (error()).
+    bool settle();
 
     // Waits up to blockMs for entries after the state's last one (XREAD BLOCK). True when
     // there are some; false on timeout or error (then !connection.isConnected() or error()).
@@ -114,7 +124,9 @@ private:
     std::string stream_;
     StreamReader reader_;
     StreamPage page_;
-    bool requested_ = false;        // a page is asked for and not yet received
+    StreamPage settled_;            // the page asked for, received by settle()
+    bool requested_ = false;        // a page is asked for and not yet applied
+    bool received_ = false;         // ...and already received, into settled_
     std::string requestedAfter_;    // ...after this id
     std::size_t count_ = 0;         // entries to ask for next (0: not started)
     std::size_t largestEntry_ = 0;  // bytes of the largest entry seen, to size pages

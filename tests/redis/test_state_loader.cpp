@@ -19,6 +19,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <thread>
 
 using shop::ShopState;
 using shop::redis::AppendRequest;
@@ -94,6 +95,7 @@ private slots:
     void batchSizeDoesNotMatter_data();
     void batchSizeDoesNotMatter();
     void batchSizeZeroIsNotASilentEmptyLoad();
+    void budgetedStepsAskAheadAndSettle();
     void damagedNewestSnapshotFallsBack();
     void trimmedStreamIsRefusedFromScratch();
     void trimmedStreamLoadsWithAllowGaps();
@@ -334,6 +336,71 @@ void TestStateLoader::batchSizeDoesNotMatter()
     QVERIFY2(loader.load(state, options, report), qPrintable(describe(report)));
     const ShopState half = applyInMemory(w, 0, w.ids.size() / 2 + 1);
     QVERIFY2(state == half, qPrintable(difference(state, half)));
+}
+
+// A step that runs out of budget leaves the next page asked for. settle() receives it, so
+// that other commands get their own replies, and the next step applies it: every entry
+// once, in order. A restore meanwhile drops it, received or not, and so does the loader's end.
+void TestStateLoader::budgetedStepsAskAheadAndSettle()
+{
+    const std::string stream = "ld:ahead";
+    const Written w = produce(stream, 600, false, 40);
+    const ShopState expected = applyInMemory(w, 0, w.ids.size());
+
+    LoadOptions options;
+    options.batchSize = 20;
+    ShopState state;
+    LoadReport report;
+    StateLoader loader(c_, stream);
+    QVERIFY2(loader.restore(state, options, report), qPrintable(describe(report)));
+    std::size_t seen = 0;
+    bool inOrder = true;
+    const auto onEntry = [&](const shop::RawEntry& entry, shop::Reason, const shop::Event&, const ShopState&) {
+        inOrder = inOrder && seen < w.ids.size() && entry.id == w.ids[seen];
+        ++seen;
+    };
+    // Each page outlasts the budget: a step returns after a page or two.
+    const auto onPage = [](const shop::redis::StreamPage&) { std::this_thread::sleep_for(std::chrono::milliseconds(2)); };
+    int steps = 0;
+    StateLoader::Step step = StateLoader::Step::More;
+    while (step == StateLoader::Step::More && steps < 1000) {
+        step = loader.step(state, options, report, std::chrono::milliseconds(1), onEntry, onPage);
+        ++steps;
+        if (steps % 2 == 0) { // every other step: the connection is used in between
+            QVERIFY2(loader.settle(), loader.error().c_str());
+            QVERIFY(loader.settle()); // a second call has nothing left to receive
+            const shop::redis::Reply length = c_.command({"XLEN", stream});
+            QVERIFY2(length && length.isInteger(), c_.error().c_str());
+            QCOMPARE(length.integer(), static_cast<std::int64_t>(w.ids.size()));
+        }
+    }
+    QVERIFY2(step == StateLoader::Step::AtHead, qPrintable(describe(report)));
+    QVERIFY2(steps >= 10, qPrintable(QString::number(steps))); // pages of at most 20, two or so a step
+    QVERIFY(inOrder);
+    QCOMPARE(seen, w.ids.size());
+    QVERIFY2(state == expected, qPrintable(difference(state, expected)));
+
+    for (bool settled : {false, true}) { // a page asked for ahead, then another start
+        ShopState again;
+        QVERIFY(loader.restore(again, options, report));
+        QCOMPARE(loader.step(again, options, report, std::chrono::milliseconds(1), {}, onPage), StateLoader::Step::More);
+        if (settled)
+            QVERIFY(loader.settle());
+        QVERIFY2(loader.restore(again, options, report), qPrintable(describe(report)));
+        const shop::redis::Reply length = c_.command({"XLEN", stream});
+        QVERIFY(length && length.isInteger() && length.integer() == 600);
+        QVERIFY2(loader.catchUp(again, options, report), qPrintable(describe(report)));
+        QVERIFY2(again == expected, qPrintable(difference(again, expected)));
+    }
+
+    { // a loader that ends with a page asked for (a cancelled job) leaves the connection usable
+        StateLoader ending(c_, stream);
+        ShopState partial;
+        QVERIFY(ending.restore(partial, options, report));
+        QCOMPARE(ending.step(partial, options, report, std::chrono::milliseconds(1), {}, onPage), StateLoader::Step::More);
+    }
+    const shop::redis::Reply length = c_.command({"XLEN", stream});
+    QVERIFY(length && length.isInteger() && length.integer() == 600);
 }
 
 // A batch size of 0 is a caller's mistake; it must not come back as success with none of
