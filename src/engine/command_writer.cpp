@@ -1,6 +1,7 @@
 // CommandWriter: appends and one-off reads on the writer's thread.
 #include "command_writer.hpp"
 
+#include "job_thread.hpp"
 #include "logging.hpp"
 
 #include "core/entry_decoder.hpp"
@@ -351,7 +352,7 @@ CommandWriterThread::CommandWriterThread(redis::RedisUrl url, std::string stream
     writer_->setWaitReplicas(waitReplicas, 1000); // before the thread starts: no race
     thread_.setObjectName(QStringLiteral("shopstream-commands"));
     writer_->moveToThread(&thread_);
-    QObject::connect(&thread_, &QThread::finished, writer_, &QObject::deleteLater);
+    deleteAsThreadEnds(thread_, writer_);
     thread_.start();
 }
 

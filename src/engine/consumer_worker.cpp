@@ -4,6 +4,7 @@
 #include "consumer_worker.hpp"
 
 #include "history_recorder.hpp"
+#include "job_thread.hpp"
 #include "logging.hpp"
 #include "timer_interval.hpp"
 
@@ -630,17 +631,7 @@ ConsumerThread::ConsumerThread(ConsumerOptions options, QObject* parent)
     registerEngineMetaTypes();
     thread_.setObjectName(QStringLiteral("shopstream-consumer"));
     worker_->moveToThread(&thread_);
-    // The worker, its connections and what OpenSSL keeps for the thread go on the thread as
-    // it ends, before wait() returns: a process that exits right after shutdown() leaves
-    // nothing behind (the sanitizer build's consume over TLS leaked OpenSSL's error queue
-    // now and then when they went later).
-    connect(
-        &thread_, &QThread::finished, this,
-        [worker = worker_] {
-            delete worker;
-            redis::releaseThreadTls();
-        },
-        Qt::DirectConnection);
+    deleteAsThreadEnds(thread_, worker_);
 }
 
 ConsumerThread::~ConsumerThread() { shutdown(); }

@@ -1,5 +1,5 @@
 // An object that works on a thread of its own (EntrySearch, HistoryLoader), owned here: made
-// from its arguments, moved to the thread, and deleted there when the thread ends.
+// from its arguments, moved to the thread, and deleted there as the thread ends.
 // Destruction cancels the job in progress (cancel() with a generation no job has), then quits
 // and waits: at most the page being read.
 #pragma once
@@ -13,6 +13,11 @@
 
 namespace shop::engine {
 
+// Deletes `object` on `thread` as the thread finishes, with what the thread's TLS connections
+// left in OpenSSL: before the thread's wait() returns. For every object that owns a thread's
+// connections.
+void deleteAsThreadEnds(QThread& thread, QObject* object);
+
 template <typename Job>
 class JobThread {
 public:
@@ -21,7 +26,7 @@ public:
     {
         thread_.setObjectName(name);
         job_->moveToThread(&thread_);
-        QObject::connect(&thread_, &QThread::finished, job_, &QObject::deleteLater);
+        deleteAsThreadEnds(thread_, job_);
         thread_.start();
     }
     ~JobThread()
