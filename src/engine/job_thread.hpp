@@ -1,7 +1,7 @@
 // An object that works on a thread of its own (EntrySearch, HistoryLoader), owned here: made
 // from its arguments, moved to the thread, and deleted there as the thread ends.
 // Destruction cancels the job in progress (cancel() with a generation no job has), then quits
-// and waits: at most the page being read.
+// and waits: at most the page being read and the one already asked for.
 #pragma once
 
 #include <QObject>
