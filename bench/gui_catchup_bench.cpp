@@ -10,6 +10,7 @@
 // historyBytes, historyBytesPerEvent, liveSeconds, timelineSeekP99Ms, seekP50Ms, seekP99Ms,
 // seekMaxMs}. `shopstream-cli bench` runs it on its native stream when it finds it next to
 // gui_bench (--json: the rows as a JSON array on the line before).
+#include "gui_rows.hpp"
 #include "replay_controller.hpp"
 #include "shop_session.hpp"
 
@@ -235,14 +236,14 @@ int main(int argc, char** argv)
                   doneMs / 1000.0);
     if (json) {
         const nlohmann::json rows = nlohmann::json::array({
-            {{"name", "GUI: catch-up in the real window"}, {"figure", rate}, {"unit", "events/s"}, {"note", note}},
-            {{"name", "GUI: longest GUI-thread stall in catch-up"}, {"figure", double(longestStall)}, {"unit", "ms"},
+            {{"name", shop::bench::kGuiCatchUpRow}, {"figure", rate}, {"unit", "events/s"}, {"note", note}},
+            {{"name", shop::bench::kGuiStallRow}, {"figure", double(longestStall)}, {"unit", "ms"},
              {"goalBelow", 50}, {"note", std::to_string(over50) + " stalls over 50 ms; 5 ms probe timer"}},
             {{"name", "GUI: peak RSS after catch-up"}, {"figure", rssMb}, {"unit", "MB"},
              {"note", "whole process: Qt, QML, models, replay timeline"}},
             {{"name", "GUI: window history memory per event"}, {"figure", perEvent}, {"unit", "bytes"},
              {"goalAtMost", 24}, {"note", memoryNote}},
-            {{"name", "GUI: window live (at the head, editable)"}, {"figure", double(liveMs) / 1000.0}, {"unit", "s"},
+            {{"name", shop::bench::kGuiLiveRow}, {"figure", double(liveMs) / 1000.0}, {"unit", "s"},
              {"note", "from start; with a snapshot at the head this is the restore and the tail"}},
             {{"name", "GUI: timeline seek (restore + re-apply), p99"}, {"figure", timelinePercentile(99)}, {"unit", "ms"},
              {"goalBelow", 50}, {"note", std::to_string(timelineMs.size()) + " random points over the whole history"}},

@@ -7,6 +7,7 @@
 // loopback TCP and over TLS (the server's TLS port, a certificate made in process) to show
 // what encryption costs.
 #include "perf_suite.hpp"
+#include "gui_rows.hpp"
 #include "self_signed.hpp"
 
 #include "core/entry_decoder.hpp"
@@ -1262,9 +1263,9 @@ bool Bench::dropSnapshots(const char* stream)
 // at the head, for how soon the window is live.
 void Bench::windowCatchUp(const std::filesystem::path& exe)
 {
-    static const std::string kCatchUpRow = "GUI: catch-up in the real window";
-    static const std::string kLiveRow = "GUI: window live (at the head, editable)";
-    static const std::string kStallRow = "GUI: longest GUI-thread stall in catch-up";
+    static const std::string kCatchUpRow = shop::bench::kGuiCatchUpRow;
+    static const std::string kLiveRow = shop::bench::kGuiLiveRow;
+    static const std::string kStallRow = shop::bench::kGuiStallRow;
     const std::vector<std::string> argv = {exe.string(), "--redis", server_.urlText(), "--stream", kNative, "--json"};
     const auto failed = [&](const char* what) {
         add({kCatchUpRow, std::numeric_limits<double>::quiet_NaN(), "events/s", kNone, Goal::None, 0,
