@@ -73,6 +73,7 @@ struct ConsumerWorker::Private {
     // Changes not yet emitted.
     // The rows, written on a thread of their own (made with options.historyNames).
     std::unique_ptr<HistoryRecorder> history;
+    bool saidInline = false; // logged that `history`'s thread starved and this one records
     std::vector<TimelineCheckpoint> pendingCheckpoints;
     // Rows changed since they last went out (sorted when they go).
     std::unordered_set<UserId> pendingUsers;
@@ -337,6 +338,7 @@ void ConsumerWorker::restoreState()
     d->restoredOnce = true;
     d->live = false;
     d->snapshotCovered = report.snapshotId.empty() ? -1 : d->state.covered();
+    d->saidInline = false;
     d->history = std::make_unique<HistoryRecorder>(d->options.historyNames ? d->options.historyNames
                                                                           : std::make_shared<HistoryNames>());
     d->pendingCheckpoints.clear();
@@ -484,8 +486,13 @@ void ConsumerWorker::flush(Rows rows)
         return;
     ConsumerBatch out;
     out.reset = d->pendingReset;
-    if (d->history)
+    if (d->history) {
         out.history = d->history->take();
+        if (!d->saidInline && d->history->recordsInline()) {
+            d->saidInline = true;
+            qCInfo(lcConsumer) << "the history rows' thread got no core for a while: this thread records them";
+        }
+    }
     out.checkpoints = std::move(d->pendingCheckpoints);
     d->pendingCheckpoints.clear();
     // While catching up, every row changes in every batch: the rows go out at most every
