@@ -151,8 +151,9 @@ struct StageList {
 // else to run, and a core running it counts as free to the scheduler. On two cores this is
 // what lets the consumer and Redis each have one: a thread of normal priority, however nice,
 // still looks busy, so Redis, woken by the consumer's request, queues on the consumer's core
-// (10M entries catch up in the window 5-10% faster than at nice 10). Entering the class
-// needs no privilege; where it is refused, the thread takes the nice value instead.
+// (10M entries catch up in the window a few per cent faster than at nice 10; the pairs are
+// in docs/PERFORMANCE.md). Entering the class needs no privilege; where it is refused, the
+// thread takes the nice value instead.
 void runOnlyWhenIdle()
 {
     sched_param param{};
