@@ -1263,12 +1263,10 @@ bool Bench::dropSnapshots(const char* stream)
 // at the head, for how soon the window is live.
 void Bench::windowCatchUp(const std::filesystem::path& exe)
 {
-    static const std::string kCatchUpRow = shop::bench::kGuiCatchUpRow;
-    static const std::string kLiveRow = shop::bench::kGuiLiveRow;
-    static const std::string kStallRow = shop::bench::kGuiStallRow;
+    using shop::bench::kGuiCatchUpRow, shop::bench::kGuiLiveRow, shop::bench::kGuiStallRow;
     const std::vector<std::string> argv = {exe.string(), "--redis", server_.urlText(), "--stream", kNative, "--json"};
     const auto failed = [&](const char* what) {
-        add({kCatchUpRow, std::numeric_limits<double>::quiet_NaN(), "events/s", kNone, Goal::None, 0,
+        add({kGuiCatchUpRow, std::numeric_limits<double>::quiet_NaN(), "events/s", kNone, Goal::None, 0,
              exe.string() + " failed " + what});
     };
     const int reps = quick_ ? 1 : 3;
@@ -1315,33 +1313,33 @@ void Bench::windowCatchUp(const std::filesystem::path& exe)
         std::vector<double> figures;
         for (const auto& run : runs)
             figures.push_back(figureOf(run, row.name));
-        if (row.name == kCatchUpRow) {
+        if (row.name == kGuiCatchUpRow) {
             row.figure = median(figures);
             row.baseline = median(consumeRates);
             row.goal = Goal::RatioAtLeast;
             row.target = 0.8;
             row.note = "from scratch, Main.qml offscreen; median of " + std::to_string(reps) + " (" + runsRange(figures)
                        + "); baseline: the consume child run before each, median (" + runsRange(consumeRates) + ")";
-        } else if (row.name == kLiveRow) {
-            row.figure = figureOf(fromSnapshot, kLiveRow);
+        } else if (row.name == kGuiLiveRow) {
+            row.figure = figureOf(fromSnapshot, kGuiLiveRow);
             row.goal = Goal::Below;
             row.target = 1;
             char note[128];
             std::snprintf(note, sizeof note,
                           "with a snapshot at the head: its restore and the tail; the history then loads behind (%.1f s)",
-                          double(n_) / figureOf(fromSnapshot, kCatchUpRow));
+                          double(n_) / figureOf(fromSnapshot, kGuiCatchUpRow));
             row.note = note;
         } else {
             // The worst run's row, its note included (what it says is of that run).
             std::vector<const Row*> candidates;
             for (const auto& run : runs)
                 candidates.push_back(rowOf(run, row.name));
-            if (row.name == kStallRow) // the history loading behind the live window counts too
-                candidates.push_back(rowOf(fromSnapshot, kStallRow));
+            if (row.name == kGuiStallRow) // the history loading behind the live window counts too
+                candidates.push_back(rowOf(fromSnapshot, kGuiStallRow));
             std::erase(candidates, nullptr);
             const auto worst = std::max_element(candidates.begin(), candidates.end(),
                                                 [](const Row* a, const Row* b) { return a->figure < b->figure; });
-            const bool fromTheSnapshotRun = row.name == kStallRow && worst == candidates.end() - 1;
+            const bool fromTheSnapshotRun = row.name == kGuiStallRow && worst == candidates.end() - 1;
             row = **worst;
             if (candidates.size() > 1)
                 row.note += "; the worst of " + std::to_string(candidates.size()) + " runs"
