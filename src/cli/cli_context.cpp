@@ -17,6 +17,36 @@
 
 namespace shop::cli {
 
+QString wrapText(const QString& text, int column)
+{
+    const qsizetype room = std::max(kHelpWidth - column, 20);
+    const QString margin(column, QLatin1Char(' '));
+    QString out;
+    QString line;
+    const auto endLine = [&] {
+        if (!out.isEmpty() || !line.isEmpty())
+            out += (out.isEmpty() ? QString() : QLatin1Char('\n') + (line.isEmpty() ? QString() : margin)) + line;
+        line.clear();
+    };
+    // A blank line parts paragraphs; a single line break is a space (the texts are wrapped
+    // by hand for reading in the source).
+    const QStringList paragraphs = text.split(QStringLiteral("\n\n"));
+    for (qsizetype p = 0; p < paragraphs.size(); ++p) {
+        if (p > 0) {
+            endLine();
+            endLine(); // the blank line
+        }
+        const QString flowing = QString(paragraphs[p]).replace(QLatin1Char('\n'), QLatin1Char(' '));
+        for (const QString& word : flowing.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            if (!line.isEmpty() && line.size() + 1 + word.size() > room)
+                endLine();
+            line += (line.isEmpty() ? QString() : QStringLiteral(" ")) + word;
+        }
+    }
+    endLine();
+    return out;
+}
+
 QString formatOptions(const QList<QCommandLineOption>& options)
 {
     const auto synopsis = [](const QCommandLineOption& option) {
@@ -36,7 +66,7 @@ QString formatOptions(const QList<QCommandLineOption>& options)
     for (const QCommandLineOption& option : options) {
         QString line = QStringLiteral("  ") + synopsis(option);
         line = line.leftJustified(column);
-        line += option.description().replace(QLatin1Char('\n'), QLatin1Char('\n') + QString(column, QLatin1Char(' ')));
+        line += wrapText(option.description(), column);
         out += line + QLatin1Char('\n');
     }
     return out;

@@ -79,8 +79,17 @@ Command benchCommand();
 Command explainCommand();
 Command whatifCommand();
 
-// "  --name VALUE   description" lines; continuation lines of a description (after '\n')
-// are indented to its column.
+// Help is wrapped to fit this many columns.
+inline constexpr int kHelpWidth = 100;
+
+// `text`, which starts at `column` after what the caller printed, wrapped at spaces so that
+// its lines end by kHelpWidth (a longer word stays whole); the lines after the first are
+// indented to `column`. A blank line in `text` parts paragraphs; a single line break is a
+// space.
+QString wrapText(const QString& text, int column);
+
+// "  --name VALUE   description" lines; a description is wrapped to kHelpWidth, its
+// continuation lines indented to its column.
 QString formatOptions(const QList<QCommandLineOption>& options);
 
 // ---- output --------------------------------------------------------------------------

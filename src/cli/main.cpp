@@ -102,7 +102,9 @@ QString mainHelp(const std::vector<Command>& commands)
 
 QString commandHelp(const Command& c)
 {
-    QString text = QStringLiteral("Usage: shopstream-cli %1\n\n%2\n\n").arg(c.synopsis, c.description);
+    const QString usage = QStringLiteral("Usage: shopstream-cli ");
+    QString text = usage + wrapText(c.synopsis, static_cast<int>(usage.size()))
+                   + QStringLiteral("\n\n%1\n\n").arg(c.description);
     text += formatOptions(c.options);
     if (!c.notes.isEmpty())
         text += QLatin1Char('\n') + c.notes + QLatin1Char('\n');

@@ -331,7 +331,7 @@ void TestCli::helpExitsZero_data()
     QTest::addColumn<QString>("usage");
     QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << QStringLiteral("Usage: shopstream-cli [");
     QTest::newRow("-h") << QStringList{QStringLiteral("-h")} << QStringLiteral("Usage: shopstream-cli [");
-    for (const char* command : {"append", "produce", "state", "consume", "events", "snapshot"}) {
+    for (const char* command : {"append", "produce", "state", "consume", "events", "explain", "whatif", "snapshot", "bench"}) {
         const QString c = QString::fromLatin1(command);
         QTest::newRow(qPrintable(c + QStringLiteral(" --help"))) << QStringList{c, QStringLiteral("--help")}
                                                                 << QStringLiteral("Usage: shopstream-cli ") + c;
@@ -347,6 +347,9 @@ void TestCli::helpExitsZero()
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(QString::fromUtf8(r.out).startsWith(usage), qPrintable(r.describe()));
     QVERIFY2(r.err.isEmpty(), qPrintable(r.describe()));
+    // Wrapped to fit a terminal of 100 columns.
+    for (const QString& line : QString::fromUtf8(r.out).split(QLatin1Char('\n')))
+        QVERIFY2(line.size() <= 100, qPrintable(QStringLiteral("%1 columns: %2").arg(line.size()).arg(line)));
 }
 
 void TestCli::usageErrorsExitTwoWithOneLine_data()
