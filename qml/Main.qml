@@ -324,7 +324,9 @@ ApplicationWindow {
             visible: !ShopSession.replay.live
             accent: accents.snapshot
             messageObjectName: "historyMessage"
-            text: ShopSession.replay.position === 0
+            // Nothing while live (hidden then): its entries would be read at every append.
+            text: ShopSession.replay.live ? ""
+                  : ShopSession.replay.position === 0
                   ? qsTr("History: the empty shop, before its first event. Editing is off until you go back to Live.")
                   : qsTr("History: the shop as it was after event %1 of %2 (%3, %4): %5 applied, %6 rejected so far. Editing is off until you go back to Live.")
                     .arg(ShopRules.formatCount(ShopSession.replay.position)).arg(ShopRules.formatCount(ShopSession.replay.length))

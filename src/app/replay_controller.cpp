@@ -154,6 +154,7 @@ void ReplayController::pause()
     timer_.stop();
     emit playingChanged();
     emit positionChanged();
+    emit cursorChanged();
 }
 
 void ReplayController::goLive()
@@ -165,6 +166,7 @@ void ReplayController::goLive()
     touchedUsers_.clear();
     touchedItems_.clear();
     emit positionChanged();
+    emit cursorChanged();
 }
 
 void ReplayController::replayFromStart()
@@ -301,7 +303,7 @@ void ReplayController::appended()
     updateMarks();
     emit lengthChanged();
     if (live_)
-        emit positionChanged();
+        emit positionChanged(); // not cursorChanged: nothing shows the cursor's entry while live
 }
 
 void ReplayController::clear()
@@ -317,6 +319,7 @@ void ReplayController::clear()
     updateMarks();
     emit lengthChanged();
     emit positionChanged();
+    emit cursorChanged();
 }
 
 void ReplayController::setAvailable(bool available, const QString& reason)
@@ -415,6 +418,7 @@ void ReplayController::showCursor(bool full)
             touchedItems_ << fromStd(item);
     }
     emit positionChanged();
+    emit cursorChanged();
 }
 
 } // namespace shop::app

@@ -44,17 +44,18 @@ class ReplayController : public QObject {
     /// Entries a second while playing; 0 means as fast as possible.
     Q_PROPERTY(int speed READ speed WRITE setSpeed NOTIFY speedChanged)
     /// The entry at position - 1: {entryId, timeText, type, applied, reason, reasonText, userId
-    /// (in decimal, "" for none), items}.
-    Q_PROPERTY(QVariantMap current READ current NOTIFY positionChanged)
+    /// (in decimal, "" for none), items}. Like the other properties of the shown point, it is
+    /// not notified of entries appended while live (only history mode shows it).
+    Q_PROPERTY(QVariantMap current READ current NOTIFY cursorChanged)
     /// The state at the shown point, for the pages in history mode.
     Q_PROPERTY(shop::app::UserListModel* users READ users CONSTANT)
     Q_PROPERTY(shop::app::ItemListModel* items READ items CONSTANT)
     /// Ids the current entry touched (highlighted rows); user ids in decimal, as the models give them.
-    Q_PROPERTY(QStringList touchedUsers READ touchedUsers NOTIFY positionChanged)
-    Q_PROPERTY(QStringList touchedItems READ touchedItems NOTIFY positionChanged)
+    Q_PROPERTY(QStringList touchedUsers READ touchedUsers NOTIFY cursorChanged)
+    Q_PROPERTY(QStringList touchedItems READ touchedItems NOTIFY cursorChanged)
     /// Counts at the shown point.
-    Q_PROPERTY(qint64 appliedAt READ appliedAt NOTIFY positionChanged)
-    Q_PROPERTY(qint64 rejectedAt READ rejectedAt NOTIFY positionChanged)
+    Q_PROPERTY(qint64 appliedAt READ appliedAt NOTIFY cursorChanged)
+    Q_PROPERTY(qint64 rejectedAt READ rejectedAt NOTIFY cursorChanged)
     /// Where the stored snapshots sit on the timeline, as fractions 0..1.
     Q_PROPERTY(QVariantList snapshotMarks READ snapshotMarks NOTIFY marksChanged)
     /// While playing: "12,345 of 100,000 · 1,000 a second · 1 min 28 s left".
@@ -117,6 +118,9 @@ public:
 
 signals:
     void positionChanged();
+    // What is at the shown point changed (current, touched, the counts there): with every
+    // positionChanged but those of entries appended while live, where nothing shows them.
+    void cursorChanged();
     void lengthChanged();
     void availableChanged();
     void playingChanged();

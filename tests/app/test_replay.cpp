@@ -47,6 +47,7 @@ private slots:
     void anEditIsAnsweredWhileTheHistoryLoads();
     void progressAgreesWithTheCounts();
     void restartsMidCatchUpLeaveNoStaleBatches();
+    void liveAppendsLeaveTheCursorAlone();
 
 private:
     QByteArray cli(const QStringList& args, const QString& stream = kStream);
@@ -333,6 +334,27 @@ void TestReplay::progressAgreesWithTheCounts()
     QVERIFY2(mismatches.isEmpty(), qPrintable(mismatches.join(QStringLiteral("; "))));
     QCOMPARE(session.lag(), 0);
     session.stop();
+}
+
+// While live, appended entries move the position (the slider) but not the shown point's
+// entry, touched rows and counts: nothing shows them live, and their bindings cost the window
+// at every batch. A seek into history notifies them, with the entry there.
+void TestReplay::liveAppendsLeaveTheCursorAlone()
+{
+    auto* replay = session_->replay();
+    replay->goLive();
+    QSignalSpy position(replay, &shop::app::ReplayController::positionChanged);
+    QSignalSpy cursor(replay, &shop::app::ReplayController::cursorChanged);
+    cli({QStringLiteral("produce"), QStringLiteral("--events"), QStringLiteral("40"), QStringLiteral("--users"),
+         QStringLiteral("30"), QStringLiteral("--items"), QStringLiteral("15"), QStringLiteral("--seed"), QStringLiteral("12")});
+    produced_ += 40;
+    QTRY_COMPARE_WITH_TIMEOUT(replay->length(), produced_, kTimeoutMs);
+    QVERIFY(position.count() > 0);
+    QCOMPARE(cursor.count(), 0);
+    replay->seek(produced_ - 1);
+    QVERIFY(cursor.count() > 0);
+    QCOMPARE(replay->current().value(QStringLiteral("entryId")).toString(), replay->entryIdAt(produced_ - 1));
+    replay->goLive();
 }
 
 QTEST_MAIN(TestReplay)
