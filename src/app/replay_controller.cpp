@@ -153,8 +153,7 @@ void ReplayController::pause()
         return;
     timer_.stop();
     emit playingChanged();
-    emit positionChanged();
-    emit cursorChanged();
+    cursorMoved();
 }
 
 void ReplayController::goLive()
@@ -165,8 +164,7 @@ void ReplayController::goLive()
     live_ = true;
     touchedUsers_.clear();
     touchedItems_.clear();
-    emit positionChanged();
-    emit cursorChanged();
+    cursorMoved();
 }
 
 void ReplayController::replayFromStart()
@@ -318,8 +316,7 @@ void ReplayController::clear()
     items_.apply({}, ItemListModel::Update::Reset);
     updateMarks();
     emit lengthChanged();
-    emit positionChanged();
-    emit cursorChanged();
+    cursorMoved();
 }
 
 void ReplayController::setAvailable(bool available, const QString& reason)
@@ -356,6 +353,13 @@ void ReplayController::updateMarks()
         marks_ = marks;
         emit marksChanged();
     }
+}
+
+// The shown point moved, and what is at it changed with it.
+void ReplayController::cursorMoved()
+{
+    emit positionChanged();
+    emit cursorChanged();
 }
 
 // Puts the cursor's state into the history models: everything after a checkpoint restore,
@@ -417,8 +421,7 @@ void ReplayController::showCursor(bool full)
         for (const std::string& item : info.items)
             touchedItems_ << fromStd(item);
     }
-    emit positionChanged();
-    emit cursorChanged();
+    cursorMoved();
 }
 
 } // namespace shop::app

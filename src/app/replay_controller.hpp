@@ -128,6 +128,7 @@ signals:
     void marksChanged();
 
 private:
+    void cursorMoved(); // positionChanged and cursorChanged
     void showCursor(bool full);
     void tick();
     void updateMarks();
